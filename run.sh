@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs Danbao on this machine: installs what is missing, starts a private PostgreSQL cluster under
+# .danbao/pgdata (kept between runs), applies migrations and serves gRPC on 127.0.0.1.
+#   ./run.sh [--port N] [--interop] [--pg-port N]
+# DANBAO_DB=<connection string> points it at an existing PostgreSQL instead.
+set -euo pipefail
+cd "$(dirname "$0")"
+here=$(pwd)
+
+port=50051
+pg_port=${DANBAO_PG_PORT:-54329}
+extra=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --port) port=$2; shift 2 ;;
+    --pg-port) pg_port=$2; shift 2 ;;
+    --interop) extra+=(--interop); shift ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+command -v dotnet >/dev/null || { echo "run.sh: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
+
+stop_pg() { :; }
+if [ -z "${DANBAO_DB:-}" ]; then
+  scripts/pg.sh ensure-installed
+  mkdir -p .danbao
+  scripts/pg.sh start "$here/.danbao/pgdata" "$pg_port"
+  stop_pg() { scripts/pg.sh stop "$here/.danbao/pgdata" || true; }
+  trap stop_pg EXIT
+  scripts/pg.sh createdb "$here/.danbao/pgdata" "$pg_port" danbao
+  export DANBAO_DB="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=danbao"
+fi
+
+echo "Building the server…"
+dotnet build src/Danbao.Server -c Release -o .danbao/server -nologo -v quiet -clp:ErrorsOnly
+
+# Not exec: the trap above stops Postgres when the server ends (Ctrl-C included).
+dotnet .danbao/server/Danbao.Server.dll --port "$port" --migrate --demo-keys "$here/.danbao/demo-keys.txt" "${extra[@]}" &
+server=$!
+trap 'kill -INT $server 2>/dev/null; wait $server 2>/dev/null; stop_pg' INT TERM
+wait $server || true
