@@ -1,0 +1,17 @@
+using Danbao.Contracts.V1;
+
+namespace Danbao.Server.Identity;
+
+/// <summary>
+/// The roles allowed to call an RPC, declared on its handler method. Every handler method of a
+/// Danbao service must carry this attribute: the host refuses to start otherwise.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
+public sealed class RolesAttribute(params Role[] roles) : Attribute
+{
+    public IReadOnlyList<Role> Roles { get; } = roles;
+}
+
+/// <summary>Marks the standard services (health, reflection) that stay open without credentials.</summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = false)]
+public sealed class AllowAnonymousAttribute : Attribute;
