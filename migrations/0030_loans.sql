@@ -91,11 +91,8 @@ create table loan_objections (
     resolution       text
 );
 
-create function refuse_change() returns trigger language plpgsql as $$
-begin
-    raise exception '% is append-only: % refused', tg_table_name, tg_op using errcode = 'P0001';
-end $$;
+-- Append-only, like the audit log (function from 0002).
 create trigger loan_repayments_append_only before update or delete on loan_repayments
-    for each row execute function refuse_change();
+    for each row execute function refuse_mutation_of_append_only_table();
 create trigger loan_repayments_no_truncate before truncate on loan_repayments
-    for each statement execute function refuse_change();
+    for each statement execute function refuse_mutation_of_append_only_table();
