@@ -1,0 +1,287 @@
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Danbao.Data.Accounting;
+
+/// <summary>
+/// The guarantee fund's double-entry ledger. Every method that writes takes the caller's
+/// connection and transaction: a posting commits together with the business change and the
+/// idempotency record that caused it, or not at all.
+/// </summary>
+/// <remarks>
+/// Accounts must be opened before they are posted to (<see cref="OpenAccountAsync"/>): an
+/// account's type decides its normal side, which a posting cannot guess, and a typo in a code
+/// must fail rather than open a stray account. The database enforces the invariants itself
+/// (migrations 0005–0007): balanced transactions of at least two entries checked at commit,
+/// append-only transactions and entries, balances maintained in the same transaction, and
+/// reversals that mirror what they reverse, at most once.
+/// </remarks>
+public sealed class Ledger
+{
+    public const string ReversalKind = "reversal";
+
+    /// <summary>Opens an account, or confirms an existing one has the same type and institution. Returns its id.</summary>
+    public async Task<long> OpenAccountAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerAccount account, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        var type = TypeName(account.Type);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            insert into ledger_accounts (code, type, institution) values (@code, @type, @institution)
+            on conflict (code) do nothing
+            """,
+            new { code = account.Code, type, institution = account.Institution },
+            transaction,
+            cancellationToken: ct));
+        var existing = await connection.QuerySingleAsync<(long Id, string Type, string Institution)>(new CommandDefinition(
+            "select id, type, institution from ledger_accounts where code = @code",
+            new { code = account.Code },
+            transaction,
+            cancellationToken: ct));
+        if (existing.Type != type || existing.Institution != account.Institution)
+        {
+            throw new InvalidOperationException(
+                $"Account {account.Code} exists as {existing.Type} of {existing.Institution}, not {type} of {account.Institution}.");
+        }
+        return existing.Id;
+    }
+
+    /// <summary>Posts one balanced transaction; returns its id.</summary>
+    public async Task<long> PostAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerTransactionRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Validate();
+        var accountIds = await ResolveAccountsAsync(connection, transaction, request.Postings.Select(p => p.AccountCode), ct);
+        var transactionId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            """
+            insert into ledger_transactions (kind, cause_type, cause_id, request_id, funding_source, policy_versions, business_date)
+            values (@Kind, @CauseType, @CauseId, @RequestId, @FundingSource, @PolicyVersions, @BusinessDate)
+            returning id
+            """,
+            new
+            {
+                request.Kind,
+                request.CauseType,
+                request.CauseId,
+                request.RequestId,
+                request.FundingSource,
+                PolicyVersions = request.PolicyVersions.ToArray(),
+                request.BusinessDate,
+            },
+            transaction,
+            cancellationToken: ct));
+        await using var command = new NpgsqlCommand(
+            """
+            insert into ledger_entries (transaction_id, account_id, side, amount_fen)
+            select $1, u.account_id, u.side, u.amount_fen
+            from unnest($2::bigint[], $3::text[], $4::bigint[]) with ordinality as u(account_id, side, amount_fen, n)
+            order by u.n
+            """,
+            connection,
+            transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = transactionId });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.Postings.Select(p => accountIds[p.AccountCode]).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.Postings.Select(p => p.IsDebit ? "D" : "C").ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.Postings.Select(p => p.AmountFen).ToArray() });
+        await command.ExecuteNonQueryAsync(ct);
+        return transactionId;
+    }
+
+    /// <summary>
+    /// Posts the mirror of <paramref name="transactionId"/> (every debit becomes a credit and vice
+    /// versa) on <paramref name="businessDate"/>, pointing at what it reverses. A transaction is
+    /// reversed at most once; returns the reversal's id.
+    /// </summary>
+    public async Task<long> ReverseAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        long transactionId,
+        string requestId,
+        string reason,
+        DateOnly businessDate,
+        CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(requestId);
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        var state = await connection.QuerySingleOrDefaultAsync<(long Id, long? ReversedBy)?>(new CommandDefinition(
+            """
+            select t.id, r.id from ledger_transactions t
+            left join ledger_transactions r on r.reverses_transaction_id = t.id
+            where t.id = @transactionId
+            """,
+            new { transactionId },
+            transaction,
+            cancellationToken: ct));
+        if (state is null)
+        {
+            throw new LedgerReversalException($"Ledger transaction {transactionId} does not exist.");
+        }
+        if (state.Value.ReversedBy is { } reversedBy)
+        {
+            throw new LedgerReversalException($"Ledger transaction {transactionId} was already reversed by {reversedBy}.");
+        }
+        // The unique constraint on reverses_transaction_id still guards a concurrent second reversal.
+        var reversalId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            """
+            insert into ledger_transactions (kind, cause_type, cause_id, request_id, funding_source, policy_versions,
+                                             business_date, reverses_transaction_id, reason)
+            select @kind, cause_type, cause_id, @requestId, funding_source, policy_versions, @businessDate, id, @reason
+            from ledger_transactions where id = @transactionId
+            returning id
+            """,
+            new { kind = ReversalKind, requestId, businessDate, reason, transactionId },
+            transaction,
+            cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            insert into ledger_entries (transaction_id, account_id, side, amount_fen)
+            select @reversalId, account_id, case side when 'D' then 'C' else 'D' end, amount_fen
+            from ledger_entries where transaction_id = @transactionId
+            order by id
+            """,
+            new { reversalId, transactionId },
+            transaction,
+            cancellationToken: ct));
+        return reversalId;
+    }
+
+    /// <summary>Current balance, from the incrementally maintained <c>ledger_balances</c>.</summary>
+    public async Task<AccountBalance> BalanceAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string accountCode, CancellationToken ct = default)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<(long DebitsFen, long CreditsFen, long BalanceFen)?>(new CommandDefinition(
+            """
+            select b.debits_fen, b.credits_fen, b.balance_fen
+            from ledger_accounts a join ledger_balances b on b.account_id = a.id
+            where a.code = @accountCode
+            """,
+            new { accountCode },
+            transaction,
+            cancellationToken: ct));
+        if (row is null)
+        {
+            throw new UnknownLedgerAccountException([accountCode]);
+        }
+        return new AccountBalance(accountCode, row.Value.DebitsFen, row.Value.CreditsFen, row.Value.BalanceFen);
+    }
+
+    /// <summary>Balance at the end of <paramref name="businessDate"/> (inclusive), summed from entries.</summary>
+    public Task<AccountBalance> BalanceAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string accountCode, DateOnly businessDate, CancellationToken ct = default)
+        => PointInTimeBalanceAsync(connection, transaction, accountCode, "t.business_date <= $2", businessDate, NpgsqlDbType.Date, ct);
+
+    /// <summary>Balance as posted at or before the instant <paramref name="postedAtOrBefore"/>, summed from entries.</summary>
+    public Task<AccountBalance> BalanceAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string accountCode, DateTimeOffset postedAtOrBefore, CancellationToken ct = default)
+        => PointInTimeBalanceAsync(connection, transaction, accountCode, "t.posted_at <= $2", postedAtOrBefore.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+
+    /// <summary>
+    /// Checks the whole ledger: every transaction has ≥ 2 entries and balances, and every
+    /// <c>ledger_balances</c> row equals the sum of its account's entries. For <c>danbao verify</c>.
+    /// </summary>
+    public async Task<LedgerVerificationReport> VerifyAsync(NpgsqlConnection connection, CancellationToken ct = default)
+    {
+        // One snapshot for both checks, so concurrent postings cannot produce false alarms.
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        var transactionsChecked = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "select count(*) from ledger_transactions", transaction: transaction, cancellationToken: ct));
+        var accountsChecked = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "select count(*) from ledger_accounts", transaction: transaction, cancellationToken: ct));
+        var unbalanced = (await connection.QueryAsync<string>(new CommandDefinition(
+            """
+            select format('transaction %s: %s entries, debits %s fen, credits %s fen', t.id, count(e.id),
+                          coalesce(sum(e.amount_fen) filter (where e.side = 'D'), 0),
+                          coalesce(sum(e.amount_fen) filter (where e.side = 'C'), 0))
+            from ledger_transactions t
+            left join ledger_entries e on e.transaction_id = t.id
+            group by t.id
+            having count(e.id) < 2
+                or coalesce(sum(e.amount_fen) filter (where e.side = 'D'), 0)
+                   <> coalesce(sum(e.amount_fen) filter (where e.side = 'C'), 0)
+            order by t.id
+            limit @limit
+            """,
+            new { limit = LedgerVerificationReport.ProblemsListedMax },
+            transaction,
+            cancellationToken: ct))).ToList();
+        var mismatches = (await connection.QueryAsync<string>(new CommandDefinition(
+            """
+            select format('account %s: recorded debits %s credits %s balance %s; entries debits %s credits %s balance %s',
+                          a.code, b.debits_fen, b.credits_fen, b.balance_fen, s.debits_fen, s.credits_fen,
+                          case a.normal_side when 'D' then s.debits_fen - s.credits_fen else s.credits_fen - s.debits_fen end)
+            from ledger_accounts a
+            left join ledger_balances b on b.account_id = a.id
+            cross join lateral (
+                select coalesce(sum(e.amount_fen) filter (where e.side = 'D'), 0) as debits_fen,
+                       coalesce(sum(e.amount_fen) filter (where e.side = 'C'), 0) as credits_fen
+                from ledger_entries e where e.account_id = a.id
+            ) s
+            where b.account_id is null
+               or b.debits_fen <> s.debits_fen
+               or b.credits_fen <> s.credits_fen
+               or b.balance_fen <> case a.normal_side when 'D' then s.debits_fen - s.credits_fen else s.credits_fen - s.debits_fen end
+            order by a.code
+            limit @limit
+            """,
+            new { limit = LedgerVerificationReport.ProblemsListedMax },
+            transaction,
+            cancellationToken: ct))).ToList();
+        await transaction.CommitAsync(ct);
+        return new LedgerVerificationReport(transactionsChecked, accountsChecked, unbalanced, mismatches);
+    }
+
+    internal static async Task<Dictionary<string, long>> ResolveAccountsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IEnumerable<string> codes, CancellationToken ct)
+    {
+        var distinct = codes.Distinct(StringComparer.Ordinal).ToArray();
+        var rows = await connection.QueryAsync<(string Code, long Id)>(new CommandDefinition(
+            "select code, id from ledger_accounts where code = any(@distinct)",
+            new { distinct },
+            transaction,
+            cancellationToken: ct));
+        var ids = rows.ToDictionary(r => r.Code, r => r.Id, StringComparer.Ordinal);
+        if (ids.Count != distinct.Length)
+        {
+            throw new UnknownLedgerAccountException(distinct.Where(c => !ids.ContainsKey(c)).ToList());
+        }
+        return ids;
+    }
+
+    private static async Task<AccountBalance> PointInTimeBalanceAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, string accountCode, string condition, object asOf, NpgsqlDbType asOfType, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            select a.normal_side,
+                   coalesce(sum(e.amount_fen) filter (where e.side = 'D'), 0)::bigint,
+                   coalesce(sum(e.amount_fen) filter (where e.side = 'C'), 0)::bigint
+            from ledger_accounts a
+            left join (ledger_entries e join ledger_transactions t on t.id = e.transaction_id and {condition})
+                   on e.account_id = a.id
+            where a.code = $1
+            group by a.id, a.normal_side
+            """,
+            connection,
+            transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = accountCode });
+        command.Parameters.Add(new NpgsqlParameter { Value = asOf, NpgsqlDbType = asOfType });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            throw new UnknownLedgerAccountException([accountCode]);
+        }
+        var normalSide = reader.GetString(0);
+        var debitsFen = reader.GetInt64(1);
+        var creditsFen = reader.GetInt64(2);
+        var balanceFen = normalSide == "D" ? debitsFen - creditsFen : creditsFen - debitsFen;
+        return new AccountBalance(accountCode, debitsFen, creditsFen, balanceFen);
+    }
+
+    private static string TypeName(LedgerAccountType type) => type switch
+    {
+        LedgerAccountType.Asset => "asset",
+        LedgerAccountType.Liability => "liability",
+        LedgerAccountType.Equity => "equity",
+        LedgerAccountType.Income => "income",
+        LedgerAccountType.Expense => "expense",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+}

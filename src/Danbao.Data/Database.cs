@@ -1,0 +1,109 @@
+using System.Data;
+using Npgsql;
+using Polly;
+using Polly.Retry;
+
+namespace Danbao.Data;
+
+/// <summary>
+/// The service's PostgreSQL database: a connection pool and whole-transaction retries.
+/// </summary>
+/// <remarks>
+/// A retry re-runs the whole unit of work from BEGIN on a fresh connection, so the work must
+/// be a pure function of its inputs and the database (no side effects outside it). When a
+/// connection drops during COMMIT the outcome is unknown; the retry is then safe only because
+/// every effectful request claims its request id in <see cref="Idempotency.IdempotencyStore"/>
+/// inside the same transaction, so a second attempt replays instead of posting twice.
+/// </remarks>
+public sealed class Database : IAsyncDisposable
+{
+    private readonly ResiliencePipeline _retry;
+
+    public Database(DatabaseOptions options)
+        : this(NpgsqlDataSource.Create(options.ConnectionString), options)
+    {
+    }
+
+    public Database(NpgsqlDataSource dataSource, DatabaseOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.TransactionAttemptsMax < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "TransactionAttemptsMax must be at least 1.");
+        }
+        DataSource = dataSource;
+        _retry = BuildRetryPipeline(options);
+    }
+
+    public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>Raised before each retry: attempt number (1-based, the one that failed) and the failure.</summary>
+    public event Action<int, Exception>? Retrying;
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction and commits it, retrying the whole
+    /// transaction on transient failures only (<see cref="TransientFailures"/>), with bounded
+    /// attempts and jittered exponential backoff.
+    /// </summary>
+    public async Task<T> InTransactionAsync<T>(
+        Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task<T>> work,
+        CancellationToken ct,
+        IsolationLevel isolationLevel = IsolationLevel.ReadCommitted)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return await _retry.ExecuteAsync(
+            async token =>
+            {
+                await using var connection = await DataSource.OpenConnectionAsync(token);
+                await using var transaction = await connection.BeginTransactionAsync(isolationLevel, token);
+                var result = await work(connection, transaction, token);
+                await transaction.CommitAsync(token);
+                return result;
+            },
+            ct);
+    }
+
+    /// <summary>True when a connection opens and answers <c>SELECT 1</c>; for health checks.</summary>
+    public async Task<bool> CanConnectAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using var connection = await DataSource.OpenConnectionAsync(ct);
+            await using var command = new NpgsqlCommand("select 1", connection);
+            return await command.ExecuteScalarAsync(ct) is 1;
+        }
+        catch (Exception exception) when (exception is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
+    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+
+    private ResiliencePipeline BuildRetryPipeline(DatabaseOptions options)
+    {
+        var builder = new ResiliencePipelineBuilder();
+        if (options.TransactionAttemptsMax > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(TransientFailures.IsTransient),
+                MaxRetryAttempts = options.TransactionAttemptsMax - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryDelayBase,
+                MaxDelay = options.RetryDelayMax,
+                OnRetry = arguments =>
+                {
+                    if (arguments.Outcome.Exception is { } exception)
+                    {
+                        Retrying?.Invoke(arguments.AttemptNumber + 1, exception);
+                    }
+                    return ValueTask.CompletedTask;
+                },
+            });
+        }
+        return builder.Build();
+    }
+}

@@ -1,0 +1,105 @@
+using System.Security.Cryptography;
+using Dapper;
+using Npgsql;
+
+namespace Danbao.Data.Idempotency;
+
+/// <summary>
+/// Exactly-once effects for retried requests. Claim the request id first thing in the
+/// transaction that performs the effects, and complete it with the response bytes before
+/// commit: a duplicate either waits on the unique index and then replays, or (if the first
+/// attempt rolled back) becomes the new first attempt.
+/// </summary>
+/// <remarks>
+/// Under REPEATABLE READ or SERIALIZABLE a duplicate that raced the first attempt fails with
+/// 40001; <see cref="Database.InTransactionAsync{T}"/> retries it, and the retry replays.
+/// </remarks>
+public sealed class IdempotencyStore
+{
+    public const int RequestIdLengthMax = 200;
+
+    /// <summary>SHA-256 of the canonical request bytes (e.g. the protobuf serialisation).</summary>
+    public static byte[] Hash(ReadOnlySpan<byte> canonicalRequest) => SHA256.HashData(canonicalRequest);
+
+    public async Task<IdempotencyClaim> ClaimAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        string scope,
+        string requestId,
+        string method,
+        byte[] requestHash,
+        CancellationToken ct = default)
+    {
+        Validate(scope, requestId);
+        ArgumentException.ThrowIfNullOrEmpty(method);
+        if (requestHash is not { Length: 32 })
+        {
+            throw new ArgumentException("requestHash must be a 32-byte SHA-256.", nameof(requestHash));
+        }
+        var inserted = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            insert into idempotency_keys (scope, request_id, method, request_hash)
+            values (@scope, @requestId, @method, @requestHash)
+            on conflict (scope, request_id) do nothing
+            """,
+            new { scope, requestId, method, requestHash },
+            transaction,
+            cancellationToken: ct));
+        if (inserted == 1)
+        {
+            return new IdempotencyClaim.New();
+        }
+        var existing = await connection.QuerySingleAsync<(string Method, byte[] RequestHash, byte[]? Response)>(new CommandDefinition(
+            "select method, request_hash, response from idempotency_keys where scope = @scope and request_id = @requestId",
+            new { scope, requestId },
+            transaction,
+            cancellationToken: ct));
+        var sameMethod = string.Equals(existing.Method, method, StringComparison.Ordinal);
+        if (!sameMethod || !existing.RequestHash.AsSpan().SequenceEqual(requestHash))
+        {
+            return new IdempotencyClaim.Mismatch(existing.Method, sameMethod);
+        }
+        if (existing.Response is null)
+        {
+            // Only reachable if a committed transaction claimed without completing: a caller bug.
+            throw new InvalidOperationException(
+                $"Request {scope}/{requestId} was claimed by a committed transaction that never completed it.");
+        }
+        return new IdempotencyClaim.Replay(existing.Response);
+    }
+
+    /// <summary>Stores the response of a <see cref="IdempotencyClaim.New"/> claim; call before commit.</summary>
+    public async Task CompleteAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        string scope,
+        string requestId,
+        byte[] response,
+        CancellationToken ct = default)
+    {
+        Validate(scope, requestId);
+        ArgumentNullException.ThrowIfNull(response);
+        var updated = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            update idempotency_keys set response = @response, completed_at = now()
+            where scope = @scope and request_id = @requestId and response is null
+            """,
+            new { scope, requestId, response },
+            transaction,
+            cancellationToken: ct));
+        if (updated != 1)
+        {
+            throw new InvalidOperationException($"Request {scope}/{requestId} is not claimed by this transaction, or already completed.");
+        }
+    }
+
+    private static void Validate(string scope, string requestId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(scope);
+        ArgumentException.ThrowIfNullOrEmpty(requestId);
+        if (requestId.Length > RequestIdLengthMax || scope.Length > RequestIdLengthMax)
+        {
+            throw new ArgumentException($"scope and requestId are at most {RequestIdLengthMax} characters.");
+        }
+    }
+}
