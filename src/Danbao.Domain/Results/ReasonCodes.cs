@@ -1,0 +1,55 @@
+namespace Danbao.Domain;
+
+/// <summary>Stable reason codes. Clients match on these; never rename one, add new ones instead.</summary>
+public static class ReasonCodes
+{
+    // Policy and reference data
+    public const string PolicyParameterMissing = "POLICY_PARAMETER_MISSING";
+    public const string PolicyValueInvalid = "POLICY_VALUE_INVALID";
+    public const string LprNotAvailable = "LPR_NOT_AVAILABLE";
+    public const string CalendarYearNotLoaded = "CALENDAR_YEAR_NOT_LOADED";
+    public const string NoSubsidyFormula = "NO_SUBSIDY_FORMULA";
+
+    // Eligibility
+    public const string ApplicantTooOld = "APPLICANT_TOO_OLD";
+    public const string ApplicantUnderage = "APPLICANT_UNDERAGE";
+    public const string NotKeyGroup = "NOT_KEY_GROUP";
+    public const string SubsidisedLoanLimitReached = "SUBSIDISED_LOAN_LIMIT_REACHED";
+    public const string IndividualAndEnterpriseLoan = "INDIVIDUAL_AND_ENTERPRISE_LOAN";
+    public const string OtherLoansOutstanding = "OTHER_LOANS_OUTSTANDING";
+    public const string ConsumerLoanAboveThreshold = "CONSUMER_LOAN_ABOVE_THRESHOLD";
+    public const string EnterpriseNotRegisteredInRegion = "ENTERPRISE_NOT_REGISTERED_IN_REGION";
+    public const string KeyGroupHiresTooFew = "KEY_GROUP_HIRES_TOO_FEW";
+    public const string WageOrSocialInsuranceArrears = "WAGE_OR_SOCIAL_INSURANCE_ARREARS";
+    public const string PartnershipTooFewPartners = "PARTNERSHIP_TOO_FEW_PARTNERS";
+
+    // Approval limits
+    public const string AmountAboveCap = "AMOUNT_ABOVE_CAP";
+    public const string AmountNotPositive = "AMOUNT_NOT_POSITIVE";
+    public const string TermTooLong = "TERM_TOO_LONG";
+    public const string TermNotPositive = "TERM_NOT_POSITIVE";
+    public const string RateAboveCap = "RATE_ABOVE_CAP";
+    public const string CounterGuaranteeRequired = "COUNTER_GUARANTEE_REQUIRED";
+
+    // Lifecycle
+    public const string IllegalTransition = "ILLEGAL_TRANSITION";
+    public const string PublicityNotEnded = "PUBLICITY_NOT_ENDED";
+    public const string ObjectionPending = "OBJECTION_PENDING";
+    public const string ExtensionLimitReached = "EXTENSION_LIMIT_REACHED";
+    public const string ExtensionTooLong = "EXTENSION_TOO_LONG";
+    public const string DateBeforePreviousEvent = "DATE_BEFORE_PREVIOUS_EVENT";
+    public const string RepaymentExceedsDebt = "REPAYMENT_EXCEEDS_DEBT";
+
+    // Interest and subsidy
+    public const string PeriodInvalid = "PERIOD_INVALID";
+
+    // Compensation, recovery, write-off
+    public const string NotOverdueLongEnough = "NOT_OVERDUE_LONG_ENOUGH";
+    public const string WriteOffTooEarly = "WRITE_OFF_TOO_EARLY";
+    public const string RiskShareInvalid = "RISK_SHARE_INVALID";
+
+    // Fund
+    public const string LeverageExceeded = "LEVERAGE_EXCEEDED";
+    public const string AwardAboveCap = "AWARD_ABOVE_CAP";
+    public const string AwardInputInvalid = "AWARD_INPUT_INVALID";
+}
