@@ -5,6 +5,7 @@
 #   scripts/pg.sh start DIR PORT [--fast]   initdb DIR if empty, start on 127.0.0.1:PORT, wait until ready
 #   scripts/pg.sh stop DIR                  stop cleanly (pg_ctl -m fast); no-op when not running
 #   scripts/pg.sh status DIR                exit 0 when running
+#   scripts/pg.sh destroy DIR               stop, then delete DIR and its data
 #
 # Or source it and call pg_ensure_installed / pg_start / pg_stop / pg_status.
 #
@@ -157,6 +158,12 @@ pg_stop() {
     fi
 }
 
+pg_destroy() {
+    local dir="${1:?usage: pg_destroy DIR}"
+    pg_stop "$dir" || return 1
+    rm -rf -- "$dir"
+}
+
 # CLI when executed rather than sourced.
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
     set -euo pipefail
@@ -167,8 +174,9 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
         start) pg_start "$@" ;;
         stop) pg_stop "$@" ;;
         status) pg_status "$@" ;;
+        destroy) pg_destroy "$@" ;;
         *)
-            echo "usage: $0 {ensure-installed | start DIR PORT [--fast] | stop DIR | status DIR}" >&2
+            echo "usage: $0 {ensure-installed | start DIR PORT [--fast] | stop DIR | status DIR | destroy DIR}" >&2
             exit 2
             ;;
     esac
