@@ -53,24 +53,25 @@ public sealed class Ledger
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
         var accountIds = await ResolveAccountsAsync(connection, transaction, request.Postings.Select(p => p.AccountCode), ct);
-        var transactionId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+        long transactionId;
+        await using (var insert = new NpgsqlCommand(
             """
             insert into ledger_transactions (kind, cause_type, cause_id, request_id, funding_source, policy_versions, business_date)
-            values (@Kind, @CauseType, @CauseId, @RequestId, @FundingSource, @PolicyVersions, @BusinessDate)
+            values ($1, $2, $3, $4, $5, $6, $7)
             returning id
             """,
-            new
-            {
-                request.Kind,
-                request.CauseType,
-                request.CauseId,
-                request.RequestId,
-                request.FundingSource,
-                PolicyVersions = request.PolicyVersions.ToArray(),
-                request.BusinessDate,
-            },
-            transaction,
-            cancellationToken: ct));
+            connection,
+            transaction))
+        {
+            insert.Parameters.Add(new NpgsqlParameter { Value = request.Kind });
+            insert.Parameters.Add(new NpgsqlParameter { Value = request.CauseType });
+            insert.Parameters.Add(new NpgsqlParameter { Value = request.CauseId });
+            insert.Parameters.Add(new NpgsqlParameter { Value = request.RequestId });
+            insert.Parameters.Add(new NpgsqlParameter { Value = (object?)request.FundingSource ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+            insert.Parameters.Add(new NpgsqlParameter { Value = request.PolicyVersions.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            insert.Parameters.Add(new NpgsqlParameter { Value = request.BusinessDate, NpgsqlDbType = NpgsqlDbType.Date });
+            transactionId = (long)(await insert.ExecuteScalarAsync(ct))!;
+        }
         await using var command = new NpgsqlCommand(
             """
             insert into ledger_entries (transaction_id, account_id, side, amount_fen)
@@ -122,17 +123,25 @@ public sealed class Ledger
             throw new LedgerReversalException($"Ledger transaction {transactionId} was already reversed by {reversedBy}.");
         }
         // The unique constraint on reverses_transaction_id still guards a concurrent second reversal.
-        var reversalId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+        long reversalId;
+        await using (var insert = new NpgsqlCommand(
             """
             insert into ledger_transactions (kind, cause_type, cause_id, request_id, funding_source, policy_versions,
                                              business_date, reverses_transaction_id, reason)
-            select @kind, cause_type, cause_id, @requestId, funding_source, policy_versions, @businessDate, id, @reason
-            from ledger_transactions where id = @transactionId
+            select $1, cause_type, cause_id, $2, funding_source, policy_versions, $3, id, $4
+            from ledger_transactions where id = $5
             returning id
             """,
-            new { kind = ReversalKind, requestId, businessDate, reason, transactionId },
-            transaction,
-            cancellationToken: ct));
+            connection,
+            transaction))
+        {
+            insert.Parameters.Add(new NpgsqlParameter { Value = ReversalKind });
+            insert.Parameters.Add(new NpgsqlParameter { Value = requestId });
+            insert.Parameters.Add(new NpgsqlParameter { Value = businessDate, NpgsqlDbType = NpgsqlDbType.Date });
+            insert.Parameters.Add(new NpgsqlParameter { Value = reason });
+            insert.Parameters.Add(new NpgsqlParameter { Value = transactionId });
+            reversalId = (long)(await insert.ExecuteScalarAsync(ct))!;
+        }
         await connection.ExecuteAsync(new CommandDefinition(
             """
             insert into ledger_entries (transaction_id, account_id, side, amount_fen)
