@@ -12,7 +12,6 @@ public static class ReasonCodes
 
     // Eligibility
     public const string ApplicantTooOld = "APPLICANT_TOO_OLD";
-    public const string ApplicantUnderage = "APPLICANT_UNDERAGE";
     public const string NotKeyGroup = "NOT_KEY_GROUP";
     public const string SubsidisedLoanLimitReached = "SUBSIDISED_LOAN_LIMIT_REACHED";
     public const string IndividualAndEnterpriseLoan = "INDIVIDUAL_AND_ENTERPRISE_LOAN";
@@ -37,6 +36,8 @@ public static class ReasonCodes
     public const string ObjectionPending = "OBJECTION_PENDING";
     public const string ExtensionLimitReached = "EXTENSION_LIMIT_REACHED";
     public const string ExtensionTooLong = "EXTENSION_TOO_LONG";
+    public const string DueDiligenceIncomplete = "DUE_DILIGENCE_INCOMPLETE";
+    public const string ObjectionUpheld = "OBJECTION_UPHELD";
     public const string DateBeforePreviousEvent = "DATE_BEFORE_PREVIOUS_EVENT";
     public const string RepaymentExceedsDebt = "REPAYMENT_EXCEEDS_DEBT";
 

@@ -9,6 +9,9 @@ public sealed record Refusal(string Code, string Message, IReadOnlyList<PolicyVe
 {
     public Refusal(string code, string message) : this(code, message, Array.Empty<PolicyVersion>()) { }
 
+    /// <summary>Structured details for clients (e.g. "from"/"to" of an illegal transition); maps to gRPC ErrorInfo metadata.</summary>
+    public IReadOnlyDictionary<string, string> Details { get; init; } = new Dictionary<string, string>();
+
     public override string ToString() => $"{Code}: {Message}";
 }
 

@@ -1,6 +1,5 @@
-using Danbao.Domain.Tests.Support;
 
-namespace Danbao.Domain.Tests.Policy;
+namespace Danbao.Domain.Tests;
 
 public class PolicySeedTests
 {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Danbao.Domain.Tests.Support;
+namespace Danbao.Domain.Tests;
 
 /// <summary>
 /// Reads the seed rows of migrations/0010_policy.sql, so the tests run on exactly the data the

@@ -1,0 +1,7 @@
+namespace Danbao.Domain;
+
+public enum Gender
+{
+    Female,
+    Male,
+}

@@ -1,0 +1,60 @@
+namespace Danbao.Domain;
+
+/// <summary>From <see cref="From"/> on (inclusive), the outstanding principal is <see cref="Principal"/>.</summary>
+public readonly record struct PrincipalChange(DateOnly From, Money Principal);
+
+/// <summary>
+/// Outstanding principal day by day. A change dated D applies from D: money repaid on D earns no
+/// interest on D (first day in, last day out, 算头不算尾). Before the first change the principal is zero.
+/// </summary>
+public sealed class PrincipalTimeline
+{
+    private readonly PrincipalChange[] _changes;
+
+    public PrincipalTimeline(IEnumerable<PrincipalChange> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        _changes = changes.OrderBy(c => c.From).ToArray();
+        for (var i = 0; i < _changes.Length; i++)
+        {
+            if (_changes[i].Principal.IsNegative)
+                throw new ArgumentException($"negative principal on {_changes[i].From}", nameof(changes));
+            if (i > 0 && _changes[i].From == _changes[i - 1].From)
+                throw new ArgumentException($"two principal changes on {_changes[i].From}", nameof(changes));
+        }
+    }
+
+    /// <summary>A loan disbursed on <paramref name="disbursedOn"/> with nothing repaid yet.</summary>
+    public static PrincipalTimeline Disbursed(DateOnly disbursedOn, Money principal) => new([new PrincipalChange(disbursedOn, principal)]);
+
+    public IReadOnlyList<PrincipalChange> Changes => _changes;
+
+    /// <summary>A new timeline with principal set to <paramref name="principal"/> from <paramref name="from"/>.</summary>
+    public PrincipalTimeline With(DateOnly from, Money principal) =>
+        new(_changes.Where(c => c.From != from).Append(new PrincipalChange(from, principal)));
+
+    public Money PrincipalOn(DateOnly date)
+    {
+        var principal = Money.Zero;
+        foreach (var change in _changes)
+        {
+            if (change.From > date)
+                break;
+            principal = change.Principal;
+        }
+        return principal;
+    }
+
+    /// <summary>The range cut into pieces of constant principal, in order.</summary>
+    public IEnumerable<(DateRange Range, Money Principal)> Segments(DateRange range)
+    {
+        var start = range.Start;
+        while (start < range.End)
+        {
+            var next = _changes.FirstOrDefault(c => c.From > start).From;
+            var end = next > start && next < range.End ? next : range.End;
+            yield return (new DateRange(start, end), PrincipalOn(start));
+            start = end;
+        }
+    }
+}
