@@ -89,6 +89,134 @@ public sealed class Ledger
         return transactionId;
     }
 
+    /// <summary>Most detail lines under one ledger transaction.</summary>
+    public const int LinesMax = 10_000_000;
+
+    /// <summary>
+    /// Posts one aggregate transaction (e.g. a bank's quarterly settlement) with its per-subject
+    /// breakdown streamed by binary COPY into <c>ledger_transaction_lines</c>. The lines must add
+    /// up to the transaction's total; checked here before commit and again by the database at
+    /// commit. This is the path for a million-line settlement. Returns the transaction id.
+    /// </summary>
+    public async Task<long> PostWithLinesAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerTransactionRequest request, IEnumerable<LedgerLine> lines, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        var transactionId = await PostAsync(connection, transaction, request, ct);
+        var totalFen = request.Postings.Sum(p => p.DebitFen);
+        long linesFen = 0;
+        var lineNo = 0;
+        await using (var writer = await connection.BeginBinaryImportAsync(
+            "copy ledger_transaction_lines (transaction_id, line_no, subject_type, subject_id, amount_fen) from stdin (format binary)", ct))
+        {
+            foreach (var line in lines)
+            {
+                if (line.AmountFen <= 0 || string.IsNullOrEmpty(line.SubjectType) || string.IsNullOrEmpty(line.SubjectId))
+                {
+                    throw new ArgumentException($"Line {lineNo} of {request.Kind}/{request.CauseId} needs a subject and a positive amount.");
+                }
+                if (lineNo >= LinesMax)
+                {
+                    throw new ArgumentException($"At most {LinesMax} lines per ledger transaction.");
+                }
+                await writer.StartRowAsync(ct);
+                await writer.WriteAsync(transactionId, NpgsqlDbType.Bigint, ct);
+                await writer.WriteAsync(lineNo, NpgsqlDbType.Integer, ct);
+                await writer.WriteAsync(line.SubjectType, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(line.SubjectId, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(line.AmountFen, NpgsqlDbType.Bigint, ct);
+                linesFen = checked(linesFen + line.AmountFen);
+                lineNo++;
+            }
+            if (linesFen != totalFen)
+            {
+                // Not completing the COPY cancels it; the caller's transaction is then aborted.
+                throw new LedgerUnbalancedException(
+                    $"{request.Kind}/{request.CauseId}: {lineNo} lines add up to {linesFen} fen but the transaction moves {totalFen} fen.");
+            }
+            await writer.CompleteAsync(ct);
+        }
+        return transactionId;
+    }
+
+    /// <summary>Most ledger transactions in one <see cref="PostBatchAsync"/> call.</summary>
+    public const int BatchTransactionsMax = 2_000_000;
+
+    /// <summary>
+    /// Posts many balanced transactions at once with binary COPY (set-based settlement):
+    /// ids are reserved from the sequence, then transactions and entries are streamed in two
+    /// COPY operations. The database applies the same checks as for <see cref="PostAsync"/>
+    /// (balance per transaction at commit, balances updated once per account for the whole
+    /// batch). Returns the transaction ids in request order.
+    /// </summary>
+    public async Task<long[]> PostBatchAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<LedgerTransactionRequest> requests, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        if (requests.Count > BatchTransactionsMax)
+        {
+            throw new ArgumentException($"At most {BatchTransactionsMax} transactions per batch; got {requests.Count}.", nameof(requests));
+        }
+        if (requests.Count == 0)
+        {
+            return [];
+        }
+        foreach (var request in requests)
+        {
+            request.Validate();
+        }
+        var accountIds = await ResolveAccountsAsync(connection, transaction, requests.SelectMany(r => r.Postings).Select(p => p.AccountCode), ct);
+        var ids = (await connection.QueryAsync<long>(new CommandDefinition(
+            "select nextval(pg_get_serial_sequence('ledger_transactions', 'id')) from generate_series(1, @count)",
+            new { count = requests.Count },
+            transaction,
+            cancellationToken: ct))).ToArray();
+
+        await using (var writer = await connection.BeginBinaryImportAsync(
+            "copy ledger_transactions (id, kind, cause_type, cause_id, request_id, funding_source, policy_versions, business_date) from stdin (format binary)", ct))
+        {
+            for (var i = 0; i < requests.Count; i++)
+            {
+                var request = requests[i];
+                await writer.StartRowAsync(ct);
+                await writer.WriteAsync(ids[i], NpgsqlDbType.Bigint, ct);
+                await writer.WriteAsync(request.Kind, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(request.CauseType, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(request.CauseId, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(request.RequestId, NpgsqlDbType.Text, ct);
+                if (request.FundingSource is null)
+                {
+                    await writer.WriteNullAsync(ct);
+                }
+                else
+                {
+                    await writer.WriteAsync(request.FundingSource, NpgsqlDbType.Text, ct);
+                }
+                await writer.WriteAsync(request.PolicyVersions as string[] ?? request.PolicyVersions.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(request.BusinessDate, NpgsqlDbType.Date, ct);
+            }
+            await writer.CompleteAsync(ct);
+        }
+
+        await using (var writer = await connection.BeginBinaryImportAsync(
+            "copy ledger_entries (transaction_id, account_id, side, amount_fen) from stdin (format binary)", ct))
+        {
+            for (var i = 0; i < requests.Count; i++)
+            {
+                foreach (var posting in requests[i].Postings)
+                {
+                    await writer.StartRowAsync(ct);
+                    await writer.WriteAsync(ids[i], NpgsqlDbType.Bigint, ct);
+                    await writer.WriteAsync(accountIds[posting.AccountCode], NpgsqlDbType.Bigint, ct);
+                    await writer.WriteAsync(posting.IsDebit ? "D" : "C", NpgsqlDbType.Char, ct);
+                    await writer.WriteAsync(posting.AmountFen, NpgsqlDbType.Bigint, ct);
+                }
+            }
+            await writer.CompleteAsync(ct);
+        }
+        return ids;
+    }
+
     /// <summary>
     /// Posts the mirror of <paramref name="transactionId"/> (every debit becomes a credit and vice
     /// versa) on <paramref name="businessDate"/>, pointing at what it reverses. A transaction is

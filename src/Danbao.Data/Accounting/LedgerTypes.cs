@@ -42,6 +42,9 @@ public readonly record struct LedgerPosting
     public static LedgerPosting Credit(string accountCode, long amountFen) => new(accountCode, 0, amountFen);
 }
 
+/// <summary>One subject's share of a ledger transaction, e.g. one loan's line in a bank's quarterly settlement.</summary>
+public readonly record struct LedgerLine(string SubjectType, string SubjectId, long AmountFen);
+
 /// <summary>A business event to post: what caused it, under which policy versions, on which business date.</summary>
 public sealed record LedgerTransactionRequest
 {
