@@ -23,6 +23,8 @@ public sealed class WorkingCalendar
         {
             if (!_years.Contains(day.TableYear))
                 throw new ArgumentException($"{day.Date} belongs to table {day.TableYear}, which is not loaded", nameof(days));
+            if (Math.Abs(day.Date.Year - day.TableYear) > 1)
+                throw new ArgumentException($"{day.Date} cannot belong to the {day.TableYear} table", nameof(days));
             if (!_days.TryAdd(day.Date, day.Kind))
                 throw new ArgumentException($"{day.Date} is listed twice", nameof(days));
         }

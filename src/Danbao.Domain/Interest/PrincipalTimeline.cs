@@ -27,6 +27,30 @@ public sealed class PrincipalTimeline
     /// <summary>A loan disbursed on <paramref name="disbursedOn"/> with nothing repaid yet.</summary>
     public static PrincipalTimeline Disbursed(DateOnly disbursedOn, Money principal) => new([new PrincipalChange(disbursedOn, principal)]);
 
+    /// <summary>
+    /// The timeline of a loan from its disbursement and its principal repayments (date, principal
+    /// part of the repayment), e.g. as read from the repayments table. Refuses repaying more than lent.
+    /// </summary>
+    public static PrincipalTimeline FromRepayments(DateOnly disbursedOn, Money amount, IEnumerable<(DateOnly On, Money Principal)> principalRepayments)
+    {
+        ArgumentNullException.ThrowIfNull(principalRepayments);
+        var changes = new List<PrincipalChange> { new(disbursedOn, amount) };
+        var outstanding = amount;
+        foreach (var group in principalRepayments.Where(r => !r.Principal.IsZero).GroupBy(r => r.On).OrderBy(g => g.Key))
+        {
+            if (group.Key < disbursedOn)
+                throw new ArgumentException($"repayment on {group.Key} is before disbursement on {disbursedOn}", nameof(principalRepayments));
+            outstanding -= Money.Sum(group.Select(r => r.Principal));
+            if (outstanding.IsNegative)
+                throw new ArgumentException($"repayments exceed the amount lent by {group.Key}", nameof(principalRepayments));
+            if (group.Key == disbursedOn)
+                changes[0] = new PrincipalChange(disbursedOn, outstanding);
+            else
+                changes.Add(new PrincipalChange(group.Key, outstanding));
+        }
+        return new PrincipalTimeline(changes);
+    }
+
     public IReadOnlyList<PrincipalChange> Changes => _changes;
 
     /// <summary>A new timeline with principal set to <paramref name="principal"/> from <paramref name="from"/>.</summary>

@@ -58,11 +58,21 @@ public sealed partial class Loan
         }, window.Versions.Concat(eligibilityVersions ?? [])));
     }
 
-    /// <summary>An objection (异议) lodged during publicity suspends it from <paramref name="lodgedOn"/>.</summary>
-    public Result<Unit> LodgeObjection(DateOnly lodgedOn)
+    /// <summary>
+    /// An objection (异议) lodged on <paramref name="lodgedOn"/> during publicity suspends it from that day.
+    /// Refused (PUBLICITY_ENDED) once the publicity has run its course.
+    /// </summary>
+    public Result<Unit> LodgeObjection(DateOnly lodgedOn, WorkingCalendar? calendar)
     {
-        if (_data.State == LoanState.Publicity && lodgedOn < _data.PublicityStartDate)
+        if (_data.State != LoanState.Publicity)
+            return LoanTransitions.Illegal(_data.State, LoanState.Objection);
+        if (lodgedOn < _data.PublicityStartDate)
             return BeforePrevious("objection", lodgedOn, _data.PublicityStartDate!.Value);
+        var concludesAt = PublicityConcludesAt(calendar);
+        if (!concludesAt.IsOk)
+            return concludesAt.Refusal;
+        if (ChinaStandardTime.StartOfDay(lodgedOn) >= concludesAt.Value)
+            return new Refusal(ReasonCodes.PublicityEnded, $"the publicity ended at {ChinaStandardTime.ToCst(concludesAt.Value):yyyy-MM-dd HH:mm} CST; objections after it are not accepted");
         return Move(LoanState.Objection, d => d with { SuspendedSinceDate = lodgedOn });
     }
 

@@ -33,6 +33,7 @@ public static class ReasonCodes
     // Lifecycle
     public const string IllegalTransition = "ILLEGAL_TRANSITION";
     public const string PublicityNotEnded = "PUBLICITY_NOT_ENDED";
+    public const string PublicityEnded = "PUBLICITY_ENDED";
     public const string ObjectionPending = "OBJECTION_PENDING";
     public const string ExtensionLimitReached = "EXTENSION_LIMIT_REACHED";
     public const string ExtensionTooLong = "EXTENSION_TOO_LONG";

@@ -35,7 +35,7 @@ public class LoanLifecycleTests
     public void An_objection_suspends_publicity_and_a_dismissal_resumes_it_for_the_days_lost()
     {
         var loan = LoanBuilder.Individual().Guangzhou().InPublicity();
-        Assert.True(loan.LodgeObjection(D("2025-06-03")).IsOk);
+        Assert.True(loan.LodgeObjection(D("2025-06-03"), Calendar).IsOk);
         Assert.Equal(LoanState.Objection, loan.State);
         Assert.Equal(ReasonCodes.ObjectionPending, loan.ConcludePublicity(ChinaStandardTime.StartOfDay(D("2025-06-30")), Calendar).Refusal!.Code);
         Assert.True(loan.DismissObjection(D("2025-06-06"), Calendar).IsOk);
@@ -50,7 +50,7 @@ public class LoanLifecycleTests
     public void An_upheld_objection_rejects_the_application()
     {
         var loan = LoanBuilder.Individual().Guangzhou().InPublicity();
-        Assert.True(loan.LodgeObjection(D("2025-06-03")).IsOk);
+        Assert.True(loan.LodgeObjection(D("2025-06-03"), Calendar).IsOk);
         Assert.True(loan.UpholdObjection("applicant already runs a funded business").IsOk);
         Assert.Equal(LoanState.Rejected, loan.State);
         Assert.Equal(ReasonCodes.ObjectionUpheld, loan.Data.RejectionReason);
@@ -199,5 +199,27 @@ public class LoanLifecycleTests
             Assert.Equal(state, LoanStateCodes.FromCode(state.ToCode()));
         Assert.Equal("ELIGIBILITY_REVIEW", LoanState.EligibilityReview.ToCode());
         Assert.Equal("WRITTEN_OFF", LoanState.WrittenOff.ToCode());
+    }
+}
+
+public class LoanObjectionTimingTests
+{
+    [Fact]
+    public void An_objection_after_the_publicity_has_ended_is_refused()
+    {
+        var loan = LoanBuilder.Individual().Guangzhou().InPublicity(); // published 2025-06-02 for 3 days
+        Assert.Equal(ReasonCodes.PublicityEnded, loan.LodgeObjection(Dates.D("2025-06-05"), PolicySeed.Calendar).Refusal!.Code);
+        Assert.True(loan.LodgeObjection(Dates.D("2025-06-04"), PolicySeed.Calendar).IsOk);
+    }
+
+    [Fact]
+    public void Principal_timeline_from_repayments_drives_interest_day_by_day()
+    {
+        var timeline = PrincipalTimeline.FromRepayments(Dates.D("2025-06-20"), Examples.Principal,
+            [(Dates.D("2025-08-01"), Money.FromWholeYuan(50_000)), (Dates.D("2025-08-01"), Money.FromWholeYuan(50_000)), (Dates.D("2025-09-01"), Money.Zero)]);
+        Assert.Equal(Money.FromWholeYuan(100_000), timeline.PrincipalOn(Dates.D("2025-08-01")));
+        Assert.Equal(Examples.Principal, timeline.PrincipalOn(Dates.D("2025-07-31")));
+        Assert.Throws<ArgumentException>(() => PrincipalTimeline.FromRepayments(Dates.D("2025-06-20"), Examples.Principal,
+            [(Dates.D("2025-08-01"), Money.FromWholeYuan(200_001))]));
     }
 }
