@@ -40,6 +40,10 @@ public sealed class PostgresFixture : IAsyncLifetime
         {
             await _dataSource.DisposeAsync();
         }
+        if (_database is not null && Server.IsShared)
+        {
+            await Server.DropDatabaseAsync(_database);
+        }
     }
 
     private static InvalidOperationException NotStarted() => new("PostgresFixture is not initialised yet.");

@@ -74,6 +74,26 @@ public sealed class PostgresServer
         return new TestDatabase(name, builder.ConnectionString);
     }
 
+    /// <summary>
+    /// Drops a test database (with FORCE). Only worth calling on a shared server
+    /// (<c>DANBAO_TEST_PG</c>); a throwaway cluster is deleted whole at exit.
+    /// </summary>
+    public async Task DropDatabaseAsync(TestDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        await using var admin = new NpgsqlConnection(AdminConnectionString);
+        await admin.OpenAsync();
+        await using var command = new NpgsqlCommand($"drop database if exists \"{database.Name}\" with (force)", admin);
+        await command.ExecuteNonQueryAsync();
+        lock (_createdDatabases)
+        {
+            _createdDatabases.Remove(database.Name);
+        }
+    }
+
+    /// <summary>True when databases live on a shared server and should be dropped after use.</summary>
+    public bool IsShared => !_ownsCluster;
+
     private static async Task<PostgresServer> StartAsync()
     {
         var unique = $"{Environment.ProcessId}_{Guid.NewGuid().ToString("N")[..6]}";
@@ -82,6 +102,7 @@ public sealed class PostgresServer
         if (!string.IsNullOrWhiteSpace(external))
         {
             server = new PostgresServer(external, $"danbao_t_{unique}", ownsCluster: false, templateName: $"danbao_tpl_{unique}");
+            await DropOrphanedDatabasesAsync(external);
         }
         else
         {
@@ -130,6 +151,31 @@ public sealed class PostgresServer
         catch (NpgsqlException)
         {
             // Best effort at exit: a shared server being down is not this process's problem.
+        }
+    }
+
+    /// <summary>Databases left on a shared server by test processes (on this machine) that no longer run.</summary>
+    private static async Task DropOrphanedDatabasesAsync(string adminConnectionString)
+    {
+        await using var admin = new NpgsqlConnection(adminConnectionString);
+        await admin.OpenAsync();
+        var names = new List<string>();
+        await using (var query = new NpgsqlCommand("select datname from pg_database where datname ~ '^danbao_(t|tpl)_[0-9]+_'", admin))
+        await using (var reader = await query.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                names.Add(reader.GetString(0));
+            }
+        }
+        foreach (var name in names)
+        {
+            var pid = int.Parse(name.Split('_')[2], System.Globalization.CultureInfo.InvariantCulture);
+            if (!ProcessIsAlive(pid))
+            {
+                await using var drop = new NpgsqlCommand($"drop database if exists \"{name}\" with (force)", admin);
+                await drop.ExecuteNonQueryAsync();
+            }
         }
     }
 
