@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Results;
 
 /// <summary>Stable reason codes. Clients match on these; never rename one, add new ones instead.</summary>
 public static class ReasonCodes

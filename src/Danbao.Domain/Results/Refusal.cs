@@ -1,5 +1,6 @@
+using Danbao.Domain;
 
-namespace Danbao.Domain;
+namespace Danbao.Domain.Results;
 
 /// <summary>
 /// Why the domain said no: a stable UPPER_SNAKE_CASE reason code (see <see cref="ReasonCodes"/>),

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Danbao.Domain;
+namespace Danbao.Domain.Results;
 
 #pragma warning disable CA1000 // Result<T>.Ok/Refuse are the idiomatic factories
 
