@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Danbao.Grpc.Interop;
@@ -84,6 +85,9 @@ public sealed class InteropServer : IAsyncDisposable
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new InteropServer(app, server, new Uri(address).Port);
     }
+
+    /// <summary>Completes when the host is asked to stop (SIGTERM, Ctrl+C).</summary>
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
 
     /// <summary>Stops the server.</summary>
     public async ValueTask DisposeAsync()

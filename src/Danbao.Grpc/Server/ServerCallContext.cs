@@ -175,30 +175,40 @@ public sealed class ServerCallContext : IDisposable
     {
         HttpResponse response = HttpContext.Response;
         bool trailersOnly = !ResponseHeadersSent && !response.HasStarted;
-        Action<string, string> add = trailersOnly
-            ? (k, v) => response.Headers.Append(k, v)
-            : (k, v) => response.AppendTrailer(k, v);
         if (trailersOnly)
         {
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = GrpcHeaders.ContentType;
             response.Headers[GrpcHeaders.AcceptEncoding] = GrpcHeaders.SupportedEncodings;
         }
-        add(GrpcHeaders.Status, ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        AddStatusField(response, trailersOnly, GrpcHeaders.Status, ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (!string.IsNullOrEmpty(message))
         {
-            add(GrpcHeaders.Message, StatusMessageEncoding.Encode(message));
+            AddStatusField(response, trailersOnly, GrpcHeaders.Message, StatusMessageEncoding.Encode(message));
         }
         if (richStatus is not null)
         {
-            add(GrpcHeaders.StatusDetails, MetadataBase64.Encode(richStatus.ToByteArray()));
+            AddStatusField(response, trailersOnly, GrpcHeaders.StatusDetails, MetadataBase64.Encode(richStatus.ToByteArray()));
         }
         if (_responseTrailers is not null)
         {
             foreach (Metadata.Entry entry in _responseTrailers)
             {
-                add(entry.Key, entry.IsBinary ? MetadataBase64.Encode(entry.ValueBytes!) : entry.Value!);
+                AddStatusField(response, trailersOnly, entry.Key, entry.IsBinary ? MetadataBase64.Encode(entry.ValueBytes!) : entry.Value!);
             }
+        }
+    }
+
+    // Trailers-only responses carry the status in the headers; otherwise it goes in the trailers.
+    private static void AddStatusField(HttpResponse response, bool trailersOnly, string key, string value)
+    {
+        if (trailersOnly)
+        {
+            response.Headers.Append(key, value);
+        }
+        else
+        {
+            response.AppendTrailer(key, value);
         }
     }
 
