@@ -41,6 +41,16 @@ public sealed class PolicyResolver
             $"no version of {key} is in force for {region} (or its parent regions) on {governingDate:yyyy-MM-dd}");
     }
 
+    /// <summary>Refuses a new version that duplicates an existing (key, region, effective date): history is append-only.</summary>
+    public Result<PolicyVersion> CheckNew(PolicyVersion candidate)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        if (_versions.TryGetValue((candidate.Key, candidate.Region), out var history) && history.Any(v => v.EffectiveFrom == candidate.EffectiveFrom))
+            return new Refusal(ReasonCodes.PolicyVersionExists,
+                $"{candidate.Key} for {candidate.Region} already has a version from {candidate.EffectiveFrom:yyyy-MM-dd}; add a version from a later date instead");
+        return candidate;
+    }
+
     /// <summary>A typed, recording view of the policy for one region and governing date.</summary>
     public PolicySnapshot At(RegionCode region, DateOnly governingDate) => new(this, region, governingDate);
 }

@@ -39,5 +39,29 @@ public sealed record PolicyVersion
     public static PolicyVersion FromRow(string id, string key, string regionCode, DateOnly effectiveFrom, string valueText, string source) =>
         new(id, key, new RegionCode(regionCode), effectiveFrom, PolicyParameters.Get(key).Parse(valueText), source);
 
+    /// <summary>The id scheme of the seed, "region:key:effective_from", stable across environments.</summary>
+    public static string StableId(RegionCode region, string key, DateOnly effectiveFrom) => $"{region}:{key}:{effectiveFrom:yyyy-MM-dd}";
+
+    /// <summary>
+    /// Validates a proposed new version from API text: known key, valid region, value parseable for
+    /// the key's kind. Returns the version (with a stable id) or a refusal naming what is wrong.
+    /// </summary>
+    public static Result<PolicyVersion> TryCreate(string key, string regionCode, DateOnly effectiveFrom, string valueText, string source)
+    {
+        if (!PolicyParameters.TryGet(key ?? "", out var parameter))
+            return new Refusal(ReasonCodes.UnknownPolicyParameter, $"'{key}' is not a policy parameter");
+        if (!RegionCode.TryParse(regionCode, out var region))
+            return new Refusal(ReasonCodes.RegionCodeInvalid, $"'{regionCode}' is not a region code like CN, CN-GD or CN-GD-GZ");
+        try
+        {
+            var value = parameter!.Parse(valueText ?? "");
+            return new PolicyVersion(StableId(region, parameter.Key, effectiveFrom), parameter.Key, region, effectiveFrom, value, source ?? "");
+        }
+        catch (FormatException e)
+        {
+            return new Refusal(ReasonCodes.PolicyValueInvalid, $"{key}: {e.Message}");
+        }
+    }
+
     public override string ToString() => $"{Id} ({Key}@{Region} from {EffectiveFrom:yyyy-MM-dd} = {Value.Text})";
 }

@@ -27,5 +27,20 @@ public sealed class LprTable
         return entry;
     }
 
+    /// <summary>
+    /// A new LPR publication must be positive and dated after the latest one: inserting an
+    /// earlier date would change which rate was in force on past dates.
+    /// </summary>
+    public Result<LprEntry> CheckNew(LprEntry candidate)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        if (candidate.OneYear <= Rate.Zero)
+            return new Refusal(ReasonCodes.PolicyValueInvalid, "the LPR must be positive");
+        if (_entries.Length > 0 && candidate.EffectiveFrom <= _entries[^1].EffectiveFrom)
+            return new Refusal(ReasonCodes.LprNotAfterLatest,
+                $"a new LPR must take effect after the latest one ({_entries[^1].EffectiveFrom:yyyy-MM-dd})");
+        return candidate;
+    }
+
     public Result<Rate> RateOn(DateOnly date) => EntryOn(date).Map(e => e.OneYear);
 }

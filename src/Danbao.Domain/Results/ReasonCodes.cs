@@ -9,6 +9,11 @@ public static class ReasonCodes
     public const string LprNotAvailable = "LPR_NOT_AVAILABLE";
     public const string CalendarYearNotLoaded = "CALENDAR_YEAR_NOT_LOADED";
     public const string NoSubsidyFormula = "NO_SUBSIDY_FORMULA";
+    public const string PolicyVersionExists = "POLICY_VERSION_EXISTS";
+    public const string UnknownPolicyParameter = "UNKNOWN_POLICY_PARAMETER";
+    public const string RegionCodeInvalid = "REGION_CODE_INVALID";
+    public const string LprNotAfterLatest = "LPR_NOT_AFTER_LATEST";
+    public const string CalendarTableInvalid = "CALENDAR_TABLE_INVALID";
 
     // Eligibility
     public const string ApplicantTooOld = "APPLICANT_TOO_OLD";

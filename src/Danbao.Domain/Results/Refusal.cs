@@ -1,5 +1,3 @@
-using Danbao.Domain;
-
 namespace Danbao.Domain.Results;
 
 /// <summary>

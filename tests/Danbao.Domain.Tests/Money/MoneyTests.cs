@@ -64,13 +64,13 @@ public class MoneyTests
     }
 
     [Fact]
-    public void Rounding_half_up_is_within_half_a_fen_and_rounds_halves_up() =>
+    public void Rounding_is_to_the_nearest_fen_with_halves_away_from_zero() =>
         Prop.ForAll<int, byte>((whole, frac) =>
         {
             var unrounded = whole + frac / 256m;
             var rounded = Rounding.HalfUpToFen(unrounded).Fen;
-            var diff = rounded - unrounded;
-            return diff <= 0.5m && diff > -0.5m;
+            var distance = Math.Abs(rounded - unrounded);
+            return distance < 0.5m || (distance == 0.5m && Math.Abs(rounded) > Math.Abs(unrounded));
         }).QuickCheckThrowOnFailure();
 
     [Fact]
