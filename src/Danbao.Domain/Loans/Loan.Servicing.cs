@@ -89,7 +89,8 @@ public sealed partial class Loan
     public Result<Unit> Extend(DateOnly on, int months, PolicySnapshot policyOnRequest)
     {
         ArgumentNullException.ThrowIfNull(policyOnRequest);
-        if (!LoanTransitions.IsAllowed(_data.State, LoanState.Extended) || _data.State == LoanState.Overdue)
+        // From CURRENT, or again from EXTENDED if the policy allows more than one extension.
+        if (_data.State is not (LoanState.Current or LoanState.Extended))
             return LoanTransitions.Illegal(_data.State, LoanState.Extended);
         return PolicyDecision.Run<Unit>(() =>
         {
@@ -104,13 +105,15 @@ public sealed partial class Loan
                 return new Refusal(ReasonCodes.TermNotPositive, "an extension must be at least one month", versions);
             if (on >= _data.MaturityDate)
                 return new Refusal(ReasonCodes.IllegalTransition, $"extension must be requested before maturity on {_data.MaturityDate:yyyy-MM-dd}", versions);
-            return Move(LoanState.Extended, d => WithVersions(d with
+            _data = WithVersions(_data with
             {
-                Extensions = d.Extensions + 1,
-                ExtensionMonths = d.ExtensionMonths + months,
-                ExtendedFromDate = d.ExtendedFromDate ?? d.MaturityDate,
-                MaturityDate = d.MaturityDate!.Value.AddMonths(months),
-            }, versions));
+                State = LoanState.Extended,
+                Extensions = _data.Extensions + 1,
+                ExtensionMonths = _data.ExtensionMonths + months,
+                ExtendedFromDate = _data.ExtendedFromDate ?? _data.MaturityDate,
+                MaturityDate = _data.MaturityDate!.Value.AddMonths(months),
+            }, versions);
+            return Unit.Value;
         });
     }
 

@@ -109,8 +109,8 @@ public class LoanLifecycleTests
         Assert.Equal(LoanState.Extended, loan.State);
         Assert.Equal(D("2028-06-10"), loan.Data.MaturityDate);
         Assert.Equal(D("2027-06-10"), loan.Data.ExtendedFromDate);
-        var again = Loan.Rehydrate(loan.Data with { State = LoanState.Current });
-        Assert.Equal(ReasonCodes.ExtensionLimitReached, again.Extend(D("2027-07-01"), 1, Policy("2027-07-01")).Refusal!.Code);
+        Assert.Equal(ReasonCodes.ExtensionLimitReached, loan.Extend(D("2027-07-01"), 1, Policy("2027-07-01")).Refusal!.Code);
+        Assert.Equal(1, loan.Data.Extensions);
     }
 
     [Fact]
