@@ -86,9 +86,15 @@ internal sealed class ClientCall : IDisposable
             }
             return message;
         }
-        catch (Exception ex) when (Translate(ex) is { } rpc)
+        catch (Exception ex)
         {
-            throw rpc;
+            // A failed read ends the call: dispose now so the stream is reset (RST_STREAM) and the server stops.
+            Dispose();
+            if (Translate(ex) is { } rpc)
+            {
+                throw rpc;
+            }
+            throw;
         }
     }
 

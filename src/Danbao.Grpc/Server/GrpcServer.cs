@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Danbao.Grpc;
@@ -81,6 +82,15 @@ public sealed class GrpcServer
 
     private async Task ServeAsync(HttpContext httpContext, ServerMethod method)
     {
+        if (method.Descriptor.IsClientStreaming)
+        {
+            // Long-lived request streams would hit Kestrel's whole-body cap (30 MB); our limit is per message.
+            IHttpMaxRequestBodySizeFeature? bodySize = httpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
+            if (bodySize is { IsReadOnly: false })
+            {
+                bodySize.MaxRequestBodySize = null;
+            }
+        }
         long started = Stopwatch.GetTimestamp();
         using var context = new ServerCallContext(httpContext, method, _options);
         StatusCode code = StatusCode.OK;
@@ -97,7 +107,25 @@ public sealed class GrpcServer
         }
         finally
         {
-            method.Metrics?.Record(code, Stopwatch.GetElapsedTime(started));
+            TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+            method.Metrics?.Record(code, elapsed);
+            NotifyCompleted(context, code, elapsed);
+        }
+    }
+
+    private void NotifyCompleted(ServerCallContext context, StatusCode code, TimeSpan elapsed)
+    {
+        if (_options.CallCompleted is not { } completed)
+        {
+            return;
+        }
+        try
+        {
+            completed(context, code, elapsed);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "CallCompleted hook failed for {Method}", context.Method);
         }
     }
 
@@ -134,7 +162,7 @@ public sealed class GrpcServer
                 context.WriteStatus(code, message, null);
             }
         }
-        catch (InvalidOperationException ex)
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException or IOException)
         {
             // The response can no longer carry a status (e.g. the stream was reset); log, never crash.
             if (_logger.IsEnabled(LogLevel.Debug))

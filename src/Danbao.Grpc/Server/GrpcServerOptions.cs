@@ -15,6 +15,12 @@ public sealed class GrpcServerOptions
     /// <summary>Upper bound on any call's deadline; a longer or absent grpc-timeout is cut to this. Null: no bound.</summary>
     public TimeSpan? MaxDeadline { get; set; }
 
+    /// <summary>
+    /// Called once per call after the final status is decided (including failures that happen
+    /// outside interceptors, such as an oversized response): the place for access logs. Must not throw.
+    /// </summary>
+    public Action<ServerCallContext, StatusCode, TimeSpan>? CallCompleted { get; set; }
+
     internal void Validate()
     {
         const int hardMax = 64 * 1024 * 1024;
