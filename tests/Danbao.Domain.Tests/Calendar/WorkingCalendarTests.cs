@@ -42,7 +42,8 @@ public class WorkingCalendarTests
     [Fact]
     public void Reporting_deadline_of_ten_working_days_uses_the_calendar()
     {
-        var days = PolicySeed.Resolver.At(RegionCode.Guangzhou, D("2025-09-29")).ReportingDeadlineWorkingDays;
-        Assert.Equal(D("2025-10-20"), Calendar.AddWorkingDays(D("2025-09-29"), days).Value);
+        var policy = PolicySeed.Resolver.At(RegionCode.Guangzhou, D("2025-09-29"));
+        Assert.Equal(D("2025-10-20"), ReportingDeadline.LastDay(D("2025-09-29"), policy, Calendar).Value);
+        Assert.Equal("CN:REPORTING_DEADLINE_WORKING_DAYS:2020-01-01", Assert.Single(policy.Used).Id);
     }
 }
