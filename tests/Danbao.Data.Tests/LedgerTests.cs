@@ -300,3 +300,52 @@ public sealed class LedgerTests(PostgresFixture postgres) : IClassFixture<Postgr
         Assert.Equal(20 * 100, (await BalanceAsync(accounts.CompensationPaid)).BalanceFen);
     }
 }
+
+public sealed class AppRolePrivilegeTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    [Theory]
+    [InlineData("update ledger_entries set amount_fen = 1")]
+    [InlineData("delete from ledger_transactions")]
+    [InlineData("truncate audit_events")]
+    [InlineData("update ledger_balances set balance_fen = 0")]
+    public async Task The_application_role_may_not_rewrite_history(string sql)
+    {
+        await using var connection = await postgres.DataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await connection.ExecuteAsync("set local role danbao_app", transaction: transaction);
+
+        var refusal = await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync(sql, transaction: transaction));
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refusal.SqlState);
+        Assert.Contains("permission denied", refusal.MessageText);
+    }
+
+    [Fact]
+    public async Task The_application_role_can_post_and_claim_requests()
+    {
+        var ledger = new Ledger();
+        var accounts = new LedgerTestAccounts();
+        await postgres.Database.InTransactionAsync(
+            async (connection, transaction, ct) =>
+            {
+                await accounts.OpenAsync(ledger, connection, transaction);
+                return 0;
+            },
+            CancellationToken.None);
+
+        var id = await postgres.Database.InTransactionAsync(
+            async (connection, transaction, ct) =>
+            {
+                await connection.ExecuteAsync("set local role danbao_app", transaction: transaction);
+                var store = new Idempotency.IdempotencyStore();
+                var requestId = "req-" + Guid.NewGuid();
+                await store.ClaimAsync(connection, transaction, "S", requestId, "Post", Idempotency.IdempotencyStore.Hash("x"u8), ct);
+                var posted = await ledger.PostAsync(connection, transaction, accounts.CapitalInjection(1_00, new DateOnly(2025, 6, 1), requestId), ct);
+                await ledger.PostWithLinesAsync(connection, transaction, accounts.Compensation(1_00, new DateOnly(2025, 6, 2)), [new LedgerLine("loan", "L-1", 1_00)], ct);
+                await ledger.ReverseAsync(connection, transaction, posted, requestId + "-r", "test", new DateOnly(2025, 6, 3), ct);
+                await store.CompleteAsync(connection, transaction, "S", requestId, [1], ct);
+                return posted;
+            },
+            CancellationToken.None);
+        Assert.True(id > 0);
+    }
+}
