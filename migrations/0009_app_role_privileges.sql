@@ -10,7 +10,7 @@ begin
         create role danbao_app nologin;
     end if;
 exception
-    when duplicate_object then null;  -- a concurrent migration of another database created it
+    when duplicate_object or unique_violation then null;  -- a concurrent migration of another database created it
     when insufficient_privilege then raise notice 'cannot create role danbao_app; deploy must create it';
 end;
 $$;
