@@ -233,6 +233,49 @@ public sealed class ClientServerTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Health_watch_pushes_each_change_of_status()
+    {
+        var serving = global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving;
+        var notServing = global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing;
+        fixture.Health.Set("danbao.watch", serving);
+        using var call = _client.ServerStreaming<global::Grpc.Health.V1.HealthCheckRequest, global::Grpc.Health.V1.HealthCheckResponse>(
+            "/grpc.health.v1.Health/Watch", new() { Service = "danbao.watch" }, new CallOptions { Timeout = TimeSpan.FromSeconds(10) });
+        var seen = new List<global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus>();
+        await foreach (var update in call.ReadAllAsync())
+        {
+            seen.Add(update.Status);
+            if (seen.Count == 1)
+            {
+                fixture.Health.Set("danbao.watch", notServing);
+            }
+            else
+            {
+                break;
+            }
+        }
+        Assert.Equal(new[] { serving, notServing }, seen);
+    }
+
+    [Fact]
+    public async Task Server_stream_exposes_response_headers_then_trailers()
+    {
+        var request = new StreamingOutputCallRequest();
+        request.ResponseParameters.Add(new ResponseParameters { Size = 1 });
+        byte[] trailing = [9, 8, 7];
+        using var call = _client.ServerStreaming<StreamingOutputCallRequest, StreamingOutputCallResponse>(Test + "StreamingOutputCall", request,
+            new CallOptions { Headers = new GrpcMetadata().Add("x-grpc-test-echo-initial", "hi").Add("x-grpc-test-echo-trailing-bin", trailing) });
+        GrpcMetadata headers = await call.ResponseHeadersAsync();
+        Assert.Equal("hi", headers.Get("x-grpc-test-echo-initial"));
+        int count = 0;
+        await foreach (StreamingOutputCallResponse _ in call.ReadAllAsync())
+        {
+            count++;
+        }
+        Assert.Equal(1, count);
+        Assert.Equal(trailing, call.GetTrailers().GetBytes("x-grpc-test-echo-trailing-bin"));
+    }
+
+    [Fact]
     public async Task Metrics_count_calls_by_method_and_code()
     {
         await _client.UnaryAsync<Empty, Empty>(Test + "EmptyCall", new Empty());
