@@ -120,6 +120,13 @@ pg_start() {
     fi
 
     if pg_status "$dir"; then
+        # Already running: fine if on the requested port (line 4 of postmaster.pid).
+        local running_port
+        running_port="$(sed -n 4p "$dir/postmaster.pid" 2>/dev/null)"
+        if [[ -n "$running_port" && "$running_port" != "$port" ]]; then
+            pg_log "$dir is already running on port $running_port, not $port"
+            return 1
+        fi
         pg_wait_ready "$dir" "$port"
         return $?
     fi

@@ -161,3 +161,52 @@ public sealed class LedgerSettlementLinesTests(PostgresFixture postgres, ITestOu
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, rewrite.SqlState);
     }
 }
+
+public sealed class LedgerThroughputTests(PostgresFixture postgres, ITestOutputHelper output) : IClassFixture<PostgresFixture>
+{
+    private const int PostingsCount = 2_000;
+    private static int WorkersCount => int.TryParse(Environment.GetEnvironmentVariable("DANBAO_BENCH_WORKERS"), out var n) ? n : 8;
+
+    [Fact]
+    public async Task Single_postings_through_Database_with_idempotency_claims_measure_postings_per_second()
+    {
+        var ledger = new Ledger();
+        var store = new Idempotency.IdempotencyStore();
+        // One fund, one bank account per worker: the fund's cash is the hot row every posting locks.
+        var accounts = Enumerable.Range(0, WorkersCount).Select(_ => new LedgerTestAccounts()).ToList();
+        await postgres.Database.InTransactionAsync(
+            async (connection, transaction, ct) =>
+            {
+                foreach (var a in accounts)
+                {
+                    await a.OpenAsync(ledger, connection, transaction);
+                    await ledger.PostAsync(connection, transaction, a.CapitalInjection(1_000_000_00, new DateOnly(2025, 1, 2)), ct);
+                }
+                return 0;
+            },
+            CancellationToken.None);
+
+        var stopwatch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, WorkersCount).Select(worker => Task.Run(async () =>
+        {
+            for (var i = 0; i < PostingsCount / WorkersCount; i++)
+            {
+                var requestId = $"tp-{worker}-{i}-{Guid.NewGuid():N}";
+                await postgres.Database.InTransactionAsync(
+                    async (connection, transaction, ct) =>
+                    {
+                        await store.ClaimAsync(connection, transaction, "BANK", requestId, "Compensate", Idempotency.IdempotencyStore.Hash(System.Text.Encoding.UTF8.GetBytes(requestId)), ct);
+                        var id = await ledger.PostAsync(connection, transaction, accounts[worker].Compensation(100, new DateOnly(2025, 6, 30), requestId), ct);
+                        await store.CompleteAsync(connection, transaction, "BANK", requestId, BitConverter.GetBytes(id), ct);
+                        return id;
+                    },
+                    CancellationToken.None);
+            }
+        })));
+        stopwatch.Stop();
+        output.WriteLine($"{PostingsCount} single postings (claim + post + complete, one transaction each, {WorkersCount} workers): {stopwatch.ElapsedMilliseconds} ms = {PostingsCount / stopwatch.Elapsed.TotalSeconds:F0} postings/s");
+
+        await using var connection = await postgres.DataSource.OpenConnectionAsync();
+        Assert.True((await ledger.VerifyAsync(connection)).IsConsistent);
+    }
+}
