@@ -65,6 +65,7 @@ public sealed class InteropServer : IAsyncDisposable
         builder.Logging.SetMinimumLevel(options.MinimumLogLevel);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            kestrel.UseGrpcDefaults();
             if (options.TlsCertificate is null)
             {
                 kestrel.ListenH2c(IPAddress.Loopback, port);

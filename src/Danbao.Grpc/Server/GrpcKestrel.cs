@@ -15,6 +15,21 @@ public sealed record GrpcClientCertificatePolicy(X509Certificate2Collection Trus
 public static class GrpcKestrel
 {
     /// <summary>
+    /// Server-wide HTTP/2 settings suited to gRPC: larger flow-control windows (a 4 MiB message
+    /// should not stall on 64 KiB windows), keep-alive pings to find dead peers, no Server header.
+    /// </summary>
+    public static KestrelServerOptions UseGrpcDefaults(this KestrelServerOptions kestrel)
+    {
+        ArgumentNullException.ThrowIfNull(kestrel);
+        kestrel.AddServerHeader = false;
+        kestrel.Limits.Http2.InitialConnectionWindowSize = 2 * 1024 * 1024;
+        kestrel.Limits.Http2.InitialStreamWindowSize = 1024 * 1024;
+        kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
+        kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
+        return kestrel;
+    }
+
+    /// <summary>
     /// Listens for cleartext HTTP/2 with prior knowledge. HTTP/2 only: Http1AndHttp2 without TLS
     /// would silently mean HTTP/1.1, which cannot carry gRPC trailers.
     /// </summary>

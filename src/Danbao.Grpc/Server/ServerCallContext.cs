@@ -161,11 +161,16 @@ public sealed class ServerCallContext : IDisposable
         HttpResponse response = HttpContext.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = GrpcHeaders.ContentType;
-        response.Headers[GrpcHeaders.AcceptEncoding] = GrpcHeaders.SupportedEncodings;
         if (AcceptsGzip && CompressResponses)
         {
             response.Headers[GrpcHeaders.Encoding] = GrpcHeaders.Gzip;
             _gzipHeaderSent = true;
+        }
+        if (RequestGzip || _gzipHeaderSent)
+        {
+            // Optional header; sent only when compression is in play, since each extra
+            // non-standard response header costs Kestrel a dictionary per call.
+            response.Headers[GrpcHeaders.AcceptEncoding] = GrpcHeaders.SupportedEncodings;
         }
         ResponseHeadersSent = true;
     }
@@ -179,7 +184,11 @@ public sealed class ServerCallContext : IDisposable
         {
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = GrpcHeaders.ContentType;
-            response.Headers[GrpcHeaders.AcceptEncoding] = GrpcHeaders.SupportedEncodings;
+            if (code == StatusCode.Unimplemented || RequestGzip)
+            {
+                // Tells a client whose grpc-encoding was refused what it may use instead.
+                response.Headers[GrpcHeaders.AcceptEncoding] = GrpcHeaders.SupportedEncodings;
+            }
         }
         AddStatusField(response, trailersOnly, GrpcHeaders.Status, ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (!string.IsNullOrEmpty(message))

@@ -42,7 +42,7 @@ internal abstract class ServerMethod
     }
 
     /// <summary>Reads exactly one request message (unary and server-streaming calls).</summary>
-    protected static async Task<TRequest> ReadSingleAsync<TRequest>(ServerCallContext context, MessageParser parser)
+    protected static async ValueTask<TRequest> ReadSingleAsync<TRequest>(ServerCallContext context, MessageParser parser)
         where TRequest : class, IMessage
     {
         var reader = context.HttpContext.Request.BodyReader;
