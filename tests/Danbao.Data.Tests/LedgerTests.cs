@@ -349,3 +349,56 @@ public sealed class AppRolePrivilegeTests(PostgresFixture postgres) : IClassFixt
         Assert.True(id > 0);
     }
 }
+
+public sealed class LedgerReversalRulesTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    private readonly Ledger _ledger = new();
+
+    [Fact]
+    public async Task A_reversal_cannot_be_dated_before_what_it_reverses()
+    {
+        var accounts = new LedgerTestAccounts();
+        var original = await postgres.Database.InTransactionAsync(
+            async (connection, transaction, ct) =>
+            {
+                await accounts.OpenAsync(_ledger, connection, transaction);
+                return await _ledger.PostAsync(connection, transaction, accounts.CapitalInjection(100, new DateOnly(2025, 6, 30)), ct);
+            },
+            CancellationToken.None);
+
+        await Assert.ThrowsAsync<LedgerReversalException>(() => postgres.Database.InTransactionAsync(
+            (connection, transaction, ct) => _ledger.ReverseAsync(connection, transaction, original, "req-early", "backdated", new DateOnly(2025, 6, 29), ct),
+            CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Concurrent_reversals_of_one_transaction_post_exactly_one()
+    {
+        var accounts = new LedgerTestAccounts();
+        var original = await postgres.Database.InTransactionAsync(
+            async (connection, transaction, ct) =>
+            {
+                await accounts.OpenAsync(_ledger, connection, transaction);
+                return await _ledger.PostAsync(connection, transaction, accounts.CapitalInjection(100, new DateOnly(2025, 6, 30)), ct);
+            },
+            CancellationToken.None);
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                return await postgres.Database.InTransactionAsync(
+                    (connection, transaction, ct) => _ledger.ReverseAsync(connection, transaction, original, $"req-rev-{i}", "race", new DateOnly(2025, 6, 30), ct),
+                    CancellationToken.None);
+            }
+            catch (LedgerReversalException)
+            {
+                return 0L;
+            }
+        })));
+
+        Assert.Single(attempts, id => id > 0);
+        await using var connection = await postgres.DataSource.OpenConnectionAsync();
+        Assert.Equal(0, (await _ledger.BalanceAsync(connection, null, accounts.Cash)).BalanceFen);
+    }
+}

@@ -233,9 +233,9 @@ public sealed class Ledger
     {
         ArgumentException.ThrowIfNullOrEmpty(requestId);
         ArgumentException.ThrowIfNullOrEmpty(reason);
-        var state = await connection.QuerySingleOrDefaultAsync<(long Id, long? ReversedBy)?>(new CommandDefinition(
+        var state = await connection.QuerySingleOrDefaultAsync<(long Id, long? ReversedBy, DateTime BusinessDate)?>(new CommandDefinition(
             """
-            select t.id, r.id from ledger_transactions t
+            select t.id, r.id, t.business_date from ledger_transactions t
             left join ledger_transactions r on r.reverses_transaction_id = t.id
             where t.id = @transactionId
             """,
@@ -249,6 +249,12 @@ public sealed class Ledger
         if (state.Value.ReversedBy is { } reversedBy)
         {
             throw new LedgerReversalException($"Ledger transaction {transactionId} was already reversed by {reversedBy}.");
+        }
+        var originalDate = DateOnly.FromDateTime(state.Value.BusinessDate);
+        if (businessDate < originalDate)
+        {
+            throw new LedgerReversalException(
+                $"Ledger transaction {transactionId} of {originalDate:yyyy-MM-dd} cannot be reversed on an earlier business date {businessDate:yyyy-MM-dd}.");
         }
         // The unique constraint on reverses_transaction_id still guards a concurrent second reversal.
         long reversalId;
@@ -268,7 +274,15 @@ public sealed class Ledger
             insert.Parameters.Add(new NpgsqlParameter { Value = businessDate, NpgsqlDbType = NpgsqlDbType.Date });
             insert.Parameters.Add(new NpgsqlParameter { Value = reason });
             insert.Parameters.Add(new NpgsqlParameter { Value = transactionId });
-            reversalId = (long)(await insert.ExecuteScalarAsync(ct))!;
+            try
+            {
+                reversalId = (long)(await insert.ExecuteScalarAsync(ct))!;
+            }
+            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation
+                && exception.ConstraintName == "ledger_transactions_reverses_transaction_id_key")
+            {
+                throw new LedgerReversalException($"Ledger transaction {transactionId} was reversed concurrently.", exception);
+            }
         }
         await connection.ExecuteAsync(new CommandDefinition(
             """
@@ -306,7 +320,11 @@ public sealed class Ledger
     public Task<AccountBalance> BalanceAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string accountCode, DateOnly businessDate, CancellationToken ct = default)
         => PointInTimeBalanceAsync(connection, transaction, accountCode, "t.business_date <= $2", businessDate, NpgsqlDbType.Date, ct);
 
-    /// <summary>Balance as posted at or before the instant <paramref name="postedAtOrBefore"/>, summed from entries.</summary>
+    /// <summary>
+    /// Balance as posted at or before the instant <paramref name="postedAtOrBefore"/>, summed from entries.
+    /// <c>posted_at</c> is the start time of the posting database transaction, so a posting that
+    /// was still uncommitted at that instant can appear in a later query for the same instant.
+    /// </summary>
     public Task<AccountBalance> BalanceAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string accountCode, DateTimeOffset postedAtOrBefore, CancellationToken ct = default)
         => PointInTimeBalanceAsync(connection, transaction, accountCode, "t.posted_at <= $2", postedAtOrBefore.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
 

@@ -112,4 +112,4 @@ public sealed class UnknownLedgerAccountException(IReadOnlyList<string> codes)
     public IReadOnlyList<string> Codes { get; } = codes;
 }
 
-public sealed class LedgerReversalException(string message) : Exception(message);
+public sealed class LedgerReversalException(string message, Exception? innerException = null) : Exception(message, innerException);
