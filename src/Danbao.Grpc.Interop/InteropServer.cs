@@ -30,6 +30,9 @@ public sealed class InteropServerOptions
 
     /// <summary>Lowest log level written to the console.</summary>
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Warning;
+
+    /// <summary>Extra logging set-up (e.g. a capturing provider in tests).</summary>
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
 }
 
 /// <summary>
@@ -63,6 +66,7 @@ public sealed class InteropServer : IAsyncDisposable
         options ??= new InteropServerOptions();
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(options.MinimumLogLevel);
+        options.ConfigureLogging?.Invoke(builder.Logging);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.UseGrpcDefaults();

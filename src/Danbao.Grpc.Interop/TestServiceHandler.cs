@@ -33,9 +33,10 @@ public sealed class TestServiceHandler
     public async Task<SimpleResponse> UnaryCall(SimpleRequest request, ServerCallContext context)
     {
         CheckCompression(request.ExpectCompressed, context);
+        // Before the echo: echoing sends the headers, which fix whether gzip is on.
+        context.CompressResponses = request.ResponseCompressed?.Value ?? context.CompressResponses;
         await EchoMetadataAsync(context).ConfigureAwait(false);
         ThrowIfStatusRequested(request.ResponseStatus);
-        context.CompressResponses = request.ResponseCompressed?.Value ?? context.CompressResponses;
         return new SimpleResponse { Payload = PayloadOf(request.ResponseSize) };
     }
 

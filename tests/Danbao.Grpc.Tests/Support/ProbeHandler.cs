@@ -38,6 +38,8 @@ public sealed class ProbeHandler
             case "trace":
                 context.ResponseTrailers.Add("x-trace", "handler");
                 break;
+            case "deadline":
+                return new ProbeReply { Attempt = context.Deadline == DateTime.MaxValue ? -1 : (int)(context.Deadline - DateTime.UtcNow).TotalMilliseconds };
             case "whoami":
                 return new ProbeReply { Text = context.ClientCertificate?.Subject ?? "", Attempt = attempt };
             case "echo-headers":
