@@ -29,7 +29,9 @@ if [ -z "${DANBAO_DB:-}" ]; then
   scripts/pg.sh start "$here/.danbao/pgdata" "$pg_port"
   stop_pg() { scripts/pg.sh stop "$here/.danbao/pgdata" || true; }
   trap stop_pg EXIT
-  scripts/pg.sh createdb "$here/.danbao/pgdata" "$pg_port" danbao
+  psql=(psql -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -v ON_ERROR_STOP=1 -qtA)
+  "${psql[@]}" -c "select 1 from pg_database where datname = 'danbao'" | grep -q 1 \
+    || "${psql[@]}" -c "create database danbao"
   export DANBAO_DB="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=danbao"
 fi
 

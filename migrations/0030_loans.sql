@@ -21,6 +21,7 @@ create table loans (
     contract_rate_bp          numeric(8, 2) not null check (contract_rate_bp > 0),
     repayment_method          text not null check (repayment_method in ('BULLET', 'EQUAL_PRINCIPAL')),
     contract_date             date not null,
+    application_date          date not null,
     counter_guarantee         boolean not null,
     hk_macau_youth            boolean not null default false,
     publicity_start_date      date,
@@ -51,6 +52,8 @@ create table loans (
     closed_date               date,
     rejection_reason          text,
     rejection_message         text,
+    -- Every rule that failed at review, by reason code (rejection_reason is the first).
+    failed_rules              text[] not null default '{}',
     -- Ids of the policy versions the loan's decisions used, in order of first use.
     policy_version_ids        text[] not null default '{}',
     version                   int not null default 1 check (version > 0),

@@ -1,1 +1,40 @@
-Console.WriteLine("danbao server");
+using Danbao.Server.Hosting;
+
+// The Danbao gRPC server. ./run.sh starts it with a local PostgreSQL; see --help for options.
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(ServerSettings.Usage);
+    return 0;
+}
+ServerSettings settings;
+try
+{
+    settings = ServerSettings.Parse(args, Environment.GetEnvironmentVariable);
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine($"danbao-server: {ex.Message}\n\n{ServerSettings.Usage}");
+    return 2;
+}
+
+await using var host = await DanbaoHost.StartAsync(settings);
+Console.WriteLine($"Danbao is serving gRPC on {settings.Listen}:{host.Port} ({(settings.TlsCertificateFile is null ? "h2c" : "TLS")}).");
+if (host.DemoKeys.Count > 0)
+{
+    Console.WriteLine("Demo API keys (also in the --demo-keys file):");
+    foreach (var (institution, key) in host.DemoKeys)
+    {
+        Console.WriteLine($"  {institution,-11} {key}");
+    }
+    var bank = host.DemoKeys.GetValueOrDefault("icbc-gz");
+    Console.WriteLine($"""
+
+        First call (grpcurl, through reflection):
+          grpcurl -plaintext -H 'authorization: Bearer {bank}' {settings.Listen}:{host.Port} danbao.v1.IdentityService/WhoAmI
+        Health:
+          grpcurl -plaintext {settings.Listen}:{host.Port} grpc.health.v1.Health/Check
+        Press Ctrl-C to stop.
+        """);
+}
+await host.WaitForShutdownAsync();
+return 0;

@@ -16,6 +16,9 @@ public sealed record LoanRecord
     public required byte[] IdNumberCipher { get; init; }
     public required byte[] IdNumberIndex { get; init; }
     public string? GuaranteeFundId { get; init; }
+    public required DateOnly ApplicationDate { get; init; }
+    /// <summary>Every rule that failed at review, by reason code.</summary>
+    public IReadOnlyList<string> FailedRules { get; init; } = [];
     public int Version { get; init; } = 1;
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }

@@ -16,7 +16,7 @@ public static class LoanStore
         disbursement_date, maturity_date, outstanding_principal_fen, interest_paid_to_date, unpaid_interest_fen,
         extensions, extension_months, extended_from_date, overdue_since_date, overdue_history::text as overdue_history,
         settled_date, claim_date, compensated_date, written_off_date, closed_date, rejection_reason, rejection_message,
-        policy_version_ids, version, created_at, updated_at
+        policy_version_ids, version, created_at, updated_at, application_date, failed_rules
         """;
 
     public static async Task InsertAsync(NpgsqlConnection conn, NpgsqlTransaction tx, LoanRecord loan, CancellationToken ct)
@@ -25,10 +25,10 @@ public static class LoanStore
             """
             insert into loans (id, bank_id, region_code, district, state, borrower_type, borrower, id_number_cipher, id_number_index,
                 amount_fen, term_months, contract_rate_bp, repayment_method, contract_date, counter_guarantee, hk_macau_youth,
-                policy_version_ids, version, created_at, updated_at)
+                policy_version_ids, version, created_at, updated_at, application_date)
             values (@id, @bank_id, @region_code, @district, @state, @borrower_type, @borrower::jsonb, @id_number_cipher, @id_number_index,
                 @amount_fen, @term_months, @contract_rate_bp, @repayment_method, @contract_date, @counter_guarantee, @hk_macau_youth,
-                @policy_version_ids, 1, @now, @now)
+                @policy_version_ids, 1, @now, @now, @application_date)
             """, conn, tx);
         var d = loan.Data;
         cmd.Parameters.AddWithValue("id", d.Id);
@@ -49,6 +49,7 @@ public static class LoanStore
         cmd.Parameters.AddWithValue("hk_macau_youth", d.HkMacauYouth);
         cmd.Parameters.AddWithValue("policy_version_ids", d.PolicyVersionIds.ToArray());
         cmd.Parameters.AddWithValue("now", loan.CreatedAt);
+        cmd.Parameters.AddWithValue("application_date", loan.ApplicationDate);
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
@@ -57,7 +58,7 @@ public static class LoanStore
     /// false when another writer got there first (the caller answers ABORTED).
     /// </summary>
     public static async Task<bool> UpdateAsync(NpgsqlConnection conn, NpgsqlTransaction tx, LoanData d, int expectedVersion,
-        string? guaranteeFundId, DateTimeOffset now, CancellationToken ct)
+        string? guaranteeFundId, IReadOnlyList<string> failedRules, DateTimeOffset now, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(
             """
@@ -73,7 +74,7 @@ public static class LoanStore
                 overdue_history = @overdue_history::jsonb, settled_date = @settled_date, claim_date = @claim_date,
                 compensated_date = @compensated_date, written_off_date = @written_off_date, closed_date = @closed_date,
                 rejection_reason = @rejection_reason, rejection_message = @rejection_message,
-                policy_version_ids = @policy_version_ids, version = version + 1, updated_at = @now
+                policy_version_ids = @policy_version_ids, failed_rules = @failed_rules, version = version + 1, updated_at = @now
             where id = @id and version = @expected_version
             """, conn, tx);
         var p = cmd.Parameters;
@@ -109,6 +110,7 @@ public static class LoanStore
         p.AddWithValue("rejection_reason", NpgsqlDbType.Text, (object?)d.RejectionReason ?? DBNull.Value);
         p.AddWithValue("rejection_message", NpgsqlDbType.Text, (object?)d.RejectionMessage ?? DBNull.Value);
         p.AddWithValue("policy_version_ids", d.PolicyVersionIds.ToArray());
+        p.AddWithValue("failed_rules", failedRules.ToArray());
         p.AddWithValue("now", now);
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
@@ -274,6 +276,8 @@ public static class LoanStore
             Version = Get<int>("version"),
             CreatedAt = Get<DateTimeOffset>("created_at"),
             UpdatedAt = Get<DateTimeOffset>("updated_at"),
+            ApplicationDate = Get<DateOnly>("application_date"),
+            FailedRules = Get<string[]>("failed_rules"),
         };
     }
 

@@ -65,6 +65,28 @@ public sealed partial class Loan
         return a;
     }
 
+    /// <summary>
+    /// The earliest scheduled payment due before <paramref name="businessDate"/> that has not been
+    /// fully paid (interest up to its due date and principal down to its plan), or null when none.
+    /// The loan is overdue from the day after that due date. Extensions move the plan's maturity.
+    /// </summary>
+    public DateOnly? FirstMissedDueDate(DateOnly businessDate)
+    {
+        if (_data.State is not (LoanState.Current or LoanState.Extended or LoanState.Overdue) || _data.DisbursementDate is not { } disbursed)
+            return null;
+        var plan = RepaymentSchedule.Build(_data.RepaymentMethod, _data.Amount, _data.ContractRate, disbursed, _data.TermMonths + _data.ExtensionMonths);
+        foreach (var payment in plan)
+        {
+            if (payment.DueDate >= businessDate)
+                return null;
+            var interestPaid = _data.InterestPaidToDate >= payment.DueDate && _data.UnpaidInterest.IsZero;
+            var principalPaid = _data.OutstandingPrincipal <= payment.PrincipalAfter;
+            if (!interestPaid || !principalPaid)
+                return payment.DueDate;
+        }
+        return null;
+    }
+
     /// <summary>A payment was missed: overdue from <paramref name="firstOverdueDay"/> (the day after the due date).</summary>
     public Result<Unit> MarkOverdue(DateOnly firstOverdueDay) =>
         Move(LoanState.Overdue, d => d with { OverdueSinceDate = firstOverdueDay });

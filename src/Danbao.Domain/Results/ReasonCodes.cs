@@ -44,6 +44,8 @@ public static class ReasonCodes
     public const string ExtensionTooLong = "EXTENSION_TOO_LONG";
     public const string DueDiligenceIncomplete = "DUE_DILIGENCE_INCOMPLETE";
     public const string ObjectionUpheld = "OBJECTION_UPHELD";
+    public const string RejectedByReviewer = "REJECTED_BY_REVIEWER";
+    public const string DueDiligenceFailed = "DUE_DILIGENCE_FAILED";
     public const string DateBeforePreviousEvent = "DATE_BEFORE_PREVIOUS_EVENT";
     public const string RepaymentExceedsDebt = "REPAYMENT_EXCEEDS_DEBT";
 

@@ -1,0 +1,164 @@
+using Danbao.Contracts.V1;
+using Danbao.Data;
+using Danbao.Data.Identity;
+using Danbao.Grpc;
+using Danbao.Server.Calls;
+using Danbao.Server.Identity;
+using Danbao.Server.Validation;
+
+namespace Danbao.Server.Handlers;
+
+/// <summary>danbao.v1.IdentityService: institutions and their API keys.</summary>
+public sealed class IdentityHandler(Database database, WriteRunner writes, CredentialResolver credentials)
+{
+    [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
+    public Task<Contracts.V1.Caller> WhoAmI(WhoAmIRequest request, ServerCallContext context) =>
+        Task.FromResult(context.Caller().ToProto());
+
+    [Roles(Role.Admin)]
+    public Task<Institution> CreateInstitution(CreateInstitutionRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        var id = errors.Text("institution_id", request.InstitutionId, lengthMax: 63);
+        if (id.Length > 0 && !System.Text.RegularExpressions.Regex.IsMatch(id, "^[a-z0-9][a-z0-9-]{1,62}$"))
+        {
+            errors.Add("institution_id", "lower-case letters, digits and '-', 2–63 characters, e.g. 'icbc-gz'");
+        }
+        var institution = request.Institution ?? new Institution();
+        errors.Text("institution.display_name", institution.DisplayName, lengthMax: 200);
+        errors.Enum("institution.role", institution.Role);
+        if (!Domain.RegionCode.TryParse(institution.Region, out _))
+        {
+            errors.Add("institution.region", "a region code like CN, CN-GD or CN-GD-GZ");
+        }
+        errors.ThrowIfAny();
+        return writes.RunAsync(context, request.RequestId, request, async scope =>
+        {
+            var created = await IdentityStore.TryCreateInstitutionAsync(scope.Connection, scope.Transaction, id,
+                institution.DisplayName.Trim(), Identity.Caller.StoredRole(institution.Role), institution.Region);
+            if (!created)
+            {
+                throw RpcErrors.AlreadyExists("danbao.v1.Institution", "institutions/" + id, $"institution '{id}' exists already");
+            }
+            await scope.AuditAsync("institution", id, "institution.created", null, null,
+                new { role = Identity.Caller.StoredRole(institution.Role), region = institution.Region });
+            return new Institution { Name = "institutions/" + id, DisplayName = institution.DisplayName.Trim(), Role = institution.Role, Region = institution.Region };
+        });
+    }
+
+    [Roles(Role.Admin)]
+    public async Task<ListInstitutionsResponse> ListInstitutions(ListInstitutionsRequest request, ServerCallContext context)
+    {
+        var size = Paging.PageSize(request.PageSize);
+        var after = Paging.Decode(request.PageToken);
+        await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
+        var rows = await IdentityStore.ListInstitutionsAsync(conn, after, size + 1);
+        var response = new ListInstitutionsResponse();
+        response.Institutions.AddRange(rows.Take(size).Select(ToProto));
+        if (rows.Count > size)
+        {
+            response.NextPageToken = Paging.Encode(rows[size - 1].Id);
+        }
+        return response;
+    }
+
+    [Roles(Role.Admin)]
+    public Task<CreateApiKeyResponse> CreateApiKey(CreateApiKeyRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        var institutionId = InstitutionId(errors, "institution", request.Institution);
+        errors.Text("description", request.Description, required: false, lengthMax: 200);
+        errors.ThrowIfAny();
+        return writes.RunAsync(context, request.RequestId, request, async scope =>
+        {
+            if (await IdentityStore.FindInstitutionAsync(scope.Connection, institutionId, scope.Transaction) is null)
+            {
+                throw RpcErrors.NotFound("danbao.v1.Institution", request.Institution, $"no institution '{institutionId}'");
+            }
+            var secret = ApiKeySecret.Generate();
+            await IdentityStore.InsertApiKeyAsync(scope.Connection, scope.Transaction, secret.KeyId, institutionId, secret.Hash(), request.Description.Trim());
+            await scope.AuditAsync("api_key", secret.KeyId, "api_key.created", null, null, new { institution = institutionId });
+            return new CreateApiKeyResponse
+            {
+                Key = new ApiKey { Name = "apiKeys/" + secret.KeyId, Institution = "institutions/" + institutionId, Description = request.Description.Trim(), CreateTime = scope.Now.ToString("O") },
+                Secret = secret.Token,
+            };
+        },
+        // The secret is shown once and stored nowhere: a replay returns the key without it.
+        redactStored: reply => { reply.Secret = ""; return reply; });
+    }
+
+    [Roles(Role.Admin)]
+    public async Task<ListApiKeysResponse> ListApiKeys(ListApiKeysRequest request, ServerCallContext context)
+    {
+        var size = Paging.PageSize(request.PageSize);
+        var after = Paging.Decode(request.PageToken);
+        string? institution = null;
+        if (request.Institution.Length > 0)
+        {
+            var errors = new FieldErrors();
+            institution = InstitutionId(errors, "institution", request.Institution);
+            errors.ThrowIfAny();
+        }
+        await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
+        var rows = await IdentityStore.ListApiKeysAsync(conn, institution, after, size + 1);
+        var response = new ListApiKeysResponse();
+        response.Keys.AddRange(rows.Take(size).Select(ToProto));
+        if (rows.Count > size)
+        {
+            response.NextPageToken = Paging.Encode(rows[size - 1].Id);
+        }
+        return response;
+    }
+
+    [Roles(Role.Admin)]
+    public async Task<ApiKey> RevokeApiKey(RevokeApiKeyRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        if (!request.Name.StartsWith("apiKeys/", StringComparison.Ordinal) || request.Name.Length != "apiKeys/".Length + 12)
+        {
+            errors.Add("name", "an API key name like apiKeys/abcdef123456");
+        }
+        errors.ThrowIfAny();
+        var keyId = request.Name["apiKeys/".Length..];
+        var reply = await writes.RunAsync(context, request.RequestId, request, async scope =>
+        {
+            var key = await IdentityStore.RevokeApiKeyAsync(scope.Connection, scope.Transaction, keyId)
+                ?? throw RpcErrors.NotFound("danbao.v1.ApiKey", request.Name, $"no API key {request.Name}");
+            await scope.AuditAsync("api_key", keyId, "api_key.revoked", "LIVE", "REVOKED");
+            return ToProto(key);
+        });
+        credentials.Forget(keyId);
+        return reply;
+    }
+
+    private static string InstitutionId(FieldErrors errors, string field, string name)
+    {
+        if (!name.StartsWith("institutions/", StringComparison.Ordinal) || name.Length <= "institutions/".Length)
+        {
+            errors.Add(field, "an institution name like institutions/icbc-gz");
+            return "";
+        }
+        return name["institutions/".Length..];
+    }
+
+    private static Institution ToProto(InstitutionRecord r) => new()
+    {
+        Name = "institutions/" + r.Id,
+        DisplayName = r.DisplayName,
+        Role = Identity.Caller.ParseRole(r.Role),
+        Region = r.RegionCode,
+    };
+
+    private static ApiKey ToProto(ApiKeyRecord k) => new()
+    {
+        Name = "apiKeys/" + k.Id,
+        Institution = "institutions/" + k.InstitutionId,
+        Description = k.Description,
+        CreateTime = new DateTimeOffset(k.CreatedAt, TimeSpan.Zero).ToString("O"),
+        RevokeTime = k.RevokedAt is { } r ? new DateTimeOffset(r, TimeSpan.Zero).ToString("O") : "",
+    };
+}

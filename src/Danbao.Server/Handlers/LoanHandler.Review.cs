@@ -1,0 +1,253 @@
+using Danbao.Contracts.V1;
+using Danbao.Data.Loans;
+using Danbao.Data.Policy;
+using Danbao.Domain;
+using Danbao.Domain.Results;
+using Danbao.Grpc;
+using Danbao.Server.Calls;
+using Danbao.Server.Identity;
+using Danbao.Server.Loans;
+using Danbao.Server.Validation;
+using Npgsql;
+using DomainBorrowerType = Danbao.Domain.BorrowerType;
+using ProtoLoan = Danbao.Contracts.V1.Loan;
+
+namespace Danbao.Server.Handlers;
+
+// Review: eligibility (资格审核), publicity (公示) and objections (异议), due diligence (尽职调查), approval.
+public sealed partial class LoanHandler
+{
+    [Roles(Role.EmploymentService)]
+    public Task<ProtoLoan> ReviewEligibility(ReviewEligibilityRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        var start = BusinessDate(errors, "publicity_start_date", request.PublicityStartDate);
+        if (request.Reject)
+        {
+            errors.Text("reason", request.Reason, lengthMax: 500);
+        }
+        errors.ThrowIfAny();
+        IReadOnlyList<string> failed = [];
+        return ChangeAsync(context, request, "loan.eligibility_reviewed", async (scope, record, loan) =>
+        {
+            var started = loan.StartEligibilityReview();
+            if (!started.IsOk)
+            {
+                return started;
+            }
+            var policy = await reference.GetAsync(scope.CancellationToken);
+            var (assessment, hkMacauYouth) = await AssessAsync(scope, record, policy);
+            failed = assessment.Refusals.Select(r => r.Code).Distinct().ToList();
+            if (!assessment.IsOk)
+            {
+                // Ineligible: rejected, naming every rule that failed.
+                var first = assessment.Refusals[0];
+                return loan.Reject(first with { Message = string.Join("; ", assessment.Refusals.Select(r => $"{r.Code}: {r.Message}")) });
+            }
+            if (request.Reject)
+            {
+                return loan.Reject(new Refusal(ReasonCodes.RejectedByReviewer, request.Reason.Trim()));
+            }
+            var window = PublicityWindow.Open(start, policy.Resolver, record.Data.Region, policy.Calendar);
+            return window.IsOk ? loan.OpenPublicity(window.Value, hkMacauYouth, assessment.Versions) : window.Refusal;
+        }, failedRules: _ => failed, businessDate: start);
+    }
+
+    [Roles(Role.EmploymentService)]
+    public Task<ProtoLoan> LodgeObjection(LodgeObjectionRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        var text = errors.Text("objection", request.Objection, lengthMax: 2000);
+        var lodged = BusinessDate(errors, "lodged_date", request.LodgedDate);
+        errors.ThrowIfAny();
+        return ChangeAsync(context, request, "loan.objection_lodged", async (scope, record, loan) =>
+        {
+            var policy = await reference.GetAsync(scope.CancellationToken);
+            var result = loan.LodgeObjection(lodged, policy.Calendar);
+            if (result.IsOk)
+            {
+                await Execute(scope, "insert into loan_objections (loan_id, lodged_by, lodged_date, objection) values (@loan, @by, @date, @text)",
+                    ("loan", record.Data.Id), ("by", scope.Caller.InstitutionId), ("date", lodged), ("text", text));
+            }
+            return result;
+        }, businessDate: lodged);
+    }
+
+    [Roles(Role.EmploymentService)]
+    public Task<ProtoLoan> ResolveObjection(ResolveObjectionRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        var resolution = errors.Text("resolution", request.Resolution, lengthMax: 2000);
+        var resolved = BusinessDate(errors, "resolved_date", request.ResolvedDate);
+        errors.ThrowIfAny();
+        return ChangeAsync(context, request, request.Upheld ? "loan.objection_upheld" : "loan.objection_dismissed", async (scope, record, loan) =>
+        {
+            var policy = await reference.GetAsync(scope.CancellationToken);
+            var result = request.Upheld ? loan.UpholdObjection(resolution) : loan.DismissObjection(resolved, policy.Calendar);
+            if (result.IsOk)
+            {
+                await Execute(scope,
+                    "update loan_objections set resolved_date = @date, upheld = @upheld, resolution = @text where loan_id = @loan and resolved_date is null",
+                    ("loan", record.Data.Id), ("date", resolved), ("upheld", request.Upheld), ("text", resolution));
+            }
+            return result;
+        }, businessDate: resolved);
+    }
+
+    [Roles(Role.EmploymentService)]
+    public Task<ProtoLoan> ConcludePublicity(ConcludePublicityRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        var on = BusinessDate(errors, "business_date", request.BusinessDate);
+        errors.ThrowIfAny();
+        return ChangeAsync(context, request, "loan.publicity_concluded", async (scope, record, loan) =>
+        {
+            var policy = await reference.GetAsync(scope.CancellationToken);
+            return loan.ConcludePublicity(InstantOf(on, scope.Now), policy.Calendar);
+        }, businessDate: on);
+    }
+
+    [Roles(Role.FundOperator, Role.Bank)]
+    public Task<ProtoLoan> RecordDueDiligence(RecordDueDiligenceRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        var note = errors.Text("note", request.Note, required: !request.Passed, lengthMax: 2000);
+        errors.ThrowIfAny();
+        return ChangeAsync(context, request, request.Passed ? "loan.due_diligence_passed" : "loan.due_diligence_failed", (scope, record, loan) =>
+        {
+            var byBank = scope.Caller.Role == Role.Bank;
+            var result = request.Passed
+                ? loan.RecordDueDiligence(bank: byBank, fund: !byBank)
+                : loan.Reject(new Refusal(ReasonCodes.DueDiligenceFailed, $"{(byBank ? "bank" : "fund operator")}: {note}"));
+            return Task.FromResult(result);
+        });
+    }
+
+    [Roles(Role.Bank)]
+    public Task<ProtoLoan> ApproveLoan(ApproveLoanRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        errors.ThrowIfAny();
+        return ChangeAsync(context, request, "loan.approved", async (scope, record, loan) =>
+        {
+            var policy = await reference.GetAsync(scope.CancellationToken);
+            var approval = LoanApproval.Check(TermsOf(record), policy.Resolver, policy.Lpr);
+            return loan.Approve(approval);
+        });
+    }
+
+    [Roles(Role.Bank, Role.EmploymentService, Role.FundOperator)]
+    public Task<ProtoLoan> RejectLoan(RejectLoanRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        var reason = errors.Text("reason", request.Reason, lengthMax: 2000);
+        if (request.Withdraw && context.Caller().Role != Role.Bank)
+        {
+            errors.Add("withdraw", "only the bank withdraws an application");
+        }
+        errors.ThrowIfAny();
+        return ChangeAsync(context, request, request.Withdraw ? "loan.withdrawn" : "loan.rejected", (scope, record, loan) =>
+            Task.FromResult(request.Withdraw ? loan.Withdraw() : loan.Reject(new Refusal(ReasonCodes.RejectedByReviewer, reason))));
+    }
+
+    /// <summary>The loan's terms as the approval rules read them.</summary>
+    private static LoanTerms TermsOf(LoanRecord record)
+    {
+        var d = record.Data;
+        var borrower = LoanMapping.ParseStoredBorrower(record.BorrowerJson);
+        return new LoanTerms
+        {
+            BorrowerType = d.BorrowerType,
+            Region = d.Region,
+            Amount = d.Amount,
+            TermMonths = d.TermMonths,
+            ContractRate = d.ContractRate,
+            ContractDate = d.ContractDate,
+            HasCounterGuarantee = d.CounterGuarantee,
+            PartnerCount = d.BorrowerType == DomainBorrowerType.Partnership ? borrower.Partners.Count + 1 : 0,
+        };
+    }
+
+    /// <summary>Eligibility of the borrower on the application date, with what the service knows of their other loans.</summary>
+    private async Task<(Assessment Assessment, bool HkMacauYouth)> AssessAsync(WriteScope scope, LoanRecord record, PolicyReferenceData policy)
+    {
+        var d = record.Data;
+        var borrower = LoanMapping.ParseStoredBorrower(record.BorrowerJson);
+        var principalId = ResidentIdNumber.Parse(vault.Decrypt(record.IdNumberCipher));
+        var counts = await LoanStore.CountPersonLoansAsync(scope.Connection, scope.Transaction, record.IdNumberIndex, d.Id, scope.CancellationToken);
+        if (d.BorrowerType == DomainBorrowerType.Enterprise)
+        {
+            var applicant = new EnterpriseApplicant
+            {
+                RegisteredRegion = borrower.Enterprise.RegisteredInGuangdong ? RegionCode.Guangdong : RegionCode.National,
+                StaffCount = borrower.Enterprise.StaffCount,
+                KeyGroupHiresLast12Months = borrower.Enterprise.KeyGroupHires,
+                HasWageOrSocialInsuranceArrears = borrower.Enterprise.WageOrInsuranceArrears,
+            };
+            var assessment = EnterpriseEligibility.Assess(applicant, d.Region, record.ApplicationDate, policy.Resolver);
+            if (counts.LiveIndividual > 0)
+            {
+                assessment = assessment with
+                {
+                    Refusals = [.. assessment.Refusals, new Refusal(ReasonCodes.IndividualAndEnterpriseLoan,
+                        "the enterprise's representative has an individual guarantee loan outstanding")],
+                };
+            }
+            return (assessment, false);
+        }
+        var individual = LoanApplication.Applicant(borrower.Person, principalId, d.Region,
+            borrower.PriorSubsidisedLoans + counts.SubsidisedLifetime, counts.LiveEnterprise > 0, borrower.HasOtherNonexemptLoans);
+        var result = IndividualEligibility.Assess(individual, record.ApplicationDate, policy.Resolver);
+        var refusals = result.Assessment.Refusals.ToList();
+        var versions = result.Assessment.Versions.ToList();
+        // Partners: each must be eligible in person (age, key group); the stored copy keeps birth date and gender.
+        foreach (var partner in borrower.Partners)
+        {
+            var partnerApplicant = new IndividualApplicant
+            {
+                BirthDate = DateOnly.ParseExact(partner.BirthDate, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                Gender = partner.Gender == Contracts.V1.Gender.Male ? Domain.Gender.Male : Domain.Gender.Female,
+                ProjectRegion = d.Region,
+                KeyGroups = partner.KeyGroup == Contracts.V1.KeyGroup.Unspecified
+                    ? new HashSet<Domain.KeyGroup>()
+                    : new HashSet<Domain.KeyGroup> { (Domain.KeyGroup)((int)partner.KeyGroup - 1) },
+            };
+            var partnerResult = IndividualEligibility.Assess(partnerApplicant, record.ApplicationDate, policy.Resolver);
+            refusals.AddRange(partnerResult.Assessment.Refusals.Select(r => r with { Message = $"partner {partner.Name}: {r.Message}" }));
+        }
+        return (new Assessment(refusals, versions), result.HkMacauYouth);
+    }
+
+    /// <summary>A business date from a request: today (CST, injected clock) when empty, never in the future.</summary>
+    private DateOnly BusinessDate(FieldErrors errors, string field, string value)
+    {
+        var today = Today();
+        var date = errors.Date(field, value, required: false) ?? today;
+        if (date > today)
+        {
+            errors.Add(field, $"must not be after today ({today:yyyy-MM-dd} CST)");
+        }
+        return date;
+    }
+
+    /// <summary>The instant a step on <paramref name="businessDate"/> happens: now if it is today, else the start of that day.</summary>
+    private static DateTimeOffset InstantOf(DateOnly businessDate, DateTimeOffset now) =>
+        businessDate == ChinaStandardTime.BusinessDate(now) ? now : ChinaStandardTime.StartOfDay(businessDate);
+
+    private static async Task Execute(WriteScope scope, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var cmd = new NpgsqlCommand(sql, scope.Connection, scope.Transaction);
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value);
+        }
+        await cmd.ExecuteNonQueryAsync(scope.CancellationToken);
+    }
+}

@@ -1,0 +1,137 @@
+using Danbao.Contracts.V1;
+using Danbao.Data.Loans;
+using Danbao.Domain;
+using Danbao.Domain.Results;
+using Danbao.Grpc;
+using Danbao.Server.Identity;
+using Danbao.Server.Loans;
+using Danbao.Server.Validation;
+using ProtoLoan = Danbao.Contracts.V1.Loan;
+
+namespace Danbao.Server.Handlers;
+
+// Servicing: guarantee (担保), disbursement (放款), repayments, extension (展期), the schedule.
+public sealed partial class LoanHandler
+{
+    [Roles(Role.FundOperator)]
+    public Task<ProtoLoan> IssueGuarantee(IssueGuaranteeRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        var on = BusinessDate(errors, "guarantee_date", request.GuaranteeDate);
+        var caller = context.Caller();
+        if (request.GuaranteeFund.Length > 0 && request.GuaranteeFund != "institutions/" + caller.InstitutionId)
+        {
+            errors.Add("guarantee_fund", "a fund operator guarantees from its own fund: leave empty or name your institution");
+        }
+        errors.ThrowIfAny();
+        return ChangeAsync(context, request, "loan.guaranteed", async (scope, record, loan) =>
+        {
+            var policy = await reference.GetAsync(scope.CancellationToken);
+            // The guarantee-contract date governs the risk share (policy.md §10).
+            var share = RiskShare.For(policy.Resolver.At(record.Data.Region, on), record.Data.HkMacauYouth);
+            return share.IsOk ? loan.Guarantee(on, share.Value) : share.Refusal;
+        }, guaranteeFundId: caller.InstitutionId, businessDate: on);
+    }
+
+    [Roles(Role.Bank)]
+    public Task<ProtoLoan> DisburseLoan(DisburseLoanRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        var on = BusinessDate(errors, "disbursement_date", request.DisbursementDate);
+        errors.ThrowIfAny();
+        return ChangeAsync(context, request, "loan.disbursed", (scope, record, loan) => Task.FromResult(loan.Disburse(on)), businessDate: on);
+    }
+
+    [Roles(Role.Bank)]
+    public Task<RecordRepaymentResponse> RecordRepayment(RecordRepaymentRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        var amount = errors.PositiveFen("amount_fen", request.AmountFen);
+        var on = BusinessDate(errors, "paid_date", request.PaidDate);
+        errors.ThrowIfAny();
+        Allocation? allocation = null;
+        // Repayments commute, so the etag is checked only when the bank sends one.
+        return ChangeAsync(context, request, "loan.repayment_recorded", async (scope, record, loan) =>
+        {
+            var interestFrom = record.Data.InterestPaidToDate ?? on;
+            var result = loan.RecordRepayment(on, new Money(amount));
+            if (!result.IsOk)
+            {
+                return result.Refusal;
+            }
+            allocation = result.Value;
+            await Execute(scope,
+                """
+                insert into loan_repayments (loan_id, paid_date, amount_fen, interest_fen, principal_fen, interest_from_date, interest_to_date, request_id)
+                values (@loan, @paid, @amount, @interest, @principal, @from, @paid, @request)
+                """,
+                ("loan", record.Data.Id), ("paid", on), ("amount", amount), ("interest", allocation.Interest.Fen),
+                ("principal", allocation.Principal.Fen), ("from", interestFrom), ("request", scope.RequestId));
+            // Paying off the arrears of an overdue loan cures it.
+            if (loan.State == Domain.LoanState.Overdue && loan.FirstMissedDueDate(on.AddDays(1)) is null)
+            {
+                var cured = loan.Cure(on);
+                if (!cured.IsOk)
+                {
+                    return cured.Refusal;
+                }
+            }
+            return Unit.Value;
+        }, etagRequired: false, failedRules: null, guaranteeFundId: null, businessDate: on, reply: loan => new RecordRepaymentResponse
+        {
+            Loan = loan,
+            InterestFen = allocation!.Interest.Fen,
+            PrincipalFen = allocation.Principal.Fen,
+            Settled = loan.State == Contracts.V1.LoanState.Settled,
+        });
+    }
+
+    [Roles(Role.Bank)]
+    public Task<ProtoLoan> ExtendLoan(ExtendLoanRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        errors.Range("months", request.Months, 1, 120);
+        var on = BusinessDate(errors, "business_date", request.BusinessDate);
+        errors.ThrowIfAny();
+        return ChangeAsync(context, request, "loan.extended", async (scope, record, loan) =>
+        {
+            var policy = await reference.GetAsync(scope.CancellationToken);
+            return loan.Extend(on, request.Months, policy.Resolver.At(record.Data.Region, on));
+        }, businessDate: on);
+    }
+
+    [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
+    public async Task<Contracts.V1.RepaymentSchedule> GetRepaymentSchedule(GetRepaymentScheduleRequest request, ServerCallContext context)
+    {
+        var id = LoanAccess.IdOf(request.Name);
+        await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
+        var record = LoanAccess.Visible(context.Caller(), await LoanStore.FindAsync(conn, null, id, false, context.CancellationToken), request.Name);
+        var d = record.Data;
+        if (d.DisbursementDate is not { } disbursed)
+        {
+            throw RpcErrors.FailedPrecondition(ReasonCodes.IllegalTransition, $"{request.Name} is not disbursed yet: its schedule starts at disbursement");
+        }
+        var plan = Domain.RepaymentSchedule.Build(d.RepaymentMethod, d.Amount, d.ContractRate, disbursed, d.TermMonths + d.ExtensionMonths);
+        var reply = new Contracts.V1.RepaymentSchedule { Loan = request.Name };
+        var number = 0;
+        foreach (var p in plan)
+        {
+            reply.Instalments.Add(new Instalment
+            {
+                Number = ++number,
+                DueDate = LoanMapping.Date(p.DueDate),
+                PeriodStartDate = LoanMapping.Date(p.InterestPeriod.Start),
+                PeriodEndDate = LoanMapping.Date(p.InterestPeriod.End),
+                PrincipalDueFen = p.Principal.Fen,
+                InterestDueFen = p.Interest.Fen,
+            });
+        }
+        reply.TotalPrincipalFen = plan.Sum(p => p.Principal.Fen);
+        reply.TotalInterestFen = plan.Sum(p => p.Interest.Fen);
+        return reply;
+    }
+}

@@ -1,0 +1,237 @@
+using Danbao.Contracts.V1;
+using Danbao.Data;
+using Danbao.Data.Audit;
+using Danbao.Data.Loans;
+using Danbao.Domain;
+using Danbao.Domain.Results;
+using Danbao.Grpc;
+using Danbao.Server.Calls;
+using Danbao.Server.Errors;
+using Danbao.Server.Identity;
+using Danbao.Server.Loans;
+using Danbao.Server.Privacy;
+using Danbao.Server.Reference;
+using Danbao.Server.Validation;
+using DomainLoan = Danbao.Domain.Loan;
+using ProtoLoan = Danbao.Contracts.V1.Loan;
+
+namespace Danbao.Server.Handlers;
+
+/// <summary>
+/// danbao.v1.LoanService: a guarantee loan from application to its end. Each write loads the loan
+/// FOR UPDATE, checks the caller's etag, asks the aggregate for the transition, and stores the
+/// result with an audit event, all in the request's one transaction (see <see cref="WriteRunner"/>).
+/// </summary>
+public sealed partial class LoanHandler(Database database, WriteRunner writes, ReferenceDataCache reference,
+    IdNumberVault vault, AuditLog audit, TimeProvider clock)
+{
+    private const string SubjectType = "loan";
+
+    [Roles(Role.Bank)]
+    public async Task<ProtoLoan> CreateLoan(CreateLoanRequest request, ServerCallContext context)
+    {
+        var caller = context.Caller();
+        var application = LoanApplication.Parse(request, caller, Today());
+        var policy = await reference.GetAsync(context.CancellationToken);
+        // Limits are checked at intake too, so a bank hears at once that an application cannot be approved.
+        var limits = LoanApproval.Check(application.Terms, policy.Resolver, policy.Lpr);
+        if (!limits.IsApproved)
+        {
+            throw Refused(limits.Assessment);
+        }
+        return await writes.RunAsync(context, request.RequestId, request, async scope =>
+        {
+            var id = LoanIds.New(scope.Now);
+            var loan = DomainLoan.Submit(id, application.Terms, application.Method);
+            var record = new LoanRecord
+            {
+                Data = loan.Data with { PolicyVersionIds = limits.Assessment.Versions.Select(v => v.Id).Distinct().ToList() },
+                BankId = scope.Caller.InstitutionId,
+                District = application.District,
+                BorrowerJson = LoanMapping.StoredBorrowerJson(application.Borrower),
+                IdNumberCipher = vault.Encrypt(application.PrincipalId.Value),
+                IdNumberIndex = vault.Index(application.PrincipalId.Value),
+                ApplicationDate = application.ApplicationDate,
+                CreatedAt = scope.Now,
+                UpdatedAt = scope.Now,
+            };
+            await LoanStore.InsertAsync(scope.Connection, scope.Transaction, record, scope.CancellationToken);
+            await LoanStore.AddBorrowerIdsAsync(scope.Connection, scope.Transaction, id,
+                application.PartnerIds.Select(p => vault.Index(p.Value)), scope.CancellationToken);
+            await scope.AuditAsync(SubjectType, id, "loan.submitted", null, loan.State.ToCode(),
+                new { amount_fen = loan.Data.Amount.Fen, term_months = loan.Data.TermMonths, contract_rate_bp = loan.Data.ContractRate.Bp },
+                application.ApplicationDate);
+            return LoanMapping.ToProto(record, policy.Resolver, Today());
+        });
+    }
+
+    [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
+    public async Task<ProtoLoan> GetLoan(GetLoanRequest request, ServerCallContext context)
+    {
+        var id = LoanAccess.IdOf(request.Name);
+        await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
+        var loan = LoanAccess.Visible(context.Caller(), await LoanStore.FindAsync(conn, null, id, false, context.CancellationToken), request.Name);
+        var policy = await reference.GetAsync(context.CancellationToken);
+        return LoanMapping.ToProto(loan, policy.Resolver, Today());
+    }
+
+    [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
+    public async Task<ListLoansResponse> ListLoans(ListLoansRequest request, ServerCallContext context)
+    {
+        var caller = context.Caller();
+        var size = Paging.PageSize(request.PageSize);
+        var cursor = ParseCursor(Paging.Decode(request.PageToken));
+        var errors = new FieldErrors();
+        var from = errors.Date("created_from_date", request.CreatedFromDate, required: false);
+        var to = errors.Date("created_to_date", request.CreatedToDate, required: false);
+        string? bank = null;
+        if (request.Bank.Length > 0)
+        {
+            bank = request.Bank.StartsWith("institutions/", StringComparison.Ordinal) ? request.Bank["institutions/".Length..] : request.Bank;
+        }
+        errors.ThrowIfAny();
+        var filter = new LoanFilter
+        {
+            // A bank's listing is always its own, whatever it asks for.
+            BankId = caller.Role == Role.Bank ? caller.InstitutionId : bank,
+            RegionWithin = caller.Role is Role.Bank or Role.Admin ? null : caller.RegionCode,
+            State = LoanMapping.ToDomain(request.State),
+            District = request.District.Length > 0 ? request.District : null,
+            CreatedFrom = from is { } f ? ChinaStandardTime.StartOfDay(f) : null,
+            CreatedBefore = to is { } t ? ChinaStandardTime.StartOfDay(t.AddDays(1)) : null,
+        };
+        await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
+        var rows = await LoanStore.ListAsync(conn, filter, cursor, size + 1, context.CancellationToken);
+        var policy = await reference.GetAsync(context.CancellationToken);
+        var response = new ListLoansResponse();
+        response.Loans.AddRange(rows.Take(size).Select(r => LoanMapping.ToProto(r, policy.Resolver, Today())));
+        if (rows.Count > size)
+        {
+            var last = rows[size - 1];
+            response.NextPageToken = Paging.Encode($"{last.CreatedAt.UtcTicks}|{last.Data.Id}");
+        }
+        return response;
+    }
+
+    [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
+    public async Task<ListLoanEventsResponse> ListLoanEvents(ListLoanEventsRequest request, ServerCallContext context)
+    {
+        var id = LoanAccess.IdOf(request.Name);
+        var size = Paging.PageSize(request.PageSize);
+        var after = Paging.Decode(request.PageToken);
+        long afterId = 0;
+        if (after.Length > 0 && !long.TryParse(after, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out afterId))
+        {
+            throw RpcErrors.InvalidArgument("page_token is not a token this service issued", ("page_token", "pass back next_page_token unchanged"));
+        }
+        await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
+        LoanAccess.Visible(context.Caller(), await LoanStore.FindAsync(conn, null, id, false, context.CancellationToken), request.Name);
+        var page = await audit.BySubjectAsync(conn, null, SubjectType, id, afterId == 0 ? null : afterId, size, context.CancellationToken);
+        var response = new ListLoanEventsResponse();
+        response.Events.AddRange(page.Events.Select(e => new Contracts.V1.AuditEvent
+        {
+            Id = e.Id,
+            Subject = LoanMapping.Name(e.SubjectId),
+            Action = e.Action,
+            ActorInstitution = "institutions/" + e.ActorInstitution,
+            ActorRole = e.ActorRole,
+            OccurredTime = e.OccurredAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            BusinessDate = LoanMapping.Date(e.BusinessDate),
+            RequestId = e.RequestId ?? "",
+            BeforeState = StateOf(e.BeforeJson),
+            AfterState = StateOf(e.AfterJson),
+            DetailJson = e.DetailJson ?? "",
+        }));
+        if (page.NextAfterId is { } next)
+        {
+            response.NextPageToken = Paging.Encode(next.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return response;
+    }
+
+    /// <summary>The business date of "now" in China Standard Time, from the injected clock.</summary>
+    private DateOnly Today() => ChinaStandardTime.BusinessDate(clock.GetUtcNow());
+
+    /// <summary>
+    /// One loan write: lock the row, check who may act and the etag, let the aggregate decide,
+    /// store the new state and an audit event. A refusal becomes FAILED_PRECONDITION with its reason.
+    /// </summary>
+    private Task<ProtoLoan> ChangeAsync(ServerCallContext context, ILoanWriteRequest request, string action,
+        Func<WriteScope, LoanRecord, DomainLoan, Task<Result<Unit>>> decide, bool etagRequired = true,
+        Func<LoanRecord, IReadOnlyList<string>>? failedRules = null, string? guaranteeFundId = null, DateOnly? businessDate = null) =>
+        ChangeAsync(context, request, action, decide, etagRequired, failedRules, guaranteeFundId, businessDate, reply: loan => loan);
+
+    /// <param name="reply">Shapes the stored reply from the saved loan, inside the transaction, so a replay returns all of it.</param>
+    private async Task<TReply> ChangeAsync<TReply>(ServerCallContext context, ILoanWriteRequest request, string action,
+        Func<WriteScope, LoanRecord, DomainLoan, Task<Result<Unit>>> decide, bool etagRequired,
+        Func<LoanRecord, IReadOnlyList<string>>? failedRules, string? guaranteeFundId, DateOnly? businessDate,
+        Func<ProtoLoan, TReply> reply)
+        where TReply : Google.Protobuf.IMessage<TReply>, new()
+    {
+        var id = LoanAccess.IdOf(request.Name);
+        return await writes.RunAsync(context, request.RequestId, request, async scope =>
+        {
+            var record = LoanAccess.Visible(scope.Caller,
+                await LoanStore.FindAsync(scope.Connection, scope.Transaction, id, true, scope.CancellationToken), request.Name);
+            LoanAccess.CheckEtag(record, request.Etag, etagRequired);
+            var loan = DomainLoan.Rehydrate(record.Data);
+            var before = loan.State;
+            var decision = await decide(scope, record, loan);
+            if (!decision.IsOk)
+            {
+                throw decision.Refusal.ToRpc();
+            }
+            var rules = failedRules?.Invoke(record) ?? record.FailedRules;
+            if (!await LoanStore.UpdateAsync(scope.Connection, scope.Transaction, loan.Data, record.Version, guaranteeFundId, rules, scope.Now, scope.CancellationToken))
+            {
+                throw RpcErrors.Aborted("CONCURRENT_UPDATE", $"loans/{id} was changed by another request; read it again and retry");
+            }
+            await scope.AuditAsync(SubjectType, id, action, before.ToCode(), loan.State.ToCode(), AuditDetail(loan.Data), businessDate);
+            var saved = record with { Data = loan.Data, Version = record.Version + 1, UpdatedAt = scope.Now, FailedRules = rules, GuaranteeFundId = guaranteeFundId ?? record.GuaranteeFundId };
+            var policy = await reference.GetAsync(scope.CancellationToken);
+            return reply(LoanMapping.ToProto(saved, policy.Resolver, Today()));
+        });
+    }
+
+    private static object AuditDetail(LoanData d) => new
+    {
+        outstanding_principal_fen = d.OutstandingPrincipal.Fen,
+        rejection_reason = d.RejectionReason,
+        policy_versions = d.PolicyVersionIds,
+    };
+
+    private static RpcException Refused(Assessment assessment)
+    {
+        var first = assessment.Refusals[0].ToRpc();
+        var info = first.GetDetail<Google.Rpc.ErrorInfo>()!;
+        info.Metadata["failed_rules"] = string.Join(",", assessment.Refusals.Select(r => r.Code));
+        var message = string.Join("; ", assessment.Refusals.Select(r => $"{r.Code}: {r.Message}"));
+        var status = new Google.Rpc.Status { Code = (int)StatusCode.FailedPrecondition, Message = message };
+        status.Details.Add(Google.Protobuf.WellKnownTypes.Any.Pack(info));
+        return new RpcException(StatusCode.FailedPrecondition, message, status);
+    }
+
+    private static LoanCursor? ParseCursor(string cursor)
+    {
+        if (cursor.Length == 0)
+        {
+            return null;
+        }
+        var bar = cursor.IndexOf('|', StringComparison.Ordinal);
+        if (bar <= 0 || !long.TryParse(cursor[..bar], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks))
+        {
+            throw RpcErrors.InvalidArgument("page_token is not a token this service issued", ("page_token", "pass back next_page_token unchanged"));
+        }
+        return new LoanCursor(new DateTimeOffset(ticks, TimeSpan.Zero), cursor[(bar + 1)..]);
+    }
+
+    private static string StateOf(string? json)
+    {
+        if (json is null)
+        {
+            return "";
+        }
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        return doc.RootElement.TryGetProperty("state", out var state) ? state.GetString() ?? "" : "";
+    }
+}

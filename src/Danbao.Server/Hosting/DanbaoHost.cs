@@ -1,0 +1,140 @@
+using Danbao.Contracts.V1;
+using Danbao.Data;
+using Danbao.Data.Audit;
+using Danbao.Data.Idempotency;
+using Danbao.Data.Migrations;
+using Danbao.Grpc;
+using Danbao.Grpc.Interop;
+using Danbao.Server.Calls;
+using Danbao.Server.Handlers;
+using Danbao.Server.Identity;
+using Danbao.Server.Privacy;
+using Danbao.Server.Reference;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Danbao.Server.Hosting;
+
+/// <summary>
+/// The composed service: Kestrel, our gRPC layer, the handlers and their dependencies. Program
+/// runs it until Ctrl-C; tests start it in-process on a fresh database.
+/// </summary>
+public sealed class DanbaoHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly Database _database;
+    private readonly DatabaseHealth _health;
+
+    private DanbaoHost(WebApplication app, Database database, DatabaseHealth health, GrpcServer server, IReadOnlyDictionary<string, string> demoKeys)
+    {
+        _app = app;
+        _database = database;
+        _health = health;
+        Server = server;
+        DemoKeys = demoKeys;
+    }
+
+    public GrpcServer Server { get; }
+
+    /// <summary>Institution id → API key of the demo institutions (empty unless --demo-keys).</summary>
+    public IReadOnlyDictionary<string, string> DemoKeys { get; }
+
+    public int Port => new Uri(_app.Urls.First()).Port;
+
+    public static async Task<DanbaoHost> StartAsync(ServerSettings settings, TimeProvider? clock = null,
+        Action<ILoggingBuilder>? logging = null, CancellationToken ct = default)
+    {
+        clock ??= TimeProvider.System;
+        var database = new Database(new DatabaseOptions { ConnectionString = settings.ConnectionString });
+        if (settings.Migrate)
+        {
+            await new MigrationRunner(database.DataSource, MigrationsDirectory.Locate()).ApplyAsync(ct);
+        }
+        var demoKeys = settings.DemoKeysFile is { } file
+            ? await DemoInstitutions.EnsureAsync(database, file, ct)
+            : new Dictionary<string, string>();
+        var vault = IdNumberVault.FromEnvironmentOrFile(settings.PiiKeyFile ?? Path.Combine(".danbao", "pii.key"));
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (logging is not null)
+        {
+            logging(builder.Logging);
+        }
+        else if (settings.JsonLogs)
+        {
+            builder.Logging.AddJsonConsole();
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        }
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = null; // our layer limits messages itself (RESOURCE_EXHAUSTED)
+            if (settings.TlsCertificateFile is { } cert)
+            {
+                var certificate = CertificateFiles.LoadPem(cert, settings.TlsKeyFile!);
+                var clients = settings.ClientCaFile is { } ca ? new GrpcClientCertificatePolicy(CertificateFiles.LoadPemBundle(ca), Required: false) : null;
+                kestrel.ListenTls(settings.Listen, settings.Port, certificate, clients);
+            }
+            else
+            {
+                kestrel.ListenH2c(settings.Listen, settings.Port);
+            }
+        });
+        var app = builder.Build();
+
+        var idempotency = new IdempotencyStore();
+        var audit = new AuditLog();
+        var writes = new WriteRunner(database, idempotency, audit, clock);
+        var reference = new ReferenceDataCache(database, clock);
+        var credentials = new CredentialResolver(database, clock);
+        var registry = new GrpcServiceRegistry();
+        registry.AddInterceptor(new CallLogging(app.Services.GetRequiredService<ILogger<CallLogging>>()));
+        registry.AddInterceptor(new AuthInterceptor(credentials));
+        AddDanbao(registry, IdentityReflection.Descriptor.Services[0], new IdentityHandler(database, writes, credentials));
+        AddDanbao(registry, PolicyReflection.Descriptor.Services[0], new PolicyHandler(database, writes, reference));
+        AddDanbao(registry, LoansReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("LoanService"),
+            new LoanHandler(database, writes, reference, vault, audit, clock));
+        AddDanbao(registry, LoansReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("BatchService"),
+            new BatchHandler(writes, reference, clock));
+        if (settings.Interop)
+        {
+            InteropServer.AddTestService(registry);
+        }
+        var health = new DatabaseHealth(database, registry.Services.Select(s => s.FullName));
+        await health.ProbeAsync(ct);
+        registry.AddHealth(health);
+        registry.AddReflection();
+        var server = app.UseGrpc(registry, new GrpcServerOptions
+        {
+            MaxReceiveMessageSizeBytes = settings.MaxMessageBytes,
+            MaxSendMessageSizeBytes = settings.MaxMessageBytes,
+        });
+        await app.StartAsync(ct);
+        return new DanbaoHost(app, database, health, server, demoKeys);
+    }
+
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await _health.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    /// <summary>Registers a Danbao service after checking every rpc declares its roles.</summary>
+    private static void AddDanbao(GrpcServiceRegistry registry, Google.Protobuf.Reflection.ServiceDescriptor service, object handler)
+    {
+        AuthInterceptor.CheckDeclared(handler.GetType(), service);
+        registry.AddService(service, handler);
+    }
+}

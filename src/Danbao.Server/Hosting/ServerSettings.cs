@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Net;
+
+namespace Danbao.Server.Hosting;
+
+/// <summary>
+/// Everything the server can be told, from the command line and the environment. Each setting is
+/// listed in the README's configuration reference with its default.
+/// </summary>
+public sealed record ServerSettings
+{
+    public IPAddress Listen { get; init; } = IPAddress.Loopback;
+    public int Port { get; init; } = 50051;
+    public bool Interop { get; init; }
+    public bool Migrate { get; init; }
+    /// <summary>Local setup: create demo institutions and keys, and write their secrets to this file.</summary>
+    public string? DemoKeysFile { get; init; }
+    public string? TlsCertificateFile { get; init; }
+    public string? TlsKeyFile { get; init; }
+    /// <summary>CA whose client certificates are accepted (mTLS). Without it, TLS only.</summary>
+    public string? ClientCaFile { get; init; }
+    public string? PiiKeyFile { get; init; }
+    public string ConnectionString { get; init; } = "";
+    public bool JsonLogs { get; init; }
+    public int MaxMessageBytes { get; init; } = 4 * 1024 * 1024;
+
+    public const string Usage = """
+        danbao-server [options]
+          --listen ADDR        address to listen on (default 127.0.0.1)
+          --port N             gRPC port (default 50051)
+          --interop            also serve grpc.testing.TestService
+          --migrate            apply pending migrations at start-up
+          --demo-keys FILE     create demo institutions and API keys; write their secrets to FILE
+          --tls-cert FILE      serve TLS (ALPN h2) with this PEM certificate ...
+          --tls-key FILE       ... and this PEM private key
+          --client-ca FILE     require client certificates issued by this CA (mTLS)
+          --pii-key-file FILE  key protecting ID numbers when DANBAO_PII_KEY is unset (created if absent)
+          --max-message-bytes N  largest message accepted or sent (default 4194304)
+        environment: DANBAO_DB (connection string, required), DANBAO_PII_KEY, DANBAO_LOG_FORMAT=json
+        """;
+
+    public static ServerSettings Parse(string[] args, Func<string, string?> env)
+    {
+        var s = new ServerSettings
+        {
+            ConnectionString = env("DANBAO_DB") ?? "",
+            JsonLogs = string.Equals(env("DANBAO_LOG_FORMAT"), "json", StringComparison.OrdinalIgnoreCase),
+        };
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            s = args[i] switch
+            {
+                "--listen" => s with { Listen = IPAddress.Parse(Value()) },
+                "--port" => s with { Port = ParsePort(Value()) },
+                "--interop" => s with { Interop = true },
+                "--migrate" => s with { Migrate = true },
+                "--demo-keys" => s with { DemoKeysFile = Value() },
+                "--tls-cert" => s with { TlsCertificateFile = Value() },
+                "--tls-key" => s with { TlsKeyFile = Value() },
+                "--client-ca" => s with { ClientCaFile = Value() },
+                "--pii-key-file" => s with { PiiKeyFile = Value() },
+                "--max-message-bytes" => s with { MaxMessageBytes = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                _ => throw new ArgumentException($"unknown option {args[i]}"),
+            };
+        }
+        if (string.IsNullOrWhiteSpace(s.ConnectionString))
+        {
+            throw new ArgumentException("DANBAO_DB is not set: give the PostgreSQL connection string (./run.sh does this for you)");
+        }
+        if ((s.TlsCertificateFile is null) != (s.TlsKeyFile is null))
+        {
+            throw new ArgumentException("--tls-cert and --tls-key go together");
+        }
+        if (s.ClientCaFile is not null && s.TlsCertificateFile is null)
+        {
+            throw new ArgumentException("--client-ca needs --tls-cert and --tls-key");
+        }
+        return s;
+    }
+
+    private static int ParsePort(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
+            ? port
+            : throw new ArgumentException($"'{text}' is not a port number");
+}

@@ -1,0 +1,175 @@
+using Danbao.Contracts.V1;
+using Danbao.Domain;
+using Danbao.Server.Validation;
+using DomainBorrowerType = Danbao.Domain.BorrowerType;
+using DomainGender = Danbao.Domain.Gender;
+using DomainKeyGroup = Danbao.Domain.KeyGroup;
+using DomainResidency = Danbao.Domain.Residency;
+using ProtoBorrowerType = Danbao.Contracts.V1.BorrowerType;
+
+namespace Danbao.Server.Loans;
+
+/// <summary>
+/// A CreateLoan request checked field by field and turned into domain terms. Every problem is
+/// collected (one BadRequest lists them all); none of the ID numbers leave this object unmasked.
+/// </summary>
+public sealed class LoanApplication
+{
+    private const int PartnersMax = 20;
+
+    public required LoanTerms Terms { get; init; }
+    public required Domain.RepaymentMethod Method { get; init; }
+    public required ResidentIdNumber PrincipalId { get; init; }
+    public required IReadOnlyList<ResidentIdNumber> PartnerIds { get; init; }
+    public required Borrower Borrower { get; init; }
+    public required string District { get; init; }
+    public required DateOnly ApplicationDate { get; init; }
+
+    public static LoanApplication Parse(CreateLoanRequest request, Identity.Caller bank, DateOnly today)
+    {
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        var loan = request.Loan ?? new Contracts.V1.Loan();
+        var borrower = loan.Borrower ?? new Borrower();
+        var type = errors.Enum("loan.borrower.type", borrower.Type);
+        var principal = ParsePerson(errors, "loan.borrower.person", borrower.Person);
+        var partners = new List<ResidentIdNumber>();
+        if (type == ProtoBorrowerType.Partnership)
+        {
+            if (borrower.Partners.Count is 0 or > PartnersMax)
+            {
+                errors.Add("loan.borrower.partners", $"a partnership lists its other partners (1 to {PartnersMax}); the lead partner is loan.borrower.person");
+            }
+            for (var i = 0; i < Math.Min(borrower.Partners.Count, PartnersMax); i++)
+            {
+                if (ParsePerson(errors, $"loan.borrower.partners[{i}]", borrower.Partners[i]) is { } partner)
+                {
+                    partners.Add(partner);
+                }
+            }
+            if (principal is { } lead && partners.Append(lead).GroupBy(p => p.Value).Any(g => g.Count() > 1))
+            {
+                errors.Add("loan.borrower.partners", "each partner at most once");
+            }
+        }
+        else if (borrower.Partners.Count > 0)
+        {
+            errors.Add("loan.borrower.partners", "only a partnership lists partners");
+        }
+        if (type == ProtoBorrowerType.Enterprise)
+        {
+            var e = borrower.Enterprise ?? new Enterprise();
+            errors.Text("loan.borrower.enterprise.name", e.Name, lengthMax: 200);
+            errors.Text("loan.borrower.enterprise.credit_code", e.CreditCode, lengthMax: 18);
+            errors.Range("loan.borrower.enterprise.staff_count", e.StaffCount, 1, 1_000_000);
+            errors.Range("loan.borrower.enterprise.key_group_hires", e.KeyGroupHires, 0, Math.Max(0, e.StaffCount));
+        }
+        errors.Range("loan.borrower.prior_subsidised_loans", borrower.PriorSubsidisedLoans, 0, 100);
+        var amount = errors.PositiveFen("loan.amount_fen", loan.AmountFen);
+        var term = errors.Range("loan.term_months", loan.TermMonths, 1, 120);
+        var rate = errors.Range("loan.contract_rate_bp", loan.ContractRateBp, 1, 2400);
+        var method = errors.Enum("loan.repayment_method", loan.RepaymentMethod);
+        var contractDate = errors.Date("loan.contract_date", loan.ContractDate);
+        var applicationDate = errors.Date("loan.application_date", loan.ApplicationDate, required: false) ?? today;
+        if (applicationDate > today)
+        {
+            errors.Add("loan.application_date", $"must not be after today ({today:yyyy-MM-dd} CST)");
+        }
+        var region = RegionCode.Guangzhou;
+        if (loan.Region.Length == 0)
+        {
+            region = new RegionCode(bank.RegionCode);
+        }
+        else if (!RegionCode.TryParse(loan.Region, out region))
+        {
+            errors.Add("loan.region", "a region code like CN-GD-GZ");
+        }
+        else if (!bank.CoversRegion(region.Value))
+        {
+            errors.Add("loan.region", $"must be within the bank's region {bank.RegionCode}");
+        }
+        var district = errors.Text("loan.district", loan.District, required: false, lengthMax: 100);
+        errors.ThrowIfAny();
+
+        var borrowerType = type switch
+        {
+            ProtoBorrowerType.Individual => DomainBorrowerType.Individual,
+            ProtoBorrowerType.Partnership => DomainBorrowerType.Partnership,
+            _ => DomainBorrowerType.Enterprise,
+        };
+        return new LoanApplication
+        {
+            Terms = new LoanTerms
+            {
+                BorrowerType = borrowerType,
+                Region = region,
+                Amount = new Money(amount),
+                TermMonths = term,
+                ContractRate = new Rate(rate),
+                ContractDate = contractDate!.Value,
+                HasCounterGuarantee = loan.CounterGuarantee,
+                PartnerCount = borrowerType == DomainBorrowerType.Partnership ? partners.Count + 1 : 0,
+            },
+            Method = method == Contracts.V1.RepaymentMethod.Bullet ? Domain.RepaymentMethod.Bullet : Domain.RepaymentMethod.EqualPrincipal,
+            PrincipalId = principal!.Value,
+            PartnerIds = partners,
+            Borrower = borrower,
+            District = district,
+            ApplicationDate = applicationDate,
+        };
+    }
+
+    /// <summary>The individual as the eligibility rules see them (birth date and gender from the ID number).</summary>
+    public static IndividualApplicant Applicant(Person person, ResidentIdNumber id, RegionCode projectRegion, int subsidisedLoansSoFar,
+        bool hasLiveEnterpriseLoan, bool otherDisallowedLoans)
+    {
+        var groups = new HashSet<DomainKeyGroup>();
+        if (person.KeyGroup != Contracts.V1.KeyGroup.Unspecified)
+        {
+            groups.Add((DomainKeyGroup)((int)person.KeyGroup - 1));
+        }
+        return IndividualApplicant.FromIdNumber(id, projectRegion) with
+        {
+            Residency = person.Residency switch
+            {
+                Contracts.V1.Residency.HongKong => DomainResidency.HongKong,
+                Contracts.V1.Residency.Macau => DomainResidency.Macau,
+                Contracts.V1.Residency.Taiwan => DomainResidency.Taiwan,
+                _ => DomainResidency.Mainland,
+            },
+            KeyGroups = groups,
+            SubsidisedLoansSoFar = subsidisedLoansSoFar,
+            HasOutstandingEnterpriseGuaranteeLoan = hasLiveEnterpriseLoan,
+            HasOtherDisallowedLoans = otherDisallowedLoans,
+        };
+    }
+
+    private static ResidentIdNumber? ParsePerson(FieldErrors errors, string field, Person? person)
+    {
+        if (person is null)
+        {
+            errors.Add(field, "required");
+            return null;
+        }
+        errors.Text($"{field}.name", person.Name, lengthMax: 100);
+        if (!ResidentIdNumber.TryParse(person.IdNumber, out var id, out var problem))
+        {
+            // The number itself is never echoed back: it may be someone's real ID.
+            errors.Add($"{field}.id_number", problem ?? "not a valid 18-digit resident ID number");
+            return null;
+        }
+        if (person.Gender != Contracts.V1.Gender.Unspecified && (person.Gender == Contracts.V1.Gender.Male) != (id.Gender == DomainGender.Male))
+        {
+            errors.Add($"{field}.gender", "does not match the ID number");
+        }
+        if (person.BirthDate.Length > 0 && person.BirthDate != LoanMapping.Date(id.BirthDate))
+        {
+            errors.Add($"{field}.birth_date", "does not match the ID number");
+        }
+        if (person.KeyGroup != Contracts.V1.KeyGroup.Unspecified && !Enum.IsDefined(person.KeyGroup))
+        {
+            errors.Add($"{field}.key_group", "unknown key group");
+        }
+        return id;
+    }
+}

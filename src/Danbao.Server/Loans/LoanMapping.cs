@@ -1,0 +1,154 @@
+using System.Globalization;
+using Danbao.Contracts.V1;
+using Danbao.Data.Loans;
+using Danbao.Domain;
+using Google.Protobuf;
+using DomainLoanState = Danbao.Domain.LoanState;
+using ProtoLoanState = Danbao.Contracts.V1.LoanState;
+
+namespace Danbao.Server.Loans;
+
+/// <summary>Loan rows to API messages. ID numbers only ever leave here masked.</summary>
+public static class LoanMapping
+{
+    private static readonly JsonFormatter BorrowerJson = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(false));
+    private static readonly JsonParser BorrowerParser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
+
+    public static string Name(string loanId) => "loans/" + loanId;
+
+    public static string Etag(int version) => version.ToString(CultureInfo.InvariantCulture);
+
+    public static string Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "";
+
+    /// <summary>The borrower as stored: every ID number replaced by its masked form.</summary>
+    public static string StoredBorrowerJson(Borrower borrower)
+    {
+        var copy = borrower.Clone();
+        Mask(copy.Person);
+        foreach (var partner in copy.Partners)
+        {
+            Mask(partner);
+        }
+        return BorrowerJson.Format(copy);
+    }
+
+    public static Borrower ParseStoredBorrower(string json) => BorrowerParser.Parse<Borrower>(json);
+
+    /// <param name="today">The business date days past due are counted to.</param>
+    public static Contracts.V1.Loan ToProto(LoanRecord record, PolicyResolver? policy, DateOnly today)
+    {
+        var d = record.Data;
+        var loan = new Contracts.V1.Loan
+        {
+            Name = Name(d.Id),
+            Bank = "institutions/" + record.BankId,
+            Region = d.Region.Value,
+            District = record.District,
+            State = ToProto(d.State),
+            Borrower = ParseStoredBorrower(record.BorrowerJson),
+            AmountFen = d.Amount.Fen,
+            TermMonths = d.TermMonths,
+            ContractRateBp = (int)d.ContractRate.Bp,
+            RepaymentMethod = d.RepaymentMethod == Domain.RepaymentMethod.Bullet ? Contracts.V1.RepaymentMethod.Bullet : Contracts.V1.RepaymentMethod.EqualPrincipal,
+            ContractDate = Date(d.ContractDate),
+            CounterGuarantee = d.CounterGuarantee,
+            HkMacauYouth = d.HkMacauYouth,
+            FundRiskShareBp = d.FundRiskShare?.Bp ?? 0,
+            PublicityStartDate = Date(d.PublicityStartDate),
+            DisbursementDate = Date(d.DisbursementDate),
+            MaturityDate = Date(d.MaturityDate),
+            OutstandingPrincipalFen = d.OutstandingPrincipal.Fen,
+            Extensions = d.Extensions,
+            GuaranteeFund = record.GuaranteeFundId is { } fund ? "institutions/" + fund : "",
+            BankDueDiligence = d.BankDueDiligence,
+            FundDueDiligence = d.FundDueDiligence,
+            RejectionReason = d.RejectionReason ?? "",
+            RejectionMessage = d.RejectionMessage ?? "",
+            Etag = Etag(record.Version),
+            CreateTime = record.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
+            UpdateTime = record.UpdatedAt.ToString("O", CultureInfo.InvariantCulture),
+            ApplicationDate = Date(record.ApplicationDate),
+            UnpaidInterestFen = d.UnpaidInterest.Fen,
+            InterestPaidToDate = Date(d.InterestPaidToDate),
+            SettledDate = Date(d.SettledDate),
+        };
+        loan.FailedRules.AddRange(record.FailedRules);
+        loan.OverdueDays = Domain.Loan.Rehydrate(d).OverdueDaysOn(today);
+        if (d.PublicityStartDate is { } && d.PublicityDays is { } days && d.PublicityUnit == PublicityUnit.CalendarDays)
+        {
+            loan.PublicityEndDate = Date(d.PublicityStartDate.Value.AddDays(days + d.SuspendedDays - 1));
+        }
+        if (policy is not null)
+        {
+            var byId = policy.Versions.ToDictionary(v => v.Id, StringComparer.Ordinal);
+            foreach (var id in d.PolicyVersionIds)
+            {
+                if (byId.TryGetValue(id, out var version))
+                {
+                    loan.PolicyVersions.Add(LoanMappingRefs.Ref(version));
+                }
+            }
+        }
+        return loan;
+    }
+
+    public static ProtoLoanState ToProto(DomainLoanState state) => state switch
+    {
+        DomainLoanState.Submitted => ProtoLoanState.Submitted,
+        DomainLoanState.EligibilityReview => ProtoLoanState.EligibilityReview,
+        DomainLoanState.Publicity => ProtoLoanState.Publicity,
+        DomainLoanState.Objection => ProtoLoanState.Objection,
+        DomainLoanState.DueDiligence => ProtoLoanState.DueDiligence,
+        DomainLoanState.Approved => ProtoLoanState.Approved,
+        DomainLoanState.Guaranteed => ProtoLoanState.Guaranteed,
+        DomainLoanState.Current => ProtoLoanState.Current,
+        DomainLoanState.Overdue => ProtoLoanState.Overdue,
+        DomainLoanState.Settled => ProtoLoanState.Settled,
+        DomainLoanState.Extended => ProtoLoanState.Extended,
+        DomainLoanState.Claimed => ProtoLoanState.Claimed,
+        DomainLoanState.Compensated => ProtoLoanState.Compensated,
+        DomainLoanState.Recovering => ProtoLoanState.Recovering,
+        DomainLoanState.WrittenOff => ProtoLoanState.WrittenOff,
+        DomainLoanState.Closed => ProtoLoanState.Closed,
+        DomainLoanState.Rejected => ProtoLoanState.Rejected,
+        DomainLoanState.Withdrawn => ProtoLoanState.Withdrawn,
+        _ => ProtoLoanState.Unspecified,
+    };
+
+    public static DomainLoanState? ToDomain(ProtoLoanState state) =>
+        state == ProtoLoanState.Unspecified ? null : Enum.GetValues<DomainLoanState>().First(s => ToProto(s) == state);
+
+    private static void Mask(Person? person)
+    {
+        if (person is null)
+        {
+            return;
+        }
+        if (person.IdNumber.Length > 0)
+        {
+            if (ResidentIdNumber.TryParse(person.IdNumber, out var id, out _))
+            {
+                person.IdNumberMasked = id.Masked;
+                person.BirthDate = Date(id.BirthDate);
+                person.Gender = id.Gender == Domain.Gender.Male ? Contracts.V1.Gender.Male : Contracts.V1.Gender.Female;
+            }
+            else
+            {
+                person.IdNumberMasked = "******";
+            }
+        }
+        person.IdNumber = "";
+    }
+}
+
+/// <summary>Policy versions as the API shows them: which version, from where, with what value.</summary>
+public static class LoanMappingRefs
+{
+    public static PolicyVersionRef Ref(Domain.PolicyVersion v) => new()
+    {
+        Parameter = v.Key,
+        Region = v.Region.Value,
+        EffectiveFromDate = v.EffectiveFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        Value = v.Value.Text,
+    };
+}
