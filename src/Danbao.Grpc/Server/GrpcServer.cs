@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Danbao.Grpc;
@@ -84,12 +85,7 @@ public sealed class GrpcServer
     {
         if (method.Descriptor.IsClientStreaming)
         {
-            // Long-lived request streams would hit Kestrel's whole-body cap (30 MB); our limit is per message.
-            IHttpMaxRequestBodySizeFeature? bodySize = httpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
-            if (bodySize is { IsReadOnly: false })
-            {
-                bodySize.MaxRequestBodySize = null;
-            }
+            LiftBodyLimitsForStreaming(httpContext);
         }
         long started = Stopwatch.GetTimestamp();
         using var context = new ServerCallContext(httpContext, method, _options);
@@ -110,6 +106,26 @@ public sealed class GrpcServer
             TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
             method.Metrics?.Record(code, elapsed);
             NotifyCompleted(context, code, elapsed);
+        }
+    }
+
+    /// <summary>
+    /// A client stream may be long and may sit idle between messages (a reflection session, a
+    /// feed of commands). Kestrel's whole-body cap (30 MB) and minimum body data rate (abort
+    /// when under 240 B/s while the app waits to read) suit uploads, not streams; our limits
+    /// are per message and the call's deadline.
+    /// </summary>
+    private static void LiftBodyLimitsForStreaming(HttpContext httpContext)
+    {
+        IHttpMaxRequestBodySizeFeature? bodySize = httpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (bodySize is { IsReadOnly: false })
+        {
+            bodySize.MaxRequestBodySize = null;
+        }
+        IHttpMinRequestBodyDataRateFeature? dataRate = httpContext.Features.Get<IHttpMinRequestBodyDataRateFeature>();
+        if (dataRate is not null)
+        {
+            dataRate.MinDataRate = null;
         }
     }
 
