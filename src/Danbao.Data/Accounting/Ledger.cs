@@ -52,40 +52,53 @@ public sealed class Ledger
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
-        var accountIds = await ResolveAccountsAsync(connection, transaction, request.Postings.Select(p => p.AccountCode), ct);
-        long transactionId;
-        await using (var insert = new NpgsqlCommand(
-            """
-            insert into ledger_transactions (kind, cause_type, cause_id, request_id, funding_source, policy_versions, business_date)
-            values ($1, $2, $3, $4, $5, $6, $7)
-            returning id
-            """,
-            connection,
-            transaction))
-        {
-            insert.Parameters.Add(new NpgsqlParameter { Value = request.Kind });
-            insert.Parameters.Add(new NpgsqlParameter { Value = request.CauseType });
-            insert.Parameters.Add(new NpgsqlParameter { Value = request.CauseId });
-            insert.Parameters.Add(new NpgsqlParameter { Value = request.RequestId });
-            insert.Parameters.Add(new NpgsqlParameter { Value = (object?)request.FundingSource ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-            insert.Parameters.Add(new NpgsqlParameter { Value = request.PolicyVersions.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            insert.Parameters.Add(new NpgsqlParameter { Value = request.BusinessDate, NpgsqlDbType = NpgsqlDbType.Date });
-            transactionId = (long)(await insert.ExecuteScalarAsync(ct))!;
-        }
+        // One round trip: resolve the accounts, insert the transaction and its entries. Nothing
+        // is inserted when an account is unknown; the codes come back so we can say which.
         await using var command = new NpgsqlCommand(
             """
-            insert into ledger_entries (transaction_id, account_id, side, amount_fen)
-            select $1, u.account_id, u.side, u.amount_fen
-            from unnest($2::bigint[], $3::text[], $4::bigint[]) with ordinality as u(account_id, side, amount_fen, n)
-            order by u.n
+            with u as (
+                select u.n, u.code, a.id as account_id, u.side, u.amount_fen
+                from unnest($8::text[], $9::text[], $10::bigint[]) with ordinality as u(code, side, amount_fen, n)
+                left join ledger_accounts a on a.code = u.code
+            ),
+            t as (
+                insert into ledger_transactions (kind, cause_type, cause_id, request_id, funding_source, policy_versions, business_date)
+                select $1, $2, $3, $4, $5, $6, $7
+                where not exists (select 1 from u where u.account_id is null)
+                returning id
+            ),
+            e as (
+                insert into ledger_entries (transaction_id, account_id, side, amount_fen)
+                select t.id, u.account_id, u.side, u.amount_fen from t cross join u order by u.n
+                returning 1
+            )
+            select (select id from t), array(select distinct code from u where account_id is null order by code), (select count(*) from e)
             """,
             connection,
             transaction);
-        command.Parameters.Add(new NpgsqlParameter { Value = transactionId });
-        command.Parameters.Add(new NpgsqlParameter { Value = request.Postings.Select(p => accountIds[p.AccountCode]).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.Kind });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.CauseType });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.CauseId });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.RequestId });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)request.FundingSource ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.PolicyVersions.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.BusinessDate, NpgsqlDbType = NpgsqlDbType.Date });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.Postings.Select(p => p.AccountCode).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Postings.Select(p => p.IsDebit ? "D" : "C").ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Postings.Select(p => p.AmountFen).ToArray() });
-        await command.ExecuteNonQueryAsync(ct);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var missing = reader.GetFieldValue<string[]>(1);
+        if (missing.Length > 0)
+        {
+            throw new UnknownLedgerAccountException(missing);
+        }
+        var transactionId = reader.GetInt64(0);
+        var entriesCount = reader.GetInt64(2);
+        if (entriesCount != request.Postings.Count)
+        {
+            throw new InvalidOperationException($"Ledger transaction {transactionId} got {entriesCount} entries for {request.Postings.Count} postings.");
+        }
         return transactionId;
     }
 
