@@ -333,6 +333,14 @@ def reflection_v1(ch):
     reflection(ch, reflection_v1_pb2, "grpc.reflection.v1.ServerReflection")
 
 
+def oversized_request(ch):
+    # 5 MiB against the server's default 4 MiB limit: refused, and the next call still works.
+    call = unary(ch, TEST + "UnaryCall", messages_pb2.SimpleRequest, messages_pb2.SimpleResponse)
+    expect_error(lambda: call(simple_request(payload=payload(5 * 1024 * 1024)), timeout=10),
+                 grpc.StatusCode.RESOURCE_EXHAUSTED)
+    empty_unary(ch)
+
+
 def server_still_up(ch):
     empty_unary(ch)
 
@@ -341,7 +349,7 @@ CASES = [
     empty_unary, large_unary, client_compressed_unary, server_compressed_unary, server_streaming,
     server_compressed_streaming, client_streaming, ping_pong, status_code_and_message, special_status_message,
     custom_metadata, unimplemented_method, unimplemented_service, timeout_on_sleeping_server,
-    cancel_after_first_response, health_check, health_watch, reflection_v1alpha, reflection_v1, server_still_up,
+    cancel_after_first_response, health_check, health_watch, reflection_v1alpha, reflection_v1, oversized_request, server_still_up,
 ]
 
 
