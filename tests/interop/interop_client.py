@@ -8,7 +8,9 @@ Exit status is non-zero when any case fails.
 Usage: /usr/bin/python3 interop_client.py --port 50051 [--tls --ca ca.pem [--cert c.pem --key k.pem]]
 """
 import argparse
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -17,7 +19,9 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 PROTO_ROOT = os.path.join(REPO, "protos", "third_party")
-GEN = os.path.join(HERE, "gen")
+# One directory per process: parallel runs (h2c and TLS tests at once) must not regenerate
+# files under each other's imports. Removed at exit.
+GEN = os.path.join(HERE, "gen", str(os.getpid()))
 PROTOS = [
     "grpc/testing/empty.proto",
     "grpc/testing/messages.proto",
@@ -30,6 +34,7 @@ PROTOS = [
 
 def generate_stubs():
     os.makedirs(GEN, exist_ok=True)
+    atexit.register(shutil.rmtree, GEN, True)
     protoc = "/usr/bin/protoc"
     if not os.path.exists(protoc):
         sys.exit("FAIL: /usr/bin/protoc not found (apt-get install protobuf-compiler)")
