@@ -35,13 +35,16 @@ internal sealed class ClientCall : IDisposable
     public Metadata Trailers { get; private set; } = new();
 
     /// <summary>Sends the request and waits for response headers. A trailers-only failure throws here.</summary>
-    public async Task<bool> StartAsync(string path, byte[] body)
+    public Task<bool> StartAsync(string path, byte[] body) => StartAsync(path, new ByteArrayContent(body));
+
+    /// <summary>As above, with a request body that may still be streaming (client-streaming and bidi calls).</summary>
+    public async Task<bool> StartAsync(string path, HttpContent content)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_options.Address, path))
         {
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = new ByteArrayContent(body),
+            Content = content,
         };
         request.Content.Headers.ContentType = GrpcContentType;
         AddHeaders(request);

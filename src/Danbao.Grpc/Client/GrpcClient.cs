@@ -12,7 +12,7 @@ namespace Danbao.Grpc;
 /// <summary>
 /// gRPC client over HttpClient (HTTP/2: h2c by prior knowledge for http://, TLS with ALPN h2
 /// for https://, optional client certificate). Unary and server-streaming calls by method path
-/// ("/pkg.Service/Method") or <see cref="MethodDescriptor"/>. Thread-safe; create one per server
+/// ("/pkg.Service/Method") or <see cref="MethodDescriptor"/>; client-streaming and bidi by path. Thread-safe; create one per server
 /// and reuse it.
 /// </summary>
 public sealed class GrpcClient : IDisposable
@@ -82,6 +82,26 @@ public sealed class GrpcClient : IDisposable
         }
         return StreamingCore<IMessage>(ServerMethod.PathOf(method), request, method.OutputType.Parser, options);
     }
+
+    /// <summary>Starts a bidi call: write requests and read responses concurrently.</summary>
+    public DuplexStreamingCall<TRequest, TResponse> DuplexStreaming<TRequest, TResponse>(string method, CallOptions? options = null)
+        where TRequest : class, IMessage
+        where TResponse : class, IMessage, new()
+    {
+        options ??= CallOptions.Default;
+        DateTime? deadline = options.ResolveDeadline(_options.DefaultTimeout);
+        CancellationTokenSource cancellation = LinkedCancellation(options, deadline);
+        var writer = new ClientStreamWriter<TRequest>(options.CompressRequest, _options.MaxSendMessageSizeBytes, cancellation.Token);
+        var call = new ClientCall(_http, _options, options, deadline, cancellation.Token);
+        var responses = new ServerStreamingCall<TResponse>(call, call.StartAsync(method, writer.Content), ParserOf<TResponse>(), cancellation);
+        return new DuplexStreamingCall<TRequest, TResponse>(writer, responses);
+    }
+
+    /// <summary>Starts a client-streaming call: write requests, complete, await the response.</summary>
+    public ClientStreamingCall<TRequest, TResponse> ClientStreaming<TRequest, TResponse>(string method, CallOptions? options = null)
+        where TRequest : class, IMessage
+        where TResponse : class, IMessage, new() =>
+        new(DuplexStreaming<TRequest, TResponse>(method, options));
 
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
