@@ -1,0 +1,19 @@
+using System.Globalization;
+using Danbao.Domain;
+
+namespace Danbao.Server.Tests.Support;
+
+/// <summary>Valid 18-digit resident ID numbers for made-up people (Guangzhou Tianhe area code).</summary>
+public static class TestIdNumbers
+{
+    private static int _sequence;
+
+    public static string Make(DateOnly birthDate, bool male, string area = "440106")
+    {
+        var seq = Interlocked.Increment(ref _sequence) % 50;
+        // The 17th digit is odd for men, even for women.
+        var order = (seq * 20 + (male ? 1 : 2)).ToString("000", CultureInfo.InvariantCulture);
+        var first17 = area + birthDate.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + order;
+        return first17 + ResidentIdNumber.CheckCharacter(first17);
+    }
+}
