@@ -30,6 +30,9 @@ public sealed class ClientServerTests(ServerFixture fixture)
         var method = TestReflection.Descriptor.Services[0].FindMethodByName("UnaryCall");
         UnaryResult<IMessage> result = await _client.UnaryAsync(method, new SimpleRequest { ResponseSize = 10 });
         Assert.Equal(10, Assert.IsType<SimpleResponse>(result.Response).Payload.Body.Length);
+        SimpleResponse typed = await _client.UnaryAsync<SimpleRequest, SimpleResponse>(method, new SimpleRequest { ResponseSize = 3 });
+        Assert.Equal(3, typed.Payload.Body.Length);
+        await Assert.ThrowsAsync<ArgumentException>(() => _client.UnaryAsync<SimpleRequest, Empty>(method, new SimpleRequest()));
     }
 
     [Fact]

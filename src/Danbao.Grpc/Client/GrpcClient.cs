@@ -66,6 +66,20 @@ public sealed class GrpcClient : IDisposable
         return UnaryCoreAsync(ServerMethod.PathOf(method), request, method.OutputType.Parser, options);
     }
 
+    /// <summary>Typed unary call by descriptor (checks that the types match the descriptor).</summary>
+    public async Task<TResponse> UnaryAsync<TRequest, TResponse>(MethodDescriptor method, TRequest request, CallOptions? options = null)
+        where TRequest : class, IMessage
+        where TResponse : class, IMessage, new()
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        if (method.OutputType.ClrType != typeof(TResponse) || method.InputType.ClrType != typeof(TRequest))
+        {
+            throw new ArgumentException($"{method.FullName} takes {method.InputType.FullName} and returns {method.OutputType.FullName}.", nameof(method));
+        }
+        UnaryResult<IMessage> result = await UnaryAsync(method, request, options).ConfigureAwait(false);
+        return (TResponse)result.Response;
+    }
+
     /// <summary>Starts a server-streaming call; read it with <see cref="ServerStreamingCall{T}.ReadAllAsync"/>.</summary>
     public ServerStreamingCall<TResponse> ServerStreaming<TRequest, TResponse>(string method, TRequest request, CallOptions? options = null)
         where TRequest : class, IMessage
