@@ -104,6 +104,10 @@ public sealed class IdentityCalls
     /// <summary>Calls RevokeApiKey.</summary>
     public Task<ApiKey> RevokeApiKeyAsync(RevokeApiKeyRequest request, CancellationToken ct = default) =>
         _client.CallAsync<RevokeApiKeyRequest, ApiKey>("/danbao.v1.IdentityService/RevokeApiKey", request, ct);
+
+    /// <summary>Binds a client certificate to an institution: over mTLS it then authenticates as that institution.</summary>
+    public Task<ClientCertificate> RegisterClientCertificateAsync(RegisterClientCertificateRequest request, CancellationToken ct = default) =>
+        _client.CallAsync<RegisterClientCertificateRequest, ClientCertificate>("/danbao.v1.IdentityService/RegisterClientCertificate", request, ct);
 }
 
 /// <summary>The rpcs of danbao.v1.PolicyService.</summary>

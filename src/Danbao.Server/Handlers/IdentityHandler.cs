@@ -135,6 +135,42 @@ public sealed class IdentityHandler(Database database, WriteRunner writes, Crede
         return reply;
     }
 
+    [Roles(Role.Admin)]
+    public Task<ClientCertificate> RegisterClientCertificate(RegisterClientCertificateRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        var institutionId = InstitutionId(errors, "institution", request.Institution);
+        System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null;
+        try
+        {
+            certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(request.CertificatePem);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            errors.Add("certificate_pem", "a PEM certificate (-----BEGIN CERTIFICATE-----), without its private key");
+        }
+        errors.ThrowIfAny();
+        var thumbprint = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(certificate!.RawData));
+        return writes.RunAsync(context, request.RequestId, request, async scope =>
+        {
+            if (await IdentityStore.FindInstitutionAsync(scope.Connection, institutionId, scope.Transaction) is null)
+            {
+                throw RpcErrors.NotFound("danbao.v1.Institution", request.Institution, $"no institution '{institutionId}'");
+            }
+            await IdentityStore.BindCertificateAsync(scope.Connection, scope.Transaction, thumbprint, institutionId);
+            await scope.AuditAsync("client_certificate", thumbprint, "client_certificate.registered", null, null,
+                new { institution = institutionId, subject = certificate.Subject });
+            return new ClientCertificate
+            {
+                Name = "clientCertificates/" + thumbprint,
+                Institution = "institutions/" + institutionId,
+                Subject = certificate.Subject,
+                NotAfterTime = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero).ToString("O"),
+            };
+        });
+    }
+
     private static string InstitutionId(FieldErrors errors, string field, string name)
     {
         if (!name.StartsWith("institutions/", StringComparison.Ordinal) || name.Length <= "institutions/".Length)

@@ -9,12 +9,15 @@ namespace Danbao.Server.Tests.Support;
 /// The real server, in-process, on a fresh migrated database of the run's throwaway PostgreSQL,
 /// with the demo institutions and a clock the test controls. One per test class.
 /// </summary>
-public sealed class DanbaoServer : IAsyncLifetime
+public class DanbaoServer : IAsyncLifetime
 {
     /// <summary>Every log line of every server of the run (checked for ID numbers at the end).</summary>
     public static readonly CapturedLogs Logs = new();
 
     private readonly string _dir = Directory.CreateTempSubdirectory("danbao-test-").FullName;
+
+    /// <summary>A folder of this server's own, deleted with it.</summary>
+    protected string Dir => _dir;
     private readonly List<DanbaoClient> _clients = [];
     private DanbaoHost? _host;
 
@@ -24,38 +27,43 @@ public sealed class DanbaoServer : IAsyncLifetime
 
     public DanbaoHost Host => _host ?? throw new InvalidOperationException("not started");
 
-    public Uri Address => new($"http://127.0.0.1:{Host.Port}");
+    public virtual Uri Address => new($"http://127.0.0.1:{Host.Port}");
+
+    /// <summary>Settings a variant of the server changes (e.g. TLS).</summary>
+    protected virtual ServerSettings Configure(ServerSettings settings) => settings;
 
     public async Task InitializeAsync()
     {
         var postgres = await PostgresServer.GetAsync();
         Database = await postgres.CreateDatabaseAsync();
-        _host = await DanbaoHost.StartAsync(new ServerSettings
+        _host = await DanbaoHost.StartAsync(Configure(new ServerSettings
         {
             Port = 0,
             ConnectionString = Database.ConnectionString,
             DemoKeysFile = Path.Combine(_dir, "keys.txt"),
             PiiKeyFile = Path.Combine(_dir, "pii.key"),
             Interop = true,
-        }, Clock, logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Information));
+        }), Clock, logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Information));
     }
 
     /// <summary>A client acting as one of the demo institutions (e.g. "icbc-gz", "gz-hrss").</summary>
-    public DanbaoClient As(string institution)
+    public DanbaoClient As(string institution) => Track(new DanbaoClient(Address, Host.DemoKeys[institution], ClientOptions()));
+
+    public DanbaoClient WithKey(string? key) => Track(new DanbaoClient(Address, key, ClientOptions()));
+
+    /// <summary>How clients of this server connect (a TLS variant trusts its own CA).</summary>
+    protected virtual DanbaoClientOptions ClientOptions() => new();
+
+    protected DanbaoClient Track(DanbaoClient client)
     {
-        var client = new DanbaoClient(Address, Host.DemoKeys[institution]);
-        _clients.Add(client);
+        lock (_clients)
+        {
+            _clients.Add(client);
+        }
         return client;
     }
 
-    public DanbaoClient WithKey(string? key)
-    {
-        var client = new DanbaoClient(Address, key);
-        _clients.Add(client);
-        return client;
-    }
-
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         foreach (var client in _clients)
         {
