@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Danbao.Server.Identity;
+namespace Danbao.Data.Identity;
 
 /// <summary>
 /// An API key as the caller holds it: "dbk_{keyId}_{secret}". The key id finds the row; only the
-/// SHA-256 of the whole token is stored, so a database leak reveals no usable key.
+/// SHA-256 of the whole token is stored, so a database leak reveals no usable key. Shared by the
+/// server (authentication, IdentityService) and the CLI (`danbao keys create --bootstrap`).
 /// </summary>
 public readonly record struct ApiKeySecret(string KeyId, string Token)
 {
