@@ -97,6 +97,12 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
             }
         }
         errors.ThrowIfAny();
+        var caller = context.Caller();
+        if (caller.Role != Role.Admin && !caller.CoversRegion(region.Value))
+        {
+            throw RpcErrors.PermissionDenied("REGION_NOT_ALLOWED",
+                $"{caller.InstitutionId} sets policy for {caller.RegionCode} and the regions within it, not {region}");
+        }
         var id = $"{region.Value}:{parameter!.Key}:{from!.Value:yyyy-MM-dd}";
         var version = new DomainPolicyVersion(id, parameter.Key, region, from.Value, value, v.Source.Trim());
         var reply = await writes.RunAsync(context, request.RequestId, request, async scope =>
