@@ -32,6 +32,7 @@ public sealed class DanbaoClient : IDisposable
         Identity = new IdentityCalls(this);
         Policy = new PolicyCalls(this);
         Batch = new BatchCalls(this);
+        Subsidy = new SubsidyCalls(this, apiKey);
     }
 
     /// <summary>danbao.v1.LoanService.</summary>
@@ -45,6 +46,9 @@ public sealed class DanbaoClient : IDisposable
 
     /// <summary>danbao.v1.BatchService.</summary>
     public BatchCalls Batch { get; }
+
+    /// <summary>danbao.v1.SubsidyService and danbao.v1.AwardService.</summary>
+    public SubsidyCalls Subsidy { get; }
 
     /// <summary>The underlying gRPC client, for calls this SDK has no typed method for.</summary>
     public GrpcClient Grpc => _grpc;

@@ -104,6 +104,11 @@ public sealed class DanbaoHost : IAsyncDisposable
             new LoanHandler(database, writes, reference, vault, audit, clock));
         AddDanbao(registry, LoansReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("BatchService"),
             new BatchHandler(writes, reference, clock));
+        AddDanbao(registry, SubsidyReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("SubsidyService"),
+            new SubsidyHandler(database, writes, reference, new Danbao.Data.Accounting.Ledger(), clock));
+        AddDanbao(registry, SubsidyReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("AwardService"),
+            new AwardHandler(database, writes, reference, new Danbao.Data.Accounting.Ledger(), clock));
+        AddDanbao(registry, FundReflection.Descriptor.Services[0], new FundHandler(database, writes, reference, clock));
         if (settings.Interop)
         {
             InteropServer.AddTestService(registry);

@@ -1,0 +1,338 @@
+using Danbao.Contracts.V1;
+using Danbao.Data;
+using Danbao.Data.Accounting;
+using Danbao.Data.Loans;
+using Danbao.Data.Subsidy;
+using Danbao.Domain;
+using Danbao.Grpc;
+using Danbao.Server.Calls;
+using Danbao.Server.Errors;
+using Danbao.Server.Identity;
+using Danbao.Server.Loans;
+using Danbao.Server.Reference;
+using Danbao.Server.Subsidy;
+using Danbao.Server.Validation;
+using Google.Rpc;
+using Npgsql;
+using DomainLoan = Danbao.Domain.Loan;
+
+namespace Danbao.Server.Handlers;
+
+/// <summary>
+/// danbao.v1.SubsidyService: subsidy explanations and quarterly claims (policy.md §5). Lines are
+/// recomputed in bulk: a batch's loans and repayments are read in two queries, judged in memory by
+/// <see cref="ClaimLineCheck"/>, and written by COPY; review and settlement are set-based statements
+/// and settlement posts ONE ledger transaction per claim with a line per loan.
+/// </summary>
+public sealed partial class SubsidyHandler(Database database, WriteRunner writes, ReferenceDataCache reference, Ledger ledger, TimeProvider clock)
+{
+    private const string SubjectType = "subsidy_claim";
+
+    [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
+    public async Task<SubsidyExplanation> ExplainSubsidy(ExplainSubsidyRequest request, ServerCallContext context)
+    {
+        var id = LoanAccess.IdOf(request.Loan, "loan");
+        var errors = new FieldErrors();
+        var start = errors.Date("start_date", request.StartDate);
+        var end = errors.Date("end_date", request.EndDate);
+        if (start is { } s && end is { } e && e <= s)
+        {
+            errors.Add("end_date", "must be after start_date (the period is [start_date, end_date))");
+        }
+        errors.ThrowIfAny();
+        var ct = context.CancellationToken;
+        await using var conn = await database.DataSource.OpenConnectionAsync(ct);
+        var record = LoanAccess.Visible(context.Caller(), await LoanStore.FindAsync(conn, null, id, false, ct), request.Loan);
+        if (record.Data.DisbursementDate is not { } disbursed)
+        {
+            throw RpcErrors.FailedPrecondition(SubsidyReasons.LoanNotDisbursed, $"{request.Loan} is not disbursed: no interest, no subsidy");
+        }
+        var repayments = (await SubsidyStore.LoadRepaymentsAsync(conn, null, [id], end!.Value, ct)).GetValueOrDefault(id) ?? [];
+        var period = new DateRange(start!.Value, end.Value);
+        var loan = DomainLoan.Rehydrate(record.Data);
+        var timeline = PrincipalTimeline.FromRepayments(disbursed, record.Data.Amount, repayments.Select(r => (r.PaidOn, r.Principal)));
+        var policy = await reference.GetAsync(ct);
+        var result = SubsidyCalculator.Calculate(
+            new SubsidyRequest(record.Data.Region, timeline, record.Data.ContractRate, record.Data.ContractDate, disbursed, period, loan.SubsidyExclusions(period)),
+            policy.Resolver, policy.Lpr);
+        if (!result.IsOk)
+        {
+            throw result.Refusal.ToRpc();
+        }
+        return SubsidyMapping.ToProto(request.Loan, disbursed, result.Value);
+    }
+
+    [Roles(Role.Bank)]
+    public Task<SubsidyClaim> CreateSubsidyClaim(CreateSubsidyClaimRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        var quarter = ClaimQuarter.Parse(request.Quarter);
+        if (!quarter.IsOk)
+        {
+            errors.Add("quarter", quarter.Refusal.Message);
+        }
+        errors.ThrowIfAny();
+        var today = Today();
+        var window = quarter.Value.CheckFiling(today);
+        if (!window.IsOk)
+        {
+            throw window.Refusal.ToRpc();
+        }
+        return writes.RunAsync(context, request.RequestId, request, async scope =>
+        {
+            var record = new SubsidyClaimRecord
+            {
+                Id = "C" + LoanIds.New(scope.Now)[1..],
+                BankId = scope.Caller.InstitutionId,
+                RegionCode = scope.Caller.RegionCode,
+                QuarterStart = quarter.Value.Start,
+                State = "DRAFT",
+                FiledDate = today,
+                CreatedAt = scope.Now,
+            };
+            await SubsidyStore.InsertClaimAsync(scope.Connection, scope.Transaction, record, scope.CancellationToken);
+            await scope.AuditAsync(SubjectType, record.Id, "subsidy_claim.created", null, "DRAFT", new { quarter = request.Quarter }, today);
+            return SubsidyMapping.ToProto(record);
+        });
+    }
+
+    [Roles(Role.Bank)]
+    public Task<AddSubsidyClaimLinesResponse> AddSubsidyClaimLines(AddSubsidyClaimLinesRequest request, ServerCallContext context)
+    {
+        var claimId = SubsidyMapping.IdOf(request.Claim, "claim");
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        if (request.Lines.Count is 0 or > SubsidyStore.LinesPerBatchMax)
+        {
+            errors.Add("lines", $"between 1 and {SubsidyStore.LinesPerBatchMax} lines per call; call again for more");
+        }
+        var inputs = new List<ClaimLineInput>(request.Lines.Count);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < request.Lines.Count && !errors.Any; i++)
+        {
+            var line = request.Lines[i];
+            var field = $"lines[{i}]";
+            if (!line.Loan.StartsWith("loans/", StringComparison.Ordinal) || line.Loan.Length is < 8 or > 40)
+            {
+                errors.Add(field + ".loan", "a loan resource name, loans/{loan_id}");
+                continue;
+            }
+            if (line.InterestPaidFen < 0 || line.SubsidyClaimedFen < 0)
+            {
+                errors.Add(field, "amounts must not be negative");
+            }
+            var loanId = line.Loan["loans/".Length..];
+            if (!seen.Add(loanId))
+            {
+                errors.Add(field + ".loan", $"{line.Loan} appears twice in this call");
+            }
+            inputs.Add(new ClaimLineInput(loanId, new Money(line.InterestPaidFen), new Money(line.SubsidyClaimedFen)));
+        }
+        errors.ThrowIfAny();
+        return writes.RunAsync(context, request.RequestId, request, async scope =>
+        {
+            var ct = scope.CancellationToken;
+            var claim = await OwnDraftAsync(scope, claimId, request.Claim);
+            var quarter = claim.Quarter;
+            var ids = inputs.Select(l => l.LoanId).ToArray();
+            var existing = await SubsidyStore.LiveLinesAsync(scope.Connection, scope.Transaction, ids, quarter.Start, ct);
+            if (existing.Count > 0)
+            {
+                throw LineExists(quarter, existing);
+            }
+            var loans = await SubsidyStore.LoadLoansAsync(scope.Connection, scope.Transaction, ids, ct);
+            var repayments = await SubsidyStore.LoadRepaymentsAsync(scope.Connection, scope.Transaction, ids, quarter.End, ct);
+            var policy = await reference.GetAsync(ct);
+            var records = new List<SubsidyClaimLineRecord>(inputs.Count);
+            foreach (var input in inputs)
+            {
+                var facts = loans.GetValueOrDefault(input.LoanId);
+                var loan = facts is null ? null : DomainLoan.Rehydrate(facts.Data);
+                var verdict = ClaimLineCheck.Check(claim.BankId, quarter, input, loan, facts?.BankId,
+                    repayments.GetValueOrDefault(input.LoanId) ?? [], policy.Resolver, policy.Lpr);
+                records.Add(ToRecord(claim, input, facts, verdict));
+            }
+            try
+            {
+                await SubsidyStore.InsertLinesAsync(scope.Connection, records, ct);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                // A concurrent filing of the same loan and quarter got there first: the index decides.
+                throw LineExists(quarter, []);
+            }
+            var saved = await SubsidyStore.RefreshClaimAsync(scope.Connection, scope.Transaction, claim.Id, null, null, null, ct);
+            await scope.AuditAsync(SubjectType, claim.Id, "subsidy_claim.lines_added", claim.State, saved.State,
+                new { lines = records.Count, claimed_subsidy_fen = records.Sum(r => r.SubsidyClaimedFen), expected_subsidy_fen = records.Sum(r => r.ExpectedSubsidyFen) });
+            var reply = new AddSubsidyClaimLinesResponse { Claim = SubsidyMapping.ToProto(saved) };
+            reply.Lines.AddRange(records.Select(SubsidyMapping.ToProto));
+            return reply;
+        });
+    }
+
+    [Roles(Role.Bank)]
+    public Task<SubsidyClaim> SubmitSubsidyClaim(SubmitSubsidyClaimRequest request, ServerCallContext context)
+    {
+        var claimId = SubsidyMapping.IdOf(request.Name);
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        errors.ThrowIfAny();
+        return writes.RunAsync(context, request.RequestId, request, async scope =>
+        {
+            var claim = await OwnDraftAsync(scope, claimId, request.Name);
+            CheckEtag(claim, request.Etag);
+            if (claim.LineCount == 0)
+            {
+                throw RpcErrors.FailedPrecondition(SubsidyReasons.ClaimEmpty, $"{request.Name} has no lines; add them with AddSubsidyClaimLines first");
+            }
+            var saved = await SubsidyStore.RefreshClaimAsync(scope.Connection, scope.Transaction, claim.Id, "SUBMITTED", null, null, scope.CancellationToken);
+            await scope.AuditAsync(SubjectType, claim.Id, "subsidy_claim.submitted", claim.State, saved.State,
+                new { lines = saved.LineCount, claimed_subsidy_fen = saved.ClaimedSubsidyFen });
+            return SubsidyMapping.ToProto(saved);
+        });
+    }
+
+    [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
+    public async Task<SubsidyClaim> GetSubsidyClaim(GetSubsidyClaimRequest request, ServerCallContext context)
+    {
+        var id = SubsidyMapping.IdOf(request.Name);
+        await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
+        return SubsidyMapping.ToProto(Visible(context.Caller(), await SubsidyStore.FindClaimAsync(conn, null, id, false, context.CancellationToken), request.Name));
+    }
+
+    [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
+    public async Task<ListSubsidyClaimsResponse> ListSubsidyClaims(ListSubsidyClaimsRequest request, ServerCallContext context)
+    {
+        var caller = context.Caller();
+        var size = Paging.PageSize(request.PageSize);
+        var cursor = Paging.Decode(request.PageToken);
+        DateOnly? quarter = null;
+        if (request.Quarter.Length > 0)
+        {
+            var q = ClaimQuarter.Parse(request.Quarter);
+            quarter = q.IsOk ? q.Value.Start : throw RpcErrors.InvalidArgument(q.Refusal.Message, ("quarter", "a quarter like 2025-Q3"));
+        }
+        (DateTimeOffset, string)? after = null;
+        if (cursor.Length > 0)
+        {
+            var bar = cursor.IndexOf('|', StringComparison.Ordinal);
+            if (bar <= 0 || !long.TryParse(cursor[..bar], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks))
+            {
+                throw RpcErrors.InvalidArgument("page_token is not a token this service issued", ("page_token", "pass back next_page_token unchanged"));
+            }
+            after = (new DateTimeOffset(ticks, TimeSpan.Zero), cursor[(bar + 1)..]);
+        }
+        await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
+        // A bank lists only its own claims, whatever it asks; regional bodies their region; admin all.
+        var rows = await SubsidyStore.ListClaimsAsync(conn,
+            caller.Role == Role.Bank ? caller.InstitutionId : null,
+            caller.Role is Role.Bank or Role.Admin ? null : caller.RegionCode,
+            quarter, after, size + 1, context.CancellationToken);
+        var reply = new ListSubsidyClaimsResponse();
+        reply.Claims.AddRange(rows.Take(size).Select(SubsidyMapping.ToProto));
+        if (rows.Count > size)
+        {
+            var last = rows[size - 1];
+            reply.NextPageToken = Paging.Encode($"{last.CreatedAt.UtcTicks}|{last.Id}");
+        }
+        return reply;
+    }
+
+    [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
+    public async Task<ListSubsidyClaimLinesResponse> ListSubsidyClaimLines(ListSubsidyClaimLinesRequest request, ServerCallContext context)
+    {
+        var id = SubsidyMapping.IdOf(request.Claim, "claim");
+        var size = Paging.PageSize(request.PageSize);
+        var after = Paging.Decode(request.PageToken);
+        var ct = context.CancellationToken;
+        await using var conn = await database.DataSource.OpenConnectionAsync(ct);
+        Visible(context.Caller(), await SubsidyStore.FindClaimAsync(conn, null, id, false, ct), request.Claim);
+        var rows = await SubsidyStore.ListLinesAsync(conn, null, id, after.Length > 0 ? after : null, null, size + 1, ct);
+        var reply = new ListSubsidyClaimLinesResponse();
+        reply.Lines.AddRange(rows.Take(size).Select(SubsidyMapping.ToProto));
+        if (rows.Count > size)
+        {
+            reply.NextPageToken = Paging.Encode(rows[size - 1].LoanId);
+        }
+        return reply;
+    }
+
+    private DateOnly Today() => ChinaStandardTime.BusinessDate(clock.GetUtcNow());
+
+    /// <summary>A bank sees its own claims; regional bodies those of their region; admin all. Others: NOT_FOUND.</summary>
+    private static SubsidyClaimRecord Visible(Identity.Caller caller, SubsidyClaimRecord? claim, string name)
+    {
+        var visible = claim is not null && caller.Role switch
+        {
+            Role.Bank => claim.BankId == caller.InstitutionId,
+            Role.Admin => true,
+            _ => caller.CoversRegion(claim.RegionCode),
+        };
+        return visible ? claim! : throw RpcErrors.NotFound("danbao.v1.SubsidyClaim", name, $"{name} does not exist or is not visible to {caller.InstitutionId}");
+    }
+
+    private static async Task<SubsidyClaimRecord> OwnDraftAsync(WriteScope scope, string claimId, string name)
+    {
+        var claim = Visible(scope.Caller, await SubsidyStore.FindClaimAsync(scope.Connection, scope.Transaction, claimId, true, scope.CancellationToken), name);
+        if (claim.State != "DRAFT")
+        {
+            throw RpcErrors.FailedPrecondition(SubsidyReasons.ClaimNotDraft, $"{name} is {claim.State}; lines are added to a DRAFT claim (file corrected lines in a new claim)");
+        }
+        return claim;
+    }
+
+    private static void CheckEtag(SubsidyClaimRecord claim, string etag)
+    {
+        if (etag.Length > 0 && etag != SubsidyMapping.Etag(claim.Version))
+        {
+            throw RpcErrors.Aborted("ETAG_MISMATCH", $"{SubsidyMapping.Name(claim.Id)} changed since you read it; read it again and retry",
+                new Dictionary<string, string> { ["current_etag"] = SubsidyMapping.Etag(claim.Version) });
+        }
+    }
+
+    private static RpcException LineExists(ClaimQuarter quarter, IReadOnlyList<string> loanIds)
+    {
+        var info = new ErrorInfo { Reason = SubsidyReasons.LineExists, Domain = RpcErrors.Domain };
+        info.Metadata["quarter"] = quarter.ToString();
+        if (loanIds.Count > 0)
+        {
+            info.Metadata["loans"] = string.Join(",", loanIds.Take(20).Select(id => "loans/" + id));
+        }
+        var message = loanIds.Count > 0
+            ? $"a claim line for {quarter} already exists for {string.Join(", ", loanIds.Take(5).Select(id => "loans/" + id))}{(loanIds.Count > 5 ? " and others" : "")}; a loan's quarter is claimed once (a rejected line may be filed again)"
+            : $"a claim line for {quarter} already exists for a loan of this call";
+        return RpcErrors.Build(StatusCode.AlreadyExists, message, info);
+    }
+
+    private static SubsidyClaimLineRecord ToRecord(SubsidyClaimRecord claim, ClaimLineInput input, SubsidyLoanFacts? facts, ClaimLineVerdict v)
+    {
+        var notPayable = v.Flag == ClaimLineFlag.NotPayable;
+        return new SubsidyClaimLineRecord
+        {
+            ClaimId = claim.Id,
+            LoanId = input.LoanId,
+            BankId = claim.BankId,
+            QuarterStart = claim.QuarterStart,
+            // Another bank's loan: keep nothing of it in this bank's claim.
+            RegionCode = facts is not null && facts.BankId == claim.BankId ? facts.Data.Region.Value : "",
+            District = facts is not null && facts.BankId == claim.BankId ? facts.District : "",
+            InterestPaidFen = input.InterestPaid.Fen,
+            SubsidyClaimedFen = input.SubsidyClaimed.Fen,
+            Flag = SubsidyMapping.FlagCode(v.Flag),
+            NotPayableReason = v.NotPayableReason,
+            PeriodStart = v.Period?.Start,
+            PeriodEnd = v.Period?.End,
+            Days = v.Days,
+            ExcludedDays = v.ExcludedDays,
+            ExpectedInterestFen = v.ExpectedInterest.Fen,
+            ExpectedSubsidyFen = notPayable ? 0 : v.ExpectedSubsidy.Fen,
+            RecordedInterestFen = v.RecordedInterest.Fen,
+            Formula = v.Formula switch { SubsidyFormulaVersion.V2 => "V2", SubsidyFormulaVersion.V3 => "V3", _ => null },
+            // A line nothing can be paid on is rejected at once, so it never blocks a corrected line.
+            Decision = notPayable ? "REJECTED" : "PENDING",
+            RejectionReason = notPayable ? v.NotPayableReason : null,
+            Message = v.Message,
+        };
+    }
+}
