@@ -1,0 +1,311 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Danbao.Bench.Driver;
+using Danbao.Client;
+using Danbao.Contracts.V1;
+using ResidentIdNumber = Danbao.Domain.ResidentIdNumber;
+using Danbao.Grpc;
+
+// Load generator for bench/run.sh. Commands (all print one JSON object on stdout):
+//   seed  --address URL --keys FILE --loans N [--clients C] --out FILE
+//         creates N disbursed loans through the API (bank icbc-gz, gz-hrss, gz-fund), writes their names
+//   repay --address URL --keys FILE --loans FILE --clients C --seconds S [--warmup S] [--pid P]
+//         RecordRepayment of 1 yuan on a loan picked round-robin from the worker's own share of loans
+//   get | list  --address URL --keys FILE --loans FILE --clients C --seconds S [--warmup S] [--pid P]
+//         GetLoan of a random loan / the first ListLoans page (50) of bank icbc-gz
+// --pid samples the server's CPU time (utime+stime from /proc/PID/stat) and peak RSS during the run.
+var options = Options.Parse(args);
+var keys = File.ReadAllLines(options.Get("keys"))
+    .Select(l => l.Split('=', 2)).Where(p => p.Length == 2)
+    .ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.Ordinal);
+var address = new Uri(options.Get("address"));
+var clients = options.Int("clients", 16);
+
+// One client (one connection pool) per 16 workers so that 128 workers are not queued behind the
+// 100-stream limit of a single HTTP/2 connection.
+DanbaoClient[] Pool(string institution) =>
+    Enumerable.Range(0, Math.Max(1, (clients + 15) / 16))
+        .Select(_ => new DanbaoClient(address, keys[institution], new DanbaoClientOptions { Timeout = TimeSpan.FromSeconds(60) }))
+        .ToArray();
+
+switch (options.Command)
+{
+    case "seed":
+        await Seed.RunAsync(Pool("icbc-gz"), Pool("gz-hrss"), Pool("gz-fund"), options.Int("loans", 1000), clients, options.Get("out"));
+        break;
+    case "repay":
+    case "get":
+    case "list":
+        var loans = File.ReadAllLines(options.Get("loans")).Where(l => l.Length > 0).ToArray();
+        var bank = Pool("icbc-gz");
+        var result = await Load.RunAsync(options.Command, bank, loans, clients,
+            TimeSpan.FromSeconds(options.Double("seconds", 10)), TimeSpan.FromSeconds(options.Double("warmup", 2)),
+            options.Int("pid", 0));
+        Console.WriteLine(JsonSerializer.Serialize(result));
+        break;
+    default:
+        Console.Error.WriteLine("usage: Danbao.Bench.Driver seed|repay|get|list --address URL --keys FILE ...");
+        return 2;
+}
+return 0;
+
+namespace Danbao.Bench.Driver
+{
+    internal sealed class Options
+    {
+        private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+
+        public string Command { get; private init; } = "";
+
+        public static Options Parse(string[] args)
+        {
+            var o = new Options { Command = args.Length > 0 ? args[0] : "" };
+            for (var i = 1; i + 1 < args.Length; i += 2)
+            {
+                o._values[args[i].TrimStart('-')] = args[i + 1];
+            }
+            return o;
+        }
+
+        public string Get(string name) => _values.TryGetValue(name, out var v) ? v : throw new ArgumentException($"--{name} is required");
+
+        public int Int(string name, int fallback) => _values.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+        public double Double(string name, double fallback) => _values.TryGetValue(name, out var v) ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
+    }
+
+    /// <summary>Disbursed loans through the real lifecycle: create, review, publicity, due diligence, approve, guarantee, disburse.</summary>
+    internal static class Seed
+    {
+        public static async Task RunAsync(DanbaoClient[] bank, DanbaoClient[] hrss, DanbaoClient[] fund, int loanCount, int clients, string outFile)
+        {
+            var names = new string[loanCount];
+            var next = -1;
+            var sw = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, clients).Select(async w =>
+            {
+                var (b, h, f) = (bank[w / 16], hrss[w / 16], fund[w / 16]);
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < loanCount)
+                {
+                    names[i] = (await DisbursedAsync(b, h, f, i)).Name;
+                }
+            }));
+            await File.WriteAllLinesAsync(outFile, names);
+            Console.WriteLine(JsonSerializer.Serialize(new { loans = loanCount, seconds = sw.Elapsed.TotalSeconds, loans_per_second = loanCount / sw.Elapsed.TotalSeconds }));
+        }
+
+        private static async Task<Loan> DisbursedAsync(DanbaoClient bank, DanbaoClient hrss, DanbaoClient fund, int i)
+        {
+            string Id() => DanbaoClient.NewRequestId();
+            var loan = await bank.Loans.CreateLoanAsync(new CreateLoanRequest
+            {
+                RequestId = Id(),
+                Loan = new Loan
+                {
+                    Borrower = new Borrower
+                    {
+                        Type = BorrowerType.Individual,
+                        Person = new Person { Name = "陈明", IdNumber = IdNumber(i), KeyGroup = KeyGroup.Graduate, Residency = Residency.Mainland },
+                    },
+                    AmountFen = 200_000_00,
+                    TermMonths = 24,
+                    ContractRateBp = 350,
+                    RepaymentMethod = RepaymentMethod.Bullet,
+                    ContractDate = "2025-06-01",
+                    ApplicationDate = "2025-06-01",
+                    CounterGuarantee = true,
+                    Region = "CN-GD-GZ",
+                    District = "天河区",
+                },
+            });
+            loan = await hrss.Loans.ReviewEligibilityAsync(new ReviewEligibilityRequest { RequestId = Id(), Name = loan.Name, Etag = loan.Etag, PublicityStartDate = "2025-06-02" });
+            loan = await hrss.Loans.ConcludePublicityAsync(new ConcludePublicityRequest { RequestId = Id(), Name = loan.Name, Etag = loan.Etag, BusinessDate = "2025-06-05" });
+            loan = await fund.Loans.RecordDueDiligenceAsync(new RecordDueDiligenceRequest { RequestId = Id(), Name = loan.Name, Etag = loan.Etag, Passed = true });
+            loan = await bank.Loans.RecordDueDiligenceAsync(new RecordDueDiligenceRequest { RequestId = Id(), Name = loan.Name, Etag = loan.Etag, Passed = true });
+            loan = await bank.Loans.ApproveLoanAsync(new ApproveLoanRequest { RequestId = Id(), Name = loan.Name, Etag = loan.Etag });
+            loan = await fund.Loans.IssueGuaranteeAsync(new IssueGuaranteeRequest { RequestId = Id(), Name = loan.Name, Etag = loan.Etag, GuaranteeDate = "2025-06-15" });
+            return await bank.Loans.DisburseLoanAsync(new DisburseLoanRequest { RequestId = Id(), Name = loan.Name, Etag = loan.Etag, DisbursementDate = "2025-06-20" });
+        }
+
+        /// <summary>A distinct valid resident ID number per loan: 500 men per birth date from 1988-01-01 on.</summary>
+        private static string IdNumber(int i)
+        {
+            var birth = new DateOnly(1988, 1, 1).AddDays(i / 500);
+            var order = ((i % 500) * 2 + 1).ToString("000", CultureInfo.InvariantCulture);
+            var first17 = "440106" + birth.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + order;
+            return first17 + ResidentIdNumber.CheckCharacter(first17);
+        }
+    }
+
+    /// <summary>A fixed number of workers calling in a closed loop for a fixed time after a warm-up.</summary>
+    internal static class Load
+    {
+        public static async Task<object> RunAsync(string kind, DanbaoClient[] pool, string[] loans, int clients, TimeSpan duration, TimeSpan warmup, int serverPid)
+        {
+            var measuring = 0; // 0 warm-up, 1 measuring, 2 stopping
+            var latencies = new List<double>[clients];
+            var failures = new long[clients];
+            string? firstError = null;
+            var workers = Enumerable.Range(0, clients).Select(w => Task.Run(async () =>
+            {
+                var client = pool[w / 16];
+                var mine = new List<double>(1 << 16);
+                latencies[w] = mine;
+                var random = new Random(w);
+                var n = 0;
+                while (Volatile.Read(ref measuring) < 2)
+                {
+                    // Each worker repays only its own share of loans (w, w+clients, …): repayments on one
+                    // loan serialise on its row, so sharing loans would measure lock queues.
+                    var start = Stopwatch.GetTimestamp();
+                    try
+                    {
+                        await CallAsync(kind, client, loans, w, clients, n++, random);
+                    }
+                    catch (RpcException ex)
+                    {
+                        Interlocked.Increment(ref failures[w]);
+                        Interlocked.CompareExchange(ref firstError, $"{ex.StatusCode}: {ex.StatusMessage}", null);
+                        await Task.Delay(10); // a failing server is not a reason to spin
+                        continue;
+                    }
+                    if (Volatile.Read(ref measuring) == 1)
+                    {
+                        mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    }
+                }
+            })).ToArray();
+
+            await Task.Delay(warmup);
+            Array.Clear(failures);
+            var cpuBefore = ProcessStats.CpuTicks(serverPid);
+            var selfBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            using var rss = new ProcessStats.RssSampler(serverPid);
+            var sw = Stopwatch.StartNew();
+            Volatile.Write(ref measuring, 1);
+            await Task.Delay(duration);
+            Volatile.Write(ref measuring, 2);
+            var elapsed = sw.Elapsed.TotalSeconds;
+            var cpuAfter = ProcessStats.CpuTicks(serverPid);
+            var selfCpu = (Process.GetCurrentProcess().TotalProcessorTime - selfBefore).TotalSeconds;
+            await Task.WhenAll(workers);
+
+            // Calls that finished after the stop flag are not counted; each worker's list only grows while measuring.
+            var all = latencies.SelectMany(l => l).ToArray();
+            Array.Sort(all);
+            double Pct(double p) => all.Length == 0 ? 0 : all[Math.Min(all.Length - 1, (int)(p * all.Length))];
+            var calls = all.Length;
+            return new
+            {
+                kind,
+                clients,
+                seconds = elapsed,
+                calls,
+                calls_per_second = calls / elapsed,
+                failures = failures.Sum(),
+                first_error = firstError,
+                p50_ms = Pct(0.50),
+                p90_ms = Pct(0.90),
+                p99_ms = Pct(0.99),
+                max_ms = all.Length == 0 ? 0 : all[^1],
+                server_cpu_us_per_call = serverPid > 0 && calls > 0 ? (cpuAfter - cpuBefore) * 1e6 / ProcessStats.TicksPerSecond / calls : 0,
+                driver_cpu_us_per_call = calls > 0 ? selfCpu * 1e6 / calls : 0,
+                server_rss_peak_mb = rss.PeakMb,
+            };
+        }
+
+        private static async Task CallAsync(string kind, DanbaoClient client, string[] loans, int worker, int clients, int n, Random random)
+        {
+            switch (kind)
+            {
+                case "repay":
+                    var share = (loans.Length - worker + clients - 1) / clients;
+                    var loan = loans[worker + clients * (n % Math.Max(1, share))];
+                    await client.Loans.RecordRepaymentAsync(new RecordRepaymentRequest
+                    {
+                        RequestId = DanbaoClient.NewRequestId(), Name = loan, AmountFen = 100, PaidDate = "2026-06-01",
+                    });
+                    break;
+                case "get":
+                    await client.Loans.GetLoanAsync(new GetLoanRequest { Name = loans[random.Next(loans.Length)] });
+                    break;
+                case "list":
+                    await client.Loans.ListLoansAsync(new ListLoansRequest { PageSize = 50 });
+                    break;
+                default:
+                    throw new ArgumentException($"unknown load {kind}");
+            }
+        }
+    }
+
+    /// <summary>CPU time and resident memory of another process, from /proc.</summary>
+    internal static class ProcessStats
+    {
+        public const double TicksPerSecond = 100; // USER_HZ on Linux
+
+        public static long CpuTicks(int pid)
+        {
+            if (pid <= 0)
+            {
+                return 0;
+            }
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // Fields after the command name (which may hold spaces) start at field 3: utime is 14, stime 15.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        }
+
+        public static double RssMb(int pid)
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+                }
+            }
+            return 0;
+        }
+
+        /// <summary>Samples RSS every 100 ms until disposed and keeps the peak.</summary>
+        public sealed class RssSampler : IDisposable
+        {
+            private readonly CancellationTokenSource _stop = new();
+            private readonly Task _loop;
+            private double _peakMb;
+
+            public RssSampler(int pid)
+            {
+                _loop = pid <= 0 ? Task.CompletedTask : Task.Run(async () =>
+                {
+                    while (!_stop.IsCancellationRequested)
+                    {
+                        _peakMb = Math.Max(_peakMb, RssMb(pid));
+                        try
+                        {
+                            await Task.Delay(100, _stop.Token);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            return;
+                        }
+                    }
+                });
+            }
+
+            public double PeakMb
+            {
+                get
+                {
+                    _stop.Cancel();
+                    _loop.Wait();
+                    return _peakMb;
+                }
+            }
+
+            public void Dispose() => _stop.Cancel();
+        }
+    }
+}

@@ -1,0 +1,446 @@
+#!/usr/bin/env python3
+"""Danbao benchmarks, each figure beside a yardstick measured in the same run (see bench/README.md).
+
+Started by bench/run.sh, which passes its arguments through:
+  --quick        a shorter run (~2 minutes after the build): fewer rounds, shorter loads, 32 clients only
+  --head         build the committed HEAD (a `git archive` snapshot) instead of the working tree
+  --work DIR     keep builds, logs and the Postgres cluster in DIR (default: a temp dir, removed at exit)
+
+It builds the server (Release), the load driver and the reference C++ gRPC server, starts its own
+durable Postgres cluster (fsync on) and the server, measures, prints a table and writes
+bench/results/<UTC timestamp>.json. Every process it starts is stopped by PID at exit.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RESULTS = os.path.join(ROOT, "bench", "results")
+GRPC_HEADERS = ["-H", "content-type: application/grpc", "-H", "te: trailers"]
+
+
+def log(message):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Processes:
+    """Every process we start, so that exit stops exactly those (by PID), newest first."""
+
+    def __init__(self):
+        self.started = []
+
+    def start(self, name, argv, log_path, env=None):
+        out = open(log_path, "w")
+        p = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        self.started.append((name, p))
+        return p
+
+    def stop_all(self):
+        for name, p in reversed(self.started):
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+
+
+def wait_for_line(path, pattern, process, timeout_s=180):
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        if process.poll() is not None:
+            break
+        with open(path, errors="replace") as f:
+            if re.search(pattern, f.read()):
+                return
+        time.sleep(0.2)
+    with open(path, errors="replace") as f:
+        sys.stderr.write(f.read()[-4000:])
+    raise SystemExit(f"bench: {path}: '{pattern}' not seen (process {'exited' if process.poll() is not None else 'still starting'})")
+
+
+def cpu_ticks(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+
+
+def rss_mb(pid, field="VmRSS"):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
+
+
+def run(argv, **kwargs):
+    return subprocess.run(argv, check=True, text=True, capture_output=True, **kwargs).stdout
+
+
+# --- gRPC layer ------------------------------------------------------------------------------
+
+def grpc_status(url, body, headers):
+    """h2load counts any HTTP 200 as a success, so one call first must show grpc-status 0."""
+    out = subprocess.run(["nghttp", "-nv", "-d", body, *GRPC_HEADERS, *headers, url], text=True, capture_output=True).stdout
+    m = re.search(r"grpc-status: (\d+)", out)
+    return m.group(1) if m else "none"
+
+
+def to_ms(text):
+    m = re.match(r"([\d.]+)(us|ms|s)", text)
+    value, unit = float(m.group(1)), m.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+def h2load(url, body, headers, clients, streams, requests, pid):
+    before = cpu_ticks(pid)
+    out = run(["h2load", f"-c{clients}", f"-m{streams}", "-t1", "-n", str(requests), "-d", body, *GRPC_HEADERS, *headers, url])
+    ticks = cpu_ticks(pid) - before
+    m = re.search(r"requests: (\d+) total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed, (\d+) errored", out)
+    if not m or int(m.group(3)) or int(m.group(4)) or int(m.group(2)) != requests:
+        raise SystemExit(f"bench: h2load saw failures against {url}:\n{out}")
+    rate = float(re.search(r"finished in [^,]+, ([\d.]+) req/s", out).group(1))
+    req = re.search(r"time for request:\s+(\S+)\s+(\S+)\s+(\S+)", out)
+    return {
+        "calls_per_second": rate,
+        "mean_ms": to_ms(req.group(3)),
+        "max_ms": to_ms(req.group(2)),
+        "cpu_us_per_call": ticks * 1e6 / TICKS_PER_SECOND / requests,
+        "rss_mb": rss_mb(pid),
+    }
+
+
+def bench_grpc(ctx, quick):
+    body = os.path.join(ctx.work, "empty.bin")
+    with open(body, "wb") as f:
+        f.write(b"\0\0\0\0\0")  # an empty message: not compressed, length 0
+    auth = ["-H", f"authorization: Bearer {ctx.keys['icbc-gz']}"]
+    targets = {
+        "danbao EmptyCall": (f"{ctx.server_url}/grpc.testing.TestService/EmptyCall", [], ctx.server.pid),
+        "C++ EmptyCall": (f"{ctx.ref_url}/grpc.testing.TestService/EmptyCall", [], ctx.ref.pid),
+        "danbao WhoAmI (auth)": (f"{ctx.server_url}/danbao.v1.IdentityService/WhoAmI", auth, ctx.server.pid),
+    }
+    for name, (url, headers, _) in targets.items():
+        status = grpc_status(url, body, headers)
+        if status != "0":
+            raise SystemExit(f"bench: {name} answered grpc-status {status}, not 0")
+    # Warm-up: tiered JIT and PGO settle over the first 100k+ calls.
+    for name, (url, headers, pid) in targets.items():
+        h2load(url, body, headers, 16, 32, 30_000 if quick else 150_000, pid)
+    configs = [(16, 32, 30_000 if quick else 100_000), (1, 1, 2_000 if quick else 5_000)]
+    rounds = 1 if quick else 3
+    results = {}
+    for clients, streams, requests in configs:
+        for r in range(rounds):
+            for name, (url, headers, pid) in targets.items():  # alternating, so drift hits all alike
+                m = h2load(url, body, headers, clients, streams, requests, pid)
+                key = f"c{clients}m{streams}"
+                results.setdefault(key, {}).setdefault(name, []).append(m)
+                log(f"grpc {key} {name}: {m['calls_per_second']:.0f} calls/s, {m['cpu_us_per_call']:.1f} µs CPU/call")
+    rows = []
+    for key, by_target in results.items():
+        best = {name: max(runs, key=lambda m: m["calls_per_second"]) for name, runs in by_target.items()}
+        ref = best["C++ EmptyCall"]
+        for name in ("danbao EmptyCall", "danbao WhoAmI (auth)"):
+            ours = best[name]
+            rows.append(row("1", f"gRPC {name} h2load {key}", ours["calls_per_second"], ref["calls_per_second"], "calls/s",
+                            "C++ callback EmptyCall", target=(">=", 1.5) if key == "c16m32" else None, details={
+                                "ours": ours, "yardstick": ref, "all_runs": by_target[name], "yardstick_runs": by_target["C++ EmptyCall"]}))
+    return rows
+
+
+# --- rows and table --------------------------------------------------------------------------
+
+def row(number, name, ours, yardstick, unit, yardstick_name, target=None, ratio=None, details=None, absolute_target=None, note=""):
+    """ratio: ours / yardstick unless given (for times, the caller passes the right way round)."""
+    if ratio is None and ours is not None and yardstick:
+        ratio = ours / yardstick
+    met = None
+    checks = []
+    if target is not None and ratio is not None:
+        checks.append(ratio >= target[1] if target[0] == ">=" else ratio <= target[1])
+    if absolute_target is not None and ours is not None:
+        checks.append(ours >= absolute_target[1] if absolute_target[0] == ">=" else ours <= absolute_target[1])
+    if checks:
+        met = all(checks)
+    return {"row": number, "name": name, "ours": ours, "unit": unit, "yardstick": yardstick, "yardstick_name": yardstick_name,
+            "ratio": ratio, "target_ratio": target, "target_absolute": absolute_target, "met": met, "note": note,
+            "details": details or {}}
+
+
+def fmt(value):
+    if value is None:
+        return "-"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.2f}"
+
+
+def print_table(rows):
+    lines = ["| # | measure | ours | yardstick | ratio | target | met |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        if r["ours"] is None:
+            lines.append(f"| {r['row']} | {r['name']} | {r['note']} | | | | |")
+            continue
+        targets = []
+        if r["target_ratio"]:
+            targets.append(f"ratio {r['target_ratio'][0]} {r['target_ratio'][1]}")
+        if r["target_absolute"]:
+            targets.append(f"{r['target_absolute'][0]} {fmt(r['target_absolute'][1])} {r['unit']}")
+        yard = f"{fmt(r['yardstick'])} ({r['yardstick_name']})" if r["yardstick"] is not None else "-"
+        met = {True: "yes", False: "**no**", None: ""}[r["met"]]
+        name = r["name"] + (f" — {r['note']}" if r["note"] else "")
+        lines.append(f"| {r['row']} | {name} | {fmt(r['ours'])} {r['unit']} | {yard} | {fmt(r['ratio'])} | {', '.join(targets)} | {met} |")
+    return "\n".join(lines)
+
+
+# --- Postgres and the write/read paths -------------------------------------------------------
+
+def psql(ctx, sql, db="danbao"):
+    return run(["psql", "-h", "127.0.0.1", "-p", str(ctx.pg_port), "-U", "postgres", "-d", db, "-v", "ON_ERROR_STOP=1", "-qtA", "-c", sql])
+
+
+def pgbench(ctx, args, db, clients, seconds):
+    out = run(["pgbench", "-h", "127.0.0.1", "-p", str(ctx.pg_port), "-U", "postgres", "-n", "-M", "prepared",
+               "-c", str(clients), "-j", str(min(2, clients)), "-T", str(seconds), "-r", *args, db])
+    tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
+    latency = re.search(r"latency average = ([\d.]+) ms", out)
+    return {"tps": tps, "latency_avg_ms": float(latency.group(1)) if latency else None}
+
+
+def driver(ctx, *args):
+    out = run(["dotnet", ctx.driver_dll, *args, "--address", ctx.server_url, "--keys", ctx.keys_file])
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def bench_write(ctx, quick):
+    log("pgbench -i -s 32 (TPC-B yardstick tables)")
+    psql(ctx, "create database pgbench", db="postgres")
+    run(["pgbench", "-h", "127.0.0.1", "-p", str(ctx.pg_port), "-U", "postgres", "-i", "-q", "-s", "32", "pgbench"])
+    seconds = 5 if quick else 10
+    rows = []
+    for clients in ([32] if quick else [1, 8, 32, 128]):
+        yard = pgbench(ctx, [], "pgbench", clients, seconds)
+        ours = driver(ctx, "repay", "--loans", ctx.loans_file, "--clients", str(clients), "--seconds", str(seconds),
+                      "--warmup", "2" if quick else "3", "--pid", str(ctx.server.pid))
+        if ours["failures"]:
+            raise SystemExit(f"bench: RecordRepayment failed {ours['failures']} times: {ours['first_error']}")
+        log(f"write c={clients}: ours {ours['calls_per_second']:.0f}/s p99 {ours['p99_ms']:.1f} ms, pgbench TPC-B {yard['tps']:.0f} tps")
+        main = clients == 32
+        rows.append(row("2" if main else "7", f"RecordRepayment, {clients} clients (p50 {ours['p50_ms']:.1f} ms, p99 {ours['p99_ms']:.1f} ms)",
+                        ours["calls_per_second"], yard["tps"], "calls/s", f"pgbench -M prepared TPC-B, {clients} clients, tps",
+                        target=(">=", 1.0) if main else None, details={"ours": ours, "yardstick": yard}))
+        if main:
+            rows.append(row("2", "RecordRepayment p99 latency, 32 clients", ours["p99_ms"], yard["latency_avg_ms"], "ms",
+                            "pgbench TPC-B average latency", absolute_target=("<=", 25), details={"ours": ours}))
+            rows.append(row("6", "server RSS peak during the write benchmark (32 clients)", ours["server_rss_peak_mb"], None, "MB", "",
+                            absolute_target=("<=", 300)))
+    return rows
+
+
+def bench_read(ctx, quick):
+    psql(ctx, "create table bench_ids as select row_number() over (order by id)::int as n, id from loans;"
+              "alter table bench_ids add primary key (n); analyze loans; analyze bench_ids")
+    count = int(psql(ctx, "select count(*) from bench_ids").strip())
+    get_sql = os.path.join(ctx.work, "get.sql")
+    with open(get_sql, "w") as f:
+        f.write(f"\\set n random(1, {count})\nselect * from loans where id = (select id from bench_ids where n = :n);\n")
+    list_sql = os.path.join(ctx.work, "list.sql")
+    with open(list_sql, "w") as f:
+        f.write("select * from loans where bank_id = 'icbc-gz' order by created_at desc, id desc limit 50;\n")
+    seconds = 5 if quick else 10
+    rows = []
+    for kind, script, label in (("get", get_sql, "GetLoan by id"), ("list", list_sql, "ListLoans first page (50)")):
+        yard = pgbench(ctx, ["-f", script], "danbao", 32, seconds)
+        ours = driver(ctx, kind, "--loans", ctx.loans_file, "--clients", "32", "--seconds", str(seconds), "--warmup", "2",
+                      "--pid", str(ctx.server.pid))
+        if ours["failures"]:
+            raise SystemExit(f"bench: {kind} failed {ours['failures']} times: {ours['first_error']}")
+        log(f"read {kind}: ours {ours['calls_per_second']:.0f}/s, pgbench select {yard['tps']:.0f}/s")
+        rows.append(row("3", f"{label}, 32 clients (p99 {ours['p99_ms']:.1f} ms, {ours['server_cpu_us_per_call']:.0f} µs server CPU/call)",
+                        ours["calls_per_second"], yard["tps"], "calls/s", "pgbench -M prepared, the same SELECT, 32 clients",
+                        absolute_target=(">=", 20_000), details={"ours": ours, "yardstick": yard}))
+    return rows
+
+
+def bench_copy(ctx, rows_count):
+    """The yardstick of row 4: COPY of rows_count loan-sized rows into a fresh table."""
+    data = os.path.join(ctx.work, "copy.csv")
+    with open(data, "w") as f:
+        for i in range(rows_count):
+            f.write(f"L{i:020d},icbc-gz,CN-GD-GZ,CURRENT,20000000,350,2025-06-20,2027-06-20\n")
+    psql(ctx, "create table bench_copy (id text primary key, bank_id text, region_code text, state text, amount_fen bigint,"
+              " rate_bp int, disbursement_date date, maturity_date date)")
+    start = time.perf_counter()
+    run(["psql", "-h", "127.0.0.1", "-p", str(ctx.pg_port), "-U", "postgres", "-d", "danbao", "-v", "ON_ERROR_STOP=1", "-qc",
+         f"\\copy bench_copy from '{data}' with (format csv)"])
+    elapsed = time.perf_counter() - start
+    psql(ctx, "drop table bench_copy")
+    os.remove(data)
+    return elapsed
+
+
+# --- main ------------------------------------------------------------------------------------
+
+class Context:
+    pass
+
+
+def machine():
+    model = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "nproc": os.cpu_count(),
+        "cpu_model": model,
+        "memory": run(["free", "-h"]).splitlines()[1].split()[1],
+        "load_average_at_start": open("/proc/loadavg").read().split()[:3],
+        "kernel": os.uname().release,
+        "postgres": run(["psql", "--version"]).strip(),
+    }
+
+
+def build(ctx, source):
+    def dotnet_build(project, out):
+        start = time.perf_counter()
+        run(["dotnet", "build", os.path.join(source, project), "-c", "Release", "-o", out, "-nologo", "-v", "quiet", "-clp:ErrorsOnly"])
+        log(f"built {project} in {time.perf_counter() - start:.0f} s")
+    dotnet_build("src/Danbao.Server", os.path.join(ctx.work, "server"))
+    dotnet_build("bench/Danbao.Bench.Driver", os.path.join(ctx.work, "driver"))
+    start = time.perf_counter()
+    run([os.path.join(source, "bench/grpc/cpp/build.sh"), os.path.join(ctx.work, "ref")])
+    log(f"built the C++ reference server in {time.perf_counter() - start:.0f} s")
+    ctx.server_dll = os.path.join(ctx.work, "server", "Danbao.Server.dll")
+    ctx.driver_dll = os.path.join(ctx.work, "driver", "Danbao.Bench.Driver.dll")
+    ctx.ref_bin = os.path.join(ctx.work, "ref", "ref_server")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--head", action="store_true")
+    parser.add_argument("--work")
+    args = parser.parse_args()
+    for tool in ("h2load", "nghttp", "pgbench", "psql", "dotnet", "g++", "protoc", "grpc_cpp_plugin"):
+        if not shutil.which(tool):
+            raise SystemExit(f"bench: {tool} is missing (apt-get install nghttp2-client postgresql-client libgrpc++-dev protobuf-compiler-grpc g++)")
+
+    ctx = Context()
+    ctx.work = args.work or tempfile.mkdtemp(prefix="danbao-bench-")
+    os.makedirs(ctx.work, exist_ok=True)
+    os.chmod(ctx.work, 0o755)  # as root, Postgres runs as `postgres` and must reach its data dir inside
+    procs = Processes()
+    pg_dir = os.path.join(ctx.work, "pg")
+    started = time.perf_counter()
+    try:
+        source = ROOT
+        if args.head:
+            source = os.path.join(ctx.work, "src")
+            os.makedirs(source, exist_ok=True)
+            subprocess.run(f"git -C '{ROOT}' archive HEAD | tar -x -C '{source}'", shell=True, check=True)
+            commit = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]).strip()
+        else:
+            commit = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]).strip() + "+working-tree"
+        build(ctx, source)
+        build_s = time.perf_counter() - started
+
+        ctx.pg_port = free_port()
+        run([os.path.join(ROOT, "scripts/pg.sh"), "start", pg_dir, str(ctx.pg_port)])  # durable: fsync and synchronous_commit on
+        psql(ctx, "create database danbao", db="postgres")
+        ctx.server_port, ref_port = free_port(), free_port()
+        ctx.keys_file = os.path.join(ctx.work, "demo-keys.txt")
+        env = dict(os.environ, DANBAO_DB=f"Host=127.0.0.1;Port={ctx.pg_port};Username=postgres;Database=danbao",
+                   DANBAO_MIGRATIONS=os.path.join(source, "migrations"))
+        server_log = os.path.join(ctx.work, "server.log")
+        ctx.server = procs.start("server", ["dotnet", ctx.server_dll, "--port", str(ctx.server_port), "--interop", "--migrate",
+                                            "--demo-keys", ctx.keys_file, "--pii-key-file", os.path.join(ctx.work, "pii.key")],
+                                 server_log, env=env)
+        wait_for_line(server_log, r"serving gRPC", ctx.server)
+        ref_log = os.path.join(ctx.work, "ref.log")
+        ctx.ref = procs.start("ref", [ctx.ref_bin, str(ref_port)], ref_log)
+        wait_for_line(ref_log, r"listening", ctx.ref)
+        ctx.server_url = f"http://127.0.0.1:{ctx.server_port}"
+        ctx.ref_url = f"http://127.0.0.1:{ref_port}"
+        with open(ctx.keys_file) as f:
+            ctx.keys = dict(line.strip().split("=", 1) for line in f if "=" in line)
+
+        rows = []
+        log("row 1: gRPC layer (h2load, alternating with the C++ server)")
+        rows += bench_grpc(ctx, args.quick)
+
+        loans = 256 if args.quick else 1024
+        log(f"seeding {loans} disbursed loans through the API")
+        ctx.loans_file = os.path.join(ctx.work, "loans.txt")
+        seeded = driver(ctx, "seed", "--loans", str(loans), "--clients", "32", "--out", ctx.loans_file)
+        log(f"seeded {seeded['loans']} loans in {seeded['seconds']:.0f} s")
+
+        log("rows 2, 6, 7: write path (RecordRepayment) against pgbench TPC-B")
+        rows += bench_write(ctx, args.quick)
+        log("row 3: read path")
+        rows += bench_read(ctx, args.quick)
+
+        log("row 4 yardstick: COPY 1,000,000 rows")
+        copy_s = bench_copy(ctx, 1_000_000)
+        rows.append(row("4", "subsidy settlement, 1,000,000 active loans, claim → posted settlement", None, copy_s, "s",
+                        "COPY 1,000,000 rows", note=f"not measured: {settlement_missing(source)} (yardstick: COPY 1,000,000 rows took {copy_s:.1f} s)"))
+        rows.append(row("5", "reconciliation: statement + break report, 1,000,000 journal lines", None, None, "s", "",
+                        note=f"not measured: {reconciliation_missing(source)}"))
+
+        table = print_table(rows)
+        total_s = time.perf_counter() - started
+        info = machine()
+        print(table)
+        print(f"\nmachine: {info['nproc']} cores ({info['cpu_model']}), {info['memory']} RAM, load average at start "
+              f"{' '.join(info['load_average_at_start'])}; commit {commit}; {'quick' if args.quick else 'full'} run "
+              f"{total_s:.0f} s of which build {build_s:.0f} s")
+        os.makedirs(RESULTS, exist_ok=True)
+        stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        path = os.path.join(RESULTS, f"{stamp}{'-quick' if args.quick else ''}.json")
+        with open(path, "w") as f:
+            json.dump({"time_utc": stamp, "commit": commit, "quick": args.quick, "machine": info, "seconds": total_s,
+                       "build_seconds": build_s, "seeded": seeded, "rows": rows, "table_markdown": table}, f, indent=2)
+        print(f"results: {os.path.relpath(path, ROOT)}")
+    finally:
+        procs.stop_all()
+        subprocess.run([os.path.join(ROOT, "scripts/pg.sh"), "stop", pg_dir], check=False)
+        if not args.work:
+            shutil.rmtree(ctx.work, ignore_errors=True)
+
+
+def settlement_missing(source):
+    if not os.path.exists(os.path.join(source, "protos/danbao/v1/subsidy.proto")):
+        return "the subsidy API (protos/danbao/v1/subsidy.proto, issue 5) is not in this build"
+    return "the subsidy API is in this build but bench/run.sh does not drive it yet"
+
+
+def reconciliation_missing(source):
+    if not os.path.exists(os.path.join(source, "protos/danbao/v1/fund.proto")):
+        return "the fund-ledger/reconciliation API (protos/danbao/v1/fund.proto, issue 4) is not in this build"
+    return "the fund-ledger API is in this build but bench/run.sh does not drive it yet"
+
+
+if __name__ == "__main__":
+    main()
