@@ -32,6 +32,7 @@ public sealed class DanbaoClient : IDisposable
         Identity = new IdentityCalls(this);
         Policy = new PolicyCalls(this);
         Batch = new BatchCalls(this);
+        Fund = new FundCalls(this, apiKey);
         Subsidy = new SubsidyCalls(this, apiKey);
     }
 
@@ -49,6 +50,9 @@ public sealed class DanbaoClient : IDisposable
 
     /// <summary>danbao.v1.SubsidyService and danbao.v1.AwardService.</summary>
     public SubsidyCalls Subsidy { get; }
+
+    /// <summary>danbao.v1.FundService: capital, leverage, compensation claims, recoveries, write-offs, reconciliation.</summary>
+    public FundCalls Fund { get; }
 
     /// <summary>The underlying gRPC client, for calls this SDK has no typed method for.</summary>
     public GrpcClient Grpc => _grpc;

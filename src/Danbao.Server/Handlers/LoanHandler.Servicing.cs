@@ -30,7 +30,18 @@ public sealed partial class LoanHandler
             var policy = await reference.GetAsync(scope.CancellationToken);
             // The guarantee-contract date governs the risk share (policy.md §10).
             var share = RiskShare.For(policy.Resolver.At(record.Data.Region, on), record.Data.HkMacauYouth);
-            return share.IsOk ? loan.Guarantee(on, share.Value) : share.Refusal;
+            if (!share.IsOk)
+            {
+                return share.Refusal;
+            }
+            var guaranteed = loan.Guarantee(on, share.Value);
+            if (!guaranteed.IsOk)
+            {
+                return guaranteed;
+            }
+            // Leverage (放大倍数) under the fund's row lock, and the guarantee posted to the fund's ledger.
+            return await Fund.GuaranteePostings.IssueAsync(scope, record, caller.InstitutionId, new RegionCode(caller.RegionCode), on,
+                policy.Resolver, share.Value.Versions);
         }, guaranteeFundId: caller.InstitutionId, businessDate: on);
     }
 
@@ -70,6 +81,8 @@ public sealed partial class LoanHandler
                 """,
                 ("loan", record.Data.Id), ("paid", on), ("amount", amount), ("interest", allocation.Interest.Fen),
                 ("principal", allocation.Principal.Fen), ("from", interestFrom), ("request", scope.RequestId));
+            // Repaid principal is no longer guaranteed: release it in the fund's ledger (frees leverage capacity).
+            await Fund.GuaranteePostings.ReleaseAsync(scope, record, allocation.Principal, on, record.Data.PolicyVersionIds);
             // Paying off the arrears of an overdue loan cures it.
             if (loan.State == Domain.LoanState.Overdue && loan.FirstMissedDueDate(on.AddDays(1)) is null)
             {

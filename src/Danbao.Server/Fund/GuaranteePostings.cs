@@ -1,0 +1,101 @@
+using Danbao.Data.Accounting;
+using Danbao.Data.Fund;
+using Danbao.Data.Loans;
+using Danbao.Domain;
+using Danbao.Domain.Results;
+using Danbao.Server.Calls;
+
+namespace Danbao.Server.Fund;
+
+/// <summary>
+/// The guarantee side of the fund's ledger: issuing a guarantee (leverage-checked under the fund's
+/// row lock) and releasing guaranteed principal as it is repaid or compensated. Called inside the
+/// loan write's transaction, so the posting commits with the loan change or not at all.
+/// </summary>
+public static class GuaranteePostings
+{
+    public const string FundingSource = "FINANCE_CAPITAL";
+    public const string IssuedKind = "guarantee_issued";
+    public const string ReleasedKind = "guarantee_released";
+
+    internal static readonly Ledger Ledger = new();
+
+    /// <summary>
+    /// Locks the fund, checks leverage (outstanding + this loan ≤ k × fund balance, LEVERAGE_EXCEEDED
+    /// otherwise) and posts the guarantee: D bank guaranteed_outstanding / C fund guarantees_outstanding.
+    /// A fund that has never been capitalised through the API is not leverage-checked (see docs/fund-ledger.md).
+    /// </summary>
+    public static async Task<Result<Unit>> IssueAsync(WriteScope scope, LoanRecord record, string fundId, RegionCode fundRegion,
+        DateOnly on, PolicyResolver policy, IEnumerable<PolicyVersion> shareVersions)
+    {
+        var (conn, tx, ct) = (scope.Connection, scope.Transaction, scope.CancellationToken);
+        var amount = record.Data.Amount;
+        var capitalised = await FundStore.LockFundAsync(conn, tx, fundId, fundRegion.Value, ct);
+        await FundAccounts.OpenFundAsync(Ledger, conn, tx, fundId, ct);
+        await FundAccounts.OpenBankAsync(Ledger, conn, tx, record.BankId, ct);
+        var versions = shareVersions.ToList();
+        if (capitalised)
+        {
+            var balance = new Money(await FundStore.BalanceOrZeroAsync(conn, tx, FundAccounts.Cash(fundId), ct));
+            var outstanding = new Money(await FundStore.BalanceOrZeroAsync(conn, tx, FundAccounts.GuaranteesOutstanding(fundId), ct));
+            var leverage = LeverageCheck.Check(outstanding, amount, balance, policy.At(fundRegion, on));
+            if (!leverage.IsOk)
+            {
+                return leverage.Refusal;
+            }
+            versions.AddRange(leverage.Value.Versions);
+        }
+        await Ledger.PostAsync(conn, tx, new LedgerTransactionRequest
+        {
+            Kind = IssuedKind,
+            CauseType = "loan",
+            CauseId = record.Data.Id,
+            RequestId = scope.RequestId,
+            FundingSource = FundingSource,
+            PolicyVersions = versions.Select(v => v.Id).Distinct().ToList(),
+            BusinessDate = on,
+            Postings =
+            [
+                LedgerPosting.Debit(FundAccounts.BankGuaranteed(record.BankId), amount.Fen),
+                LedgerPosting.Credit(FundAccounts.GuaranteesOutstanding(fundId), amount.Fen),
+            ],
+        }, ct);
+        return Unit.Value;
+    }
+
+    /// <summary>
+    /// Releases up to <paramref name="principal"/> of the loan's guaranteed principal (never more than
+    /// the journal shows outstanding for it): D fund guarantees_outstanding / C bank guaranteed_outstanding.
+    /// Returns what was released (0 for a loan the ledger holds no guarantee for).
+    /// </summary>
+    public static async Task<Money> ReleaseAsync(WriteScope scope, LoanRecord record, Money principal, DateOnly on, IReadOnlyList<string> policyVersionIds)
+    {
+        if (record.GuaranteeFundId is not { } fundId || !principal.IsPositive)
+        {
+            return Money.Zero;
+        }
+        var (conn, tx, ct) = (scope.Connection, scope.Transaction, scope.CancellationToken);
+        var outstanding = await FundStore.NetDebitByCauseAsync(conn, tx, FundAccounts.BankGuaranteed(record.BankId), "loan", record.Data.Id, ct);
+        var release = Math.Min(outstanding, principal.Fen);
+        if (release <= 0)
+        {
+            return Money.Zero;
+        }
+        await Ledger.PostAsync(conn, tx, new LedgerTransactionRequest
+        {
+            Kind = ReleasedKind,
+            CauseType = "loan",
+            CauseId = record.Data.Id,
+            RequestId = scope.RequestId,
+            FundingSource = FundingSource,
+            PolicyVersions = policyVersionIds,
+            BusinessDate = on,
+            Postings =
+            [
+                LedgerPosting.Debit(FundAccounts.GuaranteesOutstanding(fundId), release),
+                LedgerPosting.Credit(FundAccounts.BankGuaranteed(record.BankId), release),
+            ],
+        }, ct);
+        return new Money(release);
+    }
+}

@@ -1,0 +1,187 @@
+using Danbao.Contracts.V1;
+using Danbao.Data;
+using Danbao.Data.Accounting;
+using Danbao.Data.Fund;
+using Danbao.Domain;
+using Danbao.Grpc;
+using Danbao.Server.Calls;
+using Danbao.Server.Fund;
+using Danbao.Server.Identity;
+using Danbao.Server.Reference;
+using Danbao.Server.Validation;
+using Npgsql;
+
+namespace Danbao.Server.Handlers;
+
+/// <summary>
+/// danbao.v1.FundService: the guarantee fund's ledger. Capital and the fund overview here; claims
+/// (代偿, 追偿, 呆账核销) in FundHandler.Claims.cs; reconciliation in FundHandler.Reconciliation.cs.
+/// Every money movement is a balanced ledger transaction posted in the request's one transaction.
+/// </summary>
+public sealed partial class FundHandler(Database database, WriteRunner writes, ReferenceDataCache reference, TimeProvider clock)
+{
+    /// <summary>Most a single capital contribution may be: 100亿元.</summary>
+    public const long ContributionFenMax = 1_000_000_000_000;
+
+    private static Ledger Ledger => GuaranteePostings.Ledger;
+
+    [Roles(Role.FinanceBureau)]
+    public async Task<CapitalContribution> ContributeCapital(ContributeCapitalRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        var amount = errors.PositiveFen("amount_fen", request.AmountFen, ContributionFenMax);
+        var on = BusinessDate(errors, "contribution_date", request.ContributionDate);
+        if (request.FundingSource is not (FundingSource.Unspecified or FundingSource.FinanceCapital))
+        {
+            errors.Add("funding_source", "the guarantee fund is funded by finance capital only (never unemployment insurance)");
+        }
+        errors.Text("reference", request.Reference, required: false, lengthMax: 200);
+        errors.ThrowIfAny();
+        var fund = await VisibleFundAsync(context.Caller(), request.Fund, "fund", context.CancellationToken);
+        return await writes.RunAsync(context, request.RequestId, request, async scope =>
+        {
+            var (conn, tx, ct) = (scope.Connection, scope.Transaction, scope.CancellationToken);
+            await FundStore.LockFundAsync(conn, tx, fund.Id, fund.Region, ct);
+            await FundStore.MarkCapitalisedAsync(conn, tx, fund.Id, ct);
+            await FundAccounts.OpenFundAsync(Ledger, conn, tx, fund.Id, ct);
+            var finance = scope.Caller.InstitutionId;
+            await FundAccounts.OpenFinanceAsync(Ledger, conn, tx, finance, ct);
+            var id = await Ledger.PostAsync(conn, tx, new LedgerTransactionRequest
+            {
+                Kind = "capital_contribution",
+                CauseType = "fund",
+                CauseId = fund.Id,
+                RequestId = scope.RequestId,
+                FundingSource = GuaranteePostings.FundingSource,
+                BusinessDate = on,
+                Postings =
+                [
+                    LedgerPosting.Debit(FundAccounts.Cash(fund.Id), amount),
+                    LedgerPosting.Credit(FundAccounts.Capital(fund.Id), amount),
+                    LedgerPosting.Debit(FundAccounts.FinanceContributions(finance), amount),
+                    LedgerPosting.Credit(FundAccounts.FinanceAppropriations(finance), amount),
+                ],
+            }, ct);
+            await scope.AuditAsync("fund", fund.Id, "fund.capital_contributed", null, null,
+                new { amount_fen = amount, ledger_transaction_id = id, reference = request.Reference }, on);
+            return new CapitalContribution
+            {
+                Fund = "institutions/" + fund.Id,
+                FinanceBureau = "institutions/" + finance,
+                AmountFen = amount,
+                ContributionDate = Date(on),
+                LedgerTransactionId = id,
+                FundBalanceFen = await FundStore.BalanceOrZeroAsync(conn, tx, FundAccounts.Cash(fund.Id), ct),
+            };
+        });
+    }
+
+    [Roles(Role.FundOperator, Role.FinanceBureau, Role.Admin)]
+    public async Task<FundOverview> GetFundOverview(GetFundOverviewRequest request, ServerCallContext context)
+    {
+        var ct = context.CancellationToken;
+        var fund = await VisibleFundAsync(context.Caller(), request.Fund, "fund", ct);
+        var today = Today();
+        var policy = await reference.GetAsync(ct);
+        var snapshot = policy.Resolver.At(new RegionCode(fund.Region), today);
+        var k = snapshot.LeverageMultipleMax;
+        await using var conn = await database.DataSource.OpenConnectionAsync(ct);
+        var balance = await FundStore.BalanceOrZeroAsync(conn, null, FundAccounts.Cash(fund.Id), ct);
+        var outstanding = await FundStore.BalanceOrZeroAsync(conn, null, FundAccounts.GuaranteesOutstanding(fund.Id), ct);
+        var recoverable = await FundStore.MovementsByKindAsync(conn, FundAccounts.FundRecoverable(fund.Id), null, DateOnly.MaxValue, ct);
+        var guarantees = await FundStore.MovementsByKindAsync(conn, FundAccounts.GuaranteesOutstanding(fund.Id), null, DateOnly.MaxValue, ct);
+        var (pipeline, pipelineBase) = await FundStore.PipelineAsync(conn, fund.Id, ct);
+        var limit = LeverageCheck.Limit(new Money(balance), k).Fen;
+        var paid = recoverable.GetValueOrDefault(ClaimPostings.CompensationKind).DebitsFen;
+        var recovered = recoverable.GetValueOrDefault(ClaimPostings.RecoveryKind).CreditsFen;
+        var issued = guarantees.GetValueOrDefault(GuaranteePostings.IssuedKind).CreditsFen;
+        var overview = new FundOverview
+        {
+            Fund = "institutions/" + fund.Id,
+            BalanceFen = balance,
+            CapitalFen = await FundStore.BalanceOrZeroAsync(conn, null, FundAccounts.Capital(fund.Id), ct),
+            OutstandingGuaranteesFen = outstanding,
+            LeverageMultipleMax = k,
+            LeverageLimitFen = limit,
+            LeverageInUseBp = limit > 0 ? (int)Math.Min(int.MaxValue, (decimal)outstanding * 10_000 / limit) : (outstanding > 0 ? int.MaxValue : 0),
+            HeadroomFen = limit - outstanding,
+            ClaimsInPipeline = pipeline,
+            ClaimsInPipelineBaseFen = pipelineBase,
+            CompensationPaidFen = paid,
+            RecoveredFen = recovered,
+            WrittenOffFen = recoverable.GetValueOrDefault(ClaimPostings.WriteOffKind).CreditsFen,
+            GuaranteesIssuedFen = issued,
+            LossRateBp = issued > 0 ? (int)((decimal)(paid - recovered) * 10_000 / issued) : 0,
+        };
+        overview.PolicyVersions.AddRange(snapshot.Used.Select(Loans.LoanMappingRefs.Ref));
+        return overview;
+    }
+
+    /// <summary>An institution as the fund service sees it.</summary>
+    private sealed record InstitutionRef(string Id, string Role, string Region);
+
+    /// <summary>
+    /// The fund a request names: a fund operator only its own (empty = own); the finance bureau and
+    /// an administrator a fund operator of their region. NOT_FOUND otherwise, so nothing leaks.
+    /// </summary>
+    private async Task<InstitutionRef> VisibleFundAsync(Identity.Caller caller, string name, string field, CancellationToken ct)
+    {
+        var id = name.Length == 0 && caller.Role == Role.FundOperator ? caller.InstitutionId : InstitutionId(name, field);
+        var found = await FindInstitutionAsync(id, ct);
+        var visible = found is { Role: "FUND_OPERATOR" } && caller.Role switch
+        {
+            Role.FundOperator => found.Id == caller.InstitutionId,
+            _ => caller.CoversRegion(found.Region),
+        };
+        return visible ? found! : throw RpcErrors.NotFound("danbao.v1.Institution", "institutions/" + id, $"institutions/{id} is not a guarantee fund visible to {caller.InstitutionId}");
+    }
+
+    /// <summary>The bank a request names: a bank only itself (empty = itself); others a bank of their region.</summary>
+    private async Task<InstitutionRef> VisibleBankAsync(Identity.Caller caller, string name, string field, CancellationToken ct)
+    {
+        var id = name.Length == 0 && caller.Role == Role.Bank ? caller.InstitutionId : InstitutionId(name, field);
+        var found = await FindInstitutionAsync(id, ct);
+        var visible = found is { Role: "BANK" } && caller.Role switch
+        {
+            Role.Bank => found.Id == caller.InstitutionId,
+            _ => caller.CoversRegion(found.Region),
+        };
+        return visible ? found! : throw RpcErrors.NotFound("danbao.v1.Institution", "institutions/" + id, $"institutions/{id} is not a bank visible to {caller.InstitutionId}");
+    }
+
+    private async Task<InstitutionRef?> FindInstitutionAsync(string id, CancellationToken ct)
+    {
+        await using var conn = await database.DataSource.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand("select id, role, region_code from institutions where id = @id", conn);
+        cmd.Parameters.AddWithValue("id", id);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? new InstitutionRef(reader.GetString(0), reader.GetString(1), reader.GetString(2)) : null;
+    }
+
+    private static string InstitutionId(string name, string field)
+    {
+        const string prefix = "institutions/";
+        if (!name.StartsWith(prefix, StringComparison.Ordinal) || name.Length <= prefix.Length || name.Length > 80)
+        {
+            throw RpcErrors.InvalidArgument($"{field} must name an institution like institutions/gz-fund", (field, "institutions/{institution_id}"));
+        }
+        return name[prefix.Length..];
+    }
+
+    private DateOnly Today() => ChinaStandardTime.BusinessDate(clock.GetUtcNow());
+
+    /// <summary>A business date from a request: today (CST) when empty, never in the future.</summary>
+    private DateOnly BusinessDate(FieldErrors errors, string field, string value)
+    {
+        var today = Today();
+        var date = errors.Date(field, value, required: false) ?? today;
+        if (date > today)
+        {
+            errors.Add(field, $"must not be after today ({today:yyyy-MM-dd} CST)");
+        }
+        return date;
+    }
+
+    private static string Date(DateOnly? date) => Loans.LoanMapping.Date(date);
+}
