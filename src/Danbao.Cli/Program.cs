@@ -1,1 +1,123 @@
-Console.WriteLine("danbao cli");
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.Net.Sockets;
+using Danbao.Client;
+using Danbao.Cli.Commands;
+using Danbao.Grpc;
+using Npgsql;
+
+namespace Danbao.Cli;
+
+/// <summary>`danbao`: the operator's commands. <see cref="Run"/> is the whole program, callable in-process.</summary>
+public static class Program
+{
+    public static Task<int> Main(string[] args) => Run(args, CliContext.FromProcess());
+
+    /// <summary>Runs one command line; returns the exit code (<see cref="ExitCodes"/>).</summary>
+    public static async Task<int> Run(string[] args, CliContext cli, CancellationToken ct = default)
+    {
+        var root = Build(cli);
+        var parsed = root.Parse(args);
+        var invocation = new InvocationConfiguration { Output = cli.Out, Error = cli.Error, EnableDefaultExceptionHandler = false };
+        if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                await cli.Error.WriteLineAsync("danbao: " + error.Message);
+            }
+            var command = string.Join(' ', parsed.CommandResult.Command is RootCommand ? ["danbao"] : Path(parsed.CommandResult));
+            await cli.Error.WriteLineAsync($"Try '{command} --help'.");
+            return ExitCodes.Usage;
+        }
+        cli.Server = parsed.GetValue(Global.Server) ?? cli.Environment("DANBAO_SERVER") ?? CliContext.DefaultServer;
+        cli.Key = parsed.GetValue(Global.Key) ?? cli.Environment("DANBAO_KEY");
+        try
+        {
+            return await parsed.InvokeAsync(invocation, ct);
+        }
+        catch (UsageException e)
+        {
+            await cli.Error.WriteLineAsync("danbao: " + e.Message);
+            return ExitCodes.Usage;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+        {
+            await cli.Error.WriteLineAsync($"danbao: cannot reach the server at {cli.Server}: {e.StatusMessage}");
+            return ExitCodes.CannotConnect;
+        }
+        catch (RpcException e)
+        {
+            await cli.Error.WriteLineAsync(Describe(e));
+            return ExitCodes.Refused;
+        }
+        catch (NpgsqlException e) when (e.InnerException is SocketException or TimeoutException || e is { IsTransient: true, SqlState: null })
+        {
+            await cli.Error.WriteLineAsync("danbao: cannot connect to the database (DANBAO_DB): " + e.Message);
+            return ExitCodes.CannotConnect;
+        }
+        catch (PostgresException e)
+        {
+            await cli.Error.WriteLineAsync($"danbao: the database refused: {e.SqlState} {e.MessageText}");
+            return ExitCodes.Refused;
+        }
+    }
+
+    /// <summary>"refused: FAILED_PRECONDITION RATE_ABOVE_CAP: message" plus one line per bad field.</summary>
+    public static string Describe(RpcException e)
+    {
+        var reason = e.Reason();
+        var text = $"danbao: refused: {StatusCodeNames.Of(e.StatusCode)}{(reason is null ? "" : " " + reason)}: {e.StatusMessage}";
+        foreach (var (field, description) in e.FieldViolations())
+        {
+            text += $"{System.Environment.NewLine}  {field}: {description}";
+        }
+        return text;
+    }
+
+    public static RootCommand Build(CliContext cli)
+    {
+        var root = new RootCommand("""
+            Operate a Danbao (担保) server: keys, policy, calendar, LPR, demo data, batch, ledger checks, exports.
+            Exit codes: 0 ok, 1 refused by the server (reason printed), 2 usage, 3 cannot connect, 4 ledger inconsistent.
+            """);
+        root.Add(Global.Server);
+        root.Add(Global.Key);
+        root.Add(MigrateCommand.Build(cli));
+        root.Add(WhoAmICommand.Build(cli));
+        root.Add(KeysCommand.Build(cli));
+        root.Add(PolicyCommand.Build(cli));
+        root.Add(CalendarCommand.Build(cli));
+        root.Add(LprCommand.Build(cli));
+        root.Add(BatchCommand.Build(cli));
+        root.Add(VerifyCommand.Build(cli));
+        root.Add(DemoCommand.Build(cli));
+        root.Add(StatementCommand.Build(cli));
+        return root;
+    }
+
+    private static IEnumerable<string> Path(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new Stack<string>();
+        for (var r = result; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Push(r.Command is RootCommand ? "danbao" : r.Command.Name);
+        }
+        return names;
+    }
+}
+
+/// <summary>Options every command takes.</summary>
+public static class Global
+{
+    public static readonly Option<string> Server = new("--server")
+    {
+        Description = "Server address, http:// (h2c) or https:// [env DANBAO_SERVER; default http://127.0.0.1:50051]",
+        Recursive = true,
+    };
+
+    public static readonly Option<string> Key = new("--key")
+    {
+        Description = "API key dbk_… to call with [env DANBAO_KEY]",
+        Recursive = true,
+    };
+}

@@ -1,0 +1,84 @@
+using Danbao.Client;
+using Spectre.Console;
+
+namespace Danbao.Cli;
+
+/// <summary>
+/// Where a run of the CLI writes and what it reads from the environment. The real program uses
+/// the process's console and environment; tests pass string writers and a dictionary.
+/// </summary>
+public sealed class CliContext
+{
+    public const string DefaultServer = "http://127.0.0.1:50051";
+
+    public CliContext(TextWriter output, TextWriter error, Func<string, string?> environment, bool interactive = false)
+    {
+        Out = output;
+        Error = error;
+        Environment = environment;
+        Console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = interactive ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+        if (!interactive)
+        {
+            Console.Profile.Width = 160;
+        }
+    }
+
+    /// <summary>The process's console and environment.</summary>
+    public static CliContext FromProcess() =>
+        new(System.Console.Out, System.Console.Error, System.Environment.GetEnvironmentVariable,
+            interactive: !System.Console.IsOutputRedirected);
+
+    public TextWriter Out { get; }
+
+    public TextWriter Error { get; }
+
+    public Func<string, string?> Environment { get; }
+
+    /// <summary>Tables and progress bars (plain text when output is not a terminal).</summary>
+    public IAnsiConsole Console { get; }
+
+    /// <summary>Set from the global options before a command runs.</summary>
+    public string Server { get; set; } = DefaultServer;
+
+    public string? Key { get; set; }
+
+    /// <summary>Overrides how clients are made (tests); default: <see cref="DanbaoClient"/> to <see cref="Server"/>.</summary>
+    public Func<Uri, string?, DanbaoClient>? ClientFactory { get; init; }
+
+    /// <summary>A client with the global --key (or DANBAO_KEY).</summary>
+    public DanbaoClient Client() => ClientWithKey(Key);
+
+    public DanbaoClient ClientWithKey(string? key)
+    {
+        if (!Uri.TryCreate(Server, UriKind.Absolute, out var address) || (address.Scheme != "http" && address.Scheme != "https"))
+        {
+            throw new UsageException($"--server '{Server}' is not an http:// or https:// address");
+        }
+        return ClientFactory is { } make ? make(address, key) : new DanbaoClient(address, key);
+    }
+
+    /// <summary>A client that must have a key: a usage error otherwise.</summary>
+    public DanbaoClient KeyedClient()
+    {
+        if (string.IsNullOrWhiteSpace(Key))
+        {
+            throw new UsageException("this command needs an API key: --key dbk_… or DANBAO_KEY");
+        }
+        return Client();
+    }
+
+    /// <summary>DANBAO_DB, for the commands that work on the database directly.</summary>
+    public string DatabaseConnectionString() =>
+        Environment(Danbao.Data.DatabaseOptions.ConnectionStringVariable) is { Length: > 0 } value
+            ? value
+            : throw new UsageException("DANBAO_DB is not set: give the PostgreSQL connection string (Host=…;Database=…)");
+
+    /// <summary>Today's business date in China Standard Time.</summary>
+    public static DateOnly TodayCst() => DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8));
+}

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Danbao.Client;
+using Danbao.Contracts.V1;
+using Danbao.Data;
+using Danbao.Data.Accounting;
+using Spectre.Console;
+
+namespace Danbao.Cli.Commands;
+
+/// <summary>`danbao batch run`: the end-of-day batch for a business date.</summary>
+internal static class BatchCommand
+{
+    public static Command Build(CliContext cli)
+    {
+        var batch = new Command("batch", "End-of-day processing");
+        var date = new Option<string>("--business-date") { Description = "Business date YYYY-MM-DD (default today, CST); not after the server's today" };
+        var run = new Command("run", "Mark overdue loans, cure repaid ones, conclude expired publicity, for a business date. Key role: ADMIN (all regions) or FUND_OPERATOR (its region)") { date };
+        run.SetAction(async (parse, ct) =>
+        {
+            var on = Dates.Parse(parse.GetValue(date), "--business-date", CliContext.TodayCst());
+            using var client = cli.KeyedClient();
+            var reply = await client.Batch.RunBatchAsync(new RunBatchRequest { RequestId = DanbaoClient.NewRequestId(), BusinessDate = Dates.Text(on) }, ct);
+            var table = new Table().AddColumns("business date", "marked overdue", "back to current", "publicities ended");
+            table.AddRow(reply.BusinessDate, $"{reply.LoansMarkedOverdue}", $"{reply.LoansBackToCurrent}", $"{reply.PublicitiesEnded}");
+            cli.Console.Write(table);
+            return ExitCodes.Ok;
+        });
+        batch.Add(run);
+        return batch;
+    }
+}
+
+/// <summary>`danbao verify`: the ledger's invariants, checked directly on DANBAO_DB.</summary>
+internal static class VerifyCommand
+{
+    public static Command Build(CliContext cli)
+    {
+        var command = new Command("verify", "Check the ledger on DANBAO_DB: every transaction balances, every balance equals its entries. Exit 4 when not");
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var database = new Database(new DatabaseOptions { ConnectionString = cli.DatabaseConnectionString() });
+            await using var conn = await database.DataSource.OpenConnectionAsync(ct);
+            var report = await new Ledger().VerifyAsync(conn, ct);
+            var table = new Table().AddColumns("transactions checked", "accounts checked", "unbalanced transactions", "balance mismatches");
+            table.AddRow($"{report.TransactionsChecked}", $"{report.AccountsChecked}", $"{report.UnbalancedTransactions.Count}", $"{report.BalanceMismatches.Count}");
+            cli.Console.Write(table);
+            foreach (var problem in report.UnbalancedTransactions.Concat(report.BalanceMismatches))
+            {
+                cli.Out.WriteLine("  " + problem);
+            }
+            cli.Out.WriteLine(report.IsConsistent ? "Ledger consistent." : "LEDGER INCONSISTENT.");
+            return report.IsConsistent ? ExitCodes.Ok : ExitCodes.Inconsistent;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Globalization;
+using Danbao.Contracts.V1;
+using Spectre.Console;
+
+namespace Danbao.Cli.Commands;
+
+/// <summary>
+/// `danbao statement export`: the loan book as the caller sees it (a bank its own loans, a fund
+/// operator or bureau its region, an admin everything), one row per loan, to CSV or XLSX.
+/// </summary>
+internal static class StatementCommand
+{
+    /// <summary>The columns, in order: the contract of the exported file.</summary>
+    public static readonly string[] Columns =
+    [
+        "loan", "bank", "region", "district", "state", "borrower_type", "amount_fen", "amount_yuan", "term_months",
+        "contract_rate_bp", "repayment_method", "contract_date", "disbursement_date", "maturity_date",
+        "outstanding_principal_fen", "unpaid_interest_fen", "interest_paid_to_date", "overdue_days",
+        "fund_risk_share_bp", "guarantee_fund", "settled_date",
+    ];
+
+    public static Command Build(CliContext cli)
+    {
+        var statement = new Command("statement", "Statements for reconciliation");
+        var output = new Option<FileInfo>("--out", "-o") { Description = "File to write; .csv or .xlsx (default loans-<date>.csv)" };
+        var format = new Option<string>("--format") { Description = "csv or xlsx (default: from --out's extension, else csv)" };
+        format.AcceptOnlyFromAmong("csv", "xlsx");
+        var bank = new Option<string>("--bank") { Description = "Only this bank's loans (fund operators, bureaus, admin)" };
+        var state = new Option<LoanState>("--state") { Description = "Only loans in this state, e.g. Current, Overdue" };
+        var export = new Command("export", "Export the loan book (one row per loan) as CSV or XLSX") { output, format, bank, state };
+        export.SetAction(async (parse, ct) =>
+        {
+            var file = parse.GetValue(output);
+            var kind = parse.GetValue(format)
+                ?? (file?.Extension.Equals(".xlsx", StringComparison.OrdinalIgnoreCase) == true ? "xlsx" : "csv");
+            var path = file?.FullName ?? Path.GetFullPath($"loans-{Dates.Text(CliContext.TodayCst())}.{kind}");
+            using var client = cli.KeyedClient();
+            var request = new ListLoansRequest { PageSize = 500, State = parse.GetValue(state), Bank = parse.GetValue(bank) ?? "" };
+            var rows = new List<string[]>();
+            var totals = new Dictionary<LoanState, (int Count, long Outstanding)>();
+            await cli.Console.Status().StartAsync("Reading loans…", async status =>
+            {
+                do
+                {
+                    var page = await client.Loans.ListLoansAsync(request, ct);
+                    foreach (var loan in page.Loans)
+                    {
+                        rows.Add(Row(loan));
+                        totals[loan.State] = totals.TryGetValue(loan.State, out var t) ? (t.Count + 1, t.Outstanding + loan.OutstandingPrincipalFen) : (1, loan.OutstandingPrincipalFen);
+                    }
+                    status.Status($"Reading loans… {rows.Count}");
+                    request.PageToken = page.NextPageToken;
+                }
+                while (request.PageToken.Length > 0);
+            });
+            if (kind == "xlsx")
+            {
+                Xlsx.Write(path, "loans", Columns, rows);
+            }
+            else
+            {
+                await using var writer = new StreamWriter(path, false, new System.Text.UTF8Encoding(true));
+                await using var csv = new CsvHelper.CsvWriter(writer, CultureInfo.InvariantCulture);
+                foreach (var column in Columns)
+                {
+                    csv.WriteField(column);
+                }
+                await csv.NextRecordAsync();
+                foreach (var row in rows)
+                {
+                    foreach (var field in row)
+                    {
+                        csv.WriteField(field);
+                    }
+                    await csv.NextRecordAsync();
+                }
+            }
+            var table = new Table().AddColumns("state", "loans", "outstanding principal (yuan)");
+            foreach (var (s, t) in totals.OrderBy(p => p.Key))
+            {
+                table.AddRow(s.ToString(), $"{t.Count}", Dates.Yuan(t.Outstanding));
+            }
+            cli.Console.Write(table);
+            cli.Out.WriteLine($"Wrote {rows.Count} loans to {path}");
+            return ExitCodes.Ok;
+        });
+        statement.Add(export);
+        return statement;
+    }
+
+    private static string[] Row(Loan l) =>
+    [
+        l.Name, l.Bank, l.Region, l.District, l.State.ToString(), l.Borrower?.Type.ToString() ?? "",
+        I(l.AmountFen), (l.AmountFen / 100m).ToString("0.00", CultureInfo.InvariantCulture), I(l.TermMonths),
+        I(l.ContractRateBp), l.RepaymentMethod.ToString(), l.ContractDate, l.DisbursementDate, l.MaturityDate,
+        I(l.OutstandingPrincipalFen), I(l.UnpaidInterestFen), l.InterestPaidToDate, I(l.OverdueDays),
+        I(l.FundRiskShareBp), l.GuaranteeFund, l.SettledDate,
+    ];
+
+    private static string I(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,23 @@
+namespace Danbao.Cli;
+
+/// <summary>What `danbao` returns to the shell. Scripts branch on these; keep them stable.</summary>
+public static class ExitCodes
+{
+    /// <summary>Done.</summary>
+    public const int Ok = 0;
+
+    /// <summary>The server (or the database) refused: the status and reason are printed.</summary>
+    public const int Refused = 1;
+
+    /// <summary>Bad command line: unknown command or option, missing or malformed value.</summary>
+    public const int Usage = 2;
+
+    /// <summary>Cannot reach the server or the database.</summary>
+    public const int CannotConnect = 3;
+
+    /// <summary><c>danbao verify</c>: the ledger is inconsistent.</summary>
+    public const int Inconsistent = 4;
+}
+
+/// <summary>A usage mistake found after parsing (e.g. a malformed date): printed, exit code 2.</summary>
+public sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,97 @@
+using System.IO.Compression;
+using Danbao.Cli.Commands;
+using Danbao.Cli.Tests.Support;
+using Danbao.Contracts.V1;
+
+namespace Danbao.Cli.Tests;
+
+/// <summary>The "done when" path: seed, batch, verify, export, each through `danbao`.</summary>
+public sealed class DemoToStatementTests(CliServer server) : IClassFixture<CliServer>
+{
+    [Fact]
+    public async Task Seed_then_batch_then_verify_then_export_works_in_order_and_the_csv_has_the_statement_columns()
+    {
+        var admin = server.Key("admin");
+        var seed = await server.Run(admin, "demo", "seed", "--count", "small", "--seed", "7", "--as-of", CliServer.AsOf);
+        Assert.True(seed.ExitCode == 0, seed.ToString());
+        Assert.Contains("settled", seed.Out);
+        Assert.DoesNotContain("REFUSED", seed.Out);
+
+        // What the seed made, as the fund operator sees it through the API.
+        var fund = server.As("gz-fund");
+        var loans = new List<Loan>();
+        var request = new ListLoansRequest { PageSize = 500 };
+        var regulator = server.As("admin");
+        do
+        {
+            var page = await regulator.Loans.ListLoansAsync(request);
+            loans.AddRange(page.Loans);
+            request.PageToken = page.NextPageToken;
+        }
+        while (request.PageToken.Length > 0);
+        Assert.Equal(60, loans.Count);
+        Assert.Contains(loans, l => l.Region == "CN-GD-JM");
+        Assert.Contains(loans, l => l.State == LoanState.Overdue);
+        Assert.Contains(loans, l => l.State == LoanState.Settled);
+        Assert.Contains(loans, l => l.State == LoanState.Current);
+        Assert.Contains(loans, l => l.State == LoanState.Rejected);
+        Assert.All(loans.Where(l => l.DisbursementDate.Length > 0), l => Assert.True(string.CompareOrdinal(l.DisbursementDate, CliServer.AsOf) <= 0));
+
+        var batch = await server.Run(admin, "batch", "run", "--business-date", CliServer.AsOf);
+        Assert.True(batch.ExitCode == 0, batch.ToString());
+        Assert.Contains(CliServer.AsOf, batch.Out);
+
+        var verify = await server.Run(null, "verify");
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        Assert.Contains("Ledger consistent.", verify.Out);
+
+        var csvPath = Path.Combine(server.Directory, "loans.csv");
+        var export = await server.Run(admin, "statement", "export", "--out", csvPath);
+        Assert.True(export.ExitCode == 0, export.ToString());
+        var lines = File.ReadAllLines(csvPath);
+        Assert.Equal(string.Join(",", StatementCommand.Columns), lines[0].TrimStart('\uFEFF'));
+        Assert.Equal(61, lines.Length);
+        var overdue = loans.First(l => l.State == LoanState.Overdue);
+        var row = lines.Single(line => line.StartsWith(overdue.Name + ",", StringComparison.Ordinal)).Split(',');
+        Assert.Equal("Overdue", row[Array.IndexOf(StatementCommand.Columns, "state")]);
+        Assert.Equal(overdue.AmountFen.ToString(), row[Array.IndexOf(StatementCommand.Columns, "amount_fen")]);
+
+        var xlsxPath = Path.Combine(server.Directory, "loans.xlsx");
+        var xlsx = await server.Run(admin, "statement", "export", "--out", xlsxPath, "--state", "Overdue");
+        Assert.True(xlsx.ExitCode == 0, xlsx.ToString());
+        using var zip = ZipFile.OpenRead(xlsxPath);
+        using var sheet = new StreamReader(zip.GetEntry("xl/worksheets/sheet1.xml")!.Open());
+        var xml = System.Xml.Linq.XDocument.Parse(await sheet.ReadToEndAsync());
+        var rows = xml.Descendants().Where(e => e.Name.LocalName == "row").ToList();
+        Assert.Equal(1 + loans.Count(l => l.State == LoanState.Overdue), rows.Count);
+        Assert.Equal("loan", rows[0].Descendants().First(e => e.Name.LocalName == "t").Value);
+        Assert.NotNull(zip.GetEntry("[Content_Types].xml"));
+    }
+
+    [Fact]
+    public async Task The_same_seed_replays_the_same_requests_instead_of_creating_more_loans()
+    {
+        var admin = server.Key("admin");
+        var first = await server.Run(admin, "demo", "seed", "--count", "5", "--seed", "99", "--as-of", "2026-05-31");
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var bank = server.As("admin");
+        var before = await CountAsync(bank);
+        var again = await server.Run(admin, "demo", "seed", "--count", "5", "--seed", "99", "--as-of", "2026-05-31");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal(before, await CountAsync(bank));
+    }
+
+    private static async Task<int> CountAsync(Danbao.Client.DanbaoClient client)
+    {
+        var total = 0;
+        var request = new ListLoansRequest { PageSize = 500 };
+        do
+        {
+            var page = await client.Loans.ListLoansAsync(request);
+            total += page.Loans.Count;
+            request.PageToken = page.NextPageToken;
+        }
+        while (request.PageToken.Length > 0);
+        return total;
+    }
+}

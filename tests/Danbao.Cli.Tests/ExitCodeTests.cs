@@ -1,0 +1,109 @@
+using System.CommandLine;
+using Danbao.Cli.Tests.Support;
+
+namespace Danbao.Cli.Tests;
+
+/// <summary>0 ok, 1 refused with the reason printed, 2 usage, 3 cannot connect; --help everywhere.</summary>
+public sealed class ExitCodeTests(CliServer server) : IClassFixture<CliServer>
+{
+    [Fact]
+    public async Task A_call_the_server_refuses_exits_1_and_prints_the_status_and_reason()
+    {
+        // A bank may not list keys: PERMISSION_DENIED from the server.
+        var run = await server.Run(server.Key("icbc-gz"), "keys", "list");
+        Assert.Equal(ExitCodes.Refused, run.ExitCode);
+        Assert.Contains("refused: PERMISSION_DENIED", run.Error);
+    }
+
+    [Fact]
+    public async Task A_domain_refusal_prints_its_ErrorInfo_reason()
+    {
+        // The batch date may not be after the server's today (2026-07-01): INVALID_ARGUMENT with the field.
+        var run = await server.Run(server.Key("admin"), "batch", "run", "--business-date", "2030-01-01");
+        Assert.Equal(ExitCodes.Refused, run.ExitCode);
+        Assert.Contains("INVALID_ARGUMENT", run.Error);
+        Assert.Contains("business_date: must not be after today (2026-07-01 CST)", run.Error);
+    }
+
+    [Theory]
+    [InlineData("no-such-command")]
+    [InlineData("keys")]
+    [InlineData("keys", "create")]
+    [InlineData("batch", "run", "--business-date")]
+    [InlineData("batch", "run", "--business-date", "1 July")]
+    [InlineData("demo", "seed", "--count", "lots")]
+    [InlineData("statement", "export", "--format", "pdf")]
+    public async Task Usage_mistakes_exit_2(params string[] args)
+    {
+        var run = await server.Run(server.Key("admin"), args);
+        Assert.True(run.ExitCode == ExitCodes.Usage, run.ToString());
+        Assert.NotEqual("", run.Error);
+    }
+
+    [Fact]
+    public async Task A_command_that_needs_a_key_without_one_exits_2()
+    {
+        var run = await server.Run(null, "whoami");
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains("DANBAO_KEY", run.Error);
+    }
+
+    [Fact]
+    public async Task An_unreachable_server_exits_3()
+    {
+        var port = FreePort();
+        var run = await CliServer.RunWith(new Dictionary<string, string?> { ["DANBAO_KEY"] = server.Key("admin") },
+            "--server", $"http://127.0.0.1:{port}", "whoami");
+        Assert.True(run.ExitCode == ExitCodes.CannotConnect, run.ToString());
+        Assert.Contains("cannot reach the server", run.Error);
+    }
+
+    [Fact]
+    public async Task An_unreachable_database_exits_3()
+    {
+        var run = await CliServer.RunWith(new Dictionary<string, string?> { ["DANBAO_DB"] = $"Host=127.0.0.1;Port={FreePort()};Username=x;Database=x;Timeout=3" }, "verify");
+        Assert.True(run.ExitCode == ExitCodes.CannotConnect, run.ToString());
+    }
+
+    [Fact]
+    public async Task Global_options_override_the_environment()
+    {
+        var run = await CliServer.RunWith(new Dictionary<string, string?> { ["DANBAO_SERVER"] = "http://127.0.0.1:1", ["DANBAO_KEY"] = "dbk_wrong" },
+            "whoami", "--server", server.Address, "--key", server.Key("gz-hrss"));
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        Assert.Contains("institutions/gz-hrss role=EmploymentService region=CN-GD-GZ", run.Out);
+    }
+
+    [Fact]
+    public async Task Every_command_has_help()
+    {
+        var root = Program.Build(new CliContext(TextWriter.Null, TextWriter.Null, _ => null));
+        var paths = new List<string[]>();
+        void Walk(Command command, string[] path)
+        {
+            paths.Add(path);
+            foreach (var sub in command.Subcommands)
+            {
+                Walk(sub, [.. path, sub.Name]);
+            }
+        }
+        Walk(root, []);
+        Assert.True(paths.Count >= 20, $"{paths.Count} commands");
+        foreach (var path in paths)
+        {
+            var run = await CliServer.RunWith(new Dictionary<string, string?>(), [.. path, "--help"]);
+            Assert.True(run.ExitCode == ExitCodes.Ok, string.Join(' ', path) + ": " + run);
+            Assert.Contains("Usage:", run.Out);
+            Assert.Contains("--server", run.Out);
+        }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
