@@ -96,6 +96,9 @@ public static class SubsidyMapping
         Message = l.Message,
     };
 
+    /// <summary>Basis points as text without trailing zeros: 175, 130, 87.5.</summary>
+    public static string Bp(Rate rate) => rate.Bp.ToString("0.####", CultureInfo.InvariantCulture);
+
     public static SubsidyFormula Formula(string? code) => code switch
     {
         "V2" => SubsidyFormula.V2,
@@ -121,12 +124,12 @@ public static class SubsidyMapping
             Days = c.Days,
             SubsidisedDays = c.SubsidisedDays,
             ExcludedDays = c.Days - c.SubsidisedDays,
-            ContractRateBp = c.ContractRate.Bp.ToString(CultureInfo.InvariantCulture),
-            SubsidyRateBp = c.SubsidyRate.Rate.Bp.ToString(CultureInfo.InvariantCulture),
+            ContractRateBp = Bp(c.ContractRate),
+            SubsidyRateBp = Bp(c.SubsidyRate.Rate),
             Formula = c.Formula == SubsidyFormulaVersion.V2 ? SubsidyFormula.V2 : SubsidyFormula.V3,
             FormulaExplanation = c.SubsidyRate.Explanation,
             LprEffectiveFromDate = Date(c.SubsidyRate.Lpr?.EffectiveFrom),
-            LprBp = c.SubsidyRate.Lpr is { } lpr ? lpr.OneYear.Bp.ToString(CultureInfo.InvariantCulture) : "",
+            LprBp = c.SubsidyRate.Lpr is { } lpr ? Bp(lpr.OneYear) : "",
             InterestFen = c.Interest.Fen,
             SubsidyFen = c.Subsidy.Fen,
             BorrowerShareFen = c.BorrowerShare.Fen,
