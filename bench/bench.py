@@ -16,6 +16,7 @@ import datetime
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -26,6 +27,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "bench", "results")
+NOTES = []  # CPU breakdowns and the like, printed under the table
 GRPC_HEADERS = ["-H", "content-type: application/grpc", "-H", "te: trailers"]
 
 
@@ -91,6 +93,29 @@ def rss_mb(pid, field="VmRSS"):
 
 
 TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
+
+
+def tree_ticks(pid):
+    """CPU ticks of Postgres: the postmaster, its reaped children and its live backends."""
+    def fields(p):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                return f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+    own = fields(pid)
+    total = sum(int(x) for x in own[11:15]) if own else 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            f = fields(int(entry))
+            if f and int(f[1]) == pid:
+                total += int(f[11]) + int(f[12])
+    return total
+
+
+def children_cpu_s():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run(argv, **kwargs):
@@ -221,11 +246,16 @@ def psql(ctx, sql, db="danbao"):
 
 
 def pgbench(ctx, args, db, clients, seconds):
+    pg_before, client_before = tree_ticks(ctx.pg_pid), children_cpu_s()
     out = run(["pgbench", "-h", "127.0.0.1", "-p", str(ctx.pg_port), "-U", "postgres", "-n", "-M", "prepared",
                "-c", str(clients), "-j", str(min(2, clients)), "-T", str(seconds), "-r", *args, db])
+    pg_ticks, client_s = tree_ticks(ctx.pg_pid) - pg_before, children_cpu_s() - client_before
     tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
+    transactions = int(re.search(r"number of transactions actually processed: (\d+)", out).group(1))
     latency = re.search(r"latency average = ([\d.]+) ms", out)
-    return {"tps": tps, "latency_avg_ms": float(latency.group(1)) if latency else None}
+    return {"tps": tps, "latency_avg_ms": float(latency.group(1)) if latency else None, "transactions": transactions,
+            "postgres_cpu_us_per_call": pg_ticks * 1e6 / TICKS_PER_SECOND / max(1, transactions),
+            "client_cpu_us_per_call": client_s * 1e6 / max(1, transactions)}
 
 
 def driver(ctx, *args):
@@ -242,7 +272,7 @@ def bench_write(ctx, quick):
     for clients in ([32] if quick else [1, 8, 32, 128]):
         yard = pgbench(ctx, [], "pgbench", clients, seconds)
         ours = driver(ctx, "repay", "--loans", ctx.loans_file, "--clients", str(clients), "--seconds", str(seconds),
-                      "--warmup", "2" if quick else "3", "--pid", str(ctx.server.pid))
+                      "--warmup", "2" if quick else "3", "--pid", str(ctx.server.pid), "--pg-pid", str(ctx.pg_pid))
         if ours["failures"]:
             raise SystemExit(f"bench: RecordRepayment failed {ours['failures']} times: {ours['first_error']}")
         log(f"write c={clients}: ours {ours['calls_per_second']:.0f}/s p99 {ours['p99_ms']:.1f} ms, pgbench TPC-B {yard['tps']:.0f} tps")
@@ -250,6 +280,9 @@ def bench_write(ctx, quick):
         rows.append(row("2" if main else "7", f"RecordRepayment, {clients} clients (p50 {ours['p50_ms']:.1f} ms, p99 {ours['p99_ms']:.1f} ms)",
                         ours["calls_per_second"], yard["tps"], "calls/s", f"pgbench -M prepared TPC-B, {clients} clients, tps",
                         target=(">=", 1.0) if main else None, details={"ours": ours, "yardstick": yard}))
+        NOTES.append(f"CPU per call, {clients} clients: RecordRepayment = server {ours['server_cpu_us_per_call']:.0f} µs + Postgres "
+                     f"{ours['postgres_cpu_us_per_call']:.0f} µs + load driver {ours['driver_cpu_us_per_call']:.0f} µs; pgbench TPC-B = Postgres "
+                     f"{yard['postgres_cpu_us_per_call']:.0f} µs + pgbench client {yard['client_cpu_us_per_call']:.0f} µs")
         if main:
             rows.append(row("2", "RecordRepayment p99 latency, 32 clients", ours["p99_ms"], yard["latency_avg_ms"], "ms",
                             "pgbench TPC-B average latency", absolute_target=("<=", 25), details={"ours": ours}))
@@ -273,9 +306,12 @@ def bench_read(ctx, quick):
     for kind, script, label in (("get", get_sql, "GetLoan by id"), ("list", list_sql, "ListLoans first page (50)")):
         yard = pgbench(ctx, ["-f", script], "danbao", 32, seconds)
         ours = driver(ctx, kind, "--loans", ctx.loans_file, "--clients", "32", "--seconds", str(seconds), "--warmup", "2",
-                      "--pid", str(ctx.server.pid))
+                      "--pid", str(ctx.server.pid), "--pg-pid", str(ctx.pg_pid))
         if ours["failures"]:
             raise SystemExit(f"bench: {kind} failed {ours['failures']} times: {ours['first_error']}")
+        NOTES.append(f"CPU per call, {label}: server {ours['server_cpu_us_per_call']:.0f} µs + Postgres {ours['postgres_cpu_us_per_call']:.0f} µs"
+                     f" + load driver {ours['driver_cpu_us_per_call']:.0f} µs; pgbench SELECT = Postgres {yard['postgres_cpu_us_per_call']:.0f} µs"
+                     f" + pgbench client {yard['client_cpu_us_per_call']:.0f} µs")
         log(f"read {kind}: ours {ours['calls_per_second']:.0f}/s, pgbench select {yard['tps']:.0f}/s")
         rows.append(row("3", f"{label}, 32 clients (p99 {ours['p99_ms']:.1f} ms, {ours['server_cpu_us_per_call']:.0f} µs server CPU/call)",
                         ours["calls_per_second"], yard["tps"], "calls/s", "pgbench -M prepared, the same SELECT, 32 clients",
@@ -326,7 +362,10 @@ def machine():
 def build(ctx, source):
     def dotnet_build(project, out):
         start = time.perf_counter()
-        run(["dotnet", "build", os.path.join(source, project), "-c", "Release", "-o", out, "-nologo", "-v", "quiet", "-clp:ErrorsOnly"])
+        done = subprocess.run(["dotnet", "build", os.path.join(source, project), "-c", "Release", "-o", out, "-nologo", "-v", "quiet",
+                               "-clp:ErrorsOnly"], text=True, capture_output=True)
+        if done.returncode != 0:
+            raise SystemExit(f"bench: building {project} failed:\n{done.stdout[-3000:]}{done.stderr[-2000:]}")
         log(f"built {project} in {time.perf_counter() - start:.0f} s")
     dotnet_build("src/Danbao.Server", os.path.join(ctx.work, "server"))
     dotnet_build("bench/Danbao.Bench.Driver", os.path.join(ctx.work, "driver"))
@@ -342,6 +381,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--head", action="store_true")
+    parser.add_argument("--rev", help="measure this commit (git archive) rather than the working tree")
     parser.add_argument("--work")
     args = parser.parse_args()
     for tool in ("h2load", "nghttp", "pgbench", "psql", "dotnet", "g++", "protoc", "grpc_cpp_plugin"):
@@ -357,11 +397,12 @@ def main():
     started = time.perf_counter()
     try:
         source = ROOT
-        if args.head:
+        rev = args.rev or ("HEAD" if args.head else None)
+        if rev:
             source = os.path.join(ctx.work, "src")
             os.makedirs(source, exist_ok=True)
-            subprocess.run(f"git -C '{ROOT}' archive HEAD | tar -x -C '{source}'", shell=True, check=True)
-            commit = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]).strip()
+            subprocess.run(f"git -C '{ROOT}' archive '{rev}' | tar -x -C '{source}'", shell=True, check=True)
+            commit = run(["git", "-C", ROOT, "rev-parse", "--short", rev]).strip()
         else:
             commit = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]).strip() + "+working-tree"
         build(ctx, source)
@@ -370,6 +411,8 @@ def main():
         ctx.pg_port = free_port()
         run([os.path.join(ROOT, "scripts/pg.sh"), "start", pg_dir, str(ctx.pg_port)])  # durable: fsync and synchronous_commit on
         psql(ctx, "create database danbao", db="postgres")
+        with open(os.path.join(pg_dir, "postmaster.pid")) as f:
+            ctx.pg_pid = int(f.readline())
         ctx.server_port, ref_port = free_port(), free_port()
         ctx.keys_file = os.path.join(ctx.work, "demo-keys.txt")
         env = dict(os.environ, DANBAO_DB=f"Host=127.0.0.1;Port={ctx.pg_port};Username=postgres;Database=danbao",
@@ -413,6 +456,8 @@ def main():
         total_s = time.perf_counter() - started
         info = machine()
         print(table)
+        for note in NOTES:
+            print(f"- {note}")
         print(f"\nmachine: {info['nproc']} cores ({info['cpu_model']}), {info['memory']} RAM, load average at start "
               f"{' '.join(info['load_average_at_start'])}; commit {commit}; {'quick' if args.quick else 'full'} run "
               f"{total_s:.0f} s of which build {build_s:.0f} s")
@@ -421,7 +466,7 @@ def main():
         path = os.path.join(RESULTS, f"{stamp}{'-quick' if args.quick else ''}.json")
         with open(path, "w") as f:
             json.dump({"time_utc": stamp, "commit": commit, "quick": args.quick, "machine": info, "seconds": total_s,
-                       "build_seconds": build_s, "seeded": seeded, "rows": rows, "table_markdown": table}, f, indent=2)
+                       "build_seconds": build_s, "seeded": seeded, "rows": rows, "notes": NOTES, "table_markdown": table}, f, indent=2)
         print(f"results: {os.path.relpath(path, ROOT)}")
     finally:
         procs.stop_all()

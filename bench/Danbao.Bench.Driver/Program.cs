@@ -32,7 +32,7 @@ DanbaoClient[] Pool(string institution) =>
 switch (options.Command)
 {
     case "seed":
-        await Seed.RunAsync(Pool("icbc-gz"), Pool("gz-hrss"), Pool("gz-fund"), options.Int("loans", 1000), clients, options.Get("out"));
+        await Seed.RunAsync(Pool("icbc-gz"), Pool("gz-hrss"), Pool("gz-fund"), Pool("gz-finance")[0], options.Int("loans", 1000), clients, options.Get("out"));
         break;
     case "repay":
     case "get":
@@ -41,7 +41,7 @@ switch (options.Command)
         var bank = Pool("icbc-gz");
         var result = await Load.RunAsync(options.Command, bank, loans, clients,
             TimeSpan.FromSeconds(options.Double("seconds", 10)), TimeSpan.FromSeconds(options.Double("warmup", 2)),
-            options.Int("pid", 0));
+            options.Int("pid", 0), options.Int("pg-pid", 0));
         Console.WriteLine(JsonSerializer.Serialize(result));
         break;
     default:
@@ -78,8 +78,14 @@ namespace Danbao.Bench.Driver
     /// <summary>Disbursed loans through the real lifecycle: create, review, publicity, due diligence, approve, guarantee, disburse.</summary>
     internal static class Seed
     {
-        public static async Task RunAsync(DanbaoClient[] bank, DanbaoClient[] hrss, DanbaoClient[] fund, int loanCount, int clients, string outFile)
+        public static async Task RunAsync(DanbaoClient[] bank, DanbaoClient[] hrss, DanbaoClient[] fund, DanbaoClient finance, int loanCount, int clients, string outFile)
         {
+            // Guarantees are leverage-checked against the fund's capital: enough for every loan at 1x.
+            await finance.Fund.ContributeCapitalAsync(new ContributeCapitalRequest
+            {
+                RequestId = DanbaoClient.NewRequestId(), Fund = "institutions/gz-fund", AmountFen = 200_000_00L * loanCount,
+                FundingSource = FundingSource.FinanceCapital, ContributionDate = "2025-01-02", Reference = "bench",
+            });
             var names = new string[loanCount];
             var next = -1;
             var sw = Stopwatch.StartNew();
@@ -142,7 +148,7 @@ namespace Danbao.Bench.Driver
     /// <summary>A fixed number of workers calling in a closed loop for a fixed time after a warm-up.</summary>
     internal static class Load
     {
-        public static async Task<object> RunAsync(string kind, DanbaoClient[] pool, string[] loans, int clients, TimeSpan duration, TimeSpan warmup, int serverPid)
+        public static async Task<object> RunAsync(string kind, DanbaoClient[] pool, string[] loans, int clients, TimeSpan duration, TimeSpan warmup, int serverPid, int postgresPid)
         {
             var measuring = 0; // 0 warm-up, 1 measuring, 2 stopping
             var latencies = new List<double>[clients];
@@ -181,6 +187,7 @@ namespace Danbao.Bench.Driver
             await Task.Delay(warmup);
             Array.Clear(failures);
             var cpuBefore = ProcessStats.CpuTicks(serverPid);
+            var pgBefore = ProcessStats.TreeTicks(postgresPid);
             var selfBefore = Process.GetCurrentProcess().TotalProcessorTime;
             using var rss = new ProcessStats.RssSampler(serverPid);
             var sw = Stopwatch.StartNew();
@@ -189,6 +196,7 @@ namespace Danbao.Bench.Driver
             Volatile.Write(ref measuring, 2);
             var elapsed = sw.Elapsed.TotalSeconds;
             var cpuAfter = ProcessStats.CpuTicks(serverPid);
+            var pgAfter = ProcessStats.TreeTicks(postgresPid);
             var selfCpu = (Process.GetCurrentProcess().TotalProcessorTime - selfBefore).TotalSeconds;
             await Task.WhenAll(workers);
 
@@ -211,6 +219,7 @@ namespace Danbao.Bench.Driver
                 p99_ms = Pct(0.99),
                 max_ms = all.Length == 0 ? 0 : all[^1],
                 server_cpu_us_per_call = serverPid > 0 && calls > 0 ? (cpuAfter - cpuBefore) * 1e6 / ProcessStats.TicksPerSecond / calls : 0,
+                postgres_cpu_us_per_call = postgresPid > 0 && calls > 0 ? (pgAfter - pgBefore) * 1e6 / ProcessStats.TicksPerSecond / calls : 0,
                 driver_cpu_us_per_call = calls > 0 ? selfCpu * 1e6 / calls : 0,
                 server_rss_peak_mb = rss.PeakMb,
             };
@@ -255,6 +264,40 @@ namespace Danbao.Bench.Driver
             // Fields after the command name (which may hold spaces) start at field 3: utime is 14, stime 15.
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        }
+
+        /// <summary>CPU ticks of a process (Postgres' postmaster), its reaped children and its live children (the backends).</summary>
+        public static long TreeTicks(int pid)
+        {
+            if (pid <= 0)
+            {
+                return 0;
+            }
+            var own = Fields(pid);
+            var total = own is null ? 0 : own[11] + own[12] + own[13] + own[14];
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (int.TryParse(Path.GetFileName(dir), out var child) && Fields(child) is { } f && f[1] == pid)
+                {
+                    total += f[11] + f[12];
+                }
+            }
+            return total;
+        }
+
+        // /proc/PID/stat from field 3 (state) on, as numbers (state itself reads as 0); null when the process is gone.
+        private static long[]? Fields(int pid)
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')
+                    .Select(x => long.TryParse(x, CultureInfo.InvariantCulture, out var v) ? v : 0).ToArray();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
         }
 
         public static double RssMb(int pid)
