@@ -43,7 +43,8 @@ public sealed class DemoToStatementTests(CliServer server) : IClassFixture<CliSe
 
         var verify = await server.Run(null, "verify");
         Assert.True(verify.ExitCode == 0, verify.ToString());
-        Assert.Contains("Ledger consistent.", verify.Out);
+        Assert.Contains("Ledger consistent; every invariant holds.", verify.Out);
+        Assert.Contains("ledger_transactions", verify.Out);
 
         var csvPath = Path.Combine(server.Directory, "loans.csv");
         var export = await server.Run(admin, "statement", "export", "--out", csvPath);

@@ -66,6 +66,26 @@ public sealed class ExitCodeTests(CliServer server) : IClassFixture<CliServer>
     }
 
     [Fact]
+    public async Task Verify_exits_4_and_names_the_problem_when_an_invariant_does_not_hold()
+    {
+        var postgres = await Danbao.TestSupport.PostgresServer.GetAsync();
+        var database = await postgres.CreateDatabaseAsync();
+        var env = new Dictionary<string, string?> { ["DANBAO_DB"] = database.ConnectionString };
+        Assert.Equal(ExitCodes.Ok, (await CliServer.RunWith(env, "verify")).ExitCode);
+
+        // A write claimed but never completed: what a half-committed write would leave.
+        await using (var source = database.CreateDataSource())
+        await using (var command = source.CreateCommand(
+            "insert into idempotency_keys (scope, request_id, method, request_hash) values ('icbc-gz', 'r-1', '/danbao.v1.LoanService/CreateLoan', decode(repeat('00', 32), 'hex'))"))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+        var run = await CliServer.RunWith(env, "verify");
+        Assert.True(run.ExitCode == ExitCodes.Inconsistent, run.ToString());
+        Assert.Contains("icbc-gz/r-1", run.Out);
+    }
+
+    [Fact]
     public async Task Global_options_override_the_environment()
     {
         var run = await CliServer.RunWith(new Dictionary<string, string?> { ["DANBAO_SERVER"] = "http://127.0.0.1:1", ["DANBAO_KEY"] = "dbk_wrong" },

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Danbao.Client;
 using Danbao.Contracts.V1;
 using Danbao.Data;
-using Danbao.Data.Accounting;
+using Danbao.Server.Verification;
 using Spectre.Console;
 
 namespace Danbao.Cli.Commands;
@@ -30,26 +30,32 @@ internal static class BatchCommand
     }
 }
 
-/// <summary>`danbao verify`: the ledger's invariants, checked directly on DANBAO_DB.</summary>
+/// <summary>`danbao verify`: the ledger's and the write path's invariants, checked directly on DANBAO_DB.</summary>
 internal static class VerifyCommand
 {
     public static Command Build(CliContext cli)
     {
-        var command = new Command("verify", "Check the ledger on DANBAO_DB: every transaction balances, every balance equals its entries. Exit 4 when not");
+        var command = new Command("verify", """
+            Check DANBAO_DB (read-only, safe on a live database): every ledger transaction balances and every balance equals
+            its entries; each request took effect at most once and every claimed write completed; each loan's principal is its
+            amount less the principal repaid. Exit 4 when anything does not hold
+            """);
         command.SetAction(async (parse, ct) =>
         {
             await using var database = new Database(new DatabaseOptions { ConnectionString = cli.DatabaseConnectionString() });
-            await using var conn = await database.DataSource.OpenConnectionAsync(ct);
-            var report = await new Ledger().VerifyAsync(conn, ct);
-            var table = new Table().AddColumns("transactions checked", "accounts checked", "unbalanced transactions", "balance mismatches");
-            table.AddRow($"{report.TransactionsChecked}", $"{report.AccountsChecked}", $"{report.UnbalancedTransactions.Count}", $"{report.BalanceMismatches.Count}");
+            var report = await InvariantCheck.RunAsync(database.DataSource, ct);
+            var table = new Table().AddColumns("checked", "rows");
+            foreach (var (name, count) in report.Counts)
+            {
+                table.AddRow(name, $"{count}");
+            }
             cli.Console.Write(table);
-            foreach (var problem in report.UnbalancedTransactions.Concat(report.BalanceMismatches))
+            foreach (var problem in report.Problems)
             {
                 cli.Out.WriteLine("  " + problem);
             }
-            cli.Out.WriteLine(report.IsConsistent ? "Ledger consistent." : "LEDGER INCONSISTENT.");
-            return report.IsConsistent ? ExitCodes.Ok : ExitCodes.Inconsistent;
+            cli.Out.WriteLine(report.Ok ? "Ledger consistent; every invariant holds." : $"INCONSISTENT: {report.Problems.Count} problem(s).");
+            return report.Ok ? ExitCodes.Ok : ExitCodes.Inconsistent;
         });
         return command;
     }
