@@ -84,6 +84,10 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
         var errors = new FieldErrors();
         var from = errors.Date("created_from_date", request.CreatedFromDate, required: false);
         var to = errors.Date("created_to_date", request.CreatedToDate, required: false);
+        if (!Enum.IsDefined(request.State))
+        {
+            errors.Add("state", "not a loan state; leave it unset (LOAN_STATE_UNSPECIFIED) for any state");
+        }
         string? bank = null;
         if (request.Bank.Length > 0)
         {

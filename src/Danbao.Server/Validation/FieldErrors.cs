@@ -104,10 +104,16 @@ public sealed partial class FieldErrors
     {
         if (Convert.ToInt32(value, CultureInfo.InvariantCulture) == 0 || !System.Enum.IsDefined(value))
         {
-            Add(field, $"required: one of {string.Join(", ", System.Enum.GetNames<T>().Skip(1))}");
+            Add(field, $"required: one of {string.Join(", ", ProtoNames<T>().Skip(1))}");
         }
         return value;
     }
+
+    /// <summary>The names callers write (BULLET), not the C# ones (Bullet).</summary>
+    private static IEnumerable<string> ProtoNames<T>() where T : struct, System.Enum =>
+        typeof(T).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Select(f => f.GetCustomAttributes(typeof(Google.Protobuf.Reflection.OriginalNameAttribute), false)
+                .OfType<Google.Protobuf.Reflection.OriginalNameAttribute>().FirstOrDefault()?.Name ?? f.Name);
 
     private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
 
