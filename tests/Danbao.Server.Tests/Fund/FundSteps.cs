@@ -7,6 +7,8 @@ namespace Danbao.Server.Tests.Fund;
 /// <summary>Drives the fund's side: capital, an overdue loan with 150,000 outstanding, claims and their consents.</summary>
 public sealed class FundSteps(DanbaoServer server, string bank = "icbc-gz")
 {
+    private static int _people;
+
     public LoanSteps Loans { get; } = new(server, bank);
     public DanbaoClient Bank => Loans.Bank;
     public DanbaoClient Fund => Loans.Fund;
@@ -29,7 +31,7 @@ public sealed class FundSteps(DanbaoServer server, string bank = "icbc-gz")
     /// </summary>
     public async Task<Loan> OverdueLoanWith150000Outstanding(Residency residency = Residency.Mainland)
     {
-        var request = LoanSteps.Individual(residency: residency);
+        var request = Unique(residency);
         request.Loan.RepaymentMethod = RepaymentMethod.EqualPrincipal;
         var loan = await Loans.Disbursed(request);
         var schedule = await Bank.Loans.GetRepaymentScheduleAsync(new GetRepaymentScheduleRequest { Name = loan.Name });
@@ -47,6 +49,17 @@ public sealed class FundSteps(DanbaoServer server, string bank = "icbc-gz")
         Assert.Equal(LoanState.Overdue, paid.Loan.State);
         return paid.Loan;
     }
+
+    /// <summary>A Guangzhou individual application (LoanSteps.Individual) for a borrower no other test uses.</summary>
+    public static CreateLoanRequest Unique(Residency residency = Residency.Mainland)
+    {
+        var n = Interlocked.Increment(ref _people);
+        return LoanSteps.Individual(residency: residency, idNumber: TestIdNumbers.Make(new DateOnly(1986, 1, 1).AddDays(n * 3), male: n % 2 == 0));
+    }
+
+    public Task<Loan> Disbursed() => Loans.Disbursed(Unique());
+
+    public Task<Loan> Approved() => Loans.Approved(Unique());
 
     public Task<RunBatchResponse> RunBatch(string date) =>
         Fund.Batch.RunBatchAsync(new RunBatchRequest { RequestId = DanbaoClient.NewRequestId(), BusinessDate = date });

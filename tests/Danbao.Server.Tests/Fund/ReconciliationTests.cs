@@ -1,0 +1,73 @@
+using Danbao.Client;
+using Danbao.Contracts.V1;
+using Danbao.Grpc;
+using Danbao.Server.Tests.Support;
+
+namespace Danbao.Server.Tests.Fund;
+
+/// <summary>Reconciliation (对账) per bank: period figures from the journal; a streamed statement and its breaks.</summary>
+public sealed class ReconciliationTests(DanbaoServer server) : IClassFixture<DanbaoServer>
+{
+    [Fact]
+    public async Task A_statement_with_three_planted_differences_reports_exactly_those_three_breaks()
+    {
+        var steps = new FundSteps(server, "boc-gz");
+        var a = await steps.Disbursed();
+        var b = await steps.Disbursed();
+        var c = await steps.Disbursed();
+        var d = await steps.Disbursed();
+        // 50,000 of d's principal repaid (with 11 days' interest, 213.89): 150,000 outstanding.
+        await steps.Loans.Repay(d, 50_000_00 + 213_89, "2025-07-01");
+
+        // Planted: b's amount differs, c is left out, and a loan the fund never guaranteed is listed.
+        var stranger = "loans/L00000000000000000000";
+        var comparison = await steps.Bank.Fund.UploadBankStatementAsync(
+        [
+            new UploadBankStatementRequest { AsOfDate = "2025-12-31", Lines = { new StatementLine { Loan = a.Name, OutstandingFen = 200_000_00 } } },
+            new UploadBankStatementRequest { Lines = { new StatementLine { Loan = b.Name, OutstandingFen = 199_000_00 }, new StatementLine { Loan = d.Name, OutstandingFen = 150_000_00 } } },
+            new UploadBankStatementRequest { Lines = { new StatementLine { Loan = stranger, OutstandingFen = 80_000_00 } } },
+        ]);
+        Assert.Equal((4, 2, 3), (comparison.LinesReceived, comparison.LoansMatched, comparison.BreaksCount));
+        Assert.Equal(750_000_00, comparison.OursTotalFen);
+        Assert.Equal(629_000_00, comparison.TheirsTotalFen);
+        var breaks = comparison.Breaks.ToDictionary(x => x.Loan);
+        Assert.Equal(3, breaks.Count);
+        Assert.Equal((BreakKind.AmountDiffers, 200_000_00L, 199_000_00L), (breaks[b.Name].Kind, breaks[b.Name].OursFen, breaks[b.Name].TheirsFen));
+        Assert.Equal((BreakKind.MissingThere, 200_000_00L, 0L), (breaks[c.Name].Kind, breaks[c.Name].OursFen, breaks[c.Name].TheirsFen));
+        Assert.Equal((BreakKind.MissingHere, 0L, 80_000_00L), (breaks[stranger].Kind, breaks[stranger].OursFen, breaks[stranger].TheirsFen));
+
+        var csv = await steps.Bank.Fund.ExportStatementBreaksAsync(new ExportStatementBreaksRequest { Name = comparison.Name });
+        var lines = csv.TrimEnd('\n').Split('\n');
+        Assert.Equal("loan,kind,ours_fen,theirs_fen", lines[0]);
+        Assert.Equal(3, lines.Length - 1);
+        Assert.Contains($"{c.Name},MISSING_THERE,20000000,0", lines);
+
+        // Another bank sees neither the statement nor this bank's reconciliation.
+        var other = server.As("icbc-gz");
+        var hidden = await Assert.ThrowsAsync<RpcException>(() => other.Fund.ExportStatementBreaksAsync(new ExportStatementBreaksRequest { Name = comparison.Name }));
+        Assert.Equal(StatusCode.NotFound, hidden.StatusCode);
+        var notYours = await Assert.ThrowsAsync<RpcException>(() => other.Fund.GetBankReconciliationAsync(new GetBankReconciliationRequest
+        {
+            Bank = "institutions/boc-gz", FromDate = "2025-06-01", ToDate = "2025-06-30",
+        }));
+        Assert.Equal(StatusCode.NotFound, notYours.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_banks_period_reconciliation_is_computed_from_the_journal()
+    {
+        var steps = new FundSteps(server, "gzrcb");
+        var a = await steps.Disbursed();
+        await steps.Disbursed();
+        await steps.Loans.Repay(a, 50_000_00 + 213_89, "2025-07-01");
+
+        var june = await steps.Bank.Fund.GetBankReconciliationAsync(new GetBankReconciliationRequest { FromDate = "2025-06-01", ToDate = "2025-06-30" });
+        Assert.Equal((0L, 400_000_00L, 0L, 400_000_00L), (june.OpeningOutstandingFen, june.GuaranteesIssuedFen, june.GuaranteesReleasedFen, june.ClosingOutstandingFen));
+        var july = await steps.Fund.Fund.GetBankReconciliationAsync(new GetBankReconciliationRequest
+        {
+            Bank = "institutions/gzrcb", FromDate = "2025-07-01", ToDate = "2025-09-30",
+        });
+        Assert.Equal((400_000_00L, 0L, 50_000_00L, 350_000_00L), (july.OpeningOutstandingFen, july.GuaranteesIssuedFen, july.GuaranteesReleasedFen, july.ClosingOutstandingFen));
+        Assert.Equal((0, 0L), (july.ClaimsFiled, july.ClaimsPaidFundFen));
+    }
+}
