@@ -164,6 +164,8 @@ def bench_grpc(ctx, quick):
         "danbao EmptyCall": (f"{ctx.server_url}/grpc.testing.TestService/EmptyCall", [], ctx.server.pid),
         "C++ EmptyCall": (f"{ctx.ref_url}/grpc.testing.TestService/EmptyCall", [], ctx.ref.pid),
         "danbao WhoAmI (auth)": (f"{ctx.server_url}/danbao.v1.IdentityService/WhoAmI", auth, ctx.server.pid),
+        # Diagnostic: the same server binary with the per-call log line off, to show what that line costs.
+        "danbao EmptyCall, call log off": (f"{ctx.quiet_url}/grpc.testing.TestService/EmptyCall", [], ctx.quiet.pid),
     }
     for name, (url, headers, _) in targets.items():
         status = grpc_status(url, body, headers)
@@ -186,10 +188,14 @@ def bench_grpc(ctx, quick):
     for key, by_target in results.items():
         best = {name: max(runs, key=lambda m: m["calls_per_second"]) for name, runs in by_target.items()}
         ref = best["C++ EmptyCall"]
-        for name in ("danbao EmptyCall", "danbao WhoAmI (auth)"):
+        for name in ("danbao EmptyCall", "danbao WhoAmI (auth)", "danbao EmptyCall, call log off"):
             ours = best[name]
-            rows.append(row("1", f"gRPC {name} h2load {key}", ours["calls_per_second"], ref["calls_per_second"], "calls/s",
-                            "C++ callback EmptyCall", target=(">=", 1.5) if key == "c16m32" else None, details={
+            NOTES.append(f"gRPC {key} {name}: {ours['cpu_us_per_call']:.1f} µs server CPU/call, mean latency {ours['mean_ms']:.2f} ms, "
+                         f"RSS {ours['rss_mb']:.0f} MB; C++: {ref['cpu_us_per_call']:.1f} µs/call, {ref['mean_ms']:.2f} ms, RSS {ref['rss_mb']:.0f} MB")
+            diagnostic = "log off" in name
+            rows.append(row("1", f"gRPC {name} h2load {key}" + (" (diagnostic)" if diagnostic else ""), ours["calls_per_second"],
+                            ref["calls_per_second"], "calls/s", "C++ callback EmptyCall",
+                            target=(">=", 1.5) if key == "c16m32" and not diagnostic else None, details={
                                 "ours": ours, "yardstick": ref, "all_runs": by_target[name], "yardstick_runs": by_target["C++ EmptyCall"]}))
     return rows
 
@@ -258,6 +264,25 @@ def pgbench(ctx, args, db, clients, seconds):
             "client_cpu_us_per_call": client_s * 1e6 / max(1, transactions)}
 
 
+def statement_profile(ctx, db, per_statement_like):
+    """Statements Postgres ran in db since the last reset: per call of the statement matching per_statement_like."""
+    rows = psql(ctx, f"""
+        select calls, round(total_exec_time::numeric, 1), left(regexp_replace(query, '\\s+', ' ', 'g'), 100)
+        from pg_stat_statements s join pg_database d on d.oid = s.dbid
+        where d.datname = '{db}' order by total_exec_time desc""").strip().splitlines()
+    parsed = [(int(c), float(t), q) for c, t, q in (line.split("|", 2) for line in rows if line)]
+    per = sum(c for c, _, q in parsed if per_statement_like.lower() in q.lower()) or 1
+    return {
+        "statements_per_call": sum(c for c, _, _ in parsed) / per,
+        "exec_ms_per_call": sum(t for _, t, _ in parsed) / per,
+        "top": [{"calls_per_call": c / per, "exec_ms_per_call": t / per, "query": q} for c, t, q in parsed[:10]],
+    }
+
+
+def reset_statements(ctx):
+    psql(ctx, "select pg_stat_statements_reset()")
+
+
 def driver(ctx, *args):
     out = run(["dotnet", ctx.driver_dll, *args, "--address", ctx.server_url, "--keys", ctx.keys_file])
     return json.loads(out.strip().splitlines()[-1])
@@ -270,9 +295,19 @@ def bench_write(ctx, quick):
     seconds = 5 if quick else 10
     rows = []
     for clients in ([32] if quick else [1, 8, 32, 128]):
+        reset_statements(ctx)
         yard = pgbench(ctx, [], "pgbench", clients, seconds)
+        yard_profile = statement_profile(ctx, "pgbench", "insert into pgbench_history")
+        reset_statements(ctx)
         ours = driver(ctx, "repay", "--loans", ctx.loans_file, "--clients", str(clients), "--seconds", str(seconds),
                       "--warmup", "2" if quick else "3", "--pid", str(ctx.server.pid), "--pg-pid", str(ctx.pg_pid))
+        profile = statement_profile(ctx, "danbao", "insert into loan_repayments")
+        ours["statements"], yard["statements"] = profile, yard_profile
+        if clients == 32:
+            NOTES.append(f"Postgres per call, 32 clients: RecordRepayment runs {profile['statements_per_call']:.1f} statements, "
+                         f"{profile['exec_ms_per_call']:.2f} ms execution; TPC-B {yard_profile['statements_per_call']:.1f} statements, "
+                         f"{yard_profile['exec_ms_per_call']:.2f} ms. RecordRepayment's costliest: "
+                         + "; ".join(f"{t['exec_ms_per_call']:.2f} ms {t['query'][:60]}" for t in profile["top"][:5]))
         if ours["failures"]:
             raise SystemExit(f"bench: RecordRepayment failed {ours['failures']} times: {ours['first_error']}")
         log(f"write c={clients}: ours {ours['calls_per_second']:.0f}/s p99 {ours['p99_ms']:.1f} ms, pgbench TPC-B {yard['tps']:.0f} tps")
@@ -305,8 +340,14 @@ def bench_read(ctx, quick):
     rows = []
     for kind, script, label in (("get", get_sql, "GetLoan by id"), ("list", list_sql, "ListLoans first page (50)")):
         yard = pgbench(ctx, ["-f", script], "danbao", 32, seconds)
+        reset_statements(ctx)
         ours = driver(ctx, kind, "--loans", ctx.loans_file, "--clients", "32", "--seconds", str(seconds), "--warmup", "2",
                       "--pid", str(ctx.server.pid), "--pg-pid", str(ctx.pg_pid))
+        profile = statement_profile(ctx, "danbao", "from loans")
+        ours["statements"] = profile
+        NOTES.append(f"Postgres per {label}: {profile['statements_per_call']:.1f} statements (counting statements that read loans as the unit), "
+                     f"{profile['exec_ms_per_call']:.2f} ms execution; top: "
+                     + "; ".join(f"{t['calls_per_call']:.1f}× {t['exec_ms_per_call']:.2f} ms {t['query'][:60]}" for t in profile["top"][:4]))
         if ours["failures"]:
             raise SystemExit(f"bench: {kind} failed {ours['failures']} times: {ours['first_error']}")
         NOTES.append(f"CPU per call, {label}: server {ours['server_cpu_us_per_call']:.0f} µs + Postgres {ours['postgres_cpu_us_per_call']:.0f} µs"
@@ -410,7 +451,12 @@ def main():
 
         ctx.pg_port = free_port()
         run([os.path.join(ROOT, "scripts/pg.sh"), "start", pg_dir, str(ctx.pg_port)])  # durable: fsync and synchronous_commit on
+        # pg_stat_statements for the statement profile printed under the table (costs ~1-2%, on both sides alike).
+        psql(ctx, "alter system set shared_preload_libraries = 'pg_stat_statements'", db="postgres")
+        run([os.path.join(ROOT, "scripts/pg.sh"), "stop", pg_dir])
+        run([os.path.join(ROOT, "scripts/pg.sh"), "start", pg_dir, str(ctx.pg_port)])
         psql(ctx, "create database danbao", db="postgres")
+        psql(ctx, "create extension pg_stat_statements")
         with open(os.path.join(pg_dir, "postmaster.pid")) as f:
             ctx.pg_pid = int(f.readline())
         ctx.server_port, ref_port = free_port(), free_port()
@@ -422,6 +468,13 @@ def main():
                                             "--demo-keys", ctx.keys_file, "--pii-key-file", os.path.join(ctx.work, "pii.key")],
                                  server_log, env=env)
         wait_for_line(server_log, r"serving gRPC", ctx.server)
+        quiet_port = free_port()
+        quiet_log = os.path.join(ctx.work, "server-quiet.log")
+        ctx.quiet = procs.start("server-quiet", ["dotnet", ctx.server_dll, "--port", str(quiet_port), "--interop", "--demo-keys", ctx.keys_file,
+                                                 "--pii-key-file", os.path.join(ctx.work, "pii.key")],
+                                quiet_log, env=dict(env, Logging__LogLevel__Default="Warning"))
+        wait_for_line(quiet_log, r"serving gRPC", ctx.quiet)
+        ctx.quiet_url = f"http://127.0.0.1:{quiet_port}"
         ref_log = os.path.join(ctx.work, "ref.log")
         ctx.ref = procs.start("ref", [ctx.ref_bin, str(ref_port)], ref_log)
         wait_for_line(ref_log, r"listening", ctx.ref)
