@@ -450,6 +450,8 @@ def main():
         build_s = time.perf_counter() - started
 
         ctx.pg_port = free_port()
+        if os.path.exists(pg_dir):  # a kept --work dir from an earlier run: start from an empty cluster
+            run([os.path.join(ROOT, "scripts/pg.sh"), "destroy", pg_dir])
         run([os.path.join(ROOT, "scripts/pg.sh"), "start", pg_dir, str(ctx.pg_port)])  # durable: fsync and synchronous_commit on
         # pg_stat_statements for the statement profile printed under the table (costs ~1-2%, on both sides alike).
         psql(ctx, "alter system set shared_preload_libraries = 'pg_stat_statements'", db="postgres")
