@@ -33,6 +33,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string Directory { get; }
 
+    /// <summary>Pass --migrate and --demo-keys (default): off for a server whose database is down.</summary>
+    public bool Demo { get; init; } = true;
+
     public int Port { get; }
 
     public string KeysFile => Path.Combine(Directory, "keys.txt");
@@ -86,7 +89,8 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { ServerDll, "--port", Port.ToString(), "--migrate", "--demo-keys", KeysFile, "--pii-key-file", Path.Combine(Directory, "pii.key") }.Concat(_extraArgs))
+        string[] demo = Demo ? ["--migrate", "--demo-keys", KeysFile] : [];
+        foreach (var arg in new[] { ServerDll, "--port", Port.ToString(), "--pii-key-file", Path.Combine(Directory, "pii.key") }.Concat(demo).Concat(_extraArgs))
         {
             info.ArgumentList.Add(arg);
         }
