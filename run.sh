@@ -38,8 +38,9 @@ fi
 echo "Building the server…"
 dotnet build src/Danbao.Server -c Release -o .danbao/server -nologo -v quiet -clp:ErrorsOnly
 
-# Not exec: the trap above stops Postgres when the server ends (Ctrl-C included).
+# Not exec: the trap stops the server, then Postgres, on Ctrl-C. A background job of a
+# non-interactive shell ignores SIGINT, so the server is asked to stop with SIGTERM.
 dotnet .danbao/server/Danbao.Server.dll --port "$port" --migrate --demo-keys "$here/.danbao/demo-keys.txt" "${extra[@]}" &
 server=$!
-trap 'kill -INT $server 2>/dev/null; wait $server 2>/dev/null; stop_pg' INT TERM
+trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; echo "Stopped."; exit 0' INT TERM
 wait $server || true
