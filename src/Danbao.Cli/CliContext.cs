@@ -25,7 +25,7 @@ public sealed class CliContext
         });
         if (!interactive)
         {
-            Console.Profile.Width = 160;
+            Console.Profile.Width = 200;
         }
     }
 

@@ -91,6 +91,8 @@ public static class Program
         root.Add(BatchCommand.Build(cli));
         root.Add(VerifyCommand.Build(cli));
         root.Add(DemoCommand.Build(cli));
+        root.Add(SubsidyCommand.Build(cli));
+        root.Add(ReconcileCommand.Build(cli));
         root.Add(StatementCommand.Build(cli));
         return root;
     }

@@ -41,6 +41,31 @@ public sealed class DemoToStatementTests(CliServer server) : IClassFixture<CliSe
         Assert.True(batch.ExitCode == 0, batch.ToString());
         Assert.Contains(CliServer.AsOf, batch.Out);
 
+        // The finance bureaus settle the subsidy quarter the seed's banks claimed (the server's today, 2026-07-01, is in Q2's filing month).
+        Assert.Contains("Subsidy claims for 2026-Q2:", seed.Out);
+        Assert.Contains("Compensation claims:", seed.Out);
+        foreach (var finance in new[] { "gz-finance", "jm-finance" })
+        {
+            var settle = await server.Run(server.Key(finance), "subsidy", "settle", "--business-date", "2026-07-01");
+            Assert.True(settle.ExitCode == 0, settle.ToString());
+            Assert.Contains("Settled ", settle.Out);
+        }
+        var claims = await server.As("gz-finance").Subsidy.ListSubsidyClaimsAsync(new ListSubsidyClaimsRequest { Quarter = "2026-Q2" });
+        Assert.NotEmpty(claims.Claims);
+        Assert.All(claims.Claims, c => Assert.Equal(SubsidyClaimState.SubsidyClaimSettled, c.State));
+        Assert.All(claims.Claims, c => Assert.True(c.ApprovedSubsidyFen > 0));
+        Assert.Contains("No submitted subsidy claims", (await server.Run(server.Key("gz-finance"), "subsidy", "settle", "--business-date", "2026-07-01")).Out);
+
+        var reconcile = await server.Run(admin, "reconcile", "--to", CliServer.AsOf);
+        Assert.True(reconcile.ExitCode == 0, reconcile.ToString());
+        Assert.True(reconcile.Out.Contains("institutions/icbc-gz"), reconcile.Out);
+        Assert.Contains("Journal and loan book agree for every bank.", reconcile.Out);
+
+        var subsidyCsv = Path.Combine(server.Directory, "subsidy.csv");
+        var subsidyExport = await server.Run(server.Key("gz-finance"), "statement", "export", "--kind", "subsidy", "--quarter", "2026-Q2", "--out", subsidyCsv);
+        Assert.True(subsidyExport.ExitCode == 0, subsidyExport.ToString());
+        Assert.True(File.ReadAllLines(subsidyCsv).Length > 1);
+
         var verify = await server.Run(null, "verify");
         Assert.True(verify.ExitCode == 0, verify.ToString());
         Assert.Contains("Ledger consistent; every invariant holds.", verify.Out);

@@ -51,6 +51,12 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
     private readonly ConcurrentDictionary<string, int> _outcomes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _refusals = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _disbursedByBank = new(StringComparer.Ordinal);
+    private readonly ConcurrentBag<Paid> _paid = [];
+    private readonly ConcurrentBag<(Plan Plan, string Loan)> _defaulted = [];
+    private readonly List<string> _notes = [];
+
+    /// <summary>Interest a borrower paid on a date (for the subsidy claim lines).</summary>
+    private sealed record Paid(string Bank, string Loan, DateOnly Date, long InterestFen);
 
     private enum Fate { Performing, Rejected, InPublicity, Overdue, Defaulted }
 
@@ -63,6 +69,7 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
             .Select(r => (From: DateOnly.ParseExact(r.EffectiveFromDate, "yyyy-MM-dd", CultureInfo.InvariantCulture), r.OneYearBp))
             .OrderBy(r => r.From).ToList();
         var plans = PlanLoans(count, lpr);
+        await ContributeCapitalAsync(plans, ct);
         await cli.Console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async progress =>
@@ -87,6 +94,8 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
                 });
             });
         var batch = await admin.Batch.RunBatchAsync(new RunBatchRequest { RequestId = DanbaoClient.NewRequestId(), BusinessDate = Dates.Text(asOf) }, ct);
+        await CompensationClaimsAsync(ct);
+        await SubsidyClaimsAsync(ct);
         PrintSummary(count, batch);
         return _refusals.IsEmpty ? ExitCodes.Ok : ExitCodes.Refused;
     }
@@ -257,6 +266,7 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
                 AmountFen = instalment.PrincipalDueFen + instalment.InterestDueFen, PaidDate = instalment.DueDate,
             }, ct);
             settled = paid.Settled;
+            _paid.Add(new Paid(plan.Bank, loan.Name, Day(instalment.DueDate), paid.InterestFen));
         }
         if (settled)
         {
@@ -264,9 +274,125 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
         }
         if (paying < due.Count)
         {
-            return Day(due[paying].DueDate) < asOf.AddDays(-90) ? "defaulted (>90 days overdue)" : "overdue";
+            if (Day(due[paying].DueDate) < asOf.AddDays(-91))
+            {
+                _defaulted.Add((plan, loan.Name));
+                return "defaulted (>90 days overdue)";
+            }
+            return "overdue";
         }
         return "current";
+    }
+
+    /// <summary>Each finance bureau capitalises its fund before the first guarantee: 1/5 of the region's planned lending (leverage 5×) plus a margin.</summary>
+    private async Task ContributeCapitalAsync(IReadOnlyList<Plan> plans, CancellationToken ct)
+    {
+        foreach (var (fund, finance, region) in new[] { ("gz-fund", "gz-finance", "CN-GD-GZ"), ("jm-fund", "jm-finance", "CN-GD-JM") })
+        {
+            var lending = plans.Where(p => p.Request.Loan.Region == region).Sum(p => p.Request.Loan.AmountFen);
+            var amount = (lending / 5 * 5 / 4 / 1_000_000 + 1) * 1_000_000 + 100_000_000;
+            var contribution = await _as[finance].Fund.ContributeCapitalAsync(new ContributeCapitalRequest
+            {
+                RequestId = RequestId(-1, "capital-" + fund), Fund = "institutions/" + fund, AmountFen = amount,
+                FundingSource = FundingSource.FinanceCapital, ContributionDate = Dates.Text(asOf.AddDays(-731)), Reference = $"demo capital (seed {seed})",
+            }, ct);
+            _notes.Add($"{finance} contributed {Dates.Yuan(contribution.AmountFen)} yuan to {fund} (balance {Dates.Yuan(contribution.FundBalanceFen)}).");
+        }
+    }
+
+    /// <summary>Banks claim compensation for their defaulted loans; HRSS, finance and PBOC consent; the operator pays two claims in three.</summary>
+    private async Task CompensationClaimsAsync(CancellationToken ct)
+    {
+        var defaulted = _defaulted.OrderBy(d => d.Plan.Index).ToList();
+        var filed = 0;
+        var paid = 0;
+        var fundFen = 0L;
+        await Parallel.ForEachAsync(defaulted, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct }, async (item, token) =>
+        {
+            var (plan, name) = item;
+            var i = plan.Index;
+            try
+            {
+                var claim = await _as[plan.Bank].Fund.FileClaimAsync(new FileClaimRequest { RequestId = RequestId(i, "claim"), Loan = name, ClaimDate = Dates.Text(asOf) }, token);
+                Interlocked.Increment(ref filed);
+                if (i % 3 == 2)
+                {
+                    return; // left in the operator's pipeline
+                }
+                var finance = plan.Fund == "gz-fund" ? "gz-finance" : "jm-finance";
+                foreach (var (who, step) in new[] { (plan.Hrss, "consent-hrss"), (finance, "consent-finance"), (plan.Fund, "consent-pboc") })
+                {
+                    claim = await _as[who].Fund.RecordClaimConsentAsync(new RecordClaimConsentRequest
+                    {
+                        RequestId = RequestId(i, step), Name = claim.Name, Stage = ConsentStage.ConsentCompensation,
+                        Reference = $"demo {step} {i}", ConsentDate = Dates.Text(asOf),
+                    }, token);
+                }
+                claim = await _as[plan.Fund].Fund.ApproveClaimAsync(new ApproveClaimRequest { RequestId = RequestId(i, "claim-approve"), Name = claim.Name, Etag = claim.Etag, DecidedDate = Dates.Text(asOf) }, token);
+                Interlocked.Increment(ref paid);
+                Interlocked.Add(ref fundFen, claim.FundFen);
+            }
+            catch (RpcException e) when (e.StatusCode is not StatusCode.Unavailable and not StatusCode.Unauthenticated and not StatusCode.PermissionDenied)
+            {
+                var key = $"claim: {StatusCodeNames.Of(e.StatusCode)} {e.Reason()}".Trim();
+                if (_refusals.AddOrUpdate(key, 1, (_, c) => c + 1) == 1)
+                {
+                    cli.Error.WriteLine($"claim for loan #{i} ({plan.Bank}): {Program.Describe(e)}");
+                }
+            }
+        });
+        _notes.Add($"Compensation claims: {filed} filed by the banks for loans over 90 days overdue, {paid} paid (fund share {Dates.Yuan(fundFen)} yuan), {filed - paid} left pending.");
+    }
+
+    /// <summary>
+    /// Each bank claims the subsidy for the last full quarter on or before the as-of date: one line per loan
+    /// whose borrower paid interest in that quarter, asking for half the interest (the V3 formula). Claims are
+    /// filed only in the month after the quarter (the server's today decides); outside it the step is skipped.
+    /// </summary>
+    private async Task SubsidyClaimsAsync(CancellationToken ct)
+    {
+        var quarterEnd = new DateOnly(asOf.Year, (asOf.Month - 1) / 3 * 3 + 1, 1).AddDays(-1);
+        if (asOf == new DateOnly(asOf.Year, (asOf.Month - 1) / 3 * 3 + 1, 1).AddMonths(3).AddDays(-1))
+        {
+            quarterEnd = asOf;
+        }
+        var quarterStart = new DateOnly(quarterEnd.Year, quarterEnd.Month, 1).AddMonths(-2);
+        var quarter = $"{quarterEnd.Year}-Q{(quarterEnd.Month + 2) / 3}";
+        var byBank = _paid.Where(p => p.Date >= quarterStart && p.Date <= quarterEnd && p.InterestFen > 0)
+            .GroupBy(p => p.Bank).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var lines = 0;
+        foreach (var bank in byBank)
+        {
+            var client = _as[bank.Key];
+            SubsidyClaim claim;
+            try
+            {
+                claim = await client.Subsidy.CreateSubsidyClaimAsync(new CreateSubsidyClaimRequest { RequestId = RequestId(-2, $"subsidy-{bank.Key}-{quarter}"), Quarter = quarter }, ct);
+            }
+            catch (RpcException e) when (e.Reason() == "SUBSIDY_CLAIM_WINDOW_CLOSED")
+            {
+                _notes.Add($"Subsidy claims for {quarter} skipped: {e.StatusMessage}");
+                return;
+            }
+            var inputs = bank.GroupBy(p => p.Loan).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new SubsidyClaimLineInput { Loan = g.Key, InterestPaidFen = g.Sum(p => p.InterestFen), SubsidyClaimedFen = (g.Sum(p => p.InterestFen) + 1) / 2 })
+                .ToList();
+            if (claim.State == SubsidyClaimState.SubsidyClaimDraft)
+            {
+                var part = 0;
+                foreach (var chunk in inputs.Chunk(10_000))
+                {
+                    var request = new AddSubsidyClaimLinesRequest { RequestId = RequestId(-2, $"subsidy-lines-{bank.Key}-{quarter}-{part++}"), Claim = claim.Name };
+                    request.Lines.AddRange(chunk);
+                    claim = (await client.Subsidy.AddSubsidyClaimLinesAsync(request, ct)).Claim;
+                }
+                claim = await client.Subsidy.SubmitSubsidyClaimAsync(new SubmitSubsidyClaimRequest { RequestId = RequestId(-2, $"subsidy-submit-{bank.Key}-{quarter}"), Name = claim.Name, Etag = claim.Etag }, ct);
+            }
+            lines += claim.LineCount;
+        }
+        _notes.Add(byBank.Count == 0
+            ? $"No interest was paid in {quarter}: no subsidy claims."
+            : $"Subsidy claims for {quarter}: {byBank.Count} banks, {lines} lines, submitted for the finance bureaus to settle (danbao subsidy settle).");
     }
 
     private void PrintSummary(int count, RunBatchResponse batch)
@@ -289,6 +415,10 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
         }
         cli.Console.Write(banks);
         cli.Out.WriteLine($"Batch {batch.BusinessDate}: {batch.LoansMarkedOverdue} marked overdue, {batch.LoansBackToCurrent} back to current, {batch.PublicitiesEnded} publicities ended.");
+        foreach (var note in _notes)
+        {
+            cli.Out.WriteLine(note);
+        }
         if (!_refusals.IsEmpty)
         {
             cli.Out.WriteLine($"{_refusals.Values.Sum()} loans were refused part-way (see above).");

@@ -1,0 +1,194 @@
+using System.CommandLine;
+using Danbao.Client;
+using Danbao.Contracts.V1;
+using Spectre.Console;
+
+namespace Danbao.Cli.Commands;
+
+/// <summary>`danbao subsidy settle|report`: the finance bureau's side of the quarterly interest-subsidy claims.</summary>
+internal static class SubsidyCommand
+{
+    public static Command Build(CliContext cli)
+    {
+        var subsidy = new Command("subsidy", "Interest subsidy (贴息) claims: settle the submitted ones, report a quarter");
+        var quarter = new Option<string>("--quarter") { Description = "Quarter YYYY-QN (default: every quarter with claims waiting)" };
+        var date = new Option<string>("--business-date") { Description = "Payment date YYYY-MM-DD (default today, CST); not after the server's today" };
+        var settle = new Command("settle", """
+            Review (approve every payable line; not-payable lines are rejected with their reason) and settle every submitted
+            claim the key's finance bureau can see: one ledger payment per claim, finance → bank. Key role: FINANCE_BUREAU
+            """) { quarter, date };
+        settle.SetAction(async (parse, ct) =>
+        {
+            var on = Dates.Text(Dates.Parse(parse.GetValue(date), "--business-date", CliContext.TodayCst()));
+            using var client = cli.KeyedClient();
+            var claims = new List<SubsidyClaim>();
+            var list = new ListSubsidyClaimsRequest { PageSize = 500, Quarter = parse.GetValue(quarter) ?? "" };
+            do
+            {
+                var page = await client.Subsidy.ListSubsidyClaimsAsync(list, ct);
+                claims.AddRange(page.Claims.Where(c => c.State is SubsidyClaimState.SubsidyClaimSubmitted or SubsidyClaimState.SubsidyClaimReviewed));
+                list.PageToken = page.NextPageToken;
+            }
+            while (list.PageToken.Length > 0);
+            if (claims.Count == 0)
+            {
+                cli.Out.WriteLine("No submitted subsidy claims to settle.");
+                return ExitCodes.Ok;
+            }
+            var settled = new List<SubsidyClaim>();
+            await cli.Console.Progress().StartAsync(async progress =>
+            {
+                var task = progress.AddTask($"Settling {claims.Count} claims", maxValue: claims.Count);
+                foreach (var claim in claims)
+                {
+                    var current = claim;
+                    if (current.State == SubsidyClaimState.SubsidyClaimSubmitted)
+                    {
+                        current = await client.Subsidy.ReviewSubsidyClaimAsync(new ReviewSubsidyClaimRequest
+                        {
+                            RequestId = DanbaoClient.NewRequestId(), Name = current.Name, Etag = current.Etag, ApproveAll = true,
+                        }, ct);
+                    }
+                    current = await client.Subsidy.SettleSubsidyClaimAsync(new SettleSubsidyClaimRequest
+                    {
+                        RequestId = DanbaoClient.NewRequestId(), Name = current.Name, Etag = current.Etag, BusinessDate = on,
+                    }, ct);
+                    settled.Add(current);
+                    task.Increment(1);
+                }
+            });
+            var table = new Table().AddColumns("claim", "bank", "quarter", "lines", "approved", "rejected", "claimed (yuan)", "expected (yuan)", "paid (yuan)", "ledger tx");
+            foreach (var c in settled)
+            {
+                table.AddRow(c.Name, c.Bank, c.Quarter, $"{c.LineCount}", $"{c.LinesApproved}", $"{c.LinesRejected}",
+                    Dates.Yuan(c.ClaimedSubsidyFen), Dates.Yuan(c.ExpectedSubsidyFen), Dates.Yuan(c.ApprovedSubsidyFen), $"{c.LedgerTransactionId}");
+            }
+            cli.Console.Write(table);
+            cli.Out.WriteLine($"Settled {settled.Count} claims on {on}: {Dates.Yuan(settled.Sum(c => c.ApprovedSubsidyFen))} yuan paid to the banks.");
+            return ExitCodes.Ok;
+        });
+        subsidy.Add(settle);
+
+        var reportQuarter = new Option<string>("--quarter") { Description = "Quarter YYYY-QN", Required = true };
+        var region = new Option<string>("--region") { Description = "Region, e.g. CN-GD-GZ (default the key's)" };
+        var report = new Command("report", "Totals of the settled subsidy of a region and quarter, by bank, district and formula") { reportQuarter, region };
+        report.SetAction(async (parse, ct) =>
+        {
+            using var client = cli.KeyedClient();
+            var r = await client.Subsidy.GetSubsidySettlementReportAsync(new GetSubsidySettlementReportRequest
+            {
+                Quarter = parse.GetRequiredValue(reportQuarter), Region = parse.GetValue(region) ?? "",
+            }, ct);
+            var table = new Table().AddColumns("by", "key", "loans", "interest (yuan)", "subsidy (yuan)");
+            foreach (var (by, totals) in new[] { ("bank", r.ByBank), ("district", r.ByDistrict), ("formula", r.ByFormula) })
+            {
+                foreach (var t in totals)
+                {
+                    table.AddRow(by, Markup.Escape(t.Key), $"{t.Loans}", Dates.Yuan(t.InterestFen), Dates.Yuan(t.SubsidyFen));
+                }
+            }
+            table.AddRow("total", "", $"{r.Loans}", Dates.Yuan(r.InterestFen), Dates.Yuan(r.SubsidyFen));
+            cli.Out.WriteLine($"Subsidy settled in {r.Region}, {r.Quarter}:");
+            cli.Console.Write(table);
+            return ExitCodes.Ok;
+        });
+        subsidy.Add(report);
+        return subsidy;
+    }
+}
+
+/// <summary>`danbao reconcile`: the fund's guarantees per bank from its journal, against the loan book.</summary>
+internal static class ReconcileCommand
+{
+    public static Command Build(CliContext cli)
+    {
+        var from = new Option<string>("--from") { Description = "First day YYYY-MM-DD (default: the first day of the to-date's quarter)" };
+        var to = new Option<string>("--to") { Description = "Last day YYYY-MM-DD (default today, CST)" };
+        var banks = new Option<string[]>("--bank") { Description = "Bank id(s) (default: every bank, listed with an admin key, else those in the loan book)", AllowMultipleArgumentsPerToken = true };
+        var command = new Command("reconcile", """
+            Per bank and period, from the fund's journal: guarantees outstanding at the start, issued, released, outstanding at
+            the end, compensation claims, recoveries and write-offs; and, when the period ends today, the loan book's
+            outstanding principal of guaranteed loans next to the journal's, with the difference.
+            Key role: FUND_OPERATOR, FINANCE_BUREAU or ADMIN (a BANK key sees its own)
+            """) { from, to, banks };
+        command.SetAction(async (parse, ct) =>
+        {
+            var last = Dates.Parse(parse.GetValue(to), "--to", CliContext.TodayCst());
+            var first = Dates.Parse(parse.GetValue(from), "--from", new DateOnly(last.Year, (last.Month - 1) / 3 * 3 + 1, 1));
+            if (first > last)
+            {
+                throw new UsageException("--from is after --to");
+            }
+            using var client = cli.KeyedClient();
+            var book = await LoanBookAsync(client, ct);
+            var ids = parse.GetValue(banks) is { Length: > 0 } given ? given.ToList() : await BanksAsync(client, book, ct);
+            var table = new Table().AddColumns("bank", "opening", "issued", "released", "closing", "claims", "paid by fund", "recovered", "loan book", "difference");
+            var breaks = 0;
+            foreach (var bank in ids)
+            {
+                var r = await client.Fund.GetBankReconciliationAsync(new GetBankReconciliationRequest
+                {
+                    Bank = KeysCommand.Institution(bank), FromDate = Dates.Text(first), ToDate = Dates.Text(last),
+                }, ct);
+                var onBook = book.TryGetValue(r.Bank, out var fen) ? fen : 0;
+                var difference = r.ClosingOutstandingFen - onBook;
+                breaks += difference != 0 ? 1 : 0;
+                table.AddRow(r.Bank, Dates.Yuan(r.OpeningOutstandingFen), Dates.Yuan(r.GuaranteesIssuedFen), Dates.Yuan(r.GuaranteesReleasedFen),
+                    Dates.Yuan(r.ClosingOutstandingFen), $"{r.ClaimsFiled}", Dates.Yuan(r.ClaimsPaidFundFen), Dates.Yuan(r.RecoveriesFundFen),
+                    Dates.Yuan(onBook), Dates.Yuan(difference));
+            }
+            cli.Out.WriteLine($"Reconciliation {Dates.Text(first)} … {Dates.Text(last)} (yuan):");
+            cli.Console.Write(table);
+            cli.Out.WriteLine(breaks == 0
+                ? "Journal and loan book agree for every bank."
+                : $"{breaks} bank(s) differ between the fund's journal and the loan book (the loan book is as of now: compare with --to today).");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Outstanding principal of guaranteed loans (guaranteed, performing, overdue, extended, claimed) per bank, now.</summary>
+    private static async Task<Dictionary<string, long>> LoanBookAsync(DanbaoClient client, CancellationToken ct)
+    {
+        var book = new Dictionary<string, long>(StringComparer.Ordinal);
+        var request = new ListLoansRequest { PageSize = 500 };
+        do
+        {
+            var page = await client.Loans.ListLoansAsync(request, ct);
+            foreach (var loan in page.Loans)
+            {
+                var guaranteed = loan.State switch
+                {
+                    LoanState.Guaranteed => loan.AmountFen,
+                    LoanState.Current or LoanState.Overdue or LoanState.Extended or LoanState.Claimed => loan.OutstandingPrincipalFen,
+                    _ => 0,
+                };
+                book[loan.Bank] = book.GetValueOrDefault(loan.Bank) + guaranteed;
+            }
+            request.PageToken = page.NextPageToken;
+        }
+        while (request.PageToken.Length > 0);
+        return book;
+    }
+
+    private static async Task<List<string>> BanksAsync(DanbaoClient client, Dictionary<string, long> book, CancellationToken ct)
+    {
+        try
+        {
+            var banks = new List<string>();
+            var request = new ListInstitutionsRequest { PageSize = 500 };
+            do
+            {
+                var page = await client.Identity.ListInstitutionsAsync(request, ct);
+                banks.AddRange(page.Institutions.Where(i => i.Role == Role.Bank).Select(i => i.Name));
+                request.PageToken = page.NextPageToken;
+            }
+            while (request.PageToken.Length > 0);
+            return banks;
+        }
+        catch (Danbao.Grpc.RpcException e) when (e.StatusCode == Danbao.Grpc.StatusCode.PermissionDenied)
+        {
+            return book.Keys.Order(StringComparer.Ordinal).ToList();
+        }
+    }
+}
