@@ -124,7 +124,8 @@ public sealed class AwardHandler(Database database, WriteRunner writes, Referenc
                 }, ct);
             }
             var record = new AwardAllocationRecord(region, year, lending.TotalFen, cap.Cap.Fen, total.Value.Fen, scope.Caller.InstitutionId, on!.Value, transactionId,
-                scores.Select((s, i) => new AwardLineRecord(s.Id, lending.ByInstitutionFen.GetValueOrDefault(s.Id), s.ScoreBp, allocations[i].Amount.Fen)).ToList());
+                scores.Select((s, i) => new AwardLineRecord(s.Id, lending.ByInstitutionFen.GetValueOrDefault(s.Id), s.ScoreBp, allocations[i].Amount.Fen))
+                    .OrderBy(l => l.InstitutionId, StringComparer.Ordinal).ToList());
             if (!await AwardStore.InsertAsync(scope.Connection, scope.Transaction, record, versions.Select(v => v.Id).ToArray(), ct))
             {
                 throw AlreadyApproved(region, year);
