@@ -11,6 +11,7 @@ using Danbao.Server.Identity;
 using Danbao.Server.Privacy;
 using Danbao.Server.Reference;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,6 +45,12 @@ public sealed class DanbaoHost : IAsyncDisposable
     public IReadOnlyDictionary<string, string> DemoKeys { get; }
 
     public int Port => new Uri(_app.Urls.First()).Port;
+
+    /// <summary>The --metrics-port as bound (null when off).</summary>
+    public int? MetricsPort => _metrics is null ? null : new Uri(_app.Urls.Skip(1).First()).Port;
+
+    private const string MetricsConnection = "danbao.metrics";
+    private MetricsEndpoint? _metrics;
 
     public static async Task<DanbaoHost> StartAsync(ServerSettings settings, TimeProvider? clock = null,
         Action<ILoggingBuilder>? logging = null, CancellationToken ct = default)
@@ -87,6 +94,19 @@ public sealed class DanbaoHost : IAsyncDisposable
             {
                 kestrel.ListenH2c(settings.Listen, settings.Port);
             }
+            if (settings.MetricsPort is { } metricsPort)
+            {
+                // After the gRPC listener, so Urls[0] stays the gRPC address. Connections here are tagged for the /metrics middleware.
+                kestrel.Listen(settings.Listen, metricsPort, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    listen.Use(next => connection =>
+                    {
+                        connection.Items[MetricsConnection] = true;
+                        return next(connection);
+                    });
+                });
+            }
         });
         var app = builder.Build();
 
@@ -117,13 +137,34 @@ public sealed class DanbaoHost : IAsyncDisposable
         await health.ProbeAsync(ct);
         registry.AddHealth(health);
         registry.AddReflection();
+        GrpcServer? grpcServer = null;
+        var metrics = settings.MetricsPort is null ? null : new MetricsEndpoint();
+        if (metrics is not null)
+        {
+            app.Use(async (http, next) =>
+            {
+                if (http.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()?.Items.ContainsKey(MetricsConnection) != true)
+                {
+                    await next(http);
+                    return;
+                }
+                if (http.Request.Path == "/metrics" && HttpMethods.IsGet(http.Request.Method) && grpcServer is not null)
+                {
+                    http.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+                    await http.Response.WriteAsync(metrics.Render(grpcServer.Metrics), http.RequestAborted);
+                    return;
+                }
+                http.Response.StatusCode = StatusCodes.Status404NotFound;
+            });
+        }
         var server = app.UseGrpc(registry, new GrpcServerOptions
         {
             MaxReceiveMessageSizeBytes = settings.MaxMessageBytes,
             MaxSendMessageSizeBytes = settings.MaxMessageBytes,
         });
+        grpcServer = server;
         await app.StartAsync(ct);
-        return new DanbaoHost(app, database, health, server, demoKeys);
+        return new DanbaoHost(app, database, health, server, demoKeys) { _metrics = metrics };
     }
 
     public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
@@ -134,6 +175,7 @@ public sealed class DanbaoHost : IAsyncDisposable
         await _app.DisposeAsync();
         await _health.DisposeAsync();
         await _database.DisposeAsync();
+        _metrics?.Dispose();
     }
 
     /// <summary>Registers a Danbao service after checking every rpc declares its roles.</summary>

@@ -23,6 +23,8 @@ public sealed record ServerSettings
     public string ConnectionString { get; init; } = "";
     public bool JsonLogs { get; init; }
     public int MaxMessageBytes { get; init; } = 4 * 1024 * 1024;
+    /// <summary>Serve GET /metrics (Prometheus text, HTTP/1.1) on this port of the listen address; 0 = any free port.</summary>
+    public int? MetricsPort { get; init; }
 
     public const string Usage = """
         danbao-server [options]
@@ -36,6 +38,7 @@ public sealed record ServerSettings
           --client-ca FILE     require client certificates issued by this CA (mTLS)
           --pii-key-file FILE  key protecting ID numbers when DANBAO_PII_KEY is unset (created if absent)
           --max-message-bytes N  largest message accepted or sent (default 4194304)
+          --metrics-port N     serve GET /metrics (Prometheus text over HTTP/1.1) on this port (default: off)
         environment: DANBAO_DB (connection string, required), DANBAO_PII_KEY, DANBAO_LOG_FORMAT=json
         """;
 
@@ -61,6 +64,7 @@ public sealed record ServerSettings
                 "--client-ca" => s with { ClientCaFile = Value() },
                 "--pii-key-file" => s with { PiiKeyFile = Value() },
                 "--max-message-bytes" => s with { MaxMessageBytes = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--metrics-port" => s with { MetricsPort = ParsePort(Value()) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
