@@ -84,6 +84,7 @@ public static class Program
         root.Add(Global.Key);
         root.Add(MigrateCommand.Build(cli));
         root.Add(WhoAmICommand.Build(cli));
+        root.Add(HealthCommand.Build(cli));
         root.Add(KeysCommand.Build(cli));
         root.Add(PolicyCommand.Build(cli));
         root.Add(CalendarCommand.Build(cli));

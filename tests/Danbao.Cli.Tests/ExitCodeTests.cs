@@ -86,6 +86,18 @@ public sealed class ExitCodeTests(CliServer server) : IClassFixture<CliServer>
     }
 
     [Fact]
+    public async Task Health_reports_serving_for_readiness_and_liveness_without_a_key()
+    {
+        var ready = await server.Run(null, "health");
+        Assert.True(ready.ExitCode == ExitCodes.Ok, ready.ToString());
+        Assert.Contains("\"\": Serving", ready.Out);
+        Assert.Equal(ExitCodes.Ok, (await server.Run(null, "health", "--service", "liveness")).ExitCode);
+        var unknown = await server.Run(null, "health", "--service", "no.such.Service");
+        Assert.Equal(ExitCodes.Refused, unknown.ExitCode);
+        Assert.Contains("NOT_FOUND", unknown.Error);
+    }
+
+    [Fact]
     public async Task Global_options_override_the_environment()
     {
         var run = await CliServer.RunWith(new Dictionary<string, string?> { ["DANBAO_SERVER"] = "http://127.0.0.1:1", ["DANBAO_KEY"] = "dbk_wrong" },

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using System.Security.Cryptography.X509Certificates;
+using Danbao.Client;
+using Danbao.Grpc;
+using Grpc.Health.V1;
+
+namespace Danbao.Cli.Commands;
+
+/// <summary>
+/// `danbao health`: grpc.health.v1.Health/Check. Also the Kubernetes probe when the server serves
+/// TLS, which the kubelet's built-in gRPC probe cannot speak (deploy/k8s/danbao.yaml).
+/// </summary>
+internal static class HealthCommand
+{
+    public static Command Build(CliContext cli)
+    {
+        var service = new Option<string>("--service")
+        {
+            Description = "\"\" (default: the server and its database, for readiness) or liveness (the process only)",
+            DefaultValueFactory = _ => "",
+        };
+        var ca = new Option<FileInfo>("--ca") { Description = "PEM CA to trust for an https:// server (default: the system's roots)" };
+        var timeout = new Option<double>("--timeout") { Description = "Seconds to wait", DefaultValueFactory = _ => 5 };
+        var command = new Command("health", "Ask the server's health service; exit 0 when SERVING, 1 when not, 3 when unreachable. Needs no key")
+        {
+            service, ca, timeout,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (!Uri.TryCreate(cli.Server, UriKind.Absolute, out var address))
+            {
+                throw new UsageException($"--server '{cli.Server}' is not an address");
+            }
+            X509Certificate2Collection? roots = null;
+            if (parse.GetValue(ca) is { } file)
+            {
+                roots = [];
+                roots.ImportFromPemFile(file.FullName);
+            }
+            using var client = new DanbaoClient(address, cli.Key, new DanbaoClientOptions
+            {
+                TrustedServerRoots = roots, Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
+            });
+            var name = parse.GetValue(service) ?? "";
+            var reply = await client.Grpc.UnaryAsync<HealthCheckRequest, HealthCheckResponse>(
+                "/grpc.health.v1.Health/Check", new HealthCheckRequest { Service = name }, new CallOptions { CancellationToken = ct });
+            cli.Out.WriteLine($"{(name.Length == 0 ? "\"\"" : name)}: {reply.Status}");
+            return reply.Status == HealthCheckResponse.Types.ServingStatus.Serving ? ExitCodes.Ok : ExitCodes.Refused;
+        });
+        return command;
+    }
+}
