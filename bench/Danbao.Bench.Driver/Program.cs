@@ -34,6 +34,10 @@ switch (options.Command)
     case "seed":
         await Seed.RunAsync(Pool("icbc-gz"), Pool("gz-hrss"), Pool("gz-fund"), Pool("gz-finance")[0], options.Int("loans", 1000), clients, options.Get("out"));
         break;
+    case "settle":
+        var settled = await Settlement.RunAsync(Pool("icbc-gz")[0], Pool("gz-finance")[0], options.Get("claim"), options.Int("loans", 10_000), options.Get("prefix"));
+        Console.WriteLine(JsonSerializer.Serialize(settled));
+        break;
     case "repay":
     case "get":
     case "list":
@@ -142,6 +146,54 @@ namespace Danbao.Bench.Driver
             var order = ((i % 500) * 2 + 1).ToString("000", CultureInfo.InvariantCulture);
             var first17 = "440106" + birth.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + order;
             return first17 + ResidentIdNumber.CheckCharacter(first17);
+        }
+    }
+
+    /// <summary>
+    /// A quarter's subsidy claim for loans {prefix}00000000000001… (seeded by COPY): lines added 10,000 per
+    /// call (the API's limit), submitted, approved as a whole by the finance bureau and settled.
+    /// </summary>
+    internal static class Settlement
+    {
+        public static async Task<object> RunAsync(DanbaoClient bank, DanbaoClient finance, string claimName, int loanCount, string prefix)
+        {
+            const int batch = 10_000;
+            var phases = new Dictionary<string, double>();
+            var sw = Stopwatch.StartNew();
+            var total = Stopwatch.StartNew();
+            for (var start = 1; start <= loanCount; start += batch)
+            {
+                var request = new AddSubsidyClaimLinesRequest { RequestId = DanbaoClient.NewRequestId(), Claim = claimName };
+                for (var i = start; i < Math.Min(loanCount + 1, start + batch); i++)
+                {
+                    // More than is due on both figures: the line is approvable and pays the computed subsidy.
+                    request.Lines.Add(new SubsidyClaimLineInput { Loan = $"loans/{prefix}{i:D14}", InterestPaidFen = 300_000, SubsidyClaimedFen = 300_000 });
+                }
+                await bank.Subsidy.AddSubsidyClaimLinesAsync(request);
+            }
+            phases["add_lines"] = sw.Elapsed.TotalSeconds;
+            sw.Restart();
+            var claim = await bank.Subsidy.GetSubsidyClaimAsync(new GetSubsidyClaimRequest { Name = claimName });
+            claim = await bank.Subsidy.SubmitSubsidyClaimAsync(new SubmitSubsidyClaimRequest { RequestId = DanbaoClient.NewRequestId(), Name = claimName, Etag = claim.Etag });
+            phases["submit"] = sw.Elapsed.TotalSeconds;
+            sw.Restart();
+            claim = await finance.Subsidy.ReviewSubsidyClaimAsync(new ReviewSubsidyClaimRequest { RequestId = DanbaoClient.NewRequestId(), Name = claimName, Etag = claim.Etag, ApproveAll = true });
+            phases["review"] = sw.Elapsed.TotalSeconds;
+            sw.Restart();
+            claim = await finance.Subsidy.SettleSubsidyClaimAsync(new SettleSubsidyClaimRequest { RequestId = DanbaoClient.NewRequestId(), Name = claimName, Etag = claim.Etag, BusinessDate = "2026-10-20" });
+            phases["settle"] = sw.Elapsed.TotalSeconds;
+            return new
+            {
+                loans = loanCount,
+                seconds = total.Elapsed.TotalSeconds,
+                phases,
+                state = claim.State.ToString(),
+                lines = claim.LineCount,
+                lines_approved = claim.LinesApproved,
+                lines_not_payable = claim.LinesNotPayable,
+                approved_subsidy_fen = claim.ApprovedSubsidyFen,
+                ledger_transaction_id = claim.LedgerTransactionId,
+            };
         }
     }
 
