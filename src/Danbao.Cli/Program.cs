@@ -17,7 +17,8 @@ public static class Program
     public static async Task<int> Run(string[] args, CliContext cli, CancellationToken ct = default)
     {
         var root = Build(cli);
-        var parsed = root.Parse(args);
+        // No @response-files: "--key @institution" names a key in the keys file.
+        var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         var invocation = new InvocationConfiguration { Output = cli.Out, Error = cli.Error, EnableDefaultExceptionHandler = false };
         if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
         {
@@ -33,6 +34,7 @@ public static class Program
         cli.Key = parsed.GetValue(Global.Key) ?? cli.Environment("DANBAO_KEY");
         try
         {
+            cli.Key = KeyFromFile(cli.Key, cli.Environment);
             return await parsed.InvokeAsync(invocation, ct);
         }
         catch (UsageException e)
@@ -60,6 +62,26 @@ public static class Program
             await cli.Error.WriteLineAsync($"danbao: the database refused: {e.SqlState} {e.MessageText}");
             return ExitCodes.Refused;
         }
+    }
+
+    /// <summary>
+    /// "@gz-finance" → that institution's key from DANBAO_KEYS_FILE (default .danbao/demo-keys.txt,
+    /// the file ./run.sh writes: one "institution=dbk_…" per line); anything else as given.
+    /// </summary>
+    public static string? KeyFromFile(string? key, Func<string, string?> environment)
+    {
+        if (key is null || !key.StartsWith('@'))
+        {
+            return key;
+        }
+        var file = environment("DANBAO_KEYS_FILE") ?? System.IO.Path.Combine(".danbao", "demo-keys.txt");
+        if (!File.Exists(file))
+        {
+            throw new UsageException($"--key {key}: no keys file {System.IO.Path.GetFullPath(file)} (set DANBAO_KEYS_FILE)");
+        }
+        return File.ReadAllLines(file).Select(line => line.Split('=', 2)).Where(p => p.Length == 2 && p[0].Trim() == key[1..])
+            .Select(p => p[1].Trim()).FirstOrDefault()
+            ?? throw new UsageException($"--key {key}: no key for '{key[1..]}' in {System.IO.Path.GetFullPath(file)}");
     }
 
     /// <summary>"refused: FAILED_PRECONDITION RATE_ABOVE_CAP: message" plus one line per bad field.</summary>
@@ -120,7 +142,7 @@ public static class Global
 
     public static readonly Option<string> Key = new("--key")
     {
-        Description = "API key dbk_… to call with [env DANBAO_KEY]",
+        Description = "API key dbk_… to call with, or @institution to read it from DANBAO_KEYS_FILE (default .danbao/demo-keys.txt, written by ./run.sh) [env DANBAO_KEY]",
         Recursive = true,
     };
 }

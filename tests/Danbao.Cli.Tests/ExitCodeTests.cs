@@ -98,6 +98,20 @@ public sealed class ExitCodeTests(CliServer server) : IClassFixture<CliServer>
     }
 
     [Fact]
+    public async Task An_at_institution_key_is_read_from_the_keys_file_run_sh_writes()
+    {
+        var file = Path.Combine(server.Directory, "demo-keys.txt");
+        await File.WriteAllLinesAsync(file, ["admin=" + server.Key("admin"), "gz-finance=" + server.Key("gz-finance")]);
+        var env = new Dictionary<string, string?> { ["DANBAO_SERVER"] = server.Address, ["DANBAO_KEYS_FILE"] = file };
+        var run = await CliServer.RunWith(env, "whoami", "--key", "@gz-finance");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("institutions/gz-finance role=FinanceBureau", run.Out);
+        var missing = await CliServer.RunWith(env, "whoami", "--key", "@jm-finance");
+        Assert.Equal(ExitCodes.Usage, missing.ExitCode);
+        Assert.Contains("no key for 'jm-finance'", missing.Error);
+    }
+
+    [Fact]
     public async Task Global_options_override_the_environment()
     {
         var run = await CliServer.RunWith(new Dictionary<string, string?> { ["DANBAO_SERVER"] = "http://127.0.0.1:1", ["DANBAO_KEY"] = "dbk_wrong" },
