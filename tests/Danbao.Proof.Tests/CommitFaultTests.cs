@@ -58,6 +58,10 @@ public sealed class CommitFaultTests(ITestOutputHelper output)
             await running;
             var fired = await ScalarAsync(dataSource, "select last_value from proof_commit_faults");
             output.WriteLine($"COMMITs attempted through the trigger: {fired} ({InjectedFailures} failed with 40001); " + load.Summary());
+            foreach (var failure in server.Output.Where(l => l.Contains("fail:", StringComparison.Ordinal)).Select(l => l[..Math.Min(l.Length, 300)]).Distinct().Take(3))
+            {
+                output.WriteLine("server: " + failure);
+            }
             Assert.True(fired > InjectedFailures, "the injected failures were not all used");
             await CheckAsync(load, dataSource);
         }
