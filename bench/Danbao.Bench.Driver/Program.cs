@@ -38,6 +38,11 @@ switch (options.Command)
         var settled = await Settlement.RunAsync(Pool("icbc-gz")[0], Pool("gz-finance")[0], options.Get("claim"), options.Int("loans", 10_000), options.Get("prefix"));
         Console.WriteLine(JsonSerializer.Serialize(settled));
         break;
+    case "reconcile":
+        var reconciled = await Reconciling.RunAsync(Pool("icbc-gz")[0], File.ReadAllLines(options.Get("loans")).Where(l => l.Length > 0).ToArray(),
+            options.Get("clones"));
+        Console.WriteLine(JsonSerializer.Serialize(reconciled));
+        break;
     case "repay":
     case "get":
     case "list":
@@ -193,6 +198,71 @@ namespace Danbao.Bench.Driver
                 lines_not_payable = claim.LinesNotPayable,
                 approved_subsidy_fen = claim.ApprovedSubsidyFen,
                 ledger_transaction_id = claim.LedgerTransactionId,
+            };
+        }
+    }
+
+    /// <summary>
+    /// Bank icbc-gz reconciles: the period statement from the journal (GetBankReconciliation), then
+    /// uploads a loan-level statement (the API-made loans at their true outstanding principal, which
+    /// match, and the COPY-cloned loans, which have no guarantee posting and so break as
+    /// MISSING_HERE) and exports the break report as CSV.
+    /// </summary>
+    internal static class Reconciling
+    {
+        public static async Task<object> RunAsync(DanbaoClient bank, string[] apiLoans, string clones)
+        {
+            var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            var sw = Stopwatch.StartNew();
+            var statement = await bank.Fund.GetBankReconciliationAsync(new GetBankReconciliationRequest { FromDate = "2025-01-01", ToDate = today });
+            var reconciliationSeconds = sw.Elapsed.TotalSeconds;
+
+            IEnumerable<StatementLine> Lines()
+            {
+                foreach (var loan in apiLoans)
+                {
+                    yield return new StatementLine { Loan = loan, OutstandingFen = 200_000_00 };
+                }
+                foreach (var part in clones.Split(',', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var (prefix, count) = (part.Split(':')[0], int.Parse(part.Split(':')[1], CultureInfo.InvariantCulture));
+                    for (var i = 1; i <= count; i++)
+                    {
+                        yield return new StatementLine { Loan = $"loans/{prefix}{i:D14}", OutstandingFen = 200_000_00 };
+                    }
+                }
+            }
+            IEnumerable<UploadBankStatementRequest> Messages()
+            {
+                var message = new UploadBankStatementRequest { AsOfDate = today };
+                foreach (var line in Lines())
+                {
+                    message.Lines.Add(line);
+                    if (message.Lines.Count == 10_000)
+                    {
+                        yield return message;
+                        message = new UploadBankStatementRequest();
+                    }
+                }
+                yield return message;
+            }
+            sw.Restart();
+            var comparison = await bank.Fund.UploadBankStatementAsync(Messages());
+            var uploadSeconds = sw.Elapsed.TotalSeconds;
+            sw.Restart();
+            var csv = await bank.Fund.ExportStatementBreaksAsync(new ExportStatementBreaksRequest { Name = comparison.Name });
+            var exportSeconds = sw.Elapsed.TotalSeconds;
+            return new
+            {
+                seconds = reconciliationSeconds + uploadSeconds + exportSeconds,
+                reconciliation_seconds = reconciliationSeconds,
+                upload_seconds = uploadSeconds,
+                export_seconds = exportSeconds,
+                lines_received = comparison.LinesReceived,
+                loans_matched = comparison.LoansMatched,
+                breaks = comparison.BreaksCount,
+                csv_bytes = csv.Length,
+                closing_outstanding_fen = statement.ClosingOutstandingFen,
             };
         }
     }
