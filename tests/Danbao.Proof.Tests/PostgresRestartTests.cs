@@ -149,10 +149,9 @@ public sealed class DatabaseDownTests
 {
     // Found by PostgresRestartTests and CommitFaultTests (clients saw INTERNAL while PostgreSQL was
     // down, and when 40001 outlasted the server's transaction retries). INTERNAL tells clients,
-    // the SDK's own retry included, not to retry: a transient database failure should be
-    // UNAVAILABLE. Skipped so ./test.sh stays green until the server maps transient Npgsql
-    // failures (TransientFailures.IsTransient) to UNAVAILABLE; remove Skip with that fix.
-    [Fact(Skip = "BUG: a call while the database is down answers INTERNAL, not UNAVAILABLE")]
+    // the SDK's own retry included, not to retry: a transient database failure is UNAVAILABLE
+    // (Hosting/DatabaseFailureStatus).
+    [Fact]
     public async Task A_call_while_the_database_is_down_is_UNAVAILABLE()
     {
         var dir = Directory.CreateTempSubdirectory("danbao-proof-dbdown-").FullName;

@@ -117,6 +117,7 @@ public sealed class DanbaoHost : IAsyncDisposable
         var credentials = new CredentialResolver(database, clock);
         var registry = new GrpcServiceRegistry();
         registry.AddInterceptor(new CallLogging(app.Services.GetRequiredService<ILogger<CallLogging>>()));
+        registry.AddInterceptor(new DatabaseFailureStatus());
         registry.AddInterceptor(new AuthInterceptor(credentials));
         AddDanbao(registry, IdentityReflection.Descriptor.Services[0], new IdentityHandler(database, writes, credentials));
         AddDanbao(registry, PolicyReflection.Descriptor.Services[0], new PolicyHandler(database, writes, reference));
