@@ -21,7 +21,8 @@ public sealed class PostgresRestartTests(ITestOutputHelper output)
     public async Task Health_follows_a_database_restart_and_no_acknowledged_write_is_lost()
     {
         var watch = Stopwatch.StartNew();
-        var pgDir = Path.Combine(Path.GetTempPath(), $"danbao-proof-pg-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}");
+        // Named like TestSupport's clusters (danbao-pg-PID-…), so a run killed midway has it removed by the next.
+        var pgDir = Path.Combine(Path.GetTempPath(), $"danbao-pg-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
         var pgPort = ServerProcess.FreePort();
         var dir = Directory.CreateTempSubdirectory("danbao-proof-pgrestart-").FullName;
         try

@@ -18,6 +18,27 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Every line any server process of this test run wrote.</summary>
     public static readonly ConcurrentQueue<string> AllOutput = new();
 
+    /// <summary>Every server process started, killed when the test process exits (even on a test that hangs up in its finally).</summary>
+    private static readonly ConcurrentDictionary<int, Process> Started = new();
+
+    static ServerProcess()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var process in Started.Values)
+            {
+                try
+                {
+                    process.Kill();
+                }
+                catch (InvalidOperationException)
+                {
+                    // Already gone.
+                }
+            }
+        };
+    }
+
     private readonly string _connectionString;
     private readonly string[] _extraArgs;
     private readonly ConcurrentQueue<string> _output = new();
@@ -118,6 +139,7 @@ public sealed class ServerProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
+        Started[process.Id] = process;
         await ready.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
     }
 
@@ -128,6 +150,7 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             p.Kill(entireProcessTree: false);
             await p.WaitForExitAsync();
+            Started.TryRemove(p.Id, out _);
         }
     }
 
