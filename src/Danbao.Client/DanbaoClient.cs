@@ -11,6 +11,32 @@ namespace Danbao.Client;
 /// <see cref="RpcException"/>; read the reason with <see cref="RpcExceptionExtensions.Reason"/>.
 /// Thread-safe: make one per server and reuse it.
 /// </summary>
+/// <example>
+/// A bank submits an application and handles the refusals it can act on:
+/// <code>
+/// using var danbao = new DanbaoClient(new Uri("https://danbao.example.gov.cn:50051"), apiKey);
+/// var request = new CreateLoanRequest { RequestId = DanbaoClient.NewRequestId(), Loan = application };
+/// try
+/// {
+///     var loan = await danbao.Loans.CreateLoanAsync(request);   // loan.Name = "loans/L…", keep loan.Etag
+/// }
+/// catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
+/// {
+///     foreach (var (field, problem) in e.FieldViolations()) { /* e.g. loan.amount_fen: must be positive */ }
+/// }
+/// catch (RpcException e) when (e.Reason() == "RATE_ABOVE_CAP")
+/// {
+///     // A policy refusal: e.ReasonMetadata() names the policy versions behind it.
+/// }
+/// catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+/// {
+///     // Not known whether it happened: send the SAME request (same request_id) again later;
+///     // the server answers a repeated id with the first reply, so it is never done twice.
+/// }
+/// </code>
+/// A state change carries the etag of the loan as last read; ABORTED with reason ETAG_MISMATCH means
+/// someone else changed it first: read it again (<see cref="LoanCalls.GetLoanAsync"/>) and decide anew.
+/// </example>
 public sealed class DanbaoClient : IDisposable
 {
     private readonly GrpcClient _grpc;
