@@ -181,19 +181,20 @@ public static class FundStore
     }
 
     /// <summary>Claims visible under a filter, by id, after a cursor id.</summary>
-    public static async Task<List<ClaimRecord>> ListClaimsAsync(NpgsqlConnection conn, string? bankId, string? regionWithin, string? state,
+    public static async Task<List<ClaimRecord>> ListClaimsAsync(NpgsqlConnection conn, string? bankId, string? fundId, string? regionWithin, string? state,
         string? afterId, int limit, CancellationToken ct)
     {
         await using var cmd = Command(conn, null,
             $"""
             select {ClaimColumns} from compensation_claims
             where (@bank = '' or bank_id = @bank)
+              and (@fund = '' or fund_id = @fund)
               and (@region = '' or region_code = @region or region_code like @region || '-%')
               and (@state = '' or state = @state)
               and id > @after
             order by id limit @limit
             """,
-            ("bank", bankId ?? ""), ("region", regionWithin ?? ""), ("state", state ?? ""), ("after", afterId ?? ""), ("limit", limit));
+            ("bank", bankId ?? ""), ("fund", fundId ?? ""), ("region", regionWithin ?? ""), ("state", state ?? ""), ("after", afterId ?? ""), ("limit", limit));
         var list = new List<ClaimRecord>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))

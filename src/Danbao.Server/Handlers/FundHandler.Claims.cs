@@ -108,12 +108,9 @@ public sealed partial class FundHandler
         // A bank lists only its own claims, a fund operator its fund's, regional bodies their region's.
         var rows = await FundStore.ListClaimsAsync(conn,
             caller.Role == Role.Bank ? caller.InstitutionId : null,
+            caller.Role == Role.FundOperator ? caller.InstitutionId : null,
             caller.Role is Role.Bank or Role.Admin or Role.FundOperator ? null : caller.RegionCode,
             state, after.Length > 0 ? after : null, size + 1, ct);
-        if (caller.Role == Role.FundOperator)
-        {
-            rows = rows.Where(r => r.FundId == caller.InstitutionId).ToList();
-        }
         var response = new ListClaimsResponse();
         foreach (var row in rows.Take(size))
         {

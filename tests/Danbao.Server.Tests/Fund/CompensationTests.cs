@@ -121,6 +121,9 @@ public sealed class CompensationTests(DanbaoServer server) : IClassFixture<Danba
         Assert.Equal(StatusCode.NotFound, reading.StatusCode);
         Assert.DoesNotContain((await other.Fund.ListClaimsAsync(new ListClaimsRequest())).Claims, c => c.Name == claim.Name);
         Assert.Contains((await steps.Bank.Fund.ListClaimsAsync(new ListClaimsRequest())).Claims, c => c.Name == claim.Name);
+        // The fund operator lists its fund's claims; another region's fund does not see them.
+        Assert.Contains((await steps.Fund.Fund.ListClaimsAsync(new ListClaimsRequest { State = ClaimState.ClaimFiled })).Claims, c => c.Name == claim.Name);
+        Assert.Empty((await server.As("jm-fund").Fund.ListClaimsAsync(new ListClaimsRequest())).Claims);
     }
 
     [Fact]
