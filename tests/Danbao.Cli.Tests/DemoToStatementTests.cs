@@ -61,6 +61,19 @@ public sealed class DemoToStatementTests(CliServer server) : IClassFixture<CliSe
         Assert.True(reconcile.Out.Contains("institutions/icbc-gz"), reconcile.Out);
         Assert.Contains("Journal and loan book agree for every bank.", reconcile.Out);
 
+        // A bank sends its own loan book as its statement: no breaks; a statement with one balance off has exactly that break.
+        var statement = await server.Run(server.Key("icbc-gz"), "reconcile", "statement", "--as-of", CliServer.AsOf);
+        Assert.True(statement.ExitCode == 0, statement.ToString());
+        Assert.Contains("No breaks.", statement.Out);
+        var icbcLoan = loans.First(l => l.Bank == "institutions/icbc-gz" && l.State == LoanState.Current);
+        var statementCsv = Path.Combine(server.Directory, "icbc-statement.csv");
+        await File.WriteAllLinesAsync(statementCsv, ["loan,outstanding_fen", $"{icbcLoan.Name},{icbcLoan.OutstandingPrincipalFen - 100}"]);
+        var breaksCsv = Path.Combine(server.Directory, "breaks.csv");
+        var off = await server.Run(server.Key("icbc-gz"), "reconcile", "statement", "--as-of", CliServer.AsOf, "--file", statementCsv, "--breaks-out", breaksCsv);
+        Assert.True(off.ExitCode == 0, off.ToString());
+        Assert.Contains(" break(s).", off.Out);
+        Assert.Contains(icbcLoan.Name, await File.ReadAllTextAsync(breaksCsv));
+
         var subsidyCsv = Path.Combine(server.Directory, "subsidy.csv");
         var subsidyExport = await server.Run(server.Key("gz-finance"), "statement", "export", "--kind", "subsidy", "--quarter", "2026-Q2", "--out", subsidyCsv);
         Assert.True(subsidyExport.ExitCode == 0, subsidyExport.ToString());

@@ -110,7 +110,7 @@ internal static class ReconcileCommand
             the end, compensation claims, recoveries and write-offs; and, when the period ends today, the loan book's
             outstanding principal of guaranteed loans next to the journal's, with the difference.
             Key role: FUND_OPERATOR, FINANCE_BUREAU or ADMIN (a BANK key sees its own)
-            """) { from, to, banks };
+            """) { from, to, banks, Statement(cli) };
         command.SetAction(async (parse, ct) =>
         {
             var last = Dates.Parse(parse.GetValue(to), "--to", CliContext.TodayCst());
@@ -147,8 +147,75 @@ internal static class ReconcileCommand
         return command;
     }
 
-    /// <summary>Outstanding principal of guaranteed loans (guaranteed, performing, overdue, extended, claimed) per bank, now.</summary>
-    private static async Task<Dictionary<string, long>> LoanBookAsync(DanbaoClient client, CancellationToken ct)
+    /// <summary>
+    /// `danbao reconcile statement`: a bank sends its loan-level balances (from a CSV, or its loan
+    /// book as the server shows it) and gets the breaks against the fund's ledger.
+    /// </summary>
+    public static Command Statement(CliContext cli)
+    {
+        var asOf = new Option<string>("--as-of") { Description = "Date of the balances YYYY-MM-DD (default today, CST)" };
+        var file = new Option<FileInfo>("--file") { Description = "CSV with columns loan,outstanding_fen (header optional); default: the bank's loan book from the server" };
+        var breaksOut = new Option<FileInfo>("--breaks-out") { Description = "Write every break as CSV here" };
+        var command = new Command("statement", "Upload the bank's loan-level outstanding balances and list the breaks against the fund's ledger. Key role: BANK")
+        {
+            asOf, file, breaksOut,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var on = Dates.Text(Dates.Parse(parse.GetValue(asOf), "--as-of", CliContext.TodayCst()));
+            using var client = cli.KeyedClient();
+            List<StatementLine> lines;
+            if (parse.GetValue(file) is { } csv)
+            {
+                if (!csv.Exists)
+                {
+                    throw new UsageException($"no such file: {csv.FullName}");
+                }
+                lines = [];
+                foreach (var row in await File.ReadAllLinesAsync(csv.FullName, ct))
+                {
+                    var cells = row.Split(',');
+                    if (cells.Length >= 2 && long.TryParse(cells[1].Trim(), out var fen))
+                    {
+                        lines.Add(new StatementLine { Loan = cells[0].Trim(), OutstandingFen = fen });
+                    }
+                    else if (!row.StartsWith("loan", StringComparison.OrdinalIgnoreCase) && row.Trim().Length > 0)
+                    {
+                        throw new UsageException($"{csv.Name}: '{row}' is not loan,outstanding_fen");
+                    }
+                }
+            }
+            else
+            {
+                lines = (await LoanBookAsync(client, ct, perLoan: true)).Select(p => new StatementLine { Loan = p.Key, OutstandingFen = p.Value }).ToList();
+            }
+            var messages = lines.Chunk(1000).Select((chunk, i) =>
+            {
+                var message = new UploadBankStatementRequest { AsOfDate = i == 0 ? on : "" };
+                message.Lines.AddRange(chunk);
+                return message;
+            }).DefaultIfEmpty(new UploadBankStatementRequest { AsOfDate = on });
+            var result = await client.Fund.UploadBankStatementAsync(messages, ct);
+            var table = new Table().AddColumns("statement", "as of", "lines", "matched", "breaks", "ours (yuan)", "theirs (yuan)");
+            table.AddRow(result.Name, result.AsOfDate, $"{result.LinesReceived}", $"{result.LoansMatched}", $"{result.BreaksCount}", Dates.Yuan(result.OursTotalFen), Dates.Yuan(result.TheirsTotalFen));
+            cli.Console.Write(table);
+            foreach (var b in result.Breaks.Take(20))
+            {
+                cli.Out.WriteLine($"  {b.Loan} {b.Kind}: ours {Dates.Yuan(b.OursFen)}, theirs {Dates.Yuan(b.TheirsFen)}");
+            }
+            if (parse.GetValue(breaksOut) is { } output)
+            {
+                await File.WriteAllTextAsync(output.FullName, await client.Fund.ExportStatementBreaksAsync(new ExportStatementBreaksRequest { Name = result.Name }, ct), ct);
+                cli.Out.WriteLine($"Wrote the breaks to {output.FullName}");
+            }
+            cli.Out.WriteLine(result.BreaksCount == 0 ? "No breaks." : $"{result.BreaksCount} break(s).");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Outstanding principal of guaranteed loans (guaranteed, performing, overdue, extended, claimed) per bank (or per loan), now.</summary>
+    private static async Task<Dictionary<string, long>> LoanBookAsync(DanbaoClient client, CancellationToken ct, bool perLoan = false)
     {
         var book = new Dictionary<string, long>(StringComparer.Ordinal);
         var request = new ListLoansRequest { PageSize = 500 };
@@ -163,6 +230,14 @@ internal static class ReconcileCommand
                     LoanState.Current or LoanState.Overdue or LoanState.Extended or LoanState.Claimed => loan.OutstandingPrincipalFen,
                     _ => 0,
                 };
+                if (perLoan)
+                {
+                    if (guaranteed > 0)
+                    {
+                        book[loan.Name] = guaranteed;
+                    }
+                    continue;
+                }
                 book[loan.Bank] = book.GetValueOrDefault(loan.Bank) + guaranteed;
             }
             request.PageToken = page.NextPageToken;
