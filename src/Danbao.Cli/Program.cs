@@ -44,7 +44,10 @@ public static class Program
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
         {
-            await cli.Error.WriteLineAsync($"danbao: cannot reach the server at {cli.Server}: {e.StatusMessage}");
+            // Either no connection at all, or the server answered that it cannot reach its database (with a reason): retry later.
+            await cli.Error.WriteLineAsync(e.Reason() is { } reason
+                ? $"danbao: the server at {cli.Server} is unavailable ({reason}): {e.StatusMessage}; retry later"
+                : $"danbao: cannot reach the server at {cli.Server}: {e.StatusMessage}");
             return ExitCodes.CannotConnect;
         }
         catch (RpcException e)
