@@ -12,7 +12,8 @@ public sealed record SubsidyRequest(
 
 /// <summary>
 /// Interest subsidy (贴息) per loan per period (policy.md §5). Day by day: each day's interest is
-/// principal × r / 360; each subsidised day's subsidy is principal × s / 360. Days overdue and
+/// principal × r / 360; each subsidised day's subsidy is principal × s / 360 (computed per run of
+/// identical days, which is exact). Days overdue and
 /// (by default) extension days earn no subsidy; penalty interest is never an input. Early
 /// repayment is handled by the principal timeline (days with no principal earn nothing).
 /// </summary>
@@ -37,16 +38,18 @@ public static class SubsidyCalculator
             && policy.SubsidyDuringExtension;
         var segments = new List<SubsidySegment>();
         decimal interestNumerator = 0, subsidyNumerator = 0;
+        // Runs of days with the same principal and the same exclusion are computed at once: the
+        // numerators are exact (principal × bp × days), so this equals summing day by day.
         foreach (var (range, principal) in request.Principal.Segments(request.Period))
         {
-            for (var day = range.Start; day < range.End; day = day.AddDays(1))
+            foreach (var run in Runs(range, request.Exclusions))
             {
-                var reason = ExclusionOn(day, request.Exclusions, extensionSubsidised);
-                var interest = DayCount.Numerator(principal, request.ContractRate, 1);
-                var subsidy = reason is null ? DayCount.Numerator(principal, rate.Rate, 1) : 0m;
+                var reason = ExclusionOn(run.Start, request.Exclusions, extensionSubsidised);
+                var interest = DayCount.Numerator(principal, request.ContractRate, run.Days);
+                var subsidy = reason is null ? DayCount.Numerator(principal, rate.Rate, run.Days) : 0m;
                 interestNumerator += interest;
                 subsidyNumerator += subsidy;
-                Append(segments, day, principal, reason, interest, subsidy);
+                Append(segments, run, principal, reason, interest, subsidy);
             }
         }
         var versions = rate.Versions.Concat(policy.Used).Distinct().ToArray();
@@ -63,20 +66,42 @@ public static class SubsidyCalculator
         return null;
     }
 
-    private static void Append(List<SubsidySegment> segments, DateOnly day, Money principal, SubsidyExclusionReason? reason, decimal interestNumerator, decimal subsidyNumerator)
+    /// <summary>The range cut at every exclusion boundary inside it, so each piece has one treatment.</summary>
+    private static IEnumerable<DateRange> Runs(DateRange range, IReadOnlyList<SubsidyExclusion> exclusions)
+    {
+        var cuts = new SortedSet<DateOnly> { range.Start, range.End };
+        foreach (var e in exclusions)
+        {
+            if (range.Contains(e.Range.Start))
+                cuts.Add(e.Range.Start);
+            if (range.Contains(e.Range.End))
+                cuts.Add(e.Range.End);
+        }
+        var previous = range.Start;
+        foreach (var cut in cuts)
+        {
+            if (cut > previous)
+            {
+                yield return new DateRange(previous, cut);
+                previous = cut;
+            }
+        }
+    }
+
+    private static void Append(List<SubsidySegment> segments, DateRange run, Money principal, SubsidyExclusionReason? reason, decimal interestNumerator, decimal subsidyNumerator)
     {
         var last = segments.Count > 0 ? segments[^1] : null;
-        if (last is not null && last.Range.End == day && last.Principal == principal && last.ExcludedBecause == reason)
+        if (last is not null && last.Range.End == run.Start && last.Principal == principal && last.ExcludedBecause == reason)
         {
             segments[^1] = last with
             {
-                Range = new DateRange(last.Range.Start, day.AddDays(1)),
+                Range = new DateRange(last.Range.Start, run.End),
                 InterestUnroundedFen = last.InterestUnroundedFen + DayCount.ToFen(interestNumerator),
                 SubsidyUnroundedFen = last.SubsidyUnroundedFen + DayCount.ToFen(subsidyNumerator),
             };
             return;
         }
-        segments.Add(new SubsidySegment(new DateRange(day, day.AddDays(1)), principal, reason is null, reason,
+        segments.Add(new SubsidySegment(run, principal, reason is null, reason,
             DayCount.ToFen(interestNumerator), DayCount.ToFen(subsidyNumerator)));
     }
 }

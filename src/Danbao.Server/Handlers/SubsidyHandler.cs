@@ -28,6 +28,9 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
 {
     private const string SubjectType = "subsidy_claim";
 
+    /// <summary>Up to this many lines per call, the reply echoes every line; above, only lines not MATCHES.</summary>
+    public const int LinesEchoedMax = 1_000;
+
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
     public async Task<SubsidyExplanation> ExplainSubsidy(ExplainSubsidyRequest request, ServerCallContext context)
     {
@@ -162,11 +165,13 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
                 // A concurrent filing of the same loan and quarter got there first: the index decides.
                 throw LineExists(quarter, []);
             }
-            var saved = await SubsidyStore.RefreshClaimAsync(scope.Connection, scope.Transaction, claim.Id, null, null, null, ct);
+            var saved = await SubsidyStore.AddToSummaryAsync(scope.Connection, scope.Transaction, claim.Id, records, ct);
             await scope.AuditAsync(SubjectType, claim.Id, "subsidy_claim.lines_added", claim.State, saved.State,
                 new { lines = records.Count, claimed_subsidy_fen = records.Sum(r => r.SubsidyClaimedFen), expected_subsidy_fen = records.Sum(r => r.ExpectedSubsidyFen) });
             var reply = new AddSubsidyClaimLinesResponse { Claim = SubsidyMapping.ToProto(saved) };
-            reply.Lines.AddRange(records.Select(SubsidyMapping.ToProto));
+            // A small call gets every line back; a large one only the lines that need attention (the
+            // reply is also stored for retries): the rest are read with ListSubsidyClaimLines.
+            reply.Lines.AddRange(records.Where(r => records.Count <= LinesEchoedMax || r.Flag != "MATCHES").Select(SubsidyMapping.ToProto));
             return reply;
         });
     }
