@@ -116,6 +116,7 @@ public sealed class CommitFaultTests(ITestOutputHelper output)
     private async Task CheckAsync(WriteLoad load, NpgsqlDataSource dataSource)
     {
         Assert.DoesNotContain(load.Outcomes, o => o.Status is null);
+        Assert.False(load.RetriedOn.ContainsKey(StatusCode.Internal), "a transient database failure reached clients as INTERNAL (it is UNAVAILABLE: retry)");
         Assert.True(load.Outcomes.Count(o => o.Status == StatusCode.OK) >= 40, "too few writes acknowledged to prove anything");
         var problems = await load.CheckAsync(dataSource);
         Assert.True(problems.Count == 0, string.Join("\n", problems));

@@ -83,6 +83,7 @@ public sealed class PostgresRestartTests(ITestOutputHelper output)
             Assert.NotNull(serving);
             Assert.True(acknowledgedBefore > 0);
             Assert.DoesNotContain(load.Outcomes, o => o.Status is null);
+            Assert.False(load.RetriedOn.ContainsKey(StatusCode.Internal), "a database restart reached clients as INTERNAL (it is UNAVAILABLE: retry)");
             await using var dataSource = NpgsqlDataSource.Create(connectionString);
             var problems = await load.CheckAsync(dataSource);
             Assert.True(problems.Count == 0, string.Join("\n", problems));
