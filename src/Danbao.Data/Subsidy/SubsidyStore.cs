@@ -335,12 +335,19 @@ public static class SubsidyStore
         await rest.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>The approved lines to pay (loan id, amount), in loan order, amounts positive only.</summary>
-    public static async Task<List<(string LoanId, long AmountFen)>> ApprovedLinesAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string claimId, CancellationToken ct)
+    /// <summary>
+    /// Marks the claim's approved lines PAID in one statement (a paid line is final: trigger) and returns
+    /// them (loan id, amount) in loan order for the ledger's per-loan lines.
+    /// </summary>
+    public static async Task<List<(string LoanId, long AmountFen)>> MarkPaidAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string claimId, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(
-            "select loan_id, approved_subsidy_fen from subsidy_claim_lines where claim_id = @claim and decision = 'APPROVED' and approved_subsidy_fen > 0 order by loan_id",
-            conn, tx);
+            """
+            with paid as (
+                update subsidy_claim_lines set decision = 'PAID' where claim_id = @claim and decision = 'APPROVED'
+                returning loan_id, approved_subsidy_fen)
+            select loan_id, approved_subsidy_fen from paid order by loan_id
+            """, conn, tx);
         cmd.Parameters.AddWithValue("claim", claimId);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var lines = new List<(string, long)>();
@@ -349,15 +356,6 @@ public static class SubsidyStore
             lines.Add((r.GetString(0), r.GetInt64(1)));
         }
         return lines;
-    }
-
-    /// <summary>Marks the claim's approved lines PAID in one statement (a paid line is final: trigger).</summary>
-    public static async Task<int> MarkPaidAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string claimId, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(
-            "update subsidy_claim_lines set decision = 'PAID' where claim_id = @claim and decision = 'APPROVED'", conn, tx);
-        cmd.Parameters.AddWithValue("claim", claimId);
-        return await cmd.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>Paid lines of a region's quarter, streamed row by row (for totals and CSV export).</summary>

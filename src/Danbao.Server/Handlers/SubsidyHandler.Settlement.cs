@@ -95,7 +95,8 @@ public sealed partial class SubsidyHandler
             {
                 throw RpcErrors.FailedPrecondition(SubsidyReasons.ClaimNotReviewed, $"{request.Name} is {claim.State}; only a REVIEWED claim is settled");
             }
-            var lines = await SubsidyStore.ApprovedLinesAsync(scope.Connection, scope.Transaction, claimId, ct);
+            var paid = await SubsidyStore.MarkPaidAsync(scope.Connection, scope.Transaction, claimId, ct);
+            var lines = paid.Where(l => l.AmountFen > 0).ToList();
             var totalFen = lines.Sum(l => l.AmountFen);
             long? transactionId = null;
             if (totalFen > 0)
@@ -120,10 +121,9 @@ public sealed partial class SubsidyHandler
             {
                 throw RpcErrors.FailedPrecondition(SubsidyReasons.NothingApproved, $"{request.Name} has no approved amount to pay");
             }
-            var paid = await SubsidyStore.MarkPaidAsync(scope.Connection, scope.Transaction, claimId, ct);
             var saved = await SubsidyStore.RefreshClaimAsync(scope.Connection, scope.Transaction, claimId, "SETTLED", on, transactionId, ct);
             await scope.AuditAsync(SubjectType, claimId, "subsidy_claim.settled", claim.State, saved.State,
-                new { lines_paid = paid, amount_fen = totalFen, ledger_transaction_id = transactionId }, on);
+                new { lines_paid = paid.Count, amount_fen = totalFen, ledger_transaction_id = transactionId }, on);
             return SubsidyMapping.ToProto(saved);
         });
     }
