@@ -6,7 +6,8 @@ namespace Danbao.Server.Verification;
 /// <summary>
 /// What must hold in a Danbao database whatever happened to the processes writing it (crashes,
 /// retries, lost replies): each request took effect at most once, every write that was claimed
-/// was completed in the same transaction, the ledger balances, and each loan's outstanding
+/// was completed in the same transaction, no write posted the same ledger transaction twice, the
+/// ledger balances, and each loan's outstanding
 /// principal is its amount less the principal repaid. Read-only; safe on a live database
 /// (one repeatable-read snapshot per part). Used by the fault tests and by <c>danbao verify</c>.
 /// </summary>
@@ -61,6 +62,14 @@ public static class InvariantCheck
             select format('request %s submitted %s loans', request_id, count(*))
             from audit_events where action = 'loan.submitted' and request_id is not null
             group by request_id having count(*) > 1 order by request_id limit 100
+            """, ct);
+
+        // Each write posts each kind of ledger transaction at most once per cause (reversals aside).
+        await ListAsync(conn, tx, problems, """
+            select format('request %s posted %s ledger transactions %s for %s/%s', request_id, count(*), kind, cause_type, cause_id)
+            from ledger_transactions where reverses_transaction_id is null
+            group by request_id, kind, cause_type, cause_id having count(*) > 1
+            order by request_id limit 100
             """, ct);
 
         // Every effect belongs to a completed request, and every completed repayment has its effect and audit event.

@@ -1,0 +1,47 @@
+using Danbao.Data.Accounting;
+using Danbao.Server.Verification;
+using Danbao.TestSupport;
+
+namespace Danbao.Proof.Tests;
+
+/// <summary>The invariant check finds what it claims to find (a check that cannot fail proves nothing).</summary>
+public sealed class InvariantCheckTests(PostgresFixture db) : IClassFixture<PostgresFixture>
+{
+    [Fact]
+    public async Task A_fresh_database_holds_every_invariant_and_each_breach_is_reported()
+    {
+        var clean = await InvariantCheck.RunAsync(db.DataSource);
+        Assert.True(clean.Ok, clean.ToString());
+
+        // A request claimed but never completed: a write that committed half-way.
+        await using (var command = db.DataSource.CreateCommand(
+            "insert into idempotency_keys (scope, request_id, method, request_hash) values ('icbc-gz', 'half-done', '/x/Y', decode(repeat('00', 32), 'hex'))"))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+        // The same request posting the same ledger transaction twice.
+        var ledger = new Ledger();
+        await using (var conn = await db.DataSource.OpenConnectionAsync())
+        await using (var tx = await conn.BeginTransactionAsync())
+        {
+            await ledger.OpenAccountAsync(conn, tx, new LedgerAccount("fund:proof:capital", LedgerAccountType.Liability, "proof"));
+            await ledger.OpenAccountAsync(conn, tx, new LedgerAccount("fund:proof:cash", LedgerAccountType.Asset, "proof"));
+            for (var i = 0; i < 2; i++)
+            {
+                await ledger.PostAsync(conn, tx, new LedgerTransactionRequest
+                {
+                    Kind = "capital_contribution", CauseType = "fund", CauseId = "proof", RequestId = "posted-twice",
+                    BusinessDate = new DateOnly(2025, 7, 1),
+                    Postings = [new LedgerPosting("fund:proof:cash", 100, 0), new LedgerPosting("fund:proof:capital", 0, 100)],
+                });
+            }
+            await tx.CommitAsync();
+        }
+
+        var report = await InvariantCheck.RunAsync(db.DataSource);
+        Assert.False(report.Ok);
+        Assert.Contains(report.Problems, p => p.Contains("half-done", StringComparison.Ordinal) && p.Contains("never completed", StringComparison.Ordinal));
+        Assert.Contains(report.Problems, p => p.Contains("posted-twice", StringComparison.Ordinal) && p.Contains("2 ledger transactions", StringComparison.Ordinal));
+        Assert.Equal(2, report.Problems.Count);
+    }
+}
