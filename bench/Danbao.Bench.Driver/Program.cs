@@ -24,9 +24,11 @@ var clients = options.Int("clients", 16);
 
 // One client (one connection pool) per 16 workers so that 128 workers are not queued behind the
 // 100-stream limit of a single HTTP/2 connection.
+// Bulk calls (a million claim lines reviewed or settled in one call) get a long deadline.
+var timeout = TimeSpan.FromSeconds(options.Int("timeout-seconds", 60));
 DanbaoClient[] Pool(string institution) =>
     Enumerable.Range(0, Math.Max(1, (clients + 15) / 16))
-        .Select(_ => new DanbaoClient(address, keys[institution], new DanbaoClientOptions { Timeout = TimeSpan.FromSeconds(60) }))
+        .Select(_ => new DanbaoClient(address, keys[institution], new DanbaoClientOptions { Timeout = timeout }))
         .ToArray();
 
 switch (options.Command)
