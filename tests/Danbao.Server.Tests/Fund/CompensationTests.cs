@@ -26,7 +26,11 @@ public sealed class CompensationTests(DanbaoServer server) : IClassFixture<Danba
         var before = await steps.Overview();
         Assert.Equal((pipeline.ClaimsInPipeline + 1, pipeline.ClaimsInPipelineBaseFen + 15_131_250L), (before.ClaimsInPipeline, before.ClaimsInPipelineBaseFen));
 
-        claim = await steps.Approve(await steps.Consents(claim));
+        claim = await steps.Consents(claim);
+        var approval = new ApproveClaimRequest { RequestId = DanbaoClient.NewRequestId(), Name = claim.Name, Etag = claim.Etag, DecidedDate = "2026-07-05" };
+        claim = await steps.Fund.Fund.ApproveClaimAsync(approval);
+        // A retried approval (same request_id) returns the first answer and pays nothing again.
+        Assert.Equal(claim, await steps.Fund.Fund.ApproveClaimAsync(approval));
         Assert.Equal(ClaimState.ClaimApproved, claim.State);
         Assert.Equal(["FINANCE", "HRSS", "PBOC"], claim.Consents.Select(c => c.Party).Order());
         Assert.Equal(LoanState.Compensated, (await steps.Bank.Loans.GetLoanAsync(new GetLoanRequest { Name = loan.Name })).State);
