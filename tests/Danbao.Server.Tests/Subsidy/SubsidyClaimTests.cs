@@ -140,6 +140,31 @@ public sealed class SubsidyClaimTests(DanbaoServer server) : IClassFixture<Danba
     }
 
     [Fact]
+    public async Task A_paid_line_is_final_in_the_database()
+    {
+        var steps = new SubsidySteps(server);
+        var loan = await steps.Disbursed();
+        await steps.Loans.Repay(loan, 178_889, "2025-09-20");
+        steps.Today("2025-10-17");
+        var claim = await steps.Open("2025-Q3");
+        claim = (await steps.File(claim, (loan, 178_889, 89_444))).Claim;
+        claim = await steps.Settle(await steps.Review(await steps.Submit(claim), approveAll: true), "2025-10-17");
+        await using var conn = new NpgsqlConnection(server.Database.ConnectionString);
+        await conn.OpenAsync();
+        foreach (var sql in new[]
+        {
+            "update subsidy_claim_lines set decision = 'REJECTED', approved_subsidy_fen = 0, rejection_reason = 'x' where claim_id = @claim",
+            "delete from subsidy_claim_lines where claim_id = @claim",
+        })
+        {
+            await using var cmd = new NpgsqlCommand(sql, conn);
+            cmd.Parameters.AddWithValue("claim", claim.Name["subsidyClaims/".Length..]);
+            var ex = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteNonQueryAsync());
+            Assert.Equal(PostgresErrorCodes.CheckViolation, ex.SqlState);
+        }
+    }
+
+    [Fact]
     public async Task A_line_for_another_banks_loan_is_not_payable_and_does_not_block_that_bank()
     {
         var steps = new SubsidySteps(server);
