@@ -99,5 +99,9 @@ public sealed class FundSteps(DanbaoServer server, string bank = "icbc-gz")
         await conn.OpenAsync();
         var report = await new Danbao.Data.Accounting.Ledger().VerifyAsync(conn);
         Assert.True(report.IsConsistent, string.Join("; ", report.UnbalancedTransactions.Concat(report.BalanceMismatches)));
+        // The service-wide invariants too: exactly-once effects, one posting per kind and cause per request.
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(server.Database.ConnectionString);
+        var invariants = await Danbao.Server.Verification.InvariantCheck.RunAsync(dataSource);
+        Assert.True(invariants.Ok, invariants.ToString());
     }
 }
