@@ -1,6 +1,8 @@
 using Danbao.Client;
 using Danbao.Contracts.V1;
+using Danbao.Grpc;
 using Danbao.Server.Tests.Support;
+using Npgsql;
 
 namespace Danbao.Server.Tests.Subsidy;
 
@@ -56,6 +58,37 @@ public sealed class SubsidyRuleTests(DanbaoServer server) : IClassFixture<Danbao
         var afterV3 = await steps.Explain(v3, "2026-09-20", "2026-12-20");
         Assert.Equal(beforeV2, afterV2);
         Assert.Equal(beforeV3, afterV3);
+    }
+
+    [Fact]
+    public async Task A_loan_disbursed_before_2021_has_no_formula_and_is_refused_with_a_clear_error()
+    {
+        // Pre-2021 loans cannot be created through today's API (its caps start later): seeded as a row.
+        await using (var conn = new NpgsqlConnection(server.Database.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var seed = new NpgsqlCommand(
+                """
+                insert into loans (id, bank_id, region_code, district, state, borrower_type, borrower, id_number_cipher, id_number_index, amount_fen,
+                    term_months, contract_rate_bp, repayment_method, contract_date, application_date, counter_guarantee,
+                    disbursement_date, maturity_date, outstanding_principal_fen, interest_paid_to_date)
+                values ('L0OLD000000001', 'icbc-gz', 'CN-GD-GZ', '天河区', 'CURRENT', 'INDIVIDUAL', '{}', '\x00', sha256('old'::bytea), 20000000,
+                    60, 350, 'BULLET', '2020-12-01', '2020-12-01', true, '2020-12-20', '2025-12-20', 20000000, '2025-09-20');
+                insert into loan_repayments (loan_id, paid_date, amount_fen, interest_fen, principal_fen, interest_from_date, interest_to_date, request_id)
+                values ('L0OLD000000001', '2025-09-20', 178889, 178889, 0, '2025-06-20', '2025-09-20', 'seed-old');
+                """, conn);
+            await seed.ExecuteNonQueryAsync();
+        }
+        var steps = new SubsidySteps(server);
+        var old = new Loan { Name = "loans/L0OLD000000001" };
+        var ex = await Assert.ThrowsAsync<RpcException>(() => steps.Explain(old, "2025-06-20", "2025-09-20"));
+        Assert.Equal(StatusCode.FailedPrecondition, ex.StatusCode);
+        Assert.Equal("NO_SUBSIDY_FORMULA", ex.Reason());
+        Assert.Contains("2020-12-20", ex.StatusMessage);
+
+        steps.Today("2025-10-20");
+        var line = Assert.Single((await steps.File(await steps.Open("2025-Q3"), (old, 178_889, 89_444))).Lines);
+        Assert.Equal((SubsidyLineFlag.SubsidyLineNotPayable, "NO_SUBSIDY_FORMULA"), (line.Flag, line.NotPayableReason));
     }
 
     [Fact]
