@@ -9,7 +9,7 @@ namespace Danbao.Server.Tests.Subsidy;
 
 /// <summary>
 /// A quarter's claim of N loans filed in batches of 10,000, reviewed and settled through the API, with
-/// the time of each phase. N = DANBAO_SUBSIDY_SCALE_LOANS (default 20,000, so ./test.sh stays fast);
+/// the time of each phase. N = DANBAO_SUBSIDY_SCALE_LOANS (default 12,000: two batches, so ./test.sh stays fast);
 /// e.g. DANBAO_SUBSIDY_SCALE_LOANS=1000000 for the million-loan figure. Loans and their repayments are
 /// seeded by SQL (the lifecycle of a million loans through the API is the benchmark issue's job).
 /// </summary>
@@ -20,7 +20,7 @@ public sealed class SubsidySettlementScaleTests(DanbaoServer server, ITestOutput
     [Fact]
     public async Task A_quarter_of_many_loans_is_filed_in_batches_and_settled_as_one_payment()
     {
-        var loans = int.TryParse(Environment.GetEnvironmentVariable("DANBAO_SUBSIDY_SCALE_LOANS"), out var n) && n > 0 ? n : 20_000;
+        var loans = int.TryParse(Environment.GetEnvironmentVariable("DANBAO_SUBSIDY_SCALE_LOANS"), out var n) && n > 0 ? n : 12_000;
         var clock = Stopwatch.StartNew();
         await using (var conn = new NpgsqlConnection(server.Database.ConnectionString))
         {
