@@ -311,11 +311,12 @@ def bench_write(ctx, quick):
                          f"{profile['exec_ms_per_call']:.2f} ms execution; TPC-B {yard_profile['statements_per_call']:.1f} statements, "
                          f"{yard_profile['exec_ms_per_call']:.2f} ms. RecordRepayment's costliest: "
                          + "; ".join(f"{t['exec_ms_per_call']:.2f} ms {t['query'][:60]}" for t in profile["top"][:5]))
-        if ours["failures"]:
-            raise SystemExit(f"bench: RecordRepayment failed {ours['failures']} times: {ours['first_error']}")
+        failed = f", {ours['failures']} FAILED: {ours['first_error']}" if ours["failures"] else ""
+        if failed:
+            log(f"RecordRepayment at {clients} clients failed {ours['failures']} times: {ours['first_error']}")
         log(f"write c={clients}: ours {ours['calls_per_second']:.0f}/s p99 {ours['p99_ms']:.1f} ms, pgbench TPC-B {yard['tps']:.0f} tps")
         main = clients == 32
-        rows.append(row("2" if main else "7", f"RecordRepayment, {clients} clients (p50 {ours['p50_ms']:.1f} ms, p99 {ours['p99_ms']:.1f} ms)",
+        rows.append(row("2" if main else "7", f"RecordRepayment, {clients} clients (p50 {ours['p50_ms']:.1f} ms, p99 {ours['p99_ms']:.1f} ms{failed})",
                         ours["calls_per_second"], yard["tps"], "calls/s", f"pgbench -M prepared TPC-B, {clients} clients, tps",
                         target=(">=", 1.0) if main else None, details={"ours": ours, "yardstick": yard}))
         NOTES.append(f"CPU per call, {clients} clients: RecordRepayment = server {ours['server_cpu_us_per_call']:.0f} µs + Postgres "
@@ -352,7 +353,8 @@ def bench_read(ctx, quick):
                      f"{profile['exec_ms_per_call']:.2f} ms execution; top: "
                      + "; ".join(f"{t['calls_per_call']:.1f}× {t['exec_ms_per_call']:.2f} ms {t['query'][:60]}" for t in profile["top"][:4]))
         if ours["failures"]:
-            raise SystemExit(f"bench: {kind} failed {ours['failures']} times: {ours['first_error']}")
+            label += f", {ours['failures']} FAILED: {ours['first_error']}"
+
         NOTES.append(f"CPU per call, {label}: server {ours['server_cpu_us_per_call']:.0f} µs + Postgres {ours['postgres_cpu_us_per_call']:.0f} µs"
                      f" + load driver {ours['driver_cpu_us_per_call']:.0f} µs; pgbench SELECT = Postgres {yard['postgres_cpu_us_per_call']:.0f} µs"
                      f" + pgbench client {yard['client_cpu_us_per_call']:.0f} µs")
