@@ -84,7 +84,7 @@ public static class ClaimLineCheck
         {
             ClaimLineFlag.IneligibleDays => $"{excluded} of {c.Days} days earn no subsidy ({string.Join(", ", c.Excluded.Select(s => $"{s.Range} {s.ExcludedBecause}"))}); expected subsidy {c.Subsidy}",
             ClaimLineFlag.Differs => $"claimed interest {line.InterestPaid}, subsidy {line.SubsidyClaimed}; recorded interest {recorded}, expected subsidy {c.Subsidy}",
-            _ => c.ToString(),
+            _ => "", // a matching line needs no words; ExplainSubsidy gives the full derivation
         };
         return new ClaimLineVerdict(flag, null, period, excluded, c.Interest, c.Subsidy, recorded, c.Formula, message);
     }
