@@ -33,6 +33,12 @@ public sealed class PythonExampleTests(CliServer server) : IClassFixture<CliServ
         Assert.Equal("APPROVED", (await Python("approve", name)).GetProperty("state").GetString());
 
         loan = await fund.Loans.GetLoanAsync(new GetLoanRequest { Name = name });
+        // The fund needs capital before it can guarantee anything (leverage k × balance).
+        await server.As("gz-finance").Fund.ContributeCapitalAsync(new ContributeCapitalRequest
+        {
+            RequestId = "python-example-capital", Fund = "institutions/gz-fund", AmountFen = 10_000_000_00,
+            FundingSource = FundingSource.FinanceCapital, ContributionDate = "2026-01-05", Reference = "test capital",
+        });
         await fund.Loans.IssueGuaranteeAsync(new IssueGuaranteeRequest { RequestId = DanbaoClient.NewRequestId(), Name = name, Etag = loan.Etag, GuaranteeDate = "2026-03-08" });
 
         var disbursed = await Python("disburse", name, "--date", "2026-03-10");

@@ -127,6 +127,7 @@ public sealed class CommitFaultTests(ITestOutputHelper output)
 
     public static async Task<string[]> DisbursedLoansAsync(ServerProcess server, int count)
     {
+        await server.CapitaliseFundAsync();
         using var bank = server.Client("icbc-gz");
         using var hrss = server.Client("gz-hrss");
         using var fund = server.Client("gz-fund");

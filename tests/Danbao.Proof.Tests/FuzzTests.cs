@@ -34,6 +34,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         {
             await server.StartAsync();
             await using var dataSource = database.CreateDataSource();
+            await server.CapitaliseFundAsync();
             using (var bank = server.Client("icbc-gz"))
             using (var hrss = server.Client("gz-hrss"))
             using (var fund = server.Client("gz-fund"))

@@ -27,6 +27,7 @@ public sealed class ServerKillTests(ITestOutputHelper output)
         {
             await server.StartAsync();
             string[] loans;
+            await server.CapitaliseFundAsync();
             using (var bank = server.Client("icbc-gz"))
             using (var hrss = server.Client("gz-hrss"))
             using (var fund = server.Client("gz-fund"))

@@ -23,28 +23,25 @@ public static class GuaranteePostings
     /// <summary>
     /// Locks the fund, checks leverage (outstanding + this loan ≤ k × fund balance, LEVERAGE_EXCEEDED
     /// otherwise) and posts the guarantee: D bank guaranteed_outstanding / C fund guarantees_outstanding.
-    /// A fund that has never been capitalised through the API is not leverage-checked (see docs/fund-ledger.md).
+    /// A fund without capital has no capacity: k × 0 = 0, so its first guarantee waits for a contribution.
     /// </summary>
     public static async Task<Result<Unit>> IssueAsync(WriteScope scope, LoanRecord record, string fundId, RegionCode fundRegion,
         DateOnly on, PolicyResolver policy, IEnumerable<PolicyVersion> shareVersions)
     {
         var (conn, tx, ct) = (scope.Connection, scope.Transaction, scope.CancellationToken);
         var amount = record.Data.Amount;
-        var capitalised = await FundStore.LockFundAsync(conn, tx, fundId, fundRegion.Value, ct);
+        await FundStore.LockFundAsync(conn, tx, fundId, fundRegion.Value, ct);
         await FundAccounts.OpenFundAsync(Ledger, conn, tx, fundId, ct);
         await FundAccounts.OpenBankAsync(Ledger, conn, tx, record.BankId, ct);
         var versions = shareVersions.ToList();
-        if (capitalised)
+        var balance = new Money(await FundStore.BalanceOrZeroAsync(conn, tx, FundAccounts.Cash(fundId), ct));
+        var outstanding = new Money(await FundStore.BalanceOrZeroAsync(conn, tx, FundAccounts.GuaranteesOutstanding(fundId), ct));
+        var leverage = LeverageCheck.Check(outstanding, amount, balance, policy.At(fundRegion, on));
+        if (!leverage.IsOk)
         {
-            var balance = new Money(await FundStore.BalanceOrZeroAsync(conn, tx, FundAccounts.Cash(fundId), ct));
-            var outstanding = new Money(await FundStore.BalanceOrZeroAsync(conn, tx, FundAccounts.GuaranteesOutstanding(fundId), ct));
-            var leverage = LeverageCheck.Check(outstanding, amount, balance, policy.At(fundRegion, on));
-            if (!leverage.IsOk)
-            {
-                return leverage.Refusal;
-            }
-            versions.AddRange(leverage.Value.Versions);
+            return leverage.Refusal;
         }
+        versions.AddRange(leverage.Value.Versions);
         await Ledger.PostAsync(conn, tx, new LedgerTransactionRequest
         {
             Kind = IssuedKind,

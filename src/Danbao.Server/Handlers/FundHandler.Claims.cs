@@ -187,9 +187,10 @@ public sealed partial class FundHandler
                 throw RpcErrors.FailedPrecondition("CONSENTS_MISSING", $"approval needs the consents of HRSS, finance and PBOC; missing: {string.Join(", ", missing)}",
                     new Dictionary<string, string> { ["missing"] = string.Join(",", missing) });
             }
-            var capitalised = await FundStore.LockFundAsync(conn, tx, claim.FundId, claim.RegionCode, ct);
+            await FundStore.LockFundAsync(conn, tx, claim.FundId, claim.RegionCode, ct);
             var balance = await FundStore.BalanceOrZeroAsync(conn, tx, FundAccounts.Cash(claim.FundId), ct);
-            if (capitalised && balance < claim.FundFen)
+            // Public money never pays more than the fund holds.
+            if (balance < claim.FundFen)
             {
                 throw RpcErrors.FailedPrecondition("FUND_BALANCE_INSUFFICIENT", $"the fund holds {balance} fen, less than its share {claim.FundFen} fen");
             }

@@ -1,3 +1,4 @@
+using Danbao.Contracts.V1;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -159,6 +160,20 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         var line = File.ReadLines($"/proc/{Pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0]);
+    }
+
+    /// <summary>
+    /// Gives gz-fund capital so it can guarantee loans (a fund without capital has no leverage
+    /// capacity). A fixed request id: calling it again, after a restart too, changes nothing.
+    /// </summary>
+    public async Task CapitaliseFundAsync()
+    {
+        using var finance = Client("gz-finance");
+        await finance.Fund.ContributeCapitalAsync(new ContributeCapitalRequest
+        {
+            RequestId = "proof-capital-gz-fund", Fund = "institutions/gz-fund", AmountFen = 1_000_000_000_00,
+            FundingSource = FundingSource.FinanceCapital, ContributionDate = "2020-01-02", Reference = "proof tests",
+        });
     }
 
     public DanbaoClient Client(string institution, TimeSpan? timeout = null) =>

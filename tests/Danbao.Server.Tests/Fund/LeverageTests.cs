@@ -6,7 +6,7 @@ using Danbao.Server.Tests.Support;
 namespace Danbao.Server.Tests.Fund;
 
 /// <summary>Leverage (放大倍数, policy.md §6, §9 example 10): outstanding guarantees ≤ 5 × the fund's balance.</summary>
-public sealed class LeverageTests(DanbaoServer server) : IClassFixture<DanbaoServer>
+public sealed class LeverageTests(UncapitalisedDanbaoServer server) : IClassFixture<UncapitalisedDanbaoServer>
 {
     [Fact]
     public async Task A_guarantee_that_would_breach_5_times_the_fund_balance_is_refused_and_repayments_release_capacity()
@@ -36,7 +36,7 @@ public sealed class LeverageTests(DanbaoServer server) : IClassFixture<DanbaoSer
 }
 
 /// <summary>§9 example 10 in its own database: a fund of 6,000万 may guarantee at most 3亿.</summary>
-public sealed class LeverageLimitTests(DanbaoServer server) : IClassFixture<DanbaoServer>
+public sealed class LeverageLimitTests(UncapitalisedDanbaoServer server) : IClassFixture<UncapitalisedDanbaoServer>
 {
     [Fact]
     public async Task A_fund_balance_of_60_million_allows_at_most_300_million_of_guarantees()
@@ -68,7 +68,7 @@ public sealed class LeverageLimitTests(DanbaoServer server) : IClassFixture<Danb
 }
 
 /// <summary>The leverage limit holds under concurrency: the fund's row is the serialisation point.</summary>
-public sealed class ConcurrentGuaranteeTests(DanbaoServer server) : IClassFixture<DanbaoServer>
+public sealed class ConcurrentGuaranteeTests(UncapitalisedDanbaoServer server) : IClassFixture<UncapitalisedDanbaoServer>
 {
     [Fact]
     public async Task Fifty_simultaneous_guarantees_against_a_nearly_full_fund_never_breach_leverage()

@@ -44,7 +44,22 @@ public class DanbaoServer : IAsyncLifetime
             PiiKeyFile = Path.Combine(_dir, "pii.key"),
             Interop = true,
         }), Clock, logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Information));
+        if (CapitaliseFunds)
+        {
+            // A fund without capital can guarantee nothing (leverage k × 0): give each demo fund 10亿.
+            foreach (var (finance, fund) in new[] { ("gz-finance", "gz-fund"), ("jm-finance", "jm-fund") })
+            {
+                await As(finance).Fund.ContributeCapitalAsync(new Contracts.V1.ContributeCapitalRequest
+                {
+                    RequestId = "test-capital-" + fund, Fund = "institutions/" + fund, AmountFen = 1_000_000_000_00,
+                    FundingSource = Contracts.V1.FundingSource.FinanceCapital, ContributionDate = "2020-01-02", Reference = "test fixture capital",
+                });
+            }
+        }
     }
+
+    /// <summary>Whether the demo funds start with capital (tests of exact fund balances start without).</summary>
+    protected virtual bool CapitaliseFunds => true;
 
     /// <summary>A client acting as one of the demo institutions (e.g. "icbc-gz", "gz-hrss").</summary>
     public DanbaoClient As(string institution) => Track(new DanbaoClient(Address, Host.DemoKeys[institution], ClientOptions()));
