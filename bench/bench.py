@@ -270,7 +270,7 @@ def pgbench(ctx, args, db, clients, seconds):
 def statement_profile(ctx, db, per_statement_like):
     """Statements Postgres ran in db since the last reset: per call of the statement matching per_statement_like."""
     rows = psql(ctx, f"""
-        select calls, round(total_exec_time::numeric, 1), left(regexp_replace(query, '\\s+', ' ', 'g'), 100)
+        select calls, round(total_exec_time::numeric, 1), regexp_replace(query, '\\s+', ' ', 'g')
         from pg_stat_statements s join pg_database d on d.oid = s.dbid
         where d.datname = '{db}' order by total_exec_time desc""").strip().splitlines()
     parsed = [(int(c), float(t), q) for c, t, q in (line.split("|", 2) for line in rows if line)]
@@ -278,7 +278,7 @@ def statement_profile(ctx, db, per_statement_like):
     return {
         "statements_per_call": sum(c for c, _, _ in parsed) / per,
         "exec_ms_per_call": sum(t for _, t, _ in parsed) / per,
-        "top": [{"calls_per_call": c / per, "exec_ms_per_call": t / per, "query": q} for c, t, q in parsed[:10]],
+        "top": [{"calls_per_call": c / per, "exec_ms_per_call": t / per, "query": q[:100]} for c, t, q in parsed[:10]],
     }
 
 
@@ -349,7 +349,7 @@ def bench_read(ctx, quick):
                       "--pid", str(ctx.server.pid), "--pg-pid", str(ctx.pg_pid))
         profile = statement_profile(ctx, "danbao", "from loans")
         ours["statements"] = profile
-        NOTES.append(f"Postgres per {label}: {profile['statements_per_call']:.1f} statements (counting statements that read loans as the unit), "
+        NOTES.append(f"Postgres per {label}: {profile['statements_per_call']:.1f} statements (per statement that reads from loans), "
                      f"{profile['exec_ms_per_call']:.2f} ms execution; top: "
                      + "; ".join(f"{t['calls_per_call']:.1f}× {t['exec_ms_per_call']:.2f} ms {t['query'][:60]}" for t in profile["top"][:4]))
         if ours["failures"]:
