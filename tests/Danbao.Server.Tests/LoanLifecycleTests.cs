@@ -107,4 +107,20 @@ public sealed class LoanLifecycleTests(DanbaoServer server) : IClassFixture<Danb
         var paid = await steps.Repay(loan, 178_889 + 23_333, "2025-10-02");
         Assert.Equal(LoanState.Current, paid.Loan.State);
     }
+
+    [Fact]
+    public async Task Withdrawing_a_guaranteed_loan_releases_its_guarantee()
+    {
+        var steps = new LoanSteps(server);
+        var loan = await steps.Guarantee(await steps.Approved());
+        var fund = server.As("gz-fund");
+        var before = await fund.Fund.GetFundOverviewAsync(new GetFundOverviewRequest());
+        loan = await steps.Bank.Loans.RejectLoanAsync(new RejectLoanRequest
+        {
+            RequestId = DanbaoClient.NewRequestId(), Name = loan.Name, Etag = loan.Etag, Withdraw = true, Reason = "borrower declined the loan",
+        });
+        Assert.Equal(LoanState.Withdrawn, loan.State);
+        var after = await fund.Fund.GetFundOverviewAsync(new GetFundOverviewRequest());
+        Assert.Equal(before.OutstandingGuaranteesFen - loan.AmountFen, after.OutstandingGuaranteesFen);
+    }
 }

@@ -153,8 +153,17 @@ public sealed partial class LoanHandler
             errors.Add("withdraw", "only the bank withdraws an application");
         }
         errors.ThrowIfAny();
-        return ChangeAsync(context, request, request.Withdraw ? "loan.withdrawn" : "loan.rejected", (scope, record, loan) =>
-            Task.FromResult(request.Withdraw ? loan.Withdraw() : loan.Reject(new Refusal(ReasonCodes.RejectedByReviewer, reason))));
+        return ChangeAsync(context, request, request.Withdraw ? "loan.withdrawn" : "loan.rejected", async (scope, record, loan) =>
+        {
+            var wasGuaranteed = loan.State == Domain.LoanState.Guaranteed;
+            var result = request.Withdraw ? loan.Withdraw() : loan.Reject(new Refusal(ReasonCodes.RejectedByReviewer, reason));
+            if (result.IsOk && wasGuaranteed)
+            {
+                // A guarantee for a loan that will never be disbursed is released in the same transaction.
+                await Fund.GuaranteePostings.ReleaseAsync(scope, record, record.Data.Amount, ChinaStandardTime.BusinessDate(scope.Now), record.Data.PolicyVersionIds);
+            }
+            return result;
+        });
     }
 
     /// <summary>The loan's terms as the approval rules read them.</summary>
