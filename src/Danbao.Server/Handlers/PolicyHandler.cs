@@ -119,7 +119,7 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
             proto.CreatedBy = scope.Caller.InstitutionId;
             return proto;
         });
-        reference.Invalidate();
+        await reference.ReloadAsync(context.CancellationToken);
         return reply;
     }
 
@@ -157,7 +157,7 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
             await scope.AuditAsync("lpr", rate.EffectiveFromDate, "lpr.created", null, null, new { one_year_bp = rate.OneYearBp, source = entry.Source });
             return new LprRate { EffectiveFromDate = rate.EffectiveFromDate, OneYearBp = rate.OneYearBp, Source = entry.Source };
         });
-        reference.Invalidate();
+        await reference.ReloadAsync(context.CancellationToken);
         return reply;
     }
 
@@ -199,7 +199,7 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
                 new { days_off = off.Count, makeup_working_days = makeUp.Count });
             return calendar.Clone();
         });
-        reference.Invalidate();
+        await reference.ReloadAsync(context.CancellationToken);
         return reply;
     }
 

@@ -114,6 +114,7 @@ public sealed class DanbaoHost : IAsyncDisposable
         var audit = new AuditLog();
         var writes = new WriteRunner(database, idempotency, audit, clock);
         var reference = new ReferenceDataCache(database, clock);
+        await reference.WarmAsync(ct);
         var credentials = new CredentialResolver(database, clock);
         var registry = new GrpcServiceRegistry();
         registry.AddInterceptor(new CallLogging(app.Services.GetRequiredService<ILogger<CallLogging>>()));

@@ -36,6 +36,7 @@ public class DanbaoServer : IAsyncLifetime
     {
         var postgres = await PostgresServer.GetAsync();
         Database = await postgres.CreateDatabaseAsync();
+        await BeforeStartAsync(Database);
         _host = await DanbaoHost.StartAsync(Configure(new ServerSettings
         {
             Port = 0,
@@ -57,6 +58,9 @@ public class DanbaoServer : IAsyncLifetime
             }
         }
     }
+
+    /// <summary>Reference data a test needs in its database before the server first reads it.</summary>
+    protected virtual Task BeforeStartAsync(TestDatabase database) => Task.CompletedTask;
 
     /// <summary>Whether the demo funds start with capital (tests of exact fund balances start without).</summary>
     protected virtual bool CapitaliseFunds => true;
