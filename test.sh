@@ -9,6 +9,7 @@ cd "$(dirname "$0")"
 scripts/pg.sh ensure-installed
 need=()
 /usr/bin/python3 -c 'import grpc, google.protobuf' 2>/dev/null || need+=(python3-grpcio python3-protobuf)
+/usr/bin/python3 -c 'import yaml' 2>/dev/null || need+=(python3-yaml)   # the deploy files are linted with it
 command -v protoc >/dev/null || need+=(protobuf-compiler)
 command -v h2load >/dev/null || need+=(nghttp2-client)
 if [ ${#need[@]} -gt 0 ]; then
