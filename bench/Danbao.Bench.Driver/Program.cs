@@ -252,7 +252,7 @@ namespace Danbao.Bench.Driver
             var comparison = await bank.Fund.UploadBankStatementAsync(Messages());
             var uploadSeconds = sw.Elapsed.TotalSeconds;
             sw.Restart();
-            var csv = await bank.Fund.ExportStatementBreaksAsync(new ExportStatementBreaksRequest { Name = comparison.Name });
+            var csv = await bank.Fund.ExportStatementBreaksCsvAsync(new ExportStatementBreaksRequest { Name = comparison.Name });
             var exportSeconds = sw.Elapsed.TotalSeconds;
             return new
             {

@@ -3,7 +3,7 @@ using System.CommandLine.Help;
 using System.Net.Sockets;
 using Danbao.Client;
 using Danbao.Cli.Commands;
-using Danbao.Grpc;
+using Grpc.Core;
 using Npgsql;
 
 namespace Danbao.Cli;
@@ -46,8 +46,8 @@ public static class Program
         {
             // Either no connection at all, or the server answered that it cannot reach its database (with a reason): retry later.
             await cli.Error.WriteLineAsync(e.Reason() is { } reason
-                ? $"danbao: the server at {cli.Server} is unavailable ({reason}): {e.StatusMessage}; retry later"
-                : $"danbao: cannot reach the server at {cli.Server}: {e.StatusMessage}");
+                ? $"danbao: the server at {cli.Server} is unavailable ({reason}): {e.Status.Detail}; retry later"
+                : $"danbao: cannot reach the server at {cli.Server}: {e.Status.Detail}");
             return ExitCodes.CannotConnect;
         }
         catch (RpcException e)
@@ -91,7 +91,7 @@ public static class Program
     public static string Describe(RpcException e)
     {
         var reason = e.Reason();
-        var text = $"danbao: refused: {StatusCodeNames.Of(e.StatusCode)}{(reason is null ? "" : " " + reason)}: {e.StatusMessage}";
+        var text = $"danbao: refused: {e.StatusName()}{(reason is null ? "" : " " + reason)}: {e.Status.Detail}";
         foreach (var (field, description) in e.FieldViolations())
         {
             text += $"{System.Environment.NewLine}  {field}: {description}";

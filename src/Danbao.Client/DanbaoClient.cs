@@ -1,15 +1,19 @@
 using Danbao.Contracts.V1;
-using Danbao.Grpc;
-using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+using Grpc.Net.Client.Configuration;
 
 namespace Danbao.Client;
 
 /// <summary>
-/// The Danbao API for a partner bank (or any institution): one typed method per RPC. Writes carry
-/// the <c>request_id</c> you set on the request; the client retries a write that failed with
-/// UNAVAILABLE with the same id, which the server answers at most once. Failures throw
-/// <see cref="RpcException"/>; read the reason with <see cref="RpcExceptionExtensions.Reason"/>.
-/// Thread-safe: make one per server and reuse it.
+/// The Danbao API for a partner bank (or any institution): the generated gRPC clients of every
+/// danbao.v1 service on one <see cref="GrpcChannel"/>, each call carrying your API key and a
+/// default deadline. Writes carry the <c>request_id</c> you set on the request (make one with
+/// <see cref="NewRequestId"/>); the channel retries a write that failed with UNAVAILABLE with the
+/// same id, which the server answers at most once. Reads and calls without a request id are not
+/// retried. Failures throw <see cref="RpcException"/>; read the reason with
+/// <see cref="RpcExceptionExtensions.Reason"/>. Thread-safe: make one per server and reuse it.
 /// </summary>
 /// <example>
 /// A bank submits an application and handles the refusals it can act on:
@@ -35,75 +39,99 @@ namespace Danbao.Client;
 /// }
 /// </code>
 /// A state change carries the etag of the loan as last read; ABORTED with reason ETAG_MISMATCH means
-/// someone else changed it first: read it again (<see cref="LoanCalls.GetLoanAsync"/>) and decide anew.
+/// someone else changed it first: read it again (<c>Loans.GetLoanAsync</c>) and decide anew.
 /// </example>
 public sealed class DanbaoClient : IDisposable
 {
-    private readonly GrpcClient _grpc;
-    private readonly string? _apiKey;
-
     /// <summary>Connects to <paramref name="address"/> (http:// for h2c, https:// for TLS) with an API key ("dbk_…").</summary>
     public DanbaoClient(Uri address, string? apiKey, DanbaoClientOptions? options = null)
     {
         options ??= new DanbaoClientOptions();
-        _apiKey = apiKey;
-        _grpc = new GrpcClient(new GrpcClientOptions
+        Channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
-            Address = address,
-            ClientCertificate = options.ClientCertificate,
-            TrustedServerRoots = options.TrustedServerRoots,
-            DefaultTimeout = options.Timeout,
+            HttpHandler = DanbaoChannel.Handler(options),
+            ServiceConfig = new ServiceConfig { MethodConfigs = { DanbaoChannel.WriteRetries(options.WriteAttemptsMax) } },
+            MaxReceiveMessageSize = options.MaxMessageBytes,
+            MaxSendMessageSize = options.MaxMessageBytes,
+            MaxRetryAttempts = options.WriteAttemptsMax,
+            DisposeHttpClient = true,
         });
-        Loans = new LoanCalls(this);
-        Identity = new IdentityCalls(this);
-        Policy = new PolicyCalls(this);
-        Batch = new BatchCalls(this);
-        Fund = new FundCalls(this, apiKey);
-        Subsidy = new SubsidyCalls(this, apiKey);
+        var invoker = Channel.Intercept(new CallDefaults(apiKey, options.Timeout));
+        Loans = new LoanService.LoanServiceClient(invoker);
+        Identity = new IdentityService.IdentityServiceClient(invoker);
+        Policy = new PolicyService.PolicyServiceClient(invoker);
+        Batch = new BatchService.BatchServiceClient(invoker);
+        Subsidy = new SubsidyService.SubsidyServiceClient(invoker);
+        Awards = new AwardService.AwardServiceClient(invoker);
+        Fund = new FundService.FundServiceClient(invoker);
     }
 
-    /// <summary>danbao.v1.LoanService.</summary>
-    public LoanCalls Loans { get; }
+    /// <summary>The channel underneath (for clients of other services, e.g. grpc.health.v1).</summary>
+    public GrpcChannel Channel { get; }
 
-    /// <summary>danbao.v1.IdentityService.</summary>
-    public IdentityCalls Identity { get; }
+    /// <summary>danbao.v1.LoanService: a loan from application to its end.</summary>
+    public LoanService.LoanServiceClient Loans { get; }
 
-    /// <summary>danbao.v1.PolicyService.</summary>
-    public PolicyCalls Policy { get; }
+    /// <summary>danbao.v1.IdentityService: who am I, institutions, API keys, client certificates.</summary>
+    public IdentityService.IdentityServiceClient Identity { get; }
 
-    /// <summary>danbao.v1.BatchService.</summary>
-    public BatchCalls Batch { get; }
+    /// <summary>danbao.v1.PolicyService: policy versions, the LPR, the working-day calendar.</summary>
+    public PolicyService.PolicyServiceClient Policy { get; }
 
-    /// <summary>danbao.v1.SubsidyService and danbao.v1.AwardService.</summary>
-    public SubsidyCalls Subsidy { get; }
+    /// <summary>danbao.v1.BatchService: the daily batch for a business date.</summary>
+    public BatchService.BatchServiceClient Batch { get; }
+
+    /// <summary>danbao.v1.SubsidyService: interest subsidy (贴息) claims and settlement.</summary>
+    public SubsidyService.SubsidyServiceClient Subsidy { get; }
+
+    /// <summary>danbao.v1.AwardService: bank incentive awards.</summary>
+    public AwardService.AwardServiceClient Awards { get; }
 
     /// <summary>danbao.v1.FundService: capital, leverage, compensation claims, recoveries, write-offs, reconciliation.</summary>
-    public FundCalls Fund { get; }
-
-    /// <summary>The underlying gRPC client, for calls this SDK has no typed method for.</summary>
-    public GrpcClient Grpc => _grpc;
+    public FundService.FundServiceClient Fund { get; }
 
     /// <summary>A new request id: use one per logical write, and the same one when retrying it.</summary>
     public static string NewRequestId() => Guid.NewGuid().ToString("N");
 
-    internal Task<TResponse> CallAsync<TRequest, TResponse>(string method, TRequest request, CancellationToken ct)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse>, new() =>
-        _grpc.UnaryAsync<TRequest, TResponse>(method, request, new CallOptions { BearerToken = _apiKey, CancellationToken = ct });
-
     /// <inheritdoc />
-    public void Dispose() => _grpc.Dispose();
-}
+    public void Dispose() => Channel.Dispose();
 
-/// <summary>Connection settings of a <see cref="DanbaoClient"/>.</summary>
-public sealed class DanbaoClientOptions
-{
-    /// <summary>Client certificate for mTLS (instead of, or besides, an API key).</summary>
-    public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; init; }
+    /// <summary>Adds the API key and, when the caller set none, the default deadline to every call.</summary>
+    private sealed class CallDefaults(string? apiKey, TimeSpan timeout) : Interceptor
+    {
+        private readonly string? _authorization = string.IsNullOrEmpty(apiKey) ? null : "Bearer " + apiKey;
 
-    /// <summary>Roots to trust for the server's certificate (default: the system's).</summary>
-    public System.Security.Cryptography.X509Certificates.X509Certificate2Collection? TrustedServerRoots { get; init; }
+        public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(TRequest request,
+            ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation) =>
+            continuation(request, WithDefaults(context));
 
-    /// <summary>Deadline of each call, retries included. Default 30 s.</summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+        public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(TRequest request,
+            ClientInterceptorContext<TRequest, TResponse> context, AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation) =>
+            continuation(request, WithDefaults(context));
+
+        public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(
+            ClientInterceptorContext<TRequest, TResponse> context, AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation) =>
+            continuation(WithDefaults(context));
+
+        public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(
+            ClientInterceptorContext<TRequest, TResponse> context, AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation) =>
+            continuation(WithDefaults(context));
+
+        private ClientInterceptorContext<TRequest, TResponse> WithDefaults<TRequest, TResponse>(ClientInterceptorContext<TRequest, TResponse> context)
+            where TRequest : class where TResponse : class
+        {
+            var options = context.Options;
+            if (_authorization is not null && options.Headers?.Get("authorization") is null)
+            {
+                var headers = options.Headers ?? new Metadata();
+                headers.Add("authorization", _authorization);
+                options = options.WithHeaders(headers);
+            }
+            if (options.Deadline is null)
+            {
+                options = options.WithDeadline(DateTime.UtcNow + timeout);
+            }
+            return new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, options);
+        }
+    }
 }

@@ -1,19 +1,56 @@
-using Danbao.Grpc;
 using Google.Rpc;
+using Grpc.Core;
 
 namespace Danbao.Client;
 
-/// <summary>What a program branches on when a Danbao call fails.</summary>
+/// <summary>What a program branches on when a Danbao call fails (the google.rpc details of the status).</summary>
 public static class RpcExceptionExtensions
 {
     /// <summary>The ErrorInfo reason (e.g. RATE_ABOVE_CAP, PUBLICITY_NOT_ENDED), or null when none was sent.</summary>
-    public static string? Reason(this RpcException exception) => exception.GetDetail<ErrorInfo>()?.Reason;
+    public static string? Reason(this RpcException exception) => exception.Detail<ErrorInfo>()?.Reason;
 
     /// <summary>The ErrorInfo metadata (e.g. the policy versions behind a refusal).</summary>
     public static IReadOnlyDictionary<string, string> ReasonMetadata(this RpcException exception) =>
-        exception.GetDetail<ErrorInfo>()?.Metadata is { } metadata ? new Dictionary<string, string>(metadata) : new Dictionary<string, string>();
+        exception.Detail<ErrorInfo>()?.Metadata is { } metadata ? new Dictionary<string, string>(metadata) : new Dictionary<string, string>();
 
     /// <summary>Field → description for every bad field of an INVALID_ARGUMENT.</summary>
     public static IReadOnlyList<(string Field, string Description)> FieldViolations(this RpcException exception) =>
-        exception.GetDetail<BadRequest>()?.FieldViolations.Select(v => (v.Field, v.Description)).ToList() ?? [];
+        exception.Detail<BadRequest>()?.FieldViolations.Select(v => (v.Field, v.Description)).ToList() ?? [];
+
+    /// <summary>How long the server asks you to wait before retrying (RetryInfo), or null.</summary>
+    public static TimeSpan? RetryDelay(this RpcException exception) => exception.Detail<RetryInfo>()?.RetryDelay?.ToTimeSpan();
+
+    /// <summary>A detail message of the status (ErrorInfo, BadRequest, RetryInfo, ResourceInfo …), or null.</summary>
+    public static T? Detail<T>(this RpcException exception) where T : class, Google.Protobuf.IMessage<T>, new() =>
+        exception.GetRpcStatus()?.GetDetail<T>();
+
+    /// <summary>The status code as the gRPC specification names it: OK, INVALID_ARGUMENT, FAILED_PRECONDITION, …</summary>
+    public static string StatusName(this RpcException exception) => StatusNames.Of(exception.StatusCode);
+}
+
+/// <summary>The canonical UPPER_SNAKE names of gRPC status codes.</summary>
+public static class StatusNames
+{
+    /// <summary>The specification's name of <paramref name="code"/>.</summary>
+    public static string Of(StatusCode code) => code switch
+    {
+        StatusCode.OK => "OK",
+        StatusCode.Cancelled => "CANCELLED",
+        StatusCode.Unknown => "UNKNOWN",
+        StatusCode.InvalidArgument => "INVALID_ARGUMENT",
+        StatusCode.DeadlineExceeded => "DEADLINE_EXCEEDED",
+        StatusCode.NotFound => "NOT_FOUND",
+        StatusCode.AlreadyExists => "ALREADY_EXISTS",
+        StatusCode.PermissionDenied => "PERMISSION_DENIED",
+        StatusCode.ResourceExhausted => "RESOURCE_EXHAUSTED",
+        StatusCode.FailedPrecondition => "FAILED_PRECONDITION",
+        StatusCode.Aborted => "ABORTED",
+        StatusCode.OutOfRange => "OUT_OF_RANGE",
+        StatusCode.Unimplemented => "UNIMPLEMENTED",
+        StatusCode.Internal => "INTERNAL",
+        StatusCode.Unavailable => "UNAVAILABLE",
+        StatusCode.DataLoss => "DATA_LOSS",
+        StatusCode.Unauthenticated => "UNAUTHENTICATED",
+        _ => ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 }

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Danbao.Client;
 using Danbao.Contracts.V1;
 using Danbao.Data;
-using Danbao.Server.Verification;
+using Danbao.Data.Verification;
 using Spectre.Console;
 
 namespace Danbao.Cli.Commands;
@@ -19,7 +19,7 @@ internal static class BatchCommand
         {
             var on = Dates.Parse(parse.GetValue(date), "--business-date", CliContext.TodayCst());
             using var client = cli.KeyedClient();
-            var reply = await client.Batch.RunBatchAsync(new RunBatchRequest { RequestId = DanbaoClient.NewRequestId(), BusinessDate = Dates.Text(on) }, ct);
+            var reply = await client.Batch.RunBatchAsync(new RunBatchRequest { RequestId = DanbaoClient.NewRequestId(), BusinessDate = Dates.Text(on) }, cancellationToken: ct);
             var table = new Table().AddColumns("business date", "marked overdue", "back to current", "publicities ended");
             table.AddRow(reply.BusinessDate, $"{reply.LoansMarkedOverdue}", $"{reply.LoansBackToCurrent}", $"{reply.PublicitiesEnded}");
             cli.Console.Write(table);

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.CommandLine;
 using Danbao.Contracts.V1;
-using Danbao.Grpc;
+using Grpc.Core;
 using Spectre.Console;
 
 namespace Danbao.Cli.Commands;

@@ -5,7 +5,7 @@ using System.Text;
 using Danbao.Client;
 using Danbao.Contracts.V1;
 using ResidentIdNumber = Danbao.Domain.ResidentIdNumber;
-using Danbao.Grpc;
+using Grpc.Core;
 using Spectre.Console;
 
 namespace Danbao.Cli.Commands;
@@ -65,7 +65,7 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
     public async Task<int> RunAsync(int count, CancellationToken ct)
     {
         await EnsureInstitutionsAsync(ct);
-        var lpr = (await admin.Policy.ListLprRatesAsync(new ListLprRatesRequest(), ct)).Rates
+        var lpr = (await admin.Policy.ListLprRatesAsync(new ListLprRatesRequest(), cancellationToken: ct)).Rates
             .Select(r => (From: DateOnly.ParseExact(r.EffectiveFromDate, "yyyy-MM-dd", CultureInfo.InvariantCulture), r.OneYearBp))
             .OrderBy(r => r.From).ToList();
         var plans = PlanLoans(count, lpr);
@@ -84,7 +84,7 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
                     }
                     catch (RpcException e) when (e.StatusCode is not StatusCode.Unavailable and not StatusCode.Unauthenticated and not StatusCode.PermissionDenied)
                     {
-                        var key = $"{StatusCodeNames.Of(e.StatusCode)} {e.Reason()}".Trim();
+                        var key = $"{e.StatusName()} {e.Reason()}".Trim();
                         if (_refusals.AddOrUpdate(key, 1, (_, c) => c + 1) == 1)
                         {
                             cli.Error.WriteLine($"loan #{plan.Index} ({plan.Bank}): {Program.Describe(e)}");
@@ -93,7 +93,7 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
                     task.Increment(1);
                 });
             });
-        var batch = await admin.Batch.RunBatchAsync(new RunBatchRequest { RequestId = DanbaoClient.NewRequestId(), BusinessDate = Dates.Text(asOf) }, ct);
+        var batch = await admin.Batch.RunBatchAsync(new RunBatchRequest { RequestId = DanbaoClient.NewRequestId(), BusinessDate = Dates.Text(asOf) }, cancellationToken: ct);
         await CompensationClaimsAsync(ct);
         await SubsidyClaimsAsync(ct);
         PrintSummary(count, batch);
@@ -110,7 +110,7 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
                 {
                     RequestId = DanbaoClient.NewRequestId(), InstitutionId = id,
                     Institution = new Institution { DisplayName = name, Role = role, Region = region },
-                }, ct);
+                }, cancellationToken: ct);
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.AlreadyExists)
             {
@@ -119,7 +119,7 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
             var key = await admin.Identity.CreateApiKeyAsync(new CreateApiKeyRequest
             {
                 RequestId = DanbaoClient.NewRequestId(), Institution = "institutions/" + id, Description = $"demo seed {seed}",
-            }, ct);
+            }, cancellationToken: ct);
             _as[id] = cli.ClientWithKey(key.Secret);
         }
     }
@@ -207,20 +207,20 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
         var hrss = _as[plan.Hrss];
         var fund = _as[plan.Fund];
         var i = plan.Index;
-        var loan = await bank.Loans.CreateLoanAsync(plan.Request, ct);
+        var loan = await bank.Loans.CreateLoanAsync(plan.Request, cancellationToken: ct);
         if (plan.Fate == Fate.Rejected)
         {
             await hrss.Loans.ReviewEligibilityAsync(new ReviewEligibilityRequest
             {
                 RequestId = RequestId(i, "review"), Name = loan.Name, Etag = loan.Etag, PublicityStartDate = Dates.Text(plan.Applied.AddDays(1)),
                 Reject = true, Reason = "business plan not viable (demo)",
-            }, ct);
+            }, cancellationToken: ct);
             return "rejected at review";
         }
         loan = await hrss.Loans.ReviewEligibilityAsync(new ReviewEligibilityRequest
         {
             RequestId = RequestId(i, "review"), Name = loan.Name, Etag = loan.Etag, PublicityStartDate = Dates.Text(Min(plan.Applied.AddDays(1), asOf)),
-        }, ct);
+        }, cancellationToken: ct);
         if (loan.State != LoanState.Publicity)
         {
             return "refused at review: " + string.Join(",", loan.FailedRules);
@@ -233,21 +233,21 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
         loan = await hrss.Loans.ConcludePublicityAsync(new ConcludePublicityRequest
         {
             RequestId = RequestId(i, "conclude"), Name = loan.Name, Etag = loan.Etag, BusinessDate = Dates.Text(concluded),
-        }, ct);
-        loan = await fund.Loans.RecordDueDiligenceAsync(new RecordDueDiligenceRequest { RequestId = RequestId(i, "dd-fund"), Name = loan.Name, Etag = loan.Etag, Passed = true }, ct);
-        loan = await bank.Loans.RecordDueDiligenceAsync(new RecordDueDiligenceRequest { RequestId = RequestId(i, "dd-bank"), Name = loan.Name, Etag = loan.Etag, Passed = true }, ct);
-        loan = await bank.Loans.ApproveLoanAsync(new ApproveLoanRequest { RequestId = RequestId(i, "approve"), Name = loan.Name, Etag = loan.Etag }, ct);
+        }, cancellationToken: ct);
+        loan = await fund.Loans.RecordDueDiligenceAsync(new RecordDueDiligenceRequest { RequestId = RequestId(i, "dd-fund"), Name = loan.Name, Etag = loan.Etag, Passed = true }, cancellationToken: ct);
+        loan = await bank.Loans.RecordDueDiligenceAsync(new RecordDueDiligenceRequest { RequestId = RequestId(i, "dd-bank"), Name = loan.Name, Etag = loan.Etag, Passed = true }, cancellationToken: ct);
+        loan = await bank.Loans.ApproveLoanAsync(new ApproveLoanRequest { RequestId = RequestId(i, "approve"), Name = loan.Name, Etag = loan.Etag }, cancellationToken: ct);
         loan = await fund.Loans.IssueGuaranteeAsync(new IssueGuaranteeRequest
         {
             RequestId = RequestId(i, "guarantee"), Name = loan.Name, Etag = loan.Etag, GuaranteeDate = Dates.Text(plan.Applied.AddDays(10)),
-        }, ct);
+        }, cancellationToken: ct);
         var disbursed = plan.Applied.AddDays(12);
         loan = await bank.Loans.DisburseLoanAsync(new DisburseLoanRequest
         {
             RequestId = RequestId(i, "disburse"), Name = loan.Name, Etag = loan.Etag, DisbursementDate = Dates.Text(disbursed),
-        }, ct);
+        }, cancellationToken: ct);
         _disbursedByBank.AddOrUpdate(plan.Bank, loan.AmountFen, (_, s) => s + loan.AmountFen);
-        var schedule = await bank.Loans.GetRepaymentScheduleAsync(new GetRepaymentScheduleRequest { Name = loan.Name }, ct);
+        var schedule = await bank.Loans.GetRepaymentScheduleAsync(new GetRepaymentScheduleRequest { Name = loan.Name }, cancellationToken: ct);
         var due = schedule.Instalments.Where(x => Day(x.DueDate) <= asOf).ToList();
         var paying = plan.Fate switch
         {
@@ -264,7 +264,7 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
             {
                 RequestId = RequestId(i, "repay-" + instalment.Number), Name = loan.Name,
                 AmountFen = instalment.PrincipalDueFen + instalment.InterestDueFen, PaidDate = instalment.DueDate,
-            }, ct);
+            }, cancellationToken: ct);
             settled = paid.Settled;
             _paid.Add(new Paid(plan.Bank, loan.Name, Day(instalment.DueDate), paid.InterestFen));
         }
@@ -295,7 +295,7 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
             {
                 RequestId = RequestId(-1, "capital-" + fund), Fund = "institutions/" + fund, AmountFen = amount,
                 FundingSource = FundingSource.FinanceCapital, ContributionDate = Dates.Text(asOf.AddDays(-731)), Reference = $"demo capital (seed {seed})",
-            }, ct);
+            }, cancellationToken: ct);
             _notes.Add($"{finance} contributed {Dates.Yuan(contribution.AmountFen)} yuan to {fund} (balance {Dates.Yuan(contribution.FundBalanceFen)}).");
         }
     }
@@ -313,7 +313,7 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
             var i = plan.Index;
             try
             {
-                var claim = await _as[plan.Bank].Fund.FileClaimAsync(new FileClaimRequest { RequestId = RequestId(i, "claim"), Loan = name, ClaimDate = Dates.Text(asOf) }, token);
+                var claim = await _as[plan.Bank].Fund.FileClaimAsync(new FileClaimRequest { RequestId = RequestId(i, "claim"), Loan = name, ClaimDate = Dates.Text(asOf) }, cancellationToken: token);
                 Interlocked.Increment(ref filed);
                 if (i % 3 == 2)
                 {
@@ -326,15 +326,15 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
                     {
                         RequestId = RequestId(i, step), Name = claim.Name, Stage = ConsentStage.ConsentCompensation,
                         Reference = $"demo {step} {i}", ConsentDate = Dates.Text(asOf),
-                    }, token);
+                    }, cancellationToken: token);
                 }
-                claim = await _as[plan.Fund].Fund.ApproveClaimAsync(new ApproveClaimRequest { RequestId = RequestId(i, "claim-approve"), Name = claim.Name, Etag = claim.Etag, DecidedDate = Dates.Text(asOf) }, token);
+                claim = await _as[plan.Fund].Fund.ApproveClaimAsync(new ApproveClaimRequest { RequestId = RequestId(i, "claim-approve"), Name = claim.Name, Etag = claim.Etag, DecidedDate = Dates.Text(asOf) }, cancellationToken: token);
                 Interlocked.Increment(ref paid);
                 Interlocked.Add(ref fundFen, claim.FundFen);
             }
             catch (RpcException e) when (e.StatusCode is not StatusCode.Unavailable and not StatusCode.Unauthenticated and not StatusCode.PermissionDenied)
             {
-                var key = $"claim: {StatusCodeNames.Of(e.StatusCode)} {e.Reason()}".Trim();
+                var key = $"claim: {e.StatusName()} {e.Reason()}".Trim();
                 if (_refusals.AddOrUpdate(key, 1, (_, c) => c + 1) == 1)
                 {
                     cli.Error.WriteLine($"claim for loan #{i} ({plan.Bank}): {Program.Describe(e)}");
@@ -367,11 +367,11 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
             SubsidyClaim claim;
             try
             {
-                claim = await client.Subsidy.CreateSubsidyClaimAsync(new CreateSubsidyClaimRequest { RequestId = RequestId(-2, $"subsidy-{bank.Key}-{quarter}"), Quarter = quarter }, ct);
+                claim = await client.Subsidy.CreateSubsidyClaimAsync(new CreateSubsidyClaimRequest { RequestId = RequestId(-2, $"subsidy-{bank.Key}-{quarter}"), Quarter = quarter }, cancellationToken: ct);
             }
             catch (RpcException e) when (e.Reason() == "SUBSIDY_CLAIM_WINDOW_CLOSED")
             {
-                _notes.Add($"Subsidy claims for {quarter} skipped: {e.StatusMessage}");
+                _notes.Add($"Subsidy claims for {quarter} skipped: {e.Status.Detail}");
                 return;
             }
             var inputs = bank.GroupBy(p => p.Loan).OrderBy(g => g.Key, StringComparer.Ordinal)
@@ -384,9 +384,9 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
                 {
                     var request = new AddSubsidyClaimLinesRequest { RequestId = RequestId(-2, $"subsidy-lines-{bank.Key}-{quarter}-{part++}"), Claim = claim.Name };
                     request.Lines.AddRange(chunk);
-                    claim = (await client.Subsidy.AddSubsidyClaimLinesAsync(request, ct)).Claim;
+                    claim = (await client.Subsidy.AddSubsidyClaimLinesAsync(request, cancellationToken: ct)).Claim;
                 }
-                claim = await client.Subsidy.SubmitSubsidyClaimAsync(new SubmitSubsidyClaimRequest { RequestId = RequestId(-2, $"subsidy-submit-{bank.Key}-{quarter}"), Name = claim.Name, Etag = claim.Etag }, ct);
+                claim = await client.Subsidy.SubmitSubsidyClaimAsync(new SubmitSubsidyClaimRequest { RequestId = RequestId(-2, $"subsidy-submit-{bank.Key}-{quarter}"), Name = claim.Name, Etag = claim.Etag }, cancellationToken: ct);
             }
             lines += claim.LineCount;
         }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Security.Cryptography.X509Certificates;
 using Danbao.Client;
-using Danbao.Grpc;
 using Grpc.Health.V1;
 
 namespace Danbao.Cli.Commands;
@@ -42,8 +41,8 @@ internal static class HealthCommand
                 TrustedServerRoots = roots, Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
             });
             var name = parse.GetValue(service) ?? "";
-            var reply = await client.Grpc.UnaryAsync<HealthCheckRequest, HealthCheckResponse>(
-                "/grpc.health.v1.Health/Check", new HealthCheckRequest { Service = name }, new CallOptions { CancellationToken = ct });
+            var reply = await new Health.HealthClient(client.Channel).CheckAsync(new HealthCheckRequest { Service = name },
+                deadline: DateTime.UtcNow.AddSeconds(parse.GetValue(timeout)), cancellationToken: ct);
             cli.Out.WriteLine($"{(name.Length == 0 ? "\"\"" : name)}: {reply.Status}");
             return reply.Status == HealthCheckResponse.Types.ServingStatus.Serving ? ExitCodes.Ok : ExitCodes.Refused;
         });

@@ -41,7 +41,7 @@ internal static class KeysCommand
             var created = await client.Identity.CreateApiKeyAsync(new CreateApiKeyRequest
             {
                 RequestId = DanbaoClient.NewRequestId(), Institution = Institution(id), Description = text,
-            }, ct);
+            }, cancellationToken: ct);
             cli.Error.WriteLine($"Created {created.Key.Name} for {created.Key.Institution}. The secret is shown once:");
             cli.Out.WriteLine(created.Secret);
             return ExitCodes.Ok;
@@ -104,7 +104,7 @@ internal static class KeysCommand
             var count = 0;
             do
             {
-                var page = await client.Identity.ListApiKeysAsync(request, ct);
+                var page = await client.Identity.ListApiKeysAsync(request, cancellationToken: ct);
                 foreach (var key in page.Keys)
                 {
                     table.AddRow(Markup.Escape(key.Name), Markup.Escape(key.Institution), key.CreateTime, key.RevokeTime.Length > 0 ? key.RevokeTime : "-", Markup.Escape(key.Description));
@@ -131,7 +131,7 @@ internal static class KeysCommand
             var revoked = await client.Identity.RevokeApiKeyAsync(new RevokeApiKeyRequest
             {
                 RequestId = DanbaoClient.NewRequestId(), Name = key.StartsWith("apiKeys/", StringComparison.Ordinal) ? key : "apiKeys/" + key,
-            }, ct);
+            }, cancellationToken: ct);
             cli.Out.WriteLine($"{revoked.Name} revoked at {revoked.RevokeTime}");
             return ExitCodes.Ok;
         });

@@ -29,7 +29,7 @@ internal static class PolicyCommand
             using var client = cli.KeyedClient();
             var request = new ResolvePolicyRequest { Region = parse.GetValue(region)!, Date = Dates.Text(on) };
             request.Parameters.AddRange(parse.GetValue(parameters) ?? []);
-            var resolved = await client.Policy.ResolvePolicyAsync(request, ct);
+            var resolved = await client.Policy.ResolvePolicyAsync(request, cancellationToken: ct);
             var table = new Table().AddColumns("parameter", "value", "from region", "in force since");
             foreach (var v in resolved.Values)
             {
@@ -65,7 +65,7 @@ internal static class PolicyCommand
                     Parameter = parse.GetRequiredValue(parameter), Region = parse.GetRequiredValue(region),
                     EffectiveFromDate = Dates.Text(effective), Value = parse.GetRequiredValue(value), Source = parse.GetRequiredValue(source),
                 },
-            }, ct);
+            }, cancellationToken: ct);
             cli.Out.WriteLine($"{created.Name}: {created.Parameter} = {created.Value} in {created.Region} from {created.EffectiveFromDate}");
             return ExitCodes.Ok;
         });
@@ -100,7 +100,7 @@ internal static class CalendarCommand
                 throw new UsageException($"{path.Name} is not a calendar year in JSON: {e.Message}");
             }
             using var client = cli.KeyedClient();
-            var loaded = await client.Policy.LoadCalendarYearAsync(new LoadCalendarYearRequest { RequestId = DanbaoClient.NewRequestId(), Calendar = year }, ct);
+            var loaded = await client.Policy.LoadCalendarYearAsync(new LoadCalendarYearRequest { RequestId = DanbaoClient.NewRequestId(), Calendar = year }, cancellationToken: ct);
             cli.Out.WriteLine($"Loaded {loaded.Year}: {loaded.DaysOff.Count} days off, {loaded.MakeupWorkingDays.Count} make-up working days");
             return ExitCodes.Ok;
         });
@@ -110,7 +110,7 @@ internal static class CalendarCommand
         show.SetAction(async (parse, ct) =>
         {
             using var client = cli.KeyedClient();
-            var year = await client.Policy.GetCalendarYearAsync(new GetCalendarYearRequest { Year = parse.GetRequiredValue(yearOption) }, ct);
+            var year = await client.Policy.GetCalendarYearAsync(new GetCalendarYearRequest { Year = parse.GetRequiredValue(yearOption) }, cancellationToken: ct);
             cli.Out.WriteLine(JsonFormatter.Default.Format(year));
             return ExitCodes.Ok;
         });
@@ -136,7 +136,7 @@ internal static class LprCommand
             {
                 RequestId = DanbaoClient.NewRequestId(),
                 Rate = new LprRate { EffectiveFromDate = Dates.Text(effective), OneYearBp = parse.GetValue(bp), Source = parse.GetValue(source)! },
-            }, ct);
+            }, cancellationToken: ct);
             cli.Out.WriteLine($"LPR {rate.OneYearBp} bp from {rate.EffectiveFromDate} ({rate.Source})");
             return ExitCodes.Ok;
         });
@@ -145,7 +145,7 @@ internal static class LprCommand
         list.SetAction(async (parse, ct) =>
         {
             using var client = cli.KeyedClient();
-            var rates = await client.Policy.ListLprRatesAsync(new ListLprRatesRequest(), ct);
+            var rates = await client.Policy.ListLprRatesAsync(new ListLprRatesRequest(), cancellationToken: ct);
             var table = new Table().AddColumns("from", "1-year LPR (bp)", "source");
             foreach (var r in rates.Rates)
             {

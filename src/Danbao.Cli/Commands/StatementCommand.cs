@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Danbao.Client;
 using Danbao.Contracts.V1;
 using Spectre.Console;
 
@@ -47,7 +48,7 @@ internal static class StatementCommand
             if (subject == "subsidy")
             {
                 var q = parse.GetValue(quarter) ?? throw new UsageException("--kind subsidy needs --quarter YYYY-QN");
-                var bytes = await client.Subsidy.ExportSubsidySettlementReportAsync(new GetSubsidySettlementReportRequest { Quarter = q, Region = parse.GetValue(region) ?? "" }, ct);
+                var bytes = await client.Subsidy.ExportSubsidySettlementReportCsvAsync(new GetSubsidySettlementReportRequest { Quarter = q, Region = parse.GetValue(region) ?? "" }, ct);
                 var count = await WriteServerCsvAsync(path, kind, "subsidy", bytes);
                 cli.Out.WriteLine($"Wrote {count} subsidy rows for {q} to {path}");
                 return ExitCodes.Ok;
@@ -59,7 +60,7 @@ internal static class StatementCommand
             {
                 do
                 {
-                    var page = await client.Loans.ListLoansAsync(request, ct);
+                    var page = await client.Loans.ListLoansAsync(request, cancellationToken: ct);
                     foreach (var loan in page.Loans)
                     {
                         rows.Add(Row(loan));

@@ -25,7 +25,7 @@ internal static class SubsidyCommand
             var list = new ListSubsidyClaimsRequest { PageSize = 500, Quarter = parse.GetValue(quarter) ?? "" };
             do
             {
-                var page = await client.Subsidy.ListSubsidyClaimsAsync(list, ct);
+                var page = await client.Subsidy.ListSubsidyClaimsAsync(list, cancellationToken: ct);
                 claims.AddRange(page.Claims.Where(c => c.State is SubsidyClaimState.SubsidyClaimSubmitted or SubsidyClaimState.SubsidyClaimReviewed));
                 list.PageToken = page.NextPageToken;
             }
@@ -47,12 +47,12 @@ internal static class SubsidyCommand
                         current = await client.Subsidy.ReviewSubsidyClaimAsync(new ReviewSubsidyClaimRequest
                         {
                             RequestId = DanbaoClient.NewRequestId(), Name = current.Name, Etag = current.Etag, ApproveAll = true,
-                        }, ct);
+                        }, cancellationToken: ct);
                     }
                     current = await client.Subsidy.SettleSubsidyClaimAsync(new SettleSubsidyClaimRequest
                     {
                         RequestId = DanbaoClient.NewRequestId(), Name = current.Name, Etag = current.Etag, BusinessDate = on,
-                    }, ct);
+                    }, cancellationToken: ct);
                     settled.Add(current);
                     task.Increment(1);
                 }
@@ -78,7 +78,7 @@ internal static class SubsidyCommand
             var r = await client.Subsidy.GetSubsidySettlementReportAsync(new GetSubsidySettlementReportRequest
             {
                 Quarter = parse.GetRequiredValue(reportQuarter), Region = parse.GetValue(region) ?? "",
-            }, ct);
+            }, cancellationToken: ct);
             var table = new Table().AddColumns("by", "key", "loans", "interest (yuan)", "subsidy (yuan)");
             foreach (var (by, totals) in new[] { ("bank", r.ByBank), ("district", r.ByDistrict), ("formula", r.ByFormula) })
             {
@@ -129,7 +129,7 @@ internal static class ReconcileCommand
                 var r = await client.Fund.GetBankReconciliationAsync(new GetBankReconciliationRequest
                 {
                     Bank = KeysCommand.Institution(bank), FromDate = Dates.Text(first), ToDate = Dates.Text(last),
-                }, ct);
+                }, cancellationToken: ct);
                 var onBook = book.TryGetValue(r.Bank, out var fen) ? fen : 0;
                 var difference = r.ClosingOutstandingFen - onBook;
                 breaks += difference != 0 ? 1 : 0;
@@ -205,7 +205,7 @@ internal static class ReconcileCommand
             }
             if (parse.GetValue(breaksOut) is { } output)
             {
-                await File.WriteAllTextAsync(output.FullName, await client.Fund.ExportStatementBreaksAsync(new ExportStatementBreaksRequest { Name = result.Name }, ct), ct);
+                await File.WriteAllTextAsync(output.FullName, await client.Fund.ExportStatementBreaksCsvAsync(new ExportStatementBreaksRequest { Name = result.Name }, ct), ct);
                 cli.Out.WriteLine($"Wrote the breaks to {output.FullName}");
             }
             cli.Out.WriteLine(result.BreaksCount == 0 ? "No breaks." : $"{result.BreaksCount} break(s).");
@@ -221,7 +221,7 @@ internal static class ReconcileCommand
         var request = new ListLoansRequest { PageSize = 500 };
         do
         {
-            var page = await client.Loans.ListLoansAsync(request, ct);
+            var page = await client.Loans.ListLoansAsync(request, cancellationToken: ct);
             foreach (var loan in page.Loans)
             {
                 var guaranteed = loan.State switch
@@ -254,14 +254,14 @@ internal static class ReconcileCommand
             var request = new ListInstitutionsRequest { PageSize = 500 };
             do
             {
-                var page = await client.Identity.ListInstitutionsAsync(request, ct);
+                var page = await client.Identity.ListInstitutionsAsync(request, cancellationToken: ct);
                 banks.AddRange(page.Institutions.Where(i => i.Role == Role.Bank).Select(i => i.Name));
                 request.PageToken = page.NextPageToken;
             }
             while (request.PageToken.Length > 0);
             return banks;
         }
-        catch (Danbao.Grpc.RpcException e) when (e.StatusCode == Danbao.Grpc.StatusCode.PermissionDenied)
+        catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.PermissionDenied)
         {
             return book.Keys.Order(StringComparer.Ordinal).ToList();
         }

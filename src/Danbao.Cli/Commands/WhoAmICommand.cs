@@ -12,7 +12,7 @@ internal static class WhoAmICommand
         command.SetAction(async (parse, ct) =>
         {
             using var client = cli.KeyedClient();
-            var caller = await client.Identity.WhoAmIAsync(new WhoAmIRequest(), ct);
+            var caller = await client.Identity.WhoAmIAsync(new WhoAmIRequest(), cancellationToken: ct);
             cli.Out.WriteLine($"{caller.Institution} role={caller.Role} region={caller.Region} key={caller.KeyId} via={caller.AuthenticatedBy}");
             return ExitCodes.Ok;
         });

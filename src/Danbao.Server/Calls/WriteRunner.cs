@@ -1,7 +1,8 @@
 using Danbao.Data;
 using Danbao.Data.Audit;
 using Danbao.Data.Idempotency;
-using Danbao.Grpc;
+using Grpc.Core;
+using Danbao.Server.Errors;
 using Danbao.Server.Identity;
 using Google.Protobuf;
 using Google.Rpc;

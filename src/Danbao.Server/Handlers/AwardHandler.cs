@@ -3,9 +3,9 @@ using Danbao.Data;
 using Danbao.Data.Accounting;
 using Danbao.Data.Subsidy;
 using Danbao.Domain;
-using Danbao.Grpc;
-using Danbao.Server.Calls;
+using Grpc.Core;
 using Danbao.Server.Errors;
+using Danbao.Server.Calls;
 using Danbao.Server.Identity;
 using Danbao.Server.Loans;
 using Danbao.Server.Reference;
@@ -22,12 +22,12 @@ namespace Danbao.Server.Handlers;
 /// <see cref="AwardPool"/>; the approved allocation is stored once per region and year and posted
 /// as one ledger transaction (finance → each institution).
 /// </summary>
-public sealed class AwardHandler(Database database, WriteRunner writes, ReferenceDataCache reference, Ledger ledger, TimeProvider clock)
+public sealed class AwardHandler(Database database, WriteRunner writes, ReferenceDataCache reference, Ledger ledger, TimeProvider clock) : AwardService.AwardServiceBase
 {
     private const int InstitutionsMax = 1_000;
 
     [Roles(Role.FinanceBureau)]
-    public async Task<AwardProposal> ProposeAwards(ProposeAwardsRequest request, ServerCallContext context)
+    public override async Task<AwardProposal> ProposeAwards(ProposeAwardsRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
         var (region, year) = Scope(caller, request.Region, request.Year);
@@ -62,7 +62,7 @@ public sealed class AwardHandler(Database database, WriteRunner writes, Referenc
     }
 
     [Roles(Role.FinanceBureau)]
-    public Task<AwardAllocationSet> ApproveAwards(ApproveAwardsRequest request, ServerCallContext context)
+    public override Task<AwardAllocationSet> ApproveAwards(ApproveAwardsRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
         var errors = new FieldErrors();
@@ -137,7 +137,7 @@ public sealed class AwardHandler(Database database, WriteRunner writes, Referenc
     }
 
     [Roles(Role.FinanceBureau, Role.FundOperator, Role.EmploymentService, Role.Admin)]
-    public async Task<AwardAllocationSet> GetAwards(GetAwardsRequest request, ServerCallContext context)
+    public override async Task<AwardAllocationSet> GetAwards(GetAwardsRequest request, ServerCallContext context)
     {
         var (region, year) = Scope(context.Caller(), request.Region, request.Year);
         await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);

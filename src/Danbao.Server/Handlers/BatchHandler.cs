@@ -1,7 +1,8 @@
 using Danbao.Contracts.V1;
 using Danbao.Data.Loans;
 using Danbao.Domain;
-using Danbao.Grpc;
+using Grpc.Core;
+using Danbao.Server.Errors;
 using Danbao.Server.Calls;
 using Danbao.Server.Identity;
 using Danbao.Server.Reference;
@@ -17,13 +18,13 @@ namespace Danbao.Server.Handlers;
 /// an explicit date so operators and tests move time on purpose. Running a date twice changes
 /// nothing the second time (each step is a no-op for a loan already in its target state).
 /// </summary>
-public sealed class BatchHandler(WriteRunner writes, ReferenceDataCache reference, TimeProvider clock)
+public sealed class BatchHandler(WriteRunner writes, ReferenceDataCache reference, TimeProvider clock) : BatchService.BatchServiceBase
 {
     /// <summary>Bound on loans one run examines; the batch is re-run to continue past it.</summary>
     public const int LoansPerRunMax = 200_000;
 
     [Roles(Role.Admin, Role.FundOperator)]
-    public Task<RunBatchResponse> RunBatch(RunBatchRequest request, ServerCallContext context)
+    public override Task<RunBatchResponse> RunBatch(RunBatchRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);

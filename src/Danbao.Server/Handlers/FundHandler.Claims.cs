@@ -3,9 +3,9 @@ using Danbao.Data.Fund;
 using Danbao.Data.Loans;
 using Danbao.Domain;
 using Danbao.Domain.Results;
-using Danbao.Grpc;
-using Danbao.Server.Calls;
+using Grpc.Core;
 using Danbao.Server.Errors;
+using Danbao.Server.Calls;
 using Danbao.Server.Fund;
 using Danbao.Server.Identity;
 using Danbao.Server.Loans;
@@ -20,7 +20,7 @@ public sealed partial class FundHandler
     private const string ClaimSubject = "claim";
 
     [Roles(Role.Bank)]
-    public async Task<Claim> FileClaim(FileClaimRequest request, ServerCallContext context)
+    public override async Task<Claim> FileClaim(FileClaimRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
@@ -80,7 +80,7 @@ public sealed partial class FundHandler
     }
 
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
-    public async Task<Claim> GetClaim(GetClaimRequest request, ServerCallContext context)
+    public override async Task<Claim> GetClaim(GetClaimRequest request, ServerCallContext context)
     {
         var id = ClaimId(request.Name);
         await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
@@ -89,7 +89,7 @@ public sealed partial class FundHandler
     }
 
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
-    public async Task<ListClaimsResponse> ListClaims(ListClaimsRequest request, ServerCallContext context)
+    public override async Task<ListClaimsResponse> ListClaims(ListClaimsRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
         var size = Paging.PageSize(request.PageSize);
@@ -124,7 +124,7 @@ public sealed partial class FundHandler
     }
 
     [Roles(Role.EmploymentService, Role.FinanceBureau, Role.FundOperator)]
-    public async Task<Claim> RecordClaimConsent(RecordClaimConsentRequest request, ServerCallContext context)
+    public override async Task<Claim> RecordClaimConsent(RecordClaimConsentRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
         var errors = new FieldErrors();
@@ -170,7 +170,7 @@ public sealed partial class FundHandler
     }
 
     [Roles(Role.FundOperator)]
-    public async Task<Claim> ApproveClaim(ApproveClaimRequest request, ServerCallContext context)
+    public override async Task<Claim> ApproveClaim(ApproveClaimRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
@@ -207,7 +207,7 @@ public sealed partial class FundHandler
     }
 
     [Roles(Role.FundOperator)]
-    public async Task<Claim> RejectClaim(RejectClaimRequest request, ServerCallContext context)
+    public override async Task<Claim> RejectClaim(RejectClaimRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
@@ -223,7 +223,7 @@ public sealed partial class FundHandler
     }
 
     [Roles(Role.FundOperator)]
-    public async Task<Claim> RecordRecovery(RecordRecoveryRequest request, ServerCallContext context)
+    public override async Task<Claim> RecordRecovery(RecordRecoveryRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
@@ -267,7 +267,7 @@ public sealed partial class FundHandler
     }
 
     [Roles(Role.FundOperator)]
-    public async Task<Claim> WriteOffClaim(WriteOffClaimRequest request, ServerCallContext context)
+    public override async Task<Claim> WriteOffClaim(WriteOffClaimRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);

@@ -1,7 +1,8 @@
 using System.Text;
 using Danbao.Contracts.V1;
 using Danbao.Data.Fund;
-using Danbao.Grpc;
+using Grpc.Core;
+using Danbao.Server.Errors;
 using Danbao.Server.Fund;
 using Danbao.Server.Identity;
 using Danbao.Server.Loans;
@@ -21,7 +22,7 @@ public sealed partial class FundHandler
     private const int CsvChunkBytes = 64 * 1024;
 
     [Roles(Role.Bank, Role.FundOperator, Role.FinanceBureau, Role.Admin)]
-    public async Task<BankReconciliation> GetBankReconciliation(GetBankReconciliationRequest request, ServerCallContext context)
+    public override async Task<BankReconciliation> GetBankReconciliation(GetBankReconciliationRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         var from = errors.Date("from_date", request.FromDate);
@@ -63,7 +64,7 @@ public sealed partial class FundHandler
     }
 
     [Roles(Role.Bank)]
-    public async Task<StatementComparison> UploadBankStatement(IAsyncStreamReader<UploadBankStatementRequest> requests, ServerCallContext context)
+    public override async Task<StatementComparison> UploadBankStatement(IAsyncStreamReader<UploadBankStatementRequest> requests, ServerCallContext context)
     {
         var caller = context.Caller();
         var ct = context.CancellationToken;
@@ -133,7 +134,7 @@ public sealed partial class FundHandler
     }
 
     [Roles(Role.Bank, Role.FundOperator, Role.Admin)]
-    public async Task ExportStatementBreaks(ExportStatementBreaksRequest request, IServerStreamWriter<BreaksCsvChunk> responses, ServerCallContext context)
+    public override async Task ExportStatementBreaks(ExportStatementBreaksRequest request, IServerStreamWriter<BreaksCsvChunk> responses, ServerCallContext context)
     {
         var caller = context.Caller();
         var ct = context.CancellationToken;

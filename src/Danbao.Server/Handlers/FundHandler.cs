@@ -3,7 +3,8 @@ using Danbao.Data;
 using Danbao.Data.Accounting;
 using Danbao.Data.Fund;
 using Danbao.Domain;
-using Danbao.Grpc;
+using Grpc.Core;
+using Danbao.Server.Errors;
 using Danbao.Server.Calls;
 using Danbao.Server.Fund;
 using Danbao.Server.Identity;
@@ -18,7 +19,7 @@ namespace Danbao.Server.Handlers;
 /// (代偿, 追偿, 呆账核销) in FundHandler.Claims.cs; reconciliation in FundHandler.Reconciliation.cs.
 /// Every money movement is a balanced ledger transaction posted in the request's one transaction.
 /// </summary>
-public sealed partial class FundHandler(Database database, WriteRunner writes, ReferenceDataCache reference, TimeProvider clock)
+public sealed partial class FundHandler(Database database, WriteRunner writes, ReferenceDataCache reference, TimeProvider clock) : FundService.FundServiceBase
 {
     /// <summary>Most a single capital contribution may be: 100亿元.</summary>
     public const long ContributionFenMax = 1_000_000_000_000;
@@ -26,7 +27,7 @@ public sealed partial class FundHandler(Database database, WriteRunner writes, R
     private static Ledger Ledger => GuaranteePostings.Ledger;
 
     [Roles(Role.FinanceBureau)]
-    public async Task<CapitalContribution> ContributeCapital(ContributeCapitalRequest request, ServerCallContext context)
+    public override async Task<CapitalContribution> ContributeCapital(ContributeCapitalRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
@@ -78,7 +79,7 @@ public sealed partial class FundHandler(Database database, WriteRunner writes, R
     }
 
     [Roles(Role.FundOperator, Role.FinanceBureau, Role.Admin)]
-    public async Task<FundOverview> GetFundOverview(GetFundOverviewRequest request, ServerCallContext context)
+    public override async Task<FundOverview> GetFundOverview(GetFundOverviewRequest request, ServerCallContext context)
     {
         var ct = context.CancellationToken;
         var fund = await VisibleFundAsync(context.Caller(), request.Fund, "fund", ct);

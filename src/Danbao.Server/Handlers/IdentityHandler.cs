@@ -1,7 +1,8 @@
 using Danbao.Contracts.V1;
 using Danbao.Data;
 using Danbao.Data.Identity;
-using Danbao.Grpc;
+using Grpc.Core;
+using Danbao.Server.Errors;
 using Danbao.Server.Calls;
 using Danbao.Server.Identity;
 using Danbao.Server.Validation;
@@ -9,14 +10,14 @@ using Danbao.Server.Validation;
 namespace Danbao.Server.Handlers;
 
 /// <summary>danbao.v1.IdentityService: institutions and their API keys.</summary>
-public sealed class IdentityHandler(Database database, WriteRunner writes, CredentialResolver credentials)
+public sealed class IdentityHandler(Database database, WriteRunner writes, CredentialResolver credentials) : IdentityService.IdentityServiceBase
 {
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
-    public Task<Contracts.V1.Caller> WhoAmI(WhoAmIRequest request, ServerCallContext context) =>
+    public override Task<Contracts.V1.Caller> WhoAmI(WhoAmIRequest request, ServerCallContext context) =>
         Task.FromResult(context.Caller().ToProto());
 
     [Roles(Role.Admin)]
-    public Task<Institution> CreateInstitution(CreateInstitutionRequest request, ServerCallContext context)
+    public override Task<Institution> CreateInstitution(CreateInstitutionRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
@@ -48,7 +49,7 @@ public sealed class IdentityHandler(Database database, WriteRunner writes, Crede
     }
 
     [Roles(Role.Admin)]
-    public async Task<ListInstitutionsResponse> ListInstitutions(ListInstitutionsRequest request, ServerCallContext context)
+    public override async Task<ListInstitutionsResponse> ListInstitutions(ListInstitutionsRequest request, ServerCallContext context)
     {
         var size = Paging.PageSize(request.PageSize);
         var after = Paging.Decode(request.PageToken);
@@ -64,7 +65,7 @@ public sealed class IdentityHandler(Database database, WriteRunner writes, Crede
     }
 
     [Roles(Role.Admin)]
-    public Task<CreateApiKeyResponse> CreateApiKey(CreateApiKeyRequest request, ServerCallContext context)
+    public override Task<CreateApiKeyResponse> CreateApiKey(CreateApiKeyRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
@@ -91,7 +92,7 @@ public sealed class IdentityHandler(Database database, WriteRunner writes, Crede
     }
 
     [Roles(Role.Admin)]
-    public async Task<ListApiKeysResponse> ListApiKeys(ListApiKeysRequest request, ServerCallContext context)
+    public override async Task<ListApiKeysResponse> ListApiKeys(ListApiKeysRequest request, ServerCallContext context)
     {
         var size = Paging.PageSize(request.PageSize);
         var after = Paging.Decode(request.PageToken);
@@ -114,7 +115,7 @@ public sealed class IdentityHandler(Database database, WriteRunner writes, Crede
     }
 
     [Roles(Role.Admin)]
-    public async Task<ApiKey> RevokeApiKey(RevokeApiKeyRequest request, ServerCallContext context)
+    public override async Task<ApiKey> RevokeApiKey(RevokeApiKeyRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
@@ -136,7 +137,7 @@ public sealed class IdentityHandler(Database database, WriteRunner writes, Crede
     }
 
     [Roles(Role.Admin)]
-    public Task<ClientCertificate> RegisterClientCertificate(RegisterClientCertificateRequest request, ServerCallContext context)
+    public override Task<ClientCertificate> RegisterClientCertificate(RegisterClientCertificateRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);

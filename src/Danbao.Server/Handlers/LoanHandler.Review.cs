@@ -3,7 +3,8 @@ using Danbao.Data.Loans;
 using Danbao.Data.Policy;
 using Danbao.Domain;
 using Danbao.Domain.Results;
-using Danbao.Grpc;
+using Grpc.Core;
+using Danbao.Server.Errors;
 using Danbao.Server.Calls;
 using Danbao.Server.Identity;
 using Danbao.Server.Loans;
@@ -18,7 +19,7 @@ namespace Danbao.Server.Handlers;
 public sealed partial class LoanHandler
 {
     [Roles(Role.EmploymentService)]
-    public Task<ProtoLoan> ReviewEligibility(ReviewEligibilityRequest request, ServerCallContext context)
+    public override Task<ProtoLoan> ReviewEligibility(ReviewEligibilityRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
@@ -55,7 +56,7 @@ public sealed partial class LoanHandler
     }
 
     [Roles(Role.EmploymentService)]
-    public Task<ProtoLoan> LodgeObjection(LodgeObjectionRequest request, ServerCallContext context)
+    public override Task<ProtoLoan> LodgeObjection(LodgeObjectionRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
@@ -76,7 +77,7 @@ public sealed partial class LoanHandler
     }
 
     [Roles(Role.EmploymentService)]
-    public Task<ProtoLoan> ResolveObjection(ResolveObjectionRequest request, ServerCallContext context)
+    public override Task<ProtoLoan> ResolveObjection(ResolveObjectionRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
@@ -98,7 +99,7 @@ public sealed partial class LoanHandler
     }
 
     [Roles(Role.EmploymentService)]
-    public Task<ProtoLoan> ConcludePublicity(ConcludePublicityRequest request, ServerCallContext context)
+    public override Task<ProtoLoan> ConcludePublicity(ConcludePublicityRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
@@ -112,7 +113,7 @@ public sealed partial class LoanHandler
     }
 
     [Roles(Role.FundOperator, Role.Bank)]
-    public Task<ProtoLoan> RecordDueDiligence(RecordDueDiligenceRequest request, ServerCallContext context)
+    public override Task<ProtoLoan> RecordDueDiligence(RecordDueDiligenceRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
@@ -129,7 +130,7 @@ public sealed partial class LoanHandler
     }
 
     [Roles(Role.Bank)]
-    public Task<ProtoLoan> ApproveLoan(ApproveLoanRequest request, ServerCallContext context)
+    public override Task<ProtoLoan> ApproveLoan(ApproveLoanRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
@@ -143,7 +144,7 @@ public sealed partial class LoanHandler
     }
 
     [Roles(Role.Bank, Role.EmploymentService, Role.FundOperator)]
-    public Task<ProtoLoan> RejectLoan(RejectLoanRequest request, ServerCallContext context)
+    public override Task<ProtoLoan> RejectLoan(RejectLoanRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);

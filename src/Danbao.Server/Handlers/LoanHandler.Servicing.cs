@@ -2,7 +2,8 @@ using Danbao.Contracts.V1;
 using Danbao.Data.Loans;
 using Danbao.Domain;
 using Danbao.Domain.Results;
-using Danbao.Grpc;
+using Grpc.Core;
+using Danbao.Server.Errors;
 using Danbao.Server.Identity;
 using Danbao.Server.Loans;
 using Danbao.Server.Validation;
@@ -14,7 +15,7 @@ namespace Danbao.Server.Handlers;
 public sealed partial class LoanHandler
 {
     [Roles(Role.FundOperator)]
-    public Task<ProtoLoan> IssueGuarantee(IssueGuaranteeRequest request, ServerCallContext context)
+    public override Task<ProtoLoan> IssueGuarantee(IssueGuaranteeRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
@@ -46,7 +47,7 @@ public sealed partial class LoanHandler
     }
 
     [Roles(Role.Bank)]
-    public Task<ProtoLoan> DisburseLoan(DisburseLoanRequest request, ServerCallContext context)
+    public override Task<ProtoLoan> DisburseLoan(DisburseLoanRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
@@ -56,7 +57,7 @@ public sealed partial class LoanHandler
     }
 
     [Roles(Role.Bank)]
-    public Task<RecordRepaymentResponse> RecordRepayment(RecordRepaymentRequest request, ServerCallContext context)
+    public override Task<RecordRepaymentResponse> RecordRepayment(RecordRepaymentRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
@@ -103,7 +104,7 @@ public sealed partial class LoanHandler
     }
 
     [Roles(Role.Bank)]
-    public Task<ProtoLoan> ExtendLoan(ExtendLoanRequest request, ServerCallContext context)
+    public override Task<ProtoLoan> ExtendLoan(ExtendLoanRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
@@ -118,7 +119,7 @@ public sealed partial class LoanHandler
     }
 
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
-    public async Task<Contracts.V1.RepaymentSchedule> GetRepaymentSchedule(GetRepaymentScheduleRequest request, ServerCallContext context)
+    public override async Task<Contracts.V1.RepaymentSchedule> GetRepaymentSchedule(GetRepaymentScheduleRequest request, ServerCallContext context)
     {
         var id = LoanAccess.IdOf(request.Name);
         await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);

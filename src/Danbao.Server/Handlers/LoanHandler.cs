@@ -4,9 +4,9 @@ using Danbao.Data.Audit;
 using Danbao.Data.Loans;
 using Danbao.Domain;
 using Danbao.Domain.Results;
-using Danbao.Grpc;
-using Danbao.Server.Calls;
+using Grpc.Core;
 using Danbao.Server.Errors;
+using Danbao.Server.Calls;
 using Danbao.Server.Identity;
 using Danbao.Server.Loans;
 using Danbao.Server.Privacy;
@@ -23,12 +23,12 @@ namespace Danbao.Server.Handlers;
 /// result with an audit event, all in the request's one transaction (see <see cref="WriteRunner"/>).
 /// </summary>
 public sealed partial class LoanHandler(Database database, WriteRunner writes, ReferenceDataCache reference,
-    IdNumberVault vault, AuditLog audit, TimeProvider clock)
+    IdNumberVault vault, AuditLog audit, TimeProvider clock) : LoanService.LoanServiceBase
 {
     private const string SubjectType = "loan";
 
     [Roles(Role.Bank)]
-    public async Task<ProtoLoan> CreateLoan(CreateLoanRequest request, ServerCallContext context)
+    public override async Task<ProtoLoan> CreateLoan(CreateLoanRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
         var application = LoanApplication.Parse(request, caller, Today());
@@ -66,7 +66,7 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
     }
 
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
-    public async Task<ProtoLoan> GetLoan(GetLoanRequest request, ServerCallContext context)
+    public override async Task<ProtoLoan> GetLoan(GetLoanRequest request, ServerCallContext context)
     {
         var id = LoanAccess.IdOf(request.Name);
         await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
@@ -76,7 +76,7 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
     }
 
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
-    public async Task<ListLoansResponse> ListLoans(ListLoansRequest request, ServerCallContext context)
+    public override async Task<ListLoansResponse> ListLoans(ListLoansRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
         var size = Paging.PageSize(request.PageSize);
@@ -118,7 +118,7 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
     }
 
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
-    public async Task<ListLoanEventsResponse> ListLoanEvents(ListLoanEventsRequest request, ServerCallContext context)
+    public override async Task<ListLoanEventsResponse> ListLoanEvents(ListLoanEventsRequest request, ServerCallContext context)
     {
         var id = LoanAccess.IdOf(request.Name);
         var size = Paging.PageSize(request.PageSize);
@@ -206,13 +206,10 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
 
     private static RpcException Refused(Assessment assessment)
     {
-        var first = assessment.Refusals[0].ToRpc();
-        var info = first.GetDetail<Google.Rpc.ErrorInfo>()!;
+        var info = RefusalStatus.ErrorInfoOf(assessment.Refusals[0]);
         info.Metadata["failed_rules"] = string.Join(",", assessment.Refusals.Select(r => r.Code));
         var message = string.Join("; ", assessment.Refusals.Select(r => $"{r.Code}: {r.Message}"));
-        var status = new Google.Rpc.Status { Code = (int)StatusCode.FailedPrecondition, Message = message };
-        status.Details.Add(Google.Protobuf.WellKnownTypes.Any.Pack(info));
-        return new RpcException(StatusCode.FailedPrecondition, message, status);
+        return RpcErrors.Build(StatusCode.FailedPrecondition, message, info);
     }
 
     private static LoanCursor? ParseCursor(string cursor)

@@ -3,7 +3,8 @@ using Danbao.Contracts.V1;
 using Danbao.Data;
 using Danbao.Data.Policy;
 using Danbao.Domain;
-using Danbao.Grpc;
+using Grpc.Core;
+using Danbao.Server.Errors;
 using Danbao.Server.Calls;
 using Danbao.Server.Identity;
 using Danbao.Server.Loans;
@@ -15,10 +16,10 @@ using ProtoPolicyVersion = Danbao.Contracts.V1.PolicyVersion;
 namespace Danbao.Server.Handlers;
 
 /// <summary>danbao.v1.PolicyService: policy versions, the LPR table and the working-day calendar.</summary>
-public sealed class PolicyHandler(Database database, WriteRunner writes, ReferenceDataCache reference)
+public sealed class PolicyHandler(Database database, WriteRunner writes, ReferenceDataCache reference) : PolicyService.PolicyServiceBase
 {
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
-    public async Task<ListPolicyVersionsResponse> ListPolicyVersions(ListPolicyVersionsRequest request, ServerCallContext context)
+    public override async Task<ListPolicyVersionsResponse> ListPolicyVersions(ListPolicyVersionsRequest request, ServerCallContext context)
     {
         var size = Paging.PageSize(request.PageSize);
         var after = Paging.Decode(request.PageToken);
@@ -40,7 +41,7 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
     }
 
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
-    public async Task<ResolvePolicyResponse> ResolvePolicy(ResolvePolicyRequest request, ServerCallContext context)
+    public override async Task<ResolvePolicyResponse> ResolvePolicy(ResolvePolicyRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         var date = errors.Date("date", request.Date);
@@ -68,7 +69,7 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
     }
 
     [Roles(Role.Admin, Role.FinanceBureau)]
-    public async Task<ProtoPolicyVersion> CreatePolicyVersion(CreatePolicyVersionRequest request, ServerCallContext context)
+    public override async Task<ProtoPolicyVersion> CreatePolicyVersion(CreatePolicyVersionRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
@@ -124,7 +125,7 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
     }
 
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
-    public async Task<ListLprRatesResponse> ListLprRates(ListLprRatesRequest request, ServerCallContext context)
+    public override async Task<ListLprRatesResponse> ListLprRates(ListLprRatesRequest request, ServerCallContext context)
     {
         var data = await reference.GetAsync(context.CancellationToken);
         var response = new ListLprRatesResponse();
@@ -138,7 +139,7 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
     }
 
     [Roles(Role.FinanceBureau)]
-    public async Task<LprRate> CreateLprRate(CreateLprRateRequest request, ServerCallContext context)
+    public override async Task<LprRate> CreateLprRate(CreateLprRateRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
@@ -162,7 +163,7 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
     }
 
     [Roles(Role.Admin)]
-    public async Task<CalendarYear> LoadCalendarYear(LoadCalendarYearRequest request, ServerCallContext context)
+    public override async Task<CalendarYear> LoadCalendarYear(LoadCalendarYearRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
@@ -204,7 +205,7 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
     }
 
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
-    public async Task<CalendarYear> GetCalendarYear(GetCalendarYearRequest request, ServerCallContext context)
+    public override async Task<CalendarYear> GetCalendarYear(GetCalendarYearRequest request, ServerCallContext context)
     {
         await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
         var year = await PolicyStore.GetCalendarYearAsync(conn, request.Year, context.CancellationToken)

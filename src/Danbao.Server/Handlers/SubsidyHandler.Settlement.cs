@@ -4,7 +4,8 @@ using Danbao.Contracts.V1;
 using Danbao.Data.Accounting;
 using Danbao.Data.Subsidy;
 using Danbao.Domain;
-using Danbao.Grpc;
+using Grpc.Core;
+using Danbao.Server.Errors;
 using Danbao.Server.Identity;
 using Danbao.Server.Subsidy;
 using Danbao.Server.Validation;
@@ -17,7 +18,7 @@ public sealed partial class SubsidyHandler
     public const int CsvChunkBytesMax = 64 * 1024;
 
     [Roles(Role.FinanceBureau)]
-    public Task<SubsidyClaim> ReviewSubsidyClaim(ReviewSubsidyClaimRequest request, ServerCallContext context)
+    public override Task<SubsidyClaim> ReviewSubsidyClaim(ReviewSubsidyClaimRequest request, ServerCallContext context)
     {
         var claimId = SubsidyMapping.IdOf(request.Name);
         var errors = new FieldErrors();
@@ -75,7 +76,7 @@ public sealed partial class SubsidyHandler
     }
 
     [Roles(Role.FinanceBureau)]
-    public Task<SubsidyClaim> SettleSubsidyClaim(SettleSubsidyClaimRequest request, ServerCallContext context)
+    public override Task<SubsidyClaim> SettleSubsidyClaim(SettleSubsidyClaimRequest request, ServerCallContext context)
     {
         var claimId = SubsidyMapping.IdOf(request.Name);
         var errors = new FieldErrors();
@@ -129,7 +130,7 @@ public sealed partial class SubsidyHandler
     }
 
     [Roles(Role.FinanceBureau, Role.FundOperator, Role.EmploymentService, Role.Admin)]
-    public async Task<SubsidySettlementReport> GetSubsidySettlementReport(GetSubsidySettlementReportRequest request, ServerCallContext context)
+    public override async Task<SubsidySettlementReport> GetSubsidySettlementReport(GetSubsidySettlementReportRequest request, ServerCallContext context)
     {
         var (region, quarter) = ReportScope(request, context.Caller());
         var report = new SubsidySettlementReport { Region = region, Quarter = quarter.ToString() };
@@ -153,7 +154,7 @@ public sealed partial class SubsidyHandler
     }
 
     [Roles(Role.FinanceBureau, Role.FundOperator, Role.EmploymentService, Role.Admin)]
-    public async Task ExportSubsidySettlementReport(GetSubsidySettlementReportRequest request, IServerStreamWriter<CsvChunk> responses, ServerCallContext context)
+    public override async Task ExportSubsidySettlementReport(GetSubsidySettlementReportRequest request, IServerStreamWriter<CsvChunk> responses, ServerCallContext context)
     {
         var (region, quarter) = ReportScope(request, context.Caller());
         var buffer = new StringBuilder("claim,loan,bank,district,formula,period_start_date,period_end_date,days,excluded_days,interest_fen,subsidy_fen\n");

@@ -4,9 +4,9 @@ using Danbao.Data.Accounting;
 using Danbao.Data.Loans;
 using Danbao.Data.Subsidy;
 using Danbao.Domain;
-using Danbao.Grpc;
-using Danbao.Server.Calls;
+using Grpc.Core;
 using Danbao.Server.Errors;
+using Danbao.Server.Calls;
 using Danbao.Server.Identity;
 using Danbao.Server.Loans;
 using Danbao.Server.Reference;
@@ -24,7 +24,7 @@ namespace Danbao.Server.Handlers;
 /// <see cref="ClaimLineCheck"/>, and written by COPY; review and settlement are set-based statements
 /// and settlement posts ONE ledger transaction per claim with a line per loan.
 /// </summary>
-public sealed partial class SubsidyHandler(Database database, WriteRunner writes, ReferenceDataCache reference, Ledger ledger, TimeProvider clock)
+public sealed partial class SubsidyHandler(Database database, WriteRunner writes, ReferenceDataCache reference, Ledger ledger, TimeProvider clock) : SubsidyService.SubsidyServiceBase
 {
     private const string SubjectType = "subsidy_claim";
 
@@ -32,7 +32,7 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
     public const int LinesEchoedMax = 1_000;
 
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
-    public async Task<SubsidyExplanation> ExplainSubsidy(ExplainSubsidyRequest request, ServerCallContext context)
+    public override async Task<SubsidyExplanation> ExplainSubsidy(ExplainSubsidyRequest request, ServerCallContext context)
     {
         var id = LoanAccess.IdOf(request.Loan, "loan");
         var errors = new FieldErrors();
@@ -66,7 +66,7 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
     }
 
     [Roles(Role.Bank)]
-    public Task<SubsidyClaim> CreateSubsidyClaim(CreateSubsidyClaimRequest request, ServerCallContext context)
+    public override Task<SubsidyClaim> CreateSubsidyClaim(CreateSubsidyClaimRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
@@ -101,7 +101,7 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
     }
 
     [Roles(Role.Bank)]
-    public Task<AddSubsidyClaimLinesResponse> AddSubsidyClaimLines(AddSubsidyClaimLinesRequest request, ServerCallContext context)
+    public override Task<AddSubsidyClaimLinesResponse> AddSubsidyClaimLines(AddSubsidyClaimLinesRequest request, ServerCallContext context)
     {
         var claimId = SubsidyMapping.IdOf(request.Claim, "claim");
         var errors = new FieldErrors();
@@ -177,7 +177,7 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
     }
 
     [Roles(Role.Bank)]
-    public Task<SubsidyClaim> SubmitSubsidyClaim(SubmitSubsidyClaimRequest request, ServerCallContext context)
+    public override Task<SubsidyClaim> SubmitSubsidyClaim(SubmitSubsidyClaimRequest request, ServerCallContext context)
     {
         var claimId = SubsidyMapping.IdOf(request.Name);
         var errors = new FieldErrors();
@@ -199,7 +199,7 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
     }
 
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
-    public async Task<SubsidyClaim> GetSubsidyClaim(GetSubsidyClaimRequest request, ServerCallContext context)
+    public override async Task<SubsidyClaim> GetSubsidyClaim(GetSubsidyClaimRequest request, ServerCallContext context)
     {
         var id = SubsidyMapping.IdOf(request.Name);
         await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
@@ -207,7 +207,7 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
     }
 
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
-    public async Task<ListSubsidyClaimsResponse> ListSubsidyClaims(ListSubsidyClaimsRequest request, ServerCallContext context)
+    public override async Task<ListSubsidyClaimsResponse> ListSubsidyClaims(ListSubsidyClaimsRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
         var size = Paging.PageSize(request.PageSize);
@@ -245,7 +245,7 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
     }
 
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
-    public async Task<ListSubsidyClaimLinesResponse> ListSubsidyClaimLines(ListSubsidyClaimLinesRequest request, ServerCallContext context)
+    public override async Task<ListSubsidyClaimLinesResponse> ListSubsidyClaimLines(ListSubsidyClaimLinesRequest request, ServerCallContext context)
     {
         var id = SubsidyMapping.IdOf(request.Claim, "claim");
         var size = Paging.PageSize(request.PageSize);

@@ -1,60 +1,81 @@
 using Danbao.Contracts.V1;
 using Danbao.Data;
+using Danbao.Data.Accounting;
 using Danbao.Data.Audit;
 using Danbao.Data.Idempotency;
 using Danbao.Data.Migrations;
-using Danbao.Grpc;
 using Danbao.Grpc.Interop;
 using Danbao.Server.Calls;
 using Danbao.Server.Handlers;
 using Danbao.Server.Identity;
+using Danbao.Server.Interceptors;
 using Danbao.Server.Privacy;
 using Danbao.Server.Reference;
+using Danbao.Server.Telemetry;
+using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace Danbao.Server.Hosting;
 
 /// <summary>
-/// The composed service: Kestrel, our gRPC layer, the handlers and their dependencies. Program
-/// runs it until Ctrl-C; tests start it in-process on a fresh database.
+/// The composed service on grpc-dotnet: Kestrel, the interceptors, one service class per proto
+/// service (mapped with MapGrpcService, so the compiler checks each against its generated base),
+/// health and reflection. Program runs it until Ctrl-C; tests start it in-process on a fresh database.
 /// </summary>
 public sealed class DanbaoHost : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private readonly Database _database;
-    private readonly DatabaseHealth _health;
+    private const string MetricsConnection = "danbao.metrics";
 
-    private DanbaoHost(WebApplication app, Database database, DatabaseHealth health, GrpcServer server, IReadOnlyDictionary<string, string> demoKeys)
+    /// <summary>Each Danbao service and the proto it implements; every method must declare its roles.</summary>
+    private static readonly (Type Service, Google.Protobuf.Reflection.ServiceDescriptor Descriptor)[] DanbaoServices =
+    [
+        (typeof(IdentityHandler), IdentityService.Descriptor),
+        (typeof(PolicyHandler), PolicyService.Descriptor),
+        (typeof(LoanHandler), LoanService.Descriptor),
+        (typeof(BatchHandler), BatchService.Descriptor),
+        (typeof(SubsidyHandler), SubsidyService.Descriptor),
+        (typeof(AwardHandler), AwardService.Descriptor),
+        (typeof(FundHandler), FundService.Descriptor),
+    ];
+
+    private readonly WebApplication _app;
+
+    private DanbaoHost(WebApplication app, IReadOnlyDictionary<string, string> demoKeys, bool metrics)
     {
         _app = app;
-        _database = database;
-        _health = health;
-        Server = server;
         DemoKeys = demoKeys;
+        _metrics = metrics;
     }
 
-    public GrpcServer Server { get; }
+    private readonly bool _metrics;
 
     /// <summary>Institution id → API key of the demo institutions (empty unless --demo-keys).</summary>
     public IReadOnlyDictionary<string, string> DemoKeys { get; }
 
     public int Port => new Uri(_app.Urls.First()).Port;
 
-    /// <summary>The --metrics-port as bound (null when off).</summary>
-    public int? MetricsPort => _metrics is null ? null : new Uri(_app.Urls.Skip(1).First()).Port;
+    /// <summary>The --metrics-port as bound (null when off): GET /metrics, /livez and /healthz over HTTP/1.1.</summary>
+    public int? MetricsPort => _metrics ? new Uri(_app.Urls.Skip(1).First()).Port : null;
 
-    private const string MetricsConnection = "danbao.metrics";
-    private MetricsEndpoint? _metrics;
+    /// <summary>The host's services (for tests that look inside).</summary>
+    public IServiceProvider Services => _app.Services;
 
     public static async Task<DanbaoHost> StartAsync(ServerSettings settings, TimeProvider? clock = null,
         Action<ILoggingBuilder>? logging = null, CancellationToken ct = default)
     {
+        foreach (var (service, descriptor) in DanbaoServices)
+        {
+            AuthInterceptor.CheckDeclared(service, descriptor);
+        }
         clock ??= TimeProvider.System;
         var database = new Database(new DatabaseOptions { ConnectionString = settings.ConnectionString });
         if (settings.Migrate)
@@ -64,35 +85,176 @@ public sealed class DanbaoHost : IAsyncDisposable
         var demoKeys = settings.DemoKeysFile is { } file
             ? await DemoInstitutions.EnsureAsync(database, file, ct)
             : new Dictionary<string, string>();
-        var vault = IdNumberVault.FromEnvironmentOrFile(settings.PiiKeyFile ?? Path.Combine(".danbao", "pii.key"));
 
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        ConfigureLogging(builder.Logging, settings, logging);
+        ConfigureKestrel(builder.WebHost, settings);
+        var services = builder.Services;
+        services.AddSingleton(clock);
+        services.AddSingleton(database);
+        services.AddSingleton(IdNumberVault.FromEnvironmentOrFile(settings.PiiKeyFile ?? Path.Combine(".danbao", "pii.key")));
+        services.AddSingleton<IdempotencyStore>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<Ledger>();
+        services.AddSingleton<WriteRunner>();
+        services.AddSingleton<ReferenceDataCache>();
+        services.AddSingleton<CredentialResolver>();
+        services.AddSingleton<CallMetrics>();
+        services.AddSingleton<CallLogging>();
+        services.AddSingleton<DatabaseFailureStatus>();
+        services.AddSingleton<AuthInterceptor>();
+        services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = settings.MaxMessageBytes;
+            grpc.MaxSendMessageSize = settings.MaxMessageBytes;
+            grpc.ResponseCompressionAlgorithm = "gzip";
+            grpc.ResponseCompressionLevel = System.IO.Compression.CompressionLevel.Fastest;
+            // Outermost first: every call is logged and measured, database failures become
+            // UNAVAILABLE (authentication reads the database too), then the caller is established.
+            grpc.Interceptors.Add<CallLogging>();
+            grpc.Interceptors.Add<DatabaseFailureStatus>();
+            grpc.Interceptors.Add<AuthInterceptor>();
+        });
+        services.AddGrpcReflection();
+        services.AddSingleton<DatabaseHealth>();
+        services.AddHostedService(sp => sp.GetRequiredService<DatabaseHealth>());
+        services.AddGrpcHealthChecks(health =>
+        {
+            health.Services.Map("", r => r.Tags.Contains(DatabaseHealth.Tag));
+            health.Services.Map("liveness", _ => false); // no checks: SERVING while the process runs
+            foreach (var (_, descriptor) in DanbaoServices)
+            {
+                health.Services.Map(descriptor.FullName, r => r.Tags.Contains(DatabaseHealth.Tag));
+            }
+        }).AddCheck<DatabaseHealth>("database", tags: [DatabaseHealth.Tag]);
+        services.Configure<HealthCheckPublisherOptions>(publisher =>
+        {
+            publisher.Delay = TimeSpan.Zero;
+            publisher.Period = TimeSpan.FromSeconds(1); // Watch streams see an outage within a second or two
+        });
+
+        var app = builder.Build();
+        if (settings.MetricsPort is not null)
+        {
+            var endpoint = new MetricsEndpoint();
+            app.Lifetime.ApplicationStopped.Register(endpoint.Dispose);
+            var calls = app.Services.GetRequiredService<CallMetrics>();
+            var health = app.Services.GetRequiredService<DatabaseHealth>();
+            app.Use(async (http, next) =>
+            {
+                if (http.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()?.Items.ContainsKey(MetricsConnection) != true)
+                {
+                    await next(http);
+                    return;
+                }
+                if (!HttpMethods.IsGet(http.Request.Method))
+                {
+                    http.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return;
+                }
+                switch (http.Request.Path.Value)
+                {
+                    case "/metrics":
+                        http.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+                        await http.Response.WriteAsync(endpoint.Render(calls), http.RequestAborted);
+                        return;
+                    case "/livez":
+                        // The kubelet's liveness and startup probes: the process serves (no database check).
+                        await http.Response.WriteAsync("ok\n", http.RequestAborted);
+                        return;
+                    case "/healthz":
+                        // Readiness: the database answers (read from the background probe, never waiting on it).
+                        var up = health.DatabaseUp;
+                        http.Response.StatusCode = up ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+                        await http.Response.WriteAsync(up ? "ok\n" : "database unavailable\n", http.RequestAborted);
+                        return;
+                    default:
+                        http.Response.StatusCode = StatusCodes.Status404NotFound;
+                        return;
+                }
+            });
+        }
+        app.MapGrpcService<IdentityHandler>();
+        app.MapGrpcService<PolicyHandler>();
+        app.MapGrpcService<LoanHandler>();
+        app.MapGrpcService<BatchHandler>();
+        app.MapGrpcService<SubsidyHandler>();
+        app.MapGrpcService<AwardHandler>();
+        app.MapGrpcService<FundHandler>();
+        if (settings.Interop)
+        {
+            app.MapGrpcService<InteropTestService>();
+        }
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+
+        await app.Services.GetRequiredService<ReferenceDataCache>().WarmAsync(ct);
+        await app.Services.GetRequiredService<DatabaseHealth>().ProbeAsync(ct);
+        await app.StartAsync(ct);
+        return new DanbaoHost(app, demoKeys, settings.MetricsPort is not null);
+    }
+
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        var database = _app.Services.GetRequiredService<Database>();
+        await _app.DisposeAsync();
+        await database.DisposeAsync();
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder builder, ServerSettings settings, Action<ILoggingBuilder>? logging)
+    {
+        builder.ClearProviders();
         if (logging is not null)
         {
-            logging(builder.Logging);
+            logging(builder);
         }
         else if (settings.JsonLogs)
         {
-            builder.Logging.AddJsonConsole();
+            builder.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
+            builder.Services.Configure<ConsoleLoggerOptions>(o => o.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite);
         }
         else
         {
-            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+            builder.AddSimpleConsole(o => o.SingleLine = true);
+            // A full queue drops lines rather than making calls wait on the console.
+            builder.Services.Configure<ConsoleLoggerOptions>(o => o.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite);
         }
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        builder.AddFilter("Microsoft", LogLevel.Warning);
+        builder.AddFilter("Grpc", LogLevel.Warning);
+    }
+
+    private static void ConfigureKestrel(IWebHostBuilder web, ServerSettings settings)
+    {
+        web.ConfigureKestrel(kestrel =>
         {
-            kestrel.Limits.MaxRequestBodySize = null; // our layer limits messages itself (RESOURCE_EXHAUSTED)
+            kestrel.AddServerHeader = false;
             if (settings.TlsCertificateFile is { } cert)
             {
-                var certificate = CertificateFiles.LoadPem(cert, settings.TlsKeyFile!);
-                var clients = settings.ClientCaFile is { } ca ? new GrpcClientCertificatePolicy(CertificateFiles.LoadPemBundle(ca), Required: false) : null;
-                kestrel.ListenTls(settings.Listen, settings.Port, certificate, clients);
+                var certificate = Certificates.LoadPem(cert, settings.TlsKeyFile!);
+                var clientRoots = settings.ClientCaFile is { } ca ? Certificates.LoadPemBundle(ca) : null;
+                kestrel.Listen(settings.Listen, settings.Port, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http2;
+                    listen.UseHttps(https =>
+                    {
+                        https.ServerCertificate = certificate;
+                        if (clientRoots is null)
+                        {
+                            https.ClientCertificateMode = ClientCertificateMode.NoCertificate;
+                            return;
+                        }
+                        // Optional: a caller may use an API key instead; a certificate it does send must chain to our CA.
+                        https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                        https.ClientCertificateValidation = (certificate, _, _) => Certificates.ChainsTo(certificate, clientRoots);
+                    });
+                });
             }
             else
             {
-                kestrel.ListenH2c(settings.Listen, settings.Port);
+                kestrel.Listen(settings.Listen, settings.Port, listen => listen.Protocols = HttpProtocols.Http2);
             }
             if (settings.MetricsPort is { } metricsPort)
             {
@@ -108,82 +270,5 @@ public sealed class DanbaoHost : IAsyncDisposable
                 });
             }
         });
-        var app = builder.Build();
-
-        var idempotency = new IdempotencyStore();
-        var audit = new AuditLog();
-        var writes = new WriteRunner(database, idempotency, audit, clock);
-        var reference = new ReferenceDataCache(database, clock);
-        await reference.WarmAsync(ct);
-        var credentials = new CredentialResolver(database, clock);
-        var registry = new GrpcServiceRegistry();
-        registry.AddInterceptor(new CallLogging(app.Services.GetRequiredService<ILogger<CallLogging>>()));
-        registry.AddInterceptor(new DatabaseFailureStatus());
-        registry.AddInterceptor(new AuthInterceptor(credentials));
-        AddDanbao(registry, IdentityReflection.Descriptor.Services[0], new IdentityHandler(database, writes, credentials));
-        AddDanbao(registry, PolicyReflection.Descriptor.Services[0], new PolicyHandler(database, writes, reference));
-        AddDanbao(registry, LoansReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("LoanService"),
-            new LoanHandler(database, writes, reference, vault, audit, clock));
-        AddDanbao(registry, LoansReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("BatchService"),
-            new BatchHandler(writes, reference, clock));
-        AddDanbao(registry, SubsidyReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("SubsidyService"),
-            new SubsidyHandler(database, writes, reference, new Danbao.Data.Accounting.Ledger(), clock));
-        AddDanbao(registry, SubsidyReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("AwardService"),
-            new AwardHandler(database, writes, reference, new Danbao.Data.Accounting.Ledger(), clock));
-        AddDanbao(registry, FundReflection.Descriptor.Services[0], new FundHandler(database, writes, reference, clock));
-        if (settings.Interop)
-        {
-            InteropServer.AddTestService(registry);
-        }
-        var health = new DatabaseHealth(database, registry.Services.Select(s => s.FullName));
-        await health.ProbeAsync(ct);
-        registry.AddHealth(health);
-        registry.AddReflection();
-        GrpcServer? grpcServer = null;
-        var metrics = settings.MetricsPort is null ? null : new MetricsEndpoint();
-        if (metrics is not null)
-        {
-            app.Use(async (http, next) =>
-            {
-                if (http.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()?.Items.ContainsKey(MetricsConnection) != true)
-                {
-                    await next(http);
-                    return;
-                }
-                if (http.Request.Path == "/metrics" && HttpMethods.IsGet(http.Request.Method) && grpcServer is not null)
-                {
-                    http.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-                    await http.Response.WriteAsync(metrics.Render(grpcServer.Metrics), http.RequestAborted);
-                    return;
-                }
-                http.Response.StatusCode = StatusCodes.Status404NotFound;
-            });
-        }
-        var server = app.UseGrpc(registry, new GrpcServerOptions
-        {
-            MaxReceiveMessageSizeBytes = settings.MaxMessageBytes,
-            MaxSendMessageSizeBytes = settings.MaxMessageBytes,
-        });
-        grpcServer = server;
-        await app.StartAsync(ct);
-        return new DanbaoHost(app, database, health, server, demoKeys) { _metrics = metrics };
-    }
-
-    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        await _health.DisposeAsync();
-        await _database.DisposeAsync();
-        _metrics?.Dispose();
-    }
-
-    /// <summary>Registers a Danbao service after checking every rpc declares its roles.</summary>
-    private static void AddDanbao(GrpcServiceRegistry registry, Google.Protobuf.Reflection.ServiceDescriptor service, object handler)
-    {
-        AuthInterceptor.CheckDeclared(handler.GetType(), service);
-        registry.AddService(service, handler);
     }
 }

@@ -1,46 +1,27 @@
 using Danbao.Data;
-using Danbao.Grpc;
-using Grpc.Health.V1;
-using static Grpc.Health.V1.HealthCheckResponse.Types;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 
 namespace Danbao.Server.Hosting;
 
 /// <summary>
-/// Health as seen by load balancers: SERVING while the database answers, NOT_SERVING when it does
-/// not. Probed in the background once a second so health checks never wait on the database.
-/// "liveness" stays SERVING while the process runs (a restart would not bring the database back).
+/// Health as load balancers see it (grpc.health.v1 through Grpc.AspNetCore.HealthChecks): Healthy
+/// while the database answers, Unhealthy (NOT_SERVING) when it does not. The database is probed
+/// in the background once a second, so a health check never waits on the database.
 /// </summary>
-public sealed class DatabaseHealth : IHealthStatusProvider, IAsyncDisposable
+public sealed class DatabaseHealth(Database database) : BackgroundService, IHealthCheck
 {
+    /// <summary>Tag of the checks that make the overall status and every Danbao service's.</summary>
+    public const string Tag = "database";
+
     private static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
-    private readonly Database _database;
-    private readonly HashSet<string> _services;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
     private volatile bool _databaseUp;
-
-    public DatabaseHealth(Database database, IEnumerable<string> serviceNames)
-    {
-        _database = database;
-        _services = new HashSet<string>(serviceNames, StringComparer.Ordinal) { "", "liveness" };
-        _loop = Task.Run(ProbeLoopAsync);
-    }
 
     public bool DatabaseUp => _databaseUp;
 
-    public ValueTask<ServingStatus?> GetStatusAsync(string service, CancellationToken cancellationToken)
-    {
-        if (!_services.Contains(service))
-        {
-            return ValueTask.FromResult<ServingStatus?>(null);
-        }
-        if (service == "liveness")
-        {
-            return ValueTask.FromResult<ServingStatus?>(ServingStatus.Serving);
-        }
-        return ValueTask.FromResult<ServingStatus?>(_databaseUp ? ServingStatus.Serving : ServingStatus.NotServing);
-    }
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_databaseUp ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("PostgreSQL does not answer"));
 
     /// <summary>Probes now (start-up waits for the first answer).</summary>
     public async Task ProbeAsync(CancellationToken ct)
@@ -49,7 +30,7 @@ public sealed class DatabaseHealth : IHealthStatusProvider, IAsyncDisposable
         timeout.CancelAfter(ProbeTimeout);
         try
         {
-            _databaseUp = await _database.CanConnectAsync(timeout.Token);
+            _databaseUp = await database.CanConnectAsync(timeout.Token);
         }
         catch (OperationCanceledException)
         {
@@ -57,26 +38,19 @@ public sealed class DatabaseHealth : IHealthStatusProvider, IAsyncDisposable
         }
     }
 
-    private async Task ProbeLoopAsync()
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!_stop.IsCancellationRequested)
+        while (!stoppingToken.IsCancellationRequested)
         {
-            await ProbeAsync(_stop.Token);
+            await ProbeAsync(stoppingToken);
             try
             {
-                await Task.Delay(ProbeInterval, _stop.Token);
+                await Task.Delay(ProbeInterval, stoppingToken);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        await _loop;
-        _stop.Dispose();
     }
 }

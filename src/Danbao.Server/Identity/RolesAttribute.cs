@@ -12,6 +12,3 @@ public sealed class RolesAttribute(params Role[] roles) : Attribute
     public IReadOnlyList<Role> Roles { get; } = roles;
 }
 
-/// <summary>Marks the standard services (health, reflection) that stay open without credentials.</summary>
-[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = false)]
-public sealed class AllowAnonymousAttribute : Attribute;

@@ -1,6 +1,7 @@
 using Danbao.Contracts.V1;
 using Danbao.Data.Loans;
-using Danbao.Grpc;
+using Grpc.Core;
+using Danbao.Server.Errors;
 using Danbao.Server.Identity;
 
 namespace Danbao.Server.Loans;

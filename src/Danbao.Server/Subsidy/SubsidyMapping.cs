@@ -2,7 +2,8 @@ using System.Globalization;
 using Danbao.Contracts.V1;
 using Danbao.Data.Subsidy;
 using Danbao.Domain;
-using Danbao.Grpc;
+using Grpc.Core;
+using Danbao.Server.Errors;
 using Danbao.Server.Loans;
 
 namespace Danbao.Server.Subsidy;

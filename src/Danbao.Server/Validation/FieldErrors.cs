@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Danbao.Grpc;
+using Grpc.Core;
+using Danbao.Server.Errors;
 
 namespace Danbao.Server.Validation;
 

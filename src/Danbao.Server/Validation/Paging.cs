@@ -1,5 +1,6 @@
 using System.Text;
-using Danbao.Grpc;
+using Grpc.Core;
+using Danbao.Server.Errors;
 
 namespace Danbao.Server.Validation;
 
