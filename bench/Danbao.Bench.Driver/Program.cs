@@ -5,7 +5,7 @@ using Danbao.Bench.Driver;
 using Danbao.Client;
 using Danbao.Contracts.V1;
 using ResidentIdNumber = Danbao.Domain.ResidentIdNumber;
-using Danbao.Grpc;
+using Grpc.Core;
 
 // Load generator for bench/run.sh. Commands (all print one JSON object on stdout):
 //   seed  --address URL --keys FILE --loans N [--clients C] --out FILE
@@ -297,7 +297,7 @@ namespace Danbao.Bench.Driver
                     catch (RpcException ex)
                     {
                         Interlocked.Increment(ref failures[w]);
-                        Interlocked.CompareExchange(ref firstError, $"{ex.StatusCode}: {ex.StatusMessage}", null);
+                        Interlocked.CompareExchange(ref firstError, $"{ex.StatusCode}: {ex.Status.Detail}", null);
                         await Task.Delay(10); // a failing server is not a reason to spin
                         continue;
                     }

@@ -3,7 +3,7 @@ using Danbao.Client;
 using Danbao.Contracts.V1;
 using Danbao.Data;
 using Danbao.Data.Migrations;
-using Danbao.Grpc;
+using Grpc.Core;
 using Danbao.Server.Hosting;
 using Danbao.TestSupport;
 using Microsoft.Extensions.Logging;

@@ -73,7 +73,7 @@ public sealed class AuditLogTests(PostgresFixture postgres) : IClassFixture<Post
             CancellationToken.None);
 
         await using var connection = await postgres.DataSource.OpenConnectionAsync();
-        var refusal = await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync(sql));
+        var refusal = await Assert.ThrowsAsync<PostgresException>(async () => await connection.ExecuteAsync(sql));
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refusal.SqlState);
     }
 }

@@ -89,7 +89,7 @@ public sealed class DatabaseRetryTests(PostgresFixture postgres) : IClassFixture
         }
         var attempts = 0;
 
-        var failure = await Assert.ThrowsAsync<PostgresException>(() => db.InTransactionAsync(
+        var failure = await Assert.ThrowsAsync<PostgresException>(async () => await db.InTransactionAsync(
             (connection, transaction, ct) =>
             {
                 Interlocked.Increment(ref attempts);
@@ -108,7 +108,7 @@ public sealed class DatabaseRetryTests(PostgresFixture postgres) : IClassFixture
             new DatabaseOptions { ConnectionString = postgres.ConnectionString, TransactionAttemptsMax = 3, RetryDelayBase = TimeSpan.FromMilliseconds(1) });
         var attempts = 0;
 
-        var failure = await Assert.ThrowsAsync<PostgresException>(() => db.InTransactionAsync<int>(
+        var failure = await Assert.ThrowsAsync<PostgresException>(async () => await db.InTransactionAsync<int>(
             async (connection, transaction, ct) =>
             {
                 Interlocked.Increment(ref attempts);

@@ -85,7 +85,7 @@ public sealed class IdempotencyStoreTests(PostgresFixture postgres) : IClassFixt
     {
         var requestId = "req-" + Guid.NewGuid();
         var hash = IdempotencyStore.Hash("x"u8);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => postgres.Database.InTransactionAsync<int>(
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await postgres.Database.InTransactionAsync<int>(
             async (connection, transaction, ct) =>
             {
                 await _store.ClaimAsync(connection, transaction, "S", requestId, "Disburse", hash, ct);

@@ -77,7 +77,7 @@ public sealed class LedgerBatchTests(PostgresFixture postgres, ITestOutputHelper
             new { id = ids[1], cashId },
             transaction);
 
-        await Assert.ThrowsAsync<PostgresException>(() => transaction.CommitAsync());
+        await Assert.ThrowsAsync<PostgresException>(async () => await transaction.CommitAsync());
         await using var check = await postgres.DataSource.OpenConnectionAsync();
         Assert.Equal(0, await check.ExecuteScalarAsync<long>("select count(*) from ledger_transactions where id = any(@ids)", new { ids }));
     }
@@ -133,7 +133,7 @@ public sealed class LedgerSettlementLinesTests(PostgresFixture postgres, ITestOu
         var accounts = await OpenAccountsAsync();
         var request = accounts.Compensation(5_000, new DateOnly(2025, 6, 30));
 
-        await Assert.ThrowsAsync<LedgerUnbalancedException>(() => postgres.Database.InTransactionAsync(
+        await Assert.ThrowsAsync<LedgerUnbalancedException>(async () => await postgres.Database.InTransactionAsync(
             (connection, transaction, ct) => _ledger.PostWithLinesAsync(connection, transaction, request, [new LedgerLine("loan", "L-1", 4_999)], ct),
             CancellationToken.None));
 
@@ -142,7 +142,7 @@ public sealed class LedgerSettlementLinesTests(PostgresFixture postgres, ITestOu
         await using var transaction = await connection.BeginTransactionAsync();
         var id = await _ledger.PostAsync(connection, transaction, request);
         await connection.ExecuteAsync("insert into ledger_transaction_lines values (@id, 0, 'loan', 'L-1', 4999)", new { id }, transaction);
-        var failure = await Assert.ThrowsAsync<PostgresException>(() => transaction.CommitAsync());
+        var failure = await Assert.ThrowsAsync<PostgresException>(async () => await transaction.CommitAsync());
         Assert.Contains("lines add up to 4999", failure.MessageText);
     }
 
@@ -155,9 +155,9 @@ public sealed class LedgerSettlementLinesTests(PostgresFixture postgres, ITestOu
             CancellationToken.None);
 
         await using var connection = await postgres.DataSource.OpenConnectionAsync();
-        var late = await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync("insert into ledger_transaction_lines values (@id, 1, 'loan', 'L-2', 5)", new { id }));
+        var late = await Assert.ThrowsAsync<PostgresException>(async () => await connection.ExecuteAsync("insert into ledger_transaction_lines values (@id, 1, 'loan', 'L-2', 5)", new { id }));
         Assert.Equal(PostgresErrorCodes.IntegrityConstraintViolation, late.SqlState);
-        var rewrite = await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync("update ledger_transaction_lines set amount_fen = 1"));
+        var rewrite = await Assert.ThrowsAsync<PostgresException>(async () => await connection.ExecuteAsync("update ledger_transaction_lines set amount_fen = 1"));
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, rewrite.SqlState);
     }
 }

@@ -74,7 +74,7 @@ public sealed class LedgerTests(PostgresFixture postgres) : IClassFixture<Postgr
         await PostAsync(accounts.CapitalInjection(1_000_00, June1));
 
         await using var connection = await postgres.DataSource.OpenConnectionAsync();
-        var refusal = await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync(sql));
+        var refusal = await Assert.ThrowsAsync<PostgresException>(async () => await connection.ExecuteAsync(sql));
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refusal.SqlState);
     }
 
@@ -96,7 +96,7 @@ public sealed class LedgerTests(PostgresFixture postgres) : IClassFixture<Postgr
             new { t = transactionId, a = accountIds[0], b = accountIds[1] },
             transaction);
 
-        var failure = await Assert.ThrowsAsync<PostgresException>(() => transaction.CommitAsync());
+        var failure = await Assert.ThrowsAsync<PostgresException>(async () => await transaction.CommitAsync());
         Assert.Equal(PostgresErrorCodes.CheckViolation, failure.SqlState);
         Assert.Contains("unbalanced", failure.MessageText);
     }
@@ -116,7 +116,7 @@ public sealed class LedgerTests(PostgresFixture postgres) : IClassFixture<Postgr
             new { t = transactionId, a = accountId },
             transaction);
 
-        var failure = await Assert.ThrowsAsync<PostgresException>(() => transaction.CommitAsync());
+        var failure = await Assert.ThrowsAsync<PostgresException>(async () => await transaction.CommitAsync());
         Assert.Contains("at least 2", failure.MessageText);
     }
 
@@ -127,7 +127,7 @@ public sealed class LedgerTests(PostgresFixture postgres) : IClassFixture<Postgr
         var id = await PostAsync(accounts.CapitalInjection(500, June1));
 
         await using var connection = await postgres.DataSource.OpenConnectionAsync();
-        var failure = await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync(
+        var failure = await Assert.ThrowsAsync<PostgresException>(async () => await connection.ExecuteAsync(
             """
             insert into ledger_entries (transaction_id, account_id, side, amount_fen)
             select @id, account_id, side, amount_fen from ledger_entries where transaction_id = @id
@@ -144,7 +144,7 @@ public sealed class LedgerTests(PostgresFixture postgres) : IClassFixture<Postgr
         {
             Postings = [LedgerPosting.Debit(accounts.Cash, 100), LedgerPosting.Credit(accounts.Capital, 99)],
         };
-        await Assert.ThrowsAsync<LedgerUnbalancedException>(() => PostAsync(request));
+        await Assert.ThrowsAsync<LedgerUnbalancedException>(async () => await PostAsync(request));
     }
 
     [Fact]
@@ -155,7 +155,7 @@ public sealed class LedgerTests(PostgresFixture postgres) : IClassFixture<Postgr
         {
             Postings = [LedgerPosting.Debit(accounts.Cash, 100), LedgerPosting.Credit("fund:NOWHERE:capital", 100)],
         };
-        var failure = await Assert.ThrowsAsync<UnknownLedgerAccountException>(() => PostAsync(request));
+        var failure = await Assert.ThrowsAsync<UnknownLedgerAccountException>(async () => await PostAsync(request));
         Assert.Equal(["fund:NOWHERE:capital"], failure.Codes);
     }
 
@@ -175,7 +175,7 @@ public sealed class LedgerTests(PostgresFixture postgres) : IClassFixture<Postgr
         Assert.Equal(1_000_000_00, (await BalanceAsync(accounts.Cash)).BalanceFen);
         Assert.Equal(136_181_25, (await BalanceAsync(accounts.CompensationPaid)).DebitsFen);
 
-        await Assert.ThrowsAsync<LedgerReversalException>(() => postgres.Database.InTransactionAsync(
+        await Assert.ThrowsAsync<LedgerReversalException>(async () => await postgres.Database.InTransactionAsync(
             (connection, transaction, ct) => _ledger.ReverseAsync(connection, transaction, compensation, "req-rev-2", "again", June30, ct),
             CancellationToken.None));
     }
@@ -190,7 +190,7 @@ public sealed class LedgerTests(PostgresFixture postgres) : IClassFixture<Postgr
             CancellationToken.None);
 
         await using var connection = await postgres.DataSource.OpenConnectionAsync();
-        var failure = await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync(
+        var failure = await Assert.ThrowsAsync<PostgresException>(async () => await connection.ExecuteAsync(
             "insert into ledger_transactions (kind, cause_type, cause_id, request_id, business_date, reverses_transaction_id) values ('reversal', 'fund', 'x', 'r', '2025-06-01', @original)",
             new { original }));
         Assert.Equal(PostgresErrorCodes.UniqueViolation, failure.SqlState);
@@ -217,7 +217,7 @@ public sealed class LedgerTests(PostgresFixture postgres) : IClassFixture<Postgr
             new { reversal, original },
             transaction);
 
-        var failure = await Assert.ThrowsAsync<PostgresException>(() => transaction.CommitAsync());
+        var failure = await Assert.ThrowsAsync<PostgresException>(async () => await transaction.CommitAsync());
         Assert.Contains("does not mirror", failure.MessageText);
     }
 
@@ -281,7 +281,7 @@ public sealed class LedgerTests(PostgresFixture postgres) : IClassFixture<Postgr
         await postgres.Database.InTransactionAsync(
             (connection, transaction, ct) => _ledger.OpenAccountAsync(connection, transaction, new LedgerAccount(accounts.Cash, LedgerAccountType.Asset, accounts.Fund), ct),
             CancellationToken.None);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => postgres.Database.InTransactionAsync(
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await postgres.Database.InTransactionAsync(
             (connection, transaction, ct) => _ledger.OpenAccountAsync(connection, transaction, new LedgerAccount(accounts.Cash, LedgerAccountType.Liability, accounts.Fund), ct),
             CancellationToken.None));
     }
@@ -314,7 +314,7 @@ public sealed class AppRolePrivilegeTests(PostgresFixture postgres) : IClassFixt
         await using var transaction = await connection.BeginTransactionAsync();
         await connection.ExecuteAsync("set local role danbao_app", transaction: transaction);
 
-        var refusal = await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync(sql, transaction: transaction));
+        var refusal = await Assert.ThrowsAsync<PostgresException>(async () => await connection.ExecuteAsync(sql, transaction: transaction));
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refusal.SqlState);
         Assert.Contains("permission denied", refusal.MessageText);
     }
@@ -366,7 +366,7 @@ public sealed class LedgerReversalRulesTests(PostgresFixture postgres) : IClassF
             },
             CancellationToken.None);
 
-        await Assert.ThrowsAsync<LedgerReversalException>(() => postgres.Database.InTransactionAsync(
+        await Assert.ThrowsAsync<LedgerReversalException>(async () => await postgres.Database.InTransactionAsync(
             (connection, transaction, ct) => _ledger.ReverseAsync(connection, transaction, original, "req-early", "backdated", new DateOnly(2025, 6, 29), ct),
             CancellationToken.None));
     }

@@ -42,7 +42,7 @@ public sealed class MigrationRunnerTests : IClassFixture<PostgresFixture>, IDisp
         File.AppendAllText(Path.Combine(_directory, "0001_a.sql"), "\n-- sneaky edit");
         File.WriteAllText(Path.Combine(_directory, "0003_c.sql"), "create table c (id int);");
 
-        var refusal = await Assert.ThrowsAsync<MigrationException>(() => new MigrationRunner(dataSource, _directory).ApplyAsync(CancellationToken.None));
+        var refusal = await Assert.ThrowsAsync<MigrationException>(async () => await new MigrationRunner(dataSource, _directory).ApplyAsync(CancellationToken.None));
 
         Assert.Contains("0001_a.sql was edited", refusal.Message);
         await using var connection = await dataSource.OpenConnectionAsync();
@@ -56,7 +56,7 @@ public sealed class MigrationRunnerTests : IClassFixture<PostgresFixture>, IDisp
         await new MigrationRunner(dataSource, _directory).ApplyAsync(CancellationToken.None);
         File.Delete(Path.Combine(_directory, "0002_b.sql"));
 
-        var refusal = await Assert.ThrowsAsync<MigrationException>(() => new MigrationRunner(dataSource, _directory).ApplyAsync(CancellationToken.None));
+        var refusal = await Assert.ThrowsAsync<MigrationException>(async () => await new MigrationRunner(dataSource, _directory).ApplyAsync(CancellationToken.None));
         Assert.Contains("0002_b.sql", refusal.Message);
         Assert.Contains("missing", refusal.Message);
     }
@@ -68,7 +68,7 @@ public sealed class MigrationRunnerTests : IClassFixture<PostgresFixture>, IDisp
         await new MigrationRunner(dataSource, _directory).ApplyAsync(CancellationToken.None);
         File.WriteAllText(Path.Combine(_directory, "0001b_late.sql"), "create table late (id int);");
 
-        await Assert.ThrowsAsync<MigrationException>(() => new MigrationRunner(dataSource, _directory).ApplyAsync(CancellationToken.None));
+        await Assert.ThrowsAsync<MigrationException>(async () => await new MigrationRunner(dataSource, _directory).ApplyAsync(CancellationToken.None));
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class MigrationRunnerTests : IClassFixture<PostgresFixture>, IDisp
         await using var dataSource = (await _postgres.CreateDatabaseAsync(migrated: false)).CreateDataSource();
         File.WriteAllText(Path.Combine(_directory, "0003_bad.sql"), "create table half (id int); select * from no_such_table;");
 
-        await Assert.ThrowsAsync<MigrationException>(() => new MigrationRunner(dataSource, _directory).ApplyAsync(CancellationToken.None));
+        await Assert.ThrowsAsync<MigrationException>(async () => await new MigrationRunner(dataSource, _directory).ApplyAsync(CancellationToken.None));
 
         await using var connection = await dataSource.OpenConnectionAsync();
         Assert.False(await connection.ExecuteScalarAsync<bool>("select to_regclass('half') is not null"));

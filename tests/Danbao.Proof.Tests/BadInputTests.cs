@@ -1,6 +1,6 @@
 using Danbao.Client;
 using Danbao.Contracts.V1;
-using Danbao.Grpc;
+using Grpc.Core;
 using Danbao.Server.Tests.Support;
 
 namespace Danbao.Proof.Tests;
@@ -13,7 +13,7 @@ public sealed class BadInputTests(DanbaoServer server) : IClassFixture<DanbaoSer
     public async Task ListLoans_with_an_unknown_state_filter_is_INVALID_ARGUMENT()
     {
         var bank = server.As("icbc-gz");
-        var ex = await Assert.ThrowsAsync<RpcException>(() => bank.Loans.ListLoansAsync(new ListLoansRequest { State = (LoanState)99 }));
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await bank.Loans.ListLoansAsync(new ListLoansRequest { State = (LoanState)99 }));
         Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
         Assert.Contains(ex.FieldViolations(), v => v.Field == "state");
     }

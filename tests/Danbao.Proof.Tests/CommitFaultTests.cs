@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Net;
-using Danbao.Grpc;
+using Danbao.Client;
+using Grpc.Core;
 using Danbao.Proof.Tests.Support;
-using Danbao.Server.Verification;
+using Danbao.Data.Verification;
 using Danbao.TestSupport;
 using Npgsql;
 using Xunit.Abstractions;

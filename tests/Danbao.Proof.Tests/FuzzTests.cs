@@ -1,6 +1,8 @@
+using Grpc.Net.Client;
 using System.Diagnostics;
 using System.Net;
-using Danbao.Grpc;
+using Danbao.Client;
+using Grpc.Core;
 using Danbao.Proof.Tests.Support;
 using Danbao.TestSupport;
 using Grpc.Health.V1;
@@ -56,7 +58,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
             var rowsAfter = await RowCountsAsync(dataSource);
             var rssAfter = server.RssKib();
 
-            using var grpc = new GrpcClient(new GrpcClientOptions { Address = server.Address });
+            using var grpc = GrpcChannel.ForAddress(server.Address);
             var health = await ServerProcess.HealthAsync(grpc);
             output.WriteLine($"{fuzzer.Calls} calls ({MalformedCalls} malformed in {malformed.TotalSeconds:F1} s = {MalformedCalls / malformed.TotalSeconds:F0} calls/s; "
                 + $"{AbsurdCalls} well-formed but absurd in {absurd.TotalSeconds:F1} s = {AbsurdCalls / absurd.TotalSeconds:F0} calls/s); {Concurrency} concurrent streams");

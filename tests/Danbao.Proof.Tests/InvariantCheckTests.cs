@@ -1,5 +1,5 @@
 using Danbao.Data.Accounting;
-using Danbao.Server.Verification;
+using Danbao.Data.Verification;
 using Danbao.TestSupport;
 
 namespace Danbao.Proof.Tests;

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Danbao.Client;
 using Danbao.Contracts.V1;
-using Danbao.Grpc;
+using Grpc.Core;
 using Danbao.Proof.Tests.Support;
 using Danbao.Server.Tests.Support;
 using Xunit.Abstractions;
@@ -29,12 +29,12 @@ public sealed partial class LogScanTests(DanbaoServer server, ITestOutputHelper 
         await bank.Loans.CreateLoanAsync(application);
         var again = Lifecycle.Application();
         again.Loan.Borrower.Person.IdNumber = idNumber;
-        await CallAsync(() => bank.Loans.CreateLoanAsync(again));
+        await CallAsync(() => bank.Loans.CreateLoanAsync(again).ResponseAsync);
         var malformed = Lifecycle.Application();
         malformed.Loan.Borrower.Person.IdNumber = idNumber[..17] + (idNumber[17] == '0' ? '1' : '0'); // wrong check character
-        await CallAsync(() => bank.Loans.CreateLoanAsync(malformed));
-        await CallAsync(() => bank.Loans.GetLoanAsync(new GetLoanRequest { Name = "loans/" + idNumber }));
-        await CallAsync(() => bank.Loans.ListLoansAsync(new ListLoansRequest { PageToken = idNumber }));
+        await CallAsync(() => bank.Loans.CreateLoanAsync(malformed).ResponseAsync);
+        await CallAsync(() => bank.Loans.GetLoanAsync(new GetLoanRequest { Name = "loans/" + idNumber }).ResponseAsync);
+        await CallAsync(() => bank.Loans.ListLoansAsync(new ListLoansRequest { PageToken = idNumber }).ResponseAsync);
 
         var lines = DanbaoServer.Logs.Lines.Concat(ServerProcess.AllOutput).ToList();
         var issued = ProofIds.Issued.ToHashSet();

@@ -1,8 +1,10 @@
+using Grpc.Net.Client;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Danbao.Grpc;
+using Danbao.Client;
+using Grpc.Core;
 using Danbao.Proof.Tests.Support;
-using Danbao.Server.Verification;
+using Danbao.Data.Verification;
 using Grpc.Health.V1;
 using Npgsql;
 using Xunit.Abstractions;
@@ -40,7 +42,7 @@ public sealed class PostgresRestartTests(ITestOutputHelper output)
             await server.StartAsync(); // --migrate applies every migration to the empty database
             var loans = await CommitFaultTests.DisbursedLoansAsync(server, 4);
 
-            using var grpc = new GrpcClient(new GrpcClientOptions { Address = server.Address });
+            using var grpc = GrpcChannel.ForAddress(server.Address);
             var seen = new ConcurrentQueue<(TimeSpan At, ServingStatus? Status)>();
             using var stopWatching = new CancellationTokenSource();
             var watching = Task.Run(async () =>
@@ -112,7 +114,7 @@ public sealed class PostgresRestartTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<TimeSpan?> WaitForAsync(GrpcClient grpc, ServingStatus wanted, TimeSpan timeout)
+    private static async Task<TimeSpan?> WaitForAsync(GrpcChannel grpc, ServingStatus wanted, TimeSpan timeout)
     {
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < timeout)
@@ -164,7 +166,7 @@ public sealed class DatabaseDownTests
             await server.StartAsync();
             using var client = new Danbao.Client.DanbaoClient(server.Address, "dbk_abcdefghijkl_" + new string('b', 43),
                 new Danbao.Client.DanbaoClientOptions { Timeout = TimeSpan.FromSeconds(5) });
-            var ex = await Assert.ThrowsAsync<RpcException>(() => client.Identity.WhoAmIAsync(new Danbao.Contracts.V1.WhoAmIRequest()));
+            var ex = await Assert.ThrowsAsync<RpcException>(async () => await client.Identity.WhoAmIAsync(new Danbao.Contracts.V1.WhoAmIRequest()));
             Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
         }
         finally

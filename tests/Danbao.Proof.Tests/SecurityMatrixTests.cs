@@ -1,8 +1,9 @@
+using Grpc.Net.Client;
+using Danbao.Proof.Tests.Support;
 using System.Reflection;
 using Danbao.Client;
 using Danbao.Contracts.V1;
-using Danbao.Grpc;
-using Danbao.Proof.Tests.Support;
+using Grpc.Core;
 using Danbao.Server.Identity;
 using Danbao.Server.Tests.Support;
 using Google.Protobuf;
@@ -192,10 +193,10 @@ public sealed class SecurityMatrixTests(DanbaoServer server, ITestOutputHelper o
 
     private async Task<(StatusCode Code, string? Reason)> StatusOfAsync(string? key, MethodDescriptor rpc, IMessage request)
     {
-        _grpc ??= new GrpcClient(new GrpcClientOptions { Address = server.Address });
+        _grpc ??= GrpcChannel.ForAddress(server.Address);
         try
         {
-            await _grpc.UnaryAsync(rpc, request, new CallOptions { BearerToken = key, Timeout = TimeSpan.FromSeconds(20) });
+            await UntypedCalls.UnaryAsync(_grpc, rpc, request, key, TimeSpan.FromSeconds(20));
             return (StatusCode.OK, null);
         }
         catch (RpcException ex)
@@ -204,5 +205,5 @@ public sealed class SecurityMatrixTests(DanbaoServer server, ITestOutputHelper o
         }
     }
 
-    private GrpcClient? _grpc;
+    private GrpcChannel? _grpc;
 }

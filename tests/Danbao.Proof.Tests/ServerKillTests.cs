@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Danbao.Proof.Tests.Support;
-using Danbao.Server.Verification;
+using Danbao.Data.Verification;
 using Danbao.TestSupport;
 using Xunit.Abstractions;
 
@@ -64,7 +64,7 @@ public sealed class ServerKillTests(ITestOutputHelper output)
             output.WriteLine($"{Kills} kills in {watch.Elapsed.TotalSeconds:F1} s; " + load.Summary());
 
             Assert.DoesNotContain(load.Outcomes, o => o.Status is null);
-            Assert.True(load.Outcomes.Count(o => o.Status == Grpc.StatusCode.OK) >= 100, "too few writes acknowledged to prove anything");
+            Assert.True(load.Outcomes.Count(o => o.Status == global::Grpc.Core.StatusCode.OK) >= 100, "too few writes acknowledged to prove anything");
             Assert.True(load.Outcomes.Any(o => o.Attempts > 1), "no write was interrupted by a kill: the test proved nothing");
             await using var dataSource = database.CreateDataSource();
             var problems = await load.CheckAsync(dataSource);

@@ -1,6 +1,6 @@
 using Danbao.Client;
 using Danbao.Contracts.V1;
-using Danbao.Grpc;
+using Grpc.Core;
 using Danbao.Server.Tests.Support;
 
 namespace Danbao.Server.Tests;
@@ -14,14 +14,14 @@ public sealed class AccessTests(DanbaoServer server) : IClassFixture<DanbaoServe
         var icbc = new LoanSteps(server);
         var loan = await icbc.Submit();
         var ccb = server.As("ccb-gz");
-        var read = await Assert.ThrowsAsync<RpcException>(() => ccb.Loans.GetLoanAsync(new GetLoanRequest { Name = loan.Name }));
+        var read = await Assert.ThrowsAsync<RpcException>(async () => await ccb.Loans.GetLoanAsync(new GetLoanRequest { Name = loan.Name }));
         Assert.Equal(StatusCode.NotFound, read.StatusCode);
-        var change = await Assert.ThrowsAsync<RpcException>(() => ccb.Loans.RejectLoanAsync(new RejectLoanRequest
+        var change = await Assert.ThrowsAsync<RpcException>(async () => await ccb.Loans.RejectLoanAsync(new RejectLoanRequest
         {
             RequestId = DanbaoClient.NewRequestId(), Name = loan.Name, Etag = loan.Etag, Reason = "not mine", Withdraw = true,
         }));
         Assert.Equal(StatusCode.NotFound, change.StatusCode);
-        var events = await Assert.ThrowsAsync<RpcException>(() => ccb.Loans.ListLoanEventsAsync(new ListLoanEventsRequest { Name = loan.Name }));
+        var events = await Assert.ThrowsAsync<RpcException>(async () => await ccb.Loans.ListLoanEventsAsync(new ListLoanEventsRequest { Name = loan.Name }));
         Assert.Equal(StatusCode.NotFound, events.StatusCode);
         var listed = await ccb.Loans.ListLoansAsync(new ListLoansRequest { PageSize = 500, Bank = "institutions/icbc-gz" });
         Assert.DoesNotContain(listed.Loans, l => l.Name == loan.Name);
@@ -33,7 +33,7 @@ public sealed class AccessTests(DanbaoServer server) : IClassFixture<DanbaoServe
         var loan = await new LoanSteps(server).Submit();
         var gz = await server.As("gz-fund").Loans.GetLoanAsync(new GetLoanRequest { Name = loan.Name });
         Assert.Equal(loan.Name, gz.Name);
-        var jm = await Assert.ThrowsAsync<RpcException>(() => server.As("jm-fund").Loans.GetLoanAsync(new GetLoanRequest { Name = loan.Name }));
+        var jm = await Assert.ThrowsAsync<RpcException>(async () => await server.As("jm-fund").Loans.GetLoanAsync(new GetLoanRequest { Name = loan.Name }));
         Assert.Equal(StatusCode.NotFound, jm.StatusCode);
     }
 
@@ -41,7 +41,7 @@ public sealed class AccessTests(DanbaoServer server) : IClassFixture<DanbaoServe
     public async Task A_role_the_rpc_does_not_allow_is_permission_denied()
     {
         var loan = await new LoanSteps(server).Submit();
-        var denied = await Assert.ThrowsAsync<RpcException>(() => server.As("icbc-gz").Loans.ReviewEligibilityAsync(new ReviewEligibilityRequest
+        var denied = await Assert.ThrowsAsync<RpcException>(async () => await server.As("icbc-gz").Loans.ReviewEligibilityAsync(new ReviewEligibilityRequest
         {
             RequestId = DanbaoClient.NewRequestId(), Name = loan.Name, Etag = loan.Etag,
         }));
@@ -57,7 +57,7 @@ public sealed class AccessTests(DanbaoServer server) : IClassFixture<DanbaoServe
     public async Task Calls_without_valid_credentials_are_unauthenticated(string? authorization, string reason)
     {
         var client = server.WithKey(authorization?.Replace("Bearer ", "", StringComparison.Ordinal));
-        var refused = await Assert.ThrowsAsync<RpcException>(() => client.Identity.WhoAmIAsync(new WhoAmIRequest()));
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await client.Identity.WhoAmIAsync(new WhoAmIRequest()));
         Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
         Assert.Equal(reason, refused.Reason());
     }
@@ -75,7 +75,7 @@ public sealed class AccessTests(DanbaoServer server) : IClassFixture<DanbaoServe
         Assert.Equal("institutions/boc-gz", (await boc.Identity.WhoAmIAsync(new WhoAmIRequest())).Institution);
 
         await admin.Identity.RevokeApiKeyAsync(new RevokeApiKeyRequest { RequestId = DanbaoClient.NewRequestId(), Name = created.Key.Name });
-        var refused = await Assert.ThrowsAsync<RpcException>(() => boc.Identity.WhoAmIAsync(new WhoAmIRequest()));
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await boc.Identity.WhoAmIAsync(new WhoAmIRequest()));
         Assert.Equal("API_KEY_INVALID", refused.Reason());
     }
 

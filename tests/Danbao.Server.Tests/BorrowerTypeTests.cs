@@ -1,6 +1,6 @@
 using Danbao.Client;
 using Danbao.Contracts.V1;
-using Danbao.Grpc;
+using Grpc.Core;
 using Danbao.Server.Tests.Support;
 
 namespace Danbao.Server.Tests;
@@ -37,7 +37,7 @@ public sealed class BorrowerTypeTests(DanbaoServer server) : IClassFixture<Danba
     public async Task Three_partners_may_borrow_at_most_990_000_yuan_under_the_2023_rules()
     {
         var steps = new LoanSteps(server);
-        var over = await Assert.ThrowsAsync<RpcException>(() => steps.Submit(Partnership(990_000_01)));
+        var over = await Assert.ThrowsAsync<RpcException>(async () => await steps.Submit(Partnership(990_000_01)));
         Assert.Equal("AMOUNT_ABOVE_CAP", over.Reason());
         var atCap = await steps.Submit(Partnership(990_000_00));
         Assert.Equal(LoanState.Submitted, atCap.State);

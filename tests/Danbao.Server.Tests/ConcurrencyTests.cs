@@ -1,6 +1,6 @@
 using Danbao.Client;
 using Danbao.Contracts.V1;
-using Danbao.Grpc;
+using Grpc.Core;
 using Danbao.Server.Tests.Support;
 
 namespace Danbao.Server.Tests;
@@ -50,7 +50,7 @@ public sealed class ConcurrencyTests(DanbaoServer server) : IClassFixture<Danbao
         {
             RequestId = DanbaoClient.NewRequestId(), Name = loan.Name, Etag = loan.Etag, Objection = "test", LodgedDate = "2025-06-03",
         });
-        var aborted = await Assert.ThrowsAsync<RpcException>(() => steps.Conclude(stale, "2025-06-05"));
+        var aborted = await Assert.ThrowsAsync<RpcException>(async () => await steps.Conclude(stale, "2025-06-05"));
         Assert.Equal(StatusCode.Aborted, aborted.StatusCode);
         Assert.Equal("ETAG_MISMATCH", aborted.Reason());
         Assert.NotEqual(stale.Etag, aborted.ReasonMetadata()["current_etag"]);

@@ -1,6 +1,6 @@
 using Danbao.Client;
 using Danbao.Contracts.V1;
-using Danbao.Grpc;
+using Grpc.Core;
 using Danbao.Server.Tests.Support;
 
 namespace Danbao.Server.Tests;
@@ -51,7 +51,7 @@ public sealed class ListingTests(DanbaoServer server) : IClassFixture<DanbaoServ
     public async Task A_forged_page_token_is_invalid_argument()
     {
         var refused = await Assert.ThrowsAsync<RpcException>(() =>
-            server.As("icbc-gz").Loans.ListLoansAsync(new ListLoansRequest { PageToken = "not-a-token" }));
+            server.As("icbc-gz").Loans.ListLoansAsync(new ListLoansRequest { PageToken = "not-a-token" }).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
         Assert.Equal("page_token", refused.FieldViolations().Single().Field);
     }

@@ -1,6 +1,6 @@
 using Danbao.Client;
 using Danbao.Contracts.V1;
-using Danbao.Grpc;
+using Grpc.Core;
 using Danbao.Server.Tests.Support;
 
 namespace Danbao.Server.Tests;
@@ -84,7 +84,7 @@ public sealed class LoanLifecycleTests(DanbaoServer server) : IClassFixture<Danb
         Assert.Single(events.Events, e => e.Action == "loan.repayment_recorded");
 
         request.AmountFen = 100;
-        var reused = await Assert.ThrowsAsync<RpcException>(() => steps.Bank.Loans.RecordRepaymentAsync(request));
+        var reused = await Assert.ThrowsAsync<RpcException>(async () => await steps.Bank.Loans.RecordRepaymentAsync(request));
         Assert.Equal(StatusCode.AlreadyExists, reused.StatusCode);
         Assert.Equal("REQUEST_ID_REUSED", reused.Reason());
     }

@@ -1,6 +1,6 @@
 using Danbao.Client;
 using Danbao.Contracts.V1;
-using Danbao.Grpc;
+using Grpc.Core;
 using Danbao.Server.Tests.Support;
 
 namespace Danbao.Server.Tests;
@@ -28,7 +28,7 @@ public sealed class MtlsTests(TlsDanbaoServer server) : IClassFixture<TlsDanbaoS
     public async Task A_certificate_from_the_trusted_ca_that_is_not_registered_is_unauthenticated()
     {
         var refused = await Assert.ThrowsAsync<RpcException>(() =>
-            server.WithCertificate(server.UnregisteredClientCertificate).Identity.WhoAmIAsync(new WhoAmIRequest()));
+            server.WithCertificate(server.UnregisteredClientCertificate).Identity.WhoAmIAsync(new WhoAmIRequest()).ResponseAsync);
         Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
         Assert.Equal("CERTIFICATE_NOT_REGISTERED", refused.Reason());
     }
@@ -37,7 +37,7 @@ public sealed class MtlsTests(TlsDanbaoServer server) : IClassFixture<TlsDanbaoS
     public async Task A_certificate_from_another_ca_is_refused_at_the_handshake()
     {
         var ex = await Assert.ThrowsAnyAsync<Exception>(() =>
-            server.WithCertificate(server.ForeignClientCertificate).Identity.WhoAmIAsync(new WhoAmIRequest()));
+            server.WithCertificate(server.ForeignClientCertificate).Identity.WhoAmIAsync(new WhoAmIRequest()).ResponseAsync);
         Assert.False(ex is RpcException { StatusCode: StatusCode.OK or StatusCode.PermissionDenied });
         if (ex is RpcException rpc)
         {

@@ -1,6 +1,6 @@
 using Danbao.Client;
 using Danbao.Contracts.V1;
-using Danbao.Grpc;
+using Grpc.Core;
 using Danbao.Server.Tests.Support;
 
 namespace Danbao.Server.Tests;
@@ -32,17 +32,17 @@ public sealed class PolicyTests(DanbaoServer server) : IClassFixture<DanbaoServe
         {
             Parameter = "COUNTER_GUARANTEE_THRESHOLD", Region = "CN-GD-JM", EffectiveFromDate = "2026-01-01", Value = "150000.00", Source = "test: 江门 2026 notice",
         };
-        var bankRefused = await Assert.ThrowsAsync<RpcException>(() => server.As("jmrcb").Policy.CreatePolicyVersionAsync(
+        var bankRefused = await Assert.ThrowsAsync<RpcException>(async () => await server.As("jmrcb").Policy.CreatePolicyVersionAsync(
             new CreatePolicyVersionRequest { RequestId = DanbaoClient.NewRequestId(), Version = version }));
         Assert.Equal(StatusCode.PermissionDenied, bankRefused.StatusCode);
 
-        var otherRegion = await Assert.ThrowsAsync<RpcException>(() => server.As("gz-finance").Policy.CreatePolicyVersionAsync(
+        var otherRegion = await Assert.ThrowsAsync<RpcException>(async () => await server.As("gz-finance").Policy.CreatePolicyVersionAsync(
             new CreatePolicyVersionRequest { RequestId = DanbaoClient.NewRequestId(), Version = version }));
         Assert.Equal("REGION_NOT_ALLOWED", otherRegion.Reason());
 
         var created = await server.As("jm-finance").Policy.CreatePolicyVersionAsync(new CreatePolicyVersionRequest { RequestId = DanbaoClient.NewRequestId(), Version = version });
         Assert.Equal("jm-finance", created.CreatedBy);
-        var again = await Assert.ThrowsAsync<RpcException>(() => server.As("admin").Policy.CreatePolicyVersionAsync(
+        var again = await Assert.ThrowsAsync<RpcException>(async () => await server.As("admin").Policy.CreatePolicyVersionAsync(
             new CreatePolicyVersionRequest { RequestId = DanbaoClient.NewRequestId(), Version = version }));
         Assert.Equal(StatusCode.AlreadyExists, again.StatusCode);
 
@@ -53,7 +53,7 @@ public sealed class PolicyTests(DanbaoServer server) : IClassFixture<DanbaoServe
         newContract.Loan.ApplicationDate = "2026-02-01";
         Assert.Equal(LoanState.Submitted, (await jm.Submit(newContract)).State);
         var oldContract = LoanSteps.Individual(amountFen: 150_000_00, counterGuarantee: false, region: "CN-GD-JM");
-        var refused = await Assert.ThrowsAsync<RpcException>(() => jm.Submit(oldContract));
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await jm.Submit(oldContract));
         Assert.Equal("COUNTER_GUARANTEE_REQUIRED", refused.Reason());
 
         await using var dataSource = server.Database.CreateDataSource();
@@ -65,7 +65,7 @@ public sealed class PolicyTests(DanbaoServer server) : IClassFixture<DanbaoServe
     [Fact]
     public async Task A_version_with_a_value_of_the_wrong_kind_is_refused_field_by_field()
     {
-        var bad = await Assert.ThrowsAsync<RpcException>(() => server.As("admin").Policy.CreatePolicyVersionAsync(new CreatePolicyVersionRequest
+        var bad = await Assert.ThrowsAsync<RpcException>(async () => await server.As("admin").Policy.CreatePolicyVersionAsync(new CreatePolicyVersionRequest
         {
             RequestId = DanbaoClient.NewRequestId(),
             Version = new PolicyVersion { Parameter = "PUBLICITY_UNIT", Region = "CN-XX-", EffectiveFromDate = "2026-13-01", Value = "FORTNIGHTS", Source = "" },
@@ -78,7 +78,7 @@ public sealed class PolicyTests(DanbaoServer server) : IClassFixture<DanbaoServe
     public async Task The_finance_bureau_publishes_a_new_lpr_and_the_rate_cap_follows_it_for_new_contracts()
     {
         var lpr = new LprRate { EffectiveFromDate = "2026-03-20", OneYearBp = 290, Source = "test: LPR 2026-03" };
-        var bankRefused = await Assert.ThrowsAsync<RpcException>(() => server.As("icbc-gz").Policy.CreateLprRateAsync(new CreateLprRateRequest { RequestId = DanbaoClient.NewRequestId(), Rate = lpr }));
+        var bankRefused = await Assert.ThrowsAsync<RpcException>(async () => await server.As("icbc-gz").Policy.CreateLprRateAsync(new CreateLprRateRequest { RequestId = DanbaoClient.NewRequestId(), Rate = lpr }));
         Assert.Equal(StatusCode.PermissionDenied, bankRefused.StatusCode);
         await server.As("gz-finance").Policy.CreateLprRateAsync(new CreateLprRateRequest { RequestId = DanbaoClient.NewRequestId(), Rate = lpr });
         var rates = await server.As("icbc-gz").Policy.ListLprRatesAsync(new ListLprRatesRequest());
@@ -88,7 +88,7 @@ public sealed class PolicyTests(DanbaoServer server) : IClassFixture<DanbaoServe
         var request = LoanSteps.Individual(rateBp: 345);
         request.Loan.ContractDate = "2026-04-01";
         request.Loan.ApplicationDate = "2026-04-01";
-        var refused = await Assert.ThrowsAsync<RpcException>(() => new LoanSteps(server).Submit(request));
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await new LoanSteps(server).Submit(request));
         Assert.Equal("RATE_ABOVE_CAP", refused.Reason());
         Assert.Equal(LoanState.Submitted, (await new LoanSteps(server).Submit(LoanSteps.Individual(rateBp: 345))).State);
     }
@@ -104,7 +104,7 @@ public sealed class PolicyTests(DanbaoServer server) : IClassFixture<DanbaoServe
         });
         var jm = new LoanSteps(server, bank: "jmrcb", hrss: "jm-hrss", fund: "jm-fund");
         var loan = await jm.Submit(LoanSteps.Individual(region: "CN-GD-JM"));
-        var refused = await Assert.ThrowsAsync<RpcException>(() => jm.Review(loan, publicityStart: "2027-02-01"));
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await jm.Review(loan, publicityStart: "2027-02-01"));
         Assert.Equal("CALENDAR_YEAR_NOT_LOADED", refused.Reason());
 
         await admin.Policy.LoadCalendarYearAsync(new LoadCalendarYearRequest
@@ -114,7 +114,7 @@ public sealed class PolicyTests(DanbaoServer server) : IClassFixture<DanbaoServe
         });
         // Published Thursday 2027-02-04 for 3 working days: 04 (Thu), 06 (Sat, make-up), 09 (Tue).
         loan = await jm.Review(loan, publicityStart: "2027-02-04");
-        var early = await Assert.ThrowsAsync<RpcException>(() => jm.Conclude(loan, "2027-02-09"));
+        var early = await Assert.ThrowsAsync<RpcException>(async () => await jm.Conclude(loan, "2027-02-09"));
         Assert.Equal("PUBLICITY_NOT_ENDED", early.Reason());
         Assert.Equal(LoanState.DueDiligence, (await jm.Conclude(loan, "2027-02-10")).State);
         var year = await admin.Policy.GetCalendarYearAsync(new GetCalendarYearRequest { Year = 2027 });

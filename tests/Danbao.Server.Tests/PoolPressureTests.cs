@@ -32,7 +32,7 @@ public sealed class PoolPressureTests(SmallPoolDanbaoServer server) : IClassFixt
         var writes = Enumerable.Range(0, 18).Select(i => steps.Bank.Loans.RecordRepaymentAsync(new RecordRepaymentRequest
         {
             RequestId = DanbaoClient.NewRequestId(), Name = loans[i % loans.Count].Name, AmountFen = 100, PaidDate = "2025-07-01",
-        }));
+        }).ResponseAsync);
         var all = Task.WhenAll(writes);
         var finished = await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(20)));
         Assert.Same(all, finished);

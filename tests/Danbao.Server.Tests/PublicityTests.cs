@@ -1,6 +1,6 @@
 using Danbao.Client;
 using Danbao.Contracts.V1;
-using Danbao.Grpc;
+using Grpc.Core;
 using Danbao.Server.Tests.Support;
 
 namespace Danbao.Server.Tests;
@@ -25,10 +25,10 @@ public sealed class PublicityTests(DanbaoServer server) : IClassFixture<DanbaoSe
     public async Task Jiangmen_publicity_published_30_September_cannot_conclude_before_3_October()
     {
         var (steps, loan) = await PublishedOn30September();
-        var early = await Assert.ThrowsAsync<RpcException>(() => steps.Conclude(loan, "2025-10-02"));
+        var early = await Assert.ThrowsAsync<RpcException>(async () => await steps.Conclude(loan, "2025-10-02"));
         Assert.Equal(StatusCode.FailedPrecondition, early.StatusCode);
         Assert.Equal("PUBLICITY_NOT_ENDED", early.Reason());
-        Assert.Contains("2025-10-03 00:00", early.StatusMessage);
+        Assert.Contains("2025-10-03 00:00", early.Status.Detail);
 
         var concluded = await steps.Conclude(loan, "2025-10-03");
         Assert.Equal(LoanState.DueDiligence, concluded.State);
@@ -43,7 +43,7 @@ public sealed class PublicityTests(DanbaoServer server) : IClassFixture<DanbaoSe
             RequestId = DanbaoClient.NewRequestId(), Name = loan.Name, Etag = loan.Etag, Objection = "申请人已有其他经营贷款", LodgedDate = "2025-10-01",
         });
         Assert.Equal(LoanState.Objection, loan.State);
-        var pending = await Assert.ThrowsAsync<RpcException>(() => steps.Conclude(loan, "2025-10-03"));
+        var pending = await Assert.ThrowsAsync<RpcException>(async () => await steps.Conclude(loan, "2025-10-03"));
         Assert.Equal("OBJECTION_PENDING", pending.Reason());
 
         loan = await steps.Hrss.Loans.ResolveObjectionAsync(new ResolveObjectionRequest
@@ -53,7 +53,7 @@ public sealed class PublicityTests(DanbaoServer server) : IClassFixture<DanbaoSe
         Assert.Equal(LoanState.Publicity, loan.State);
         // Suspended for 1 October: the publicity runs one day longer.
         Assert.Equal("2025-10-03", loan.PublicityEndDate);
-        var stillRunning = await Assert.ThrowsAsync<RpcException>(() => steps.Conclude(loan, "2025-10-03"));
+        var stillRunning = await Assert.ThrowsAsync<RpcException>(async () => await steps.Conclude(loan, "2025-10-03"));
         Assert.Equal("PUBLICITY_NOT_ENDED", stillRunning.Reason());
         Assert.Equal(LoanState.DueDiligence, (await steps.Conclude(loan, "2025-10-04")).State);
     }
@@ -78,7 +78,7 @@ public sealed class PublicityTests(DanbaoServer server) : IClassFixture<DanbaoSe
     public async Task An_objection_after_publicity_has_ended_is_refused()
     {
         var (steps, loan) = await PublishedOn30September();
-        var late = await Assert.ThrowsAsync<RpcException>(() => steps.Hrss.Loans.LodgeObjectionAsync(new LodgeObjectionRequest
+        var late = await Assert.ThrowsAsync<RpcException>(async () => await steps.Hrss.Loans.LodgeObjectionAsync(new LodgeObjectionRequest
         {
             RequestId = DanbaoClient.NewRequestId(), Name = loan.Name, Etag = loan.Etag, Objection = "迟到的异议", LodgedDate = "2025-10-03",
         }));

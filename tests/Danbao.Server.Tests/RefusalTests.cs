@@ -1,6 +1,6 @@
 using Danbao.Client;
 using Danbao.Contracts.V1;
-using Danbao.Grpc;
+using Grpc.Core;
 using Danbao.Server.Tests.Support;
 
 namespace Danbao.Server.Tests;
@@ -10,7 +10,7 @@ public sealed class RefusalTests(DanbaoServer server) : IClassFixture<DanbaoServ
 {
     private async Task<RpcException> SubmitRefused(CreateLoanRequest request)
     {
-        var refused = await Assert.ThrowsAsync<RpcException>(() => new LoanSteps(server).Submit(request));
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await new LoanSteps(server).Submit(request));
         Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
         return refused;
     }
@@ -29,7 +29,7 @@ public sealed class RefusalTests(DanbaoServer server) : IClassFixture<DanbaoServ
     {
         var refused = await SubmitRefused(LoanSteps.Individual(rateBp: 360));
         Assert.Equal("RATE_ABOVE_CAP", refused.Reason());
-        Assert.Contains("3.50%", refused.StatusMessage);
+        Assert.Contains("3.50%", refused.Status.Detail);
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class RefusalTests(DanbaoServer server) : IClassFixture<DanbaoServ
     {
         var steps = new LoanSteps(server);
         var loan = await steps.Disbursed();
-        var tooLong = await Assert.ThrowsAsync<RpcException>(() => steps.Bank.Loans.ExtendLoanAsync(new ExtendLoanRequest
+        var tooLong = await Assert.ThrowsAsync<RpcException>(async () => await steps.Bank.Loans.ExtendLoanAsync(new ExtendLoanRequest
         {
             RequestId = DanbaoClient.NewRequestId(), Name = loan.Name, Etag = loan.Etag, Months = 13, BusinessDate = "2027-05-01",
         }));
@@ -94,7 +94,7 @@ public sealed class RefusalTests(DanbaoServer server) : IClassFixture<DanbaoServ
         });
         Assert.Equal(LoanState.Extended, loan.State);
         Assert.Equal("2028-06-20", loan.MaturityDate);
-        var second = await Assert.ThrowsAsync<RpcException>(() => steps.Bank.Loans.ExtendLoanAsync(new ExtendLoanRequest
+        var second = await Assert.ThrowsAsync<RpcException>(async () => await steps.Bank.Loans.ExtendLoanAsync(new ExtendLoanRequest
         {
             RequestId = DanbaoClient.NewRequestId(), Name = loan.Name, Etag = loan.Etag, Months = 1, BusinessDate = "2027-06-01",
         }));
@@ -118,7 +118,7 @@ public sealed class RefusalTests(DanbaoServer server) : IClassFixture<DanbaoServ
     {
         var bank = server.As("icbc-gz");
         var before = await bank.Loans.ListLoansAsync(new ListLoansRequest { PageSize = 500 });
-        var bad = await Assert.ThrowsAsync<RpcException>(() => bank.Loans.CreateLoanAsync(new CreateLoanRequest
+        var bad = await Assert.ThrowsAsync<RpcException>(async () => await bank.Loans.CreateLoanAsync(new CreateLoanRequest
         {
             RequestId = "not a valid id!",
             Loan = new Loan { AmountFen = -1, ContractDate = "2025-02-30", Borrower = new Borrower { Type = BorrowerType.Individual, Person = new Person { Name = "x", IdNumber = "110105194912310021" } } },

@@ -261,7 +261,7 @@ internal static class ReconcileCommand
             while (request.PageToken.Length > 0);
             return banks;
         }
-        catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.PermissionDenied)
+        catch (global::Grpc.Core.RpcException e) when (e.StatusCode == global::Grpc.Core.StatusCode.PermissionDenied)
         {
             return book.Keys.Order(StringComparer.Ordinal).ToList();
         }

@@ -121,12 +121,14 @@ public sealed class DanbaoHost : IAsyncDisposable
         services.AddGrpcHealthChecks(health =>
         {
             health.Services.Map("", r => r.Tags.Contains(DatabaseHealth.Tag));
-            health.Services.Map("liveness", _ => false); // no checks: SERVING while the process runs
+            health.Services.Map("liveness", r => r.Name == "process"); // SERVING while the process runs
             foreach (var (_, descriptor) in DanbaoServices)
             {
                 health.Services.Map(descriptor.FullName, r => r.Tags.Contains(DatabaseHealth.Tag));
             }
-        }).AddCheck<DatabaseHealth>("database", tags: [DatabaseHealth.Tag]);
+        })
+            .AddCheck<DatabaseHealth>("database", tags: [DatabaseHealth.Tag])
+            .AddCheck("process", () => HealthCheckResult.Healthy()); // a restart would not bring the database back
         services.Configure<HealthCheckPublisherOptions>(publisher =>
         {
             publisher.Delay = TimeSpan.Zero;

@@ -104,7 +104,7 @@ public sealed class Fuzzer : IDisposable
             }
             answer = status is null
                 ? $"http{(int)response.StatusCode}"
-                : int.TryParse(status, out var code) && code is >= 0 and <= 16 ? ((Grpc.StatusCode)code).ToString() : "bad-status:" + status;
+                : int.TryParse(status, out var code) && code is >= 0 and <= 16 ? ((global::Grpc.Core.StatusCode)code).ToString() : "bad-status:" + status;
             if (status is null && !(kind == "content-type" && response.StatusCode == HttpStatusCode.UnsupportedMediaType))
             {
                 Improper.Add($"{kind} {method.FullName}: HTTP {(int)response.StatusCode} without grpc-status");

@@ -1,10 +1,11 @@
+using Grpc.Net.Client;
 using Danbao.Contracts.V1;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Danbao.Client;
-using Danbao.Grpc;
+using Grpc.Core;
 using Grpc.Health.V1;
 
 namespace Danbao.Proof.Tests.Support;
@@ -180,12 +181,11 @@ public sealed class ServerProcess : IAsyncDisposable
         new(Address, Keys[institution], new DanbaoClientOptions { Timeout = timeout ?? TimeSpan.FromSeconds(10) });
 
     /// <summary>grpc.health.v1.Health/Check with the empty service name.</summary>
-    public static async Task<HealthCheckResponse.Types.ServingStatus?> HealthAsync(GrpcClient client)
+    public static async Task<HealthCheckResponse.Types.ServingStatus?> HealthAsync(GrpcChannel channel)
     {
         try
         {
-            var reply = await client.UnaryAsync<HealthCheckRequest, HealthCheckResponse>("/grpc.health.v1.Health/Check", new HealthCheckRequest(),
-                new CallOptions { Timeout = TimeSpan.FromSeconds(2) });
+            var reply = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
             return reply.Status;
         }
         catch (RpcException)

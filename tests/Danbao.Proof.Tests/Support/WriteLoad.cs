@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Danbao.Client;
 using Danbao.Contracts.V1;
-using Danbao.Grpc;
+using Grpc.Core;
 using Npgsql;
 
 namespace Danbao.Proof.Tests.Support;
@@ -43,7 +43,7 @@ public sealed class WriteLoad(Func<DanbaoClient> bank, IReadOnlyList<string> loa
             if (random.Next(4) == 0)
             {
                 var request = Lifecycle.Application(amountFen: 100_000_00);
-                var (status, reply, attempts) = await UntilAnsweredAsync(() => client.Loans.CreateLoanAsync(request));
+                var (status, reply, attempts) = await UntilAnsweredAsync(() => client.Loans.CreateLoanAsync(request).ResponseAsync);
                 Outcomes.Add(new WriteOutcome(request.RequestId, "CreateLoan", null, status, 0, attempts, reply?.Name));
             }
             else
@@ -55,7 +55,7 @@ public sealed class WriteLoad(Func<DanbaoClient> bank, IReadOnlyList<string> loa
                     AmountFen = 2_000_00 + random.Next(1, 100) * 100,
                     PaidDate = paidDate,
                 };
-                var (status, reply, attempts) = await UntilAnsweredAsync(() => client.Loans.RecordRepaymentAsync(request));
+                var (status, reply, attempts) = await UntilAnsweredAsync(() => client.Loans.RecordRepaymentAsync(request).ResponseAsync);
                 Outcomes.Add(new WriteOutcome(request.RequestId, "RecordRepayment", request.Name, status, reply?.PrincipalFen ?? 0, attempts, null));
             }
         }

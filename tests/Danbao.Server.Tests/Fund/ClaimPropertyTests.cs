@@ -1,7 +1,7 @@
 using Danbao.Client;
 using Danbao.Contracts.V1;
 using Danbao.Data.Fund;
-using Danbao.Grpc;
+using Grpc.Core;
 using Danbao.Server.Tests.Support;
 using FsCheck;
 using FsCheck.Fluent;
@@ -46,7 +46,7 @@ public sealed class ClaimPropertyTests(DanbaoServer server) : IClassFixture<Danb
             };
             if (total + step.AmountFen > claim.BaseFen)
             {
-                var refused = await Assert.ThrowsAsync<RpcException>(() => steps.Fund.Fund.RecordRecoveryAsync(request));
+                var refused = await Assert.ThrowsAsync<RpcException>(async () => await steps.Fund.Fund.RecordRecoveryAsync(request));
                 Assert.Equal("RECOVERY_EXCEEDS_CLAIM", refused.Reason());
                 continue;
             }

@@ -1,6 +1,6 @@
 using Danbao.Client;
 using Danbao.Contracts.V1;
-using Danbao.Grpc;
+using Grpc.Core;
 using Danbao.Server.Tests.Support;
 
 namespace Danbao.Server.Tests.Fund;
@@ -68,14 +68,14 @@ public sealed class CompensationTests(DanbaoServer server) : IClassFixture<Danba
         await steps.Contribute(10_000_000_00);
         var loan = await steps.OverdueLoanWith150000Outstanding();
         var claim = await steps.File(loan);
-        var again = await Assert.ThrowsAsync<RpcException>(() => steps.File(loan));
+        var again = await Assert.ThrowsAsync<RpcException>(async () => await steps.File(loan));
         Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
         claim = await steps.Approve(await steps.Consents(claim));
         var paidBalance = (await steps.Overview()).BalanceFen;
 
-        var twice = await Assert.ThrowsAsync<RpcException>(() => steps.Approve(claim));
+        var twice = await Assert.ThrowsAsync<RpcException>(async () => await steps.Approve(claim));
         Assert.Equal("CLAIM_NOT_PENDING", twice.Reason());
-        var refile = await Assert.ThrowsAsync<RpcException>(() => steps.File(loan, "2026-07-10"));
+        var refile = await Assert.ThrowsAsync<RpcException>(async () => await steps.File(loan, "2026-07-10"));
         Assert.Equal("ILLEGAL_TRANSITION", refile.Reason());
         Assert.Equal(paidBalance, (await steps.Overview()).BalanceFen);
     }
@@ -86,7 +86,7 @@ public sealed class CompensationTests(DanbaoServer server) : IClassFixture<Danba
         var steps = new FundSteps(server);
         var loan = await steps.OverdueLoanWith150000Outstanding();
         // Overdue from 2026-03-21: on 2026-06-18 it is exactly 90 days overdue, which is not more than 90.
-        var early = await Assert.ThrowsAsync<RpcException>(() => steps.File(loan, "2026-06-18"));
+        var early = await Assert.ThrowsAsync<RpcException>(async () => await steps.File(loan, "2026-06-18"));
         Assert.Equal((StatusCode.FailedPrecondition, "NOT_OVERDUE_LONG_ENOUGH"), (early.StatusCode, early.Reason()));
         var claim = await steps.File(loan, "2026-06-19");
         Assert.Equal(91, claim.OverdueDays);
@@ -99,9 +99,9 @@ public sealed class CompensationTests(DanbaoServer server) : IClassFixture<Danba
         var loan = await steps.OverdueLoanWith150000Outstanding();
         var claim = await steps.File(loan);
         claim = await steps.Consent(steps.Hrss, claim, ConsentStage.ConsentCompensation, "穗人社代偿〔2026〕8号");
-        var missing = await Assert.ThrowsAsync<RpcException>(() => steps.Approve(claim));
+        var missing = await Assert.ThrowsAsync<RpcException>(async () => await steps.Approve(claim));
         Assert.Equal("CONSENTS_MISSING", missing.Reason());
-        Assert.Contains("FINANCE, PBOC", missing.StatusMessage);
+        Assert.Contains("FINANCE, PBOC", missing.Status.Detail);
 
         claim = await steps.Fund.Fund.RejectClaimAsync(new RejectClaimRequest
         {
@@ -117,11 +117,11 @@ public sealed class CompensationTests(DanbaoServer server) : IClassFixture<Danba
         var steps = new FundSteps(server);
         var other = server.As("ccb-gz");
         var loan = await steps.OverdueLoanWith150000Outstanding();
-        var filing = await Assert.ThrowsAsync<RpcException>(() => steps.File(loan, bank: other));
+        var filing = await Assert.ThrowsAsync<RpcException>(async () => await steps.File(loan, bank: other));
         Assert.Equal(StatusCode.NotFound, filing.StatusCode);
 
         var claim = await steps.File(loan);
-        var reading = await Assert.ThrowsAsync<RpcException>(() => other.Fund.GetClaimAsync(new GetClaimRequest { Name = claim.Name }));
+        var reading = await Assert.ThrowsAsync<RpcException>(async () => await other.Fund.GetClaimAsync(new GetClaimRequest { Name = claim.Name }));
         Assert.Equal(StatusCode.NotFound, reading.StatusCode);
         Assert.DoesNotContain((await other.Fund.ListClaimsAsync(new ListClaimsRequest())).Claims, c => c.Name == claim.Name);
         Assert.Contains((await steps.Bank.Fund.ListClaimsAsync(new ListClaimsRequest())).Claims, c => c.Name == claim.Name);
@@ -139,11 +139,11 @@ public sealed class CompensationTests(DanbaoServer server) : IClassFixture<Danba
         var claim = await steps.Approve(await steps.Consents(await steps.File(loan)));
         claim = await steps.Recover(claim, 1_000_000_00 / 100);  // 10,000.00 recovered: 8,000 fund, 2,000 bank.
         var writeOff = new WriteOffClaimRequest { RequestId = DanbaoClient.NewRequestId(), Name = claim.Name, WriteOffDate = "2027-06-30" };
-        var unconfirmed = await Assert.ThrowsAsync<RpcException>(() => steps.Fund.Fund.WriteOffClaimAsync(writeOff));
+        var unconfirmed = await Assert.ThrowsAsync<RpcException>(async () => await steps.Fund.Fund.WriteOffClaimAsync(writeOff));
         Assert.Equal("CONFIRMATIONS_MISSING", unconfirmed.Reason());
         claim = await steps.Consents(claim, ConsentStage.ConsentWriteOff);
         // Compensated 2026-07-05: without proof, write-off is possible from 2028-07-05 (WRITE_OFF_WAIT_MONTHS = 24).
-        var early = await Assert.ThrowsAsync<RpcException>(() => steps.Fund.Fund.WriteOffClaimAsync(writeOff));
+        var early = await Assert.ThrowsAsync<RpcException>(async () => await steps.Fund.Fund.WriteOffClaimAsync(writeOff));
         Assert.Equal("WRITE_OFF_TOO_EARLY", early.Reason());
 
         claim = await steps.Fund.Fund.WriteOffClaimAsync(new WriteOffClaimRequest

@@ -20,7 +20,7 @@ public sealed class FundSteps(DanbaoServer server, string bank = "icbc-gz")
         {
             RequestId = DanbaoClient.NewRequestId(), Fund = fund, AmountFen = amountFen, FundingSource = FundingSource.FinanceCapital,
             ContributionDate = date, Reference = "穗财〔2025〕1号",
-        });
+        }).ResponseAsync;
 
     /// <summary>
     /// A 200,000 equal-principal loan (contract 2025-06-01, 3.50%, disbursed 2025-06-20) whose first two
@@ -62,10 +62,10 @@ public sealed class FundSteps(DanbaoServer server, string bank = "icbc-gz")
     public Task<Loan> Approved() => Loans.Approved(Unique());
 
     public Task<RunBatchResponse> RunBatch(string date) =>
-        Fund.Batch.RunBatchAsync(new RunBatchRequest { RequestId = DanbaoClient.NewRequestId(), BusinessDate = date });
+        Fund.Batch.RunBatchAsync(new RunBatchRequest { RequestId = DanbaoClient.NewRequestId(), BusinessDate = date }).ResponseAsync;
 
     public Task<Claim> File(Loan loan, string claimDate = "2026-06-30", DanbaoClient? bank = null) =>
-        (bank ?? Bank).Fund.FileClaimAsync(new FileClaimRequest { RequestId = DanbaoClient.NewRequestId(), Loan = loan.Name, ClaimDate = claimDate });
+        (bank ?? Bank).Fund.FileClaimAsync(new FileClaimRequest { RequestId = DanbaoClient.NewRequestId(), Loan = loan.Name, ClaimDate = claimDate }).ResponseAsync;
 
     /// <summary>HRSS, finance and (recorded by the fund operator) PBOC consents to the compensation.</summary>
     public async Task<Claim> Consents(Claim claim, ConsentStage stage = ConsentStage.ConsentCompensation)
@@ -79,18 +79,18 @@ public sealed class FundSteps(DanbaoServer server, string bank = "icbc-gz")
         who.Fund.RecordClaimConsentAsync(new RecordClaimConsentRequest
         {
             RequestId = DanbaoClient.NewRequestId(), Name = claim.Name, Stage = stage, Reference = reference, ConsentDate = "2026-07-02",
-        });
+        }).ResponseAsync;
 
     public Task<Claim> Approve(Claim claim, string date = "2026-07-05") =>
-        Fund.Fund.ApproveClaimAsync(new ApproveClaimRequest { RequestId = DanbaoClient.NewRequestId(), Name = claim.Name, Etag = claim.Etag, DecidedDate = date });
+        Fund.Fund.ApproveClaimAsync(new ApproveClaimRequest { RequestId = DanbaoClient.NewRequestId(), Name = claim.Name, Etag = claim.Etag, DecidedDate = date }).ResponseAsync;
 
     public Task<Claim> Recover(Claim claim, long grossFen, long costsFen = 0, string date = "2026-09-01") =>
         Fund.Fund.RecordRecoveryAsync(new RecordRecoveryRequest
         {
             RequestId = DanbaoClient.NewRequestId(), Name = claim.Name, GrossFen = grossFen, CostsFen = costsFen, RecoveredDate = date,
-        });
+        }).ResponseAsync;
 
-    public Task<FundOverview> Overview() => Fund.Fund.GetFundOverviewAsync(new GetFundOverviewRequest());
+    public Task<FundOverview> Overview() => Fund.Fund.GetFundOverviewAsync(new GetFundOverviewRequest()).ResponseAsync;
 
     /// <summary>The whole journal balances and every balance row equals the sum of its entries.</summary>
     public async Task AssertLedgerConsistent()
@@ -101,7 +101,7 @@ public sealed class FundSteps(DanbaoServer server, string bank = "icbc-gz")
         Assert.True(report.IsConsistent, string.Join("; ", report.UnbalancedTransactions.Concat(report.BalanceMismatches)));
         // The service-wide invariants too: exactly-once effects, one posting per kind and cause per request.
         await using var dataSource = Npgsql.NpgsqlDataSource.Create(server.Database.ConnectionString);
-        var invariants = await Danbao.Server.Verification.InvariantCheck.RunAsync(dataSource);
+        var invariants = await Danbao.Data.Verification.InvariantCheck.RunAsync(dataSource);
         Assert.True(invariants.Ok, invariants.ToString());
     }
 }

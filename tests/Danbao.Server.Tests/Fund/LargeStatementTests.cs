@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Danbao.Client;
 using Danbao.Contracts.V1;
 using Danbao.Server.Tests.Support;
 using Xunit.Abstractions;
@@ -31,7 +32,7 @@ public sealed class LargeStatementTests(DanbaoServer server, ITestOutputHelper o
         Assert.All(comparison.Breaks, b => Assert.Equal(BreakKind.MissingHere, b.Kind));
 
         watch.Restart();
-        var csv = await bank.Fund.ExportStatementBreaksAsync(new ExportStatementBreaksRequest { Name = comparison.Name });
+        var csv = await bank.Fund.ExportStatementBreaksCsvAsync(new ExportStatementBreaksRequest { Name = comparison.Name });
         var exported = watch.Elapsed;
         var lines = csv.TrimEnd('\n').Split('\n');
         Assert.Equal(linesCount + 1, lines.Length);

@@ -1,6 +1,6 @@
 using Danbao.Client;
 using Danbao.Contracts.V1;
-using Danbao.Grpc;
+using Grpc.Core;
 using Danbao.Server.Tests.Support;
 
 namespace Danbao.Server.Tests.Fund;
@@ -18,7 +18,7 @@ public sealed class LeverageTests(UncapitalisedDanbaoServer server) : IClassFixt
         var first = await steps.Disbursed();
         await steps.Disbursed();
         var third = await steps.Approved();
-        var refused = await Assert.ThrowsAsync<RpcException>(() => steps.Loans.Guarantee(third, "2025-07-02"));
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await steps.Loans.Guarantee(third, "2025-07-02"));
         Assert.Equal((StatusCode.FailedPrecondition, "LEVERAGE_EXCEEDED"), (refused.StatusCode, refused.Reason()));
         var overview = await steps.Overview();
         Assert.Equal((400_000_00L, 500_000_00L, 8000), (overview.OutstandingGuaranteesFen, overview.LeverageLimitFen, overview.LeverageInUseBp));
@@ -52,14 +52,14 @@ public sealed class LeverageLimitTests(UncapitalisedDanbaoServer server) : IClas
     public async Task The_guarantee_fund_is_funded_by_the_finance_bureau_only()
     {
         var bank = server.As("icbc-gz");
-        var denied = await Assert.ThrowsAsync<RpcException>(() => bank.Fund.ContributeCapitalAsync(new ContributeCapitalRequest
+        var denied = await Assert.ThrowsAsync<RpcException>(async () => await bank.Fund.ContributeCapitalAsync(new ContributeCapitalRequest
         {
             RequestId = DanbaoClient.NewRequestId(), Fund = "institutions/gz-fund", AmountFen = 1_00, FundingSource = FundingSource.FinanceCapital,
         }));
         Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
         // Another region's finance bureau cannot fund Guangzhou's fund.
         var jiangmen = server.As("jm-finance");
-        var hidden = await Assert.ThrowsAsync<RpcException>(() => jiangmen.Fund.ContributeCapitalAsync(new ContributeCapitalRequest
+        var hidden = await Assert.ThrowsAsync<RpcException>(async () => await jiangmen.Fund.ContributeCapitalAsync(new ContributeCapitalRequest
         {
             RequestId = DanbaoClient.NewRequestId(), Fund = "institutions/gz-fund", AmountFen = 1_00, FundingSource = FundingSource.FinanceCapital,
         }));

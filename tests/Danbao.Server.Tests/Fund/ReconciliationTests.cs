@@ -1,6 +1,6 @@
 using Danbao.Client;
 using Danbao.Contracts.V1;
-using Danbao.Grpc;
+using Grpc.Core;
 using Danbao.Server.Tests.Support;
 
 namespace Danbao.Server.Tests.Fund;
@@ -36,7 +36,7 @@ public sealed class ReconciliationTests(DanbaoServer server) : IClassFixture<Dan
         Assert.Equal((BreakKind.MissingThere, 200_000_00L, 0L), (breaks[c.Name].Kind, breaks[c.Name].OursFen, breaks[c.Name].TheirsFen));
         Assert.Equal((BreakKind.MissingHere, 0L, 80_000_00L), (breaks[stranger].Kind, breaks[stranger].OursFen, breaks[stranger].TheirsFen));
 
-        var csv = await steps.Bank.Fund.ExportStatementBreaksAsync(new ExportStatementBreaksRequest { Name = comparison.Name });
+        var csv = await steps.Bank.Fund.ExportStatementBreaksCsvAsync(new ExportStatementBreaksRequest { Name = comparison.Name });
         var lines = csv.TrimEnd('\n').Split('\n');
         Assert.Equal("loan,kind,ours_fen,theirs_fen", lines[0]);
         Assert.Equal(3, lines.Length - 1);
@@ -44,9 +44,9 @@ public sealed class ReconciliationTests(DanbaoServer server) : IClassFixture<Dan
 
         // Another bank sees neither the statement nor this bank's reconciliation.
         var other = server.As("icbc-gz");
-        var hidden = await Assert.ThrowsAsync<RpcException>(() => other.Fund.ExportStatementBreaksAsync(new ExportStatementBreaksRequest { Name = comparison.Name }));
+        var hidden = await Assert.ThrowsAsync<RpcException>(async () => await other.Fund.ExportStatementBreaksCsvAsync(new ExportStatementBreaksRequest { Name = comparison.Name }));
         Assert.Equal(StatusCode.NotFound, hidden.StatusCode);
-        var notYours = await Assert.ThrowsAsync<RpcException>(() => other.Fund.GetBankReconciliationAsync(new GetBankReconciliationRequest
+        var notYours = await Assert.ThrowsAsync<RpcException>(async () => await other.Fund.GetBankReconciliationAsync(new GetBankReconciliationRequest
         {
             Bank = "institutions/boc-gz", FromDate = "2025-06-01", ToDate = "2025-06-30",
         }));

@@ -72,7 +72,7 @@ public sealed class RecoveryTests(DanbaoServer server) : IClassFixture<DanbaoSer
         claim = await steps.Recover(claim, 10_000_000, date: "2026-10-01");
         Assert.Equal((13_500_000L, 1_500_000L), (claim.RecoveredFundFen, claim.RecoveredBankFen));
         Assert.Equal(LoanState.Closed, (await steps.Bank.Loans.GetLoanAsync(new GetLoanRequest { Name = loan.Name })).State);
-        var more = await Assert.ThrowsAsync<Danbao.Grpc.RpcException>(() => steps.Recover(claim, 1, date: "2026-10-02"));
+        var more = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(async () => await steps.Recover(claim, 1, date: "2026-10-02"));
         Assert.Equal("RECOVERY_EXCEEDS_CLAIM", Danbao.Client.RpcExceptionExtensions.Reason(more));
         await steps.AssertLedgerConsistent();
     }

@@ -1,6 +1,6 @@
 using Danbao.Client;
 using Danbao.Contracts.V1;
-using Danbao.Grpc;
+using Grpc.Core;
 using Danbao.Server.Tests.Support;
 using Npgsql;
 
@@ -31,7 +31,7 @@ public sealed class AwardTests(DanbaoServer server) : IClassFixture<DanbaoServer
     public async Task Example_9_the_pool_for_2_49_yi_is_2_49_wan_split_pro_rata_to_lending_times_score()
     {
         var finance = server.As("gz-finance");
-        var proposal = await finance.Subsidy.ProposeAwardsAsync(new ProposeAwardsRequest
+        var proposal = await finance.Awards.ProposeAwardsAsync(new ProposeAwardsRequest
         {
             Year = 2026,
             Scores = { new AwardScore { Institution = "institutions/icbc-gz", ScoreBp = 10_000 }, new AwardScore { Institution = "institutions/ccb-gz", ScoreBp = 8_000 } },
@@ -61,11 +61,11 @@ public sealed class AwardTests(DanbaoServer server) : IClassFixture<DanbaoServer
             },
         };
         // The bureau adjusts: 170万 to A, the rest of the cap plus one fen to B.
-        var above = await Assert.ThrowsAsync<RpcException>(() => finance.Subsidy.ApproveAwardsAsync(Request(1_700_000_00, 790_000_00 + 1)));
+        var above = await Assert.ThrowsAsync<RpcException>(async () => await finance.Awards.ApproveAwardsAsync(Request(1_700_000_00, 790_000_00 + 1)));
         Assert.Equal(StatusCode.FailedPrecondition, above.StatusCode);
         Assert.Equal("AWARD_ABOVE_CAP", above.Reason());
 
-        var approved = await finance.Subsidy.ApproveAwardsAsync(Request(1_700_000_00, 790_000_00));
+        var approved = await finance.Awards.ApproveAwardsAsync(Request(1_700_000_00, 790_000_00));
         Assert.Equal((2_490_000_00L, 2_490_000_00L), (approved.CapFen, approved.TotalFen));
         Assert.True(approved.LedgerTransactionId > 0);
 
@@ -89,9 +89,9 @@ public sealed class AwardTests(DanbaoServer server) : IClassFixture<DanbaoServer
                 entries);
         }
 
-        var report = await server.As("gz-fund").Subsidy.GetAwardsAsync(new GetAwardsRequest { Year = 2026 });
+        var report = await server.As("gz-fund").Awards.GetAwardsAsync(new GetAwardsRequest { Year = 2026 });
         Assert.Equal(approved, report);
-        var again = await Assert.ThrowsAsync<RpcException>(() => finance.Subsidy.ApproveAwardsAsync(Request(1, 1)));
+        var again = await Assert.ThrowsAsync<RpcException>(async () => await finance.Awards.ApproveAwardsAsync(Request(1, 1)));
         Assert.Equal("AWARD_ALREADY_APPROVED", again.Reason());
     }
 
@@ -99,7 +99,7 @@ public sealed class AwardTests(DanbaoServer server) : IClassFixture<DanbaoServer
     public async Task Awards_go_only_to_banks_and_fund_operators_of_the_region()
     {
         var finance = server.As("jm-finance");
-        var ex = await Assert.ThrowsAsync<RpcException>(() => finance.Subsidy.ApproveAwardsAsync(new ApproveAwardsRequest
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await finance.Awards.ApproveAwardsAsync(new ApproveAwardsRequest
         {
             RequestId = DanbaoClient.NewRequestId(),
             Year = 2026,
@@ -108,14 +108,14 @@ public sealed class AwardTests(DanbaoServer server) : IClassFixture<DanbaoServer
         }));
         Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
         // Jiangmen's own cap: 1% of its 3亿.
-        var proposal = await finance.Subsidy.ProposeAwardsAsync(new ProposeAwardsRequest
+        var proposal = await finance.Awards.ProposeAwardsAsync(new ProposeAwardsRequest
         {
             Year = 2026,
             Scores = { new AwardScore { Institution = "institutions/jmrcb", ScoreBp = 5_000 } },
         });
         Assert.Equal((3 * Yi, 3 * Yi / 100), (proposal.NewLendingFen, proposal.CapFen));
         Assert.Equal(3 * Yi / 100, Assert.Single(proposal.Lines).AmountFen);
-        var bank = await Assert.ThrowsAsync<RpcException>(() => server.As("jmrcb").Subsidy.ProposeAwardsAsync(new ProposeAwardsRequest { Year = 2026 }));
+        var bank = await Assert.ThrowsAsync<RpcException>(async () => await server.As("jmrcb").Awards.ProposeAwardsAsync(new ProposeAwardsRequest { Year = 2026 }));
         Assert.Equal(StatusCode.PermissionDenied, bank.StatusCode);
     }
 

@@ -1,6 +1,6 @@
 using Danbao.Client;
 using Danbao.Contracts.V1;
-using Danbao.Grpc;
+using Grpc.Core;
 using Danbao.Server.Tests.Support;
 using Npgsql;
 
@@ -64,7 +64,7 @@ public sealed class SubsidyClaimTests(DanbaoServer server) : IClassFixture<Danba
         Assert.Contains(report.ByBank, t => t.Key == "icbc-gz");
         Assert.Contains(report.ByDistrict, t => t.Key == "天河区");
         Assert.Contains(report.ByFormula, t => t.Key == "V3");
-        var csv = System.Text.Encoding.UTF8.GetString(await steps.Finance.Subsidy.ExportSubsidySettlementReportAsync(new GetSubsidySettlementReportRequest { Quarter = "2025-Q3" }));
+        var csv = System.Text.Encoding.UTF8.GetString(await steps.Finance.Subsidy.ExportSubsidySettlementReportCsvAsync(new GetSubsidySettlementReportRequest { Quarter = "2025-Q3" }));
         var rows = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("claim,loan,bank,district,formula,", rows[0]);
         Assert.Equal(report.Loans, rows.Length - 1);
@@ -73,7 +73,7 @@ public sealed class SubsidyClaimTests(DanbaoServer server) : IClassFixture<Danba
 
         // Paid once: the same loan and quarter cannot be filed again, in any claim.
         var again = await steps.Open("2025-Q3");
-        var ex = await Assert.ThrowsAsync<RpcException>(() => steps.File(again, (loan, 178_889, 89_444)));
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await steps.File(again, (loan, 178_889, 89_444)));
         Assert.Equal(StatusCode.AlreadyExists, ex.StatusCode);
         Assert.Equal("SUBSIDY_LINE_EXISTS", ex.Reason());
     }
@@ -106,11 +106,11 @@ public sealed class SubsidyClaimTests(DanbaoServer server) : IClassFixture<Danba
         var claim = await steps.Open("2025-Q3");
         await steps.File(claim, (loan, 178_889, 89_444));
         // Again in the same claim, and in another claim for the same quarter.
-        var same = await Assert.ThrowsAsync<RpcException>(() => steps.File(claim, (loan, 178_889, 89_444)));
+        var same = await Assert.ThrowsAsync<RpcException>(async () => await steps.File(claim, (loan, 178_889, 89_444)));
         Assert.Equal(StatusCode.AlreadyExists, same.StatusCode);
         Assert.Equal("SUBSIDY_LINE_EXISTS", same.Reason());
         var other = await steps.Open("2025-Q3");
-        var ex = await Assert.ThrowsAsync<RpcException>(() => steps.File(other, (loan, 178_889, 89_444)));
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await steps.File(other, (loan, 178_889, 89_444)));
         Assert.Equal("SUBSIDY_LINE_EXISTS", ex.Reason());
         Assert.Contains(loan.Name, ex.ReasonMetadata()["loans"]);
     }
@@ -135,7 +135,7 @@ public sealed class SubsidyClaimTests(DanbaoServer server) : IClassFixture<Danba
             """, conn);
         cmd.Parameters.AddWithValue("claim", other.Name["subsidyClaims/".Length..]);
         cmd.Parameters.AddWithValue("loan", loan.Name["loans/".Length..]);
-        var ex = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteNonQueryAsync());
+        var ex = await Assert.ThrowsAsync<PostgresException>(async () => await cmd.ExecuteNonQueryAsync());
         Assert.Equal(PostgresErrorCodes.UniqueViolation, ex.SqlState);
     }
 
@@ -159,7 +159,7 @@ public sealed class SubsidyClaimTests(DanbaoServer server) : IClassFixture<Danba
         {
             await using var cmd = new NpgsqlCommand(sql, conn);
             cmd.Parameters.AddWithValue("claim", claim.Name["subsidyClaims/".Length..]);
-            var ex = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteNonQueryAsync());
+            var ex = await Assert.ThrowsAsync<PostgresException>(async () => await cmd.ExecuteNonQueryAsync());
             Assert.Equal(PostgresErrorCodes.CheckViolation, ex.SqlState);
         }
     }
@@ -196,7 +196,7 @@ public sealed class SubsidyClaimTests(DanbaoServer server) : IClassFixture<Danba
         Assert.Equal(SubsidyLineFlag.SubsidyLineNotPayable, line.Flag);
         Assert.Equal("INTEREST_NOT_PAID", line.NotPayableReason);
         claim = await steps.Submit((await steps.Bank.Subsidy.GetSubsidyClaimAsync(new GetSubsidyClaimRequest { Name = claim.Name })));
-        var ex = await Assert.ThrowsAsync<RpcException>(() => steps.Review(claim, false, new SubsidyLineReview { Loan = loan.Name, Approve = true }));
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await steps.Review(claim, false, new SubsidyLineReview { Loan = loan.Name, Approve = true }));
         Assert.Equal("SUBSIDY_LINE_NOT_PAYABLE", ex.Reason());
     }
 
@@ -238,7 +238,7 @@ public sealed class SubsidyClaimTests(DanbaoServer server) : IClassFixture<Danba
         // The bank files a corrected line for the rejected loan; the paid ones stay paid once.
         var correction = await steps.Open("2025-Q3");
         Assert.Equal(SubsidyLineFlag.SubsidyLineMatches, Assert.Single((await steps.File(correction, (c, 178_889, 89_444))).Lines).Flag);
-        var twice = await Assert.ThrowsAsync<RpcException>(() => steps.File(correction, (a, 178_889, 89_444)));
+        var twice = await Assert.ThrowsAsync<RpcException>(async () => await steps.File(correction, (a, 178_889, 89_444)));
         Assert.Equal("SUBSIDY_LINE_EXISTS", twice.Reason());
     }
 
@@ -251,7 +251,7 @@ public sealed class SubsidyClaimTests(DanbaoServer server) : IClassFixture<Danba
         var ccbClient = server.As("ccb-gz");
         var ccb = await steps.Open("2025-Q3", ccbClient);
 
-        var hidden = await Assert.ThrowsAsync<RpcException>(() => ccbClient.Subsidy.GetSubsidyClaimAsync(new GetSubsidyClaimRequest { Name = icbc.Name }));
+        var hidden = await Assert.ThrowsAsync<RpcException>(async () => await ccbClient.Subsidy.GetSubsidyClaimAsync(new GetSubsidyClaimRequest { Name = icbc.Name }));
         Assert.Equal(StatusCode.NotFound, hidden.StatusCode);
         var ccbList = await ccbClient.Subsidy.ListSubsidyClaimsAsync(new ListSubsidyClaimsRequest { PageSize = 500 });
         Assert.All(ccbList.Claims, c => Assert.Equal("institutions/ccb-gz", c.Bank));
@@ -264,7 +264,7 @@ public sealed class SubsidyClaimTests(DanbaoServer server) : IClassFixture<Danba
 
         // Jiangmen's bureau does not see Guangzhou's claims.
         var jm = server.As("jm-finance");
-        Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => jm.Subsidy.GetSubsidyClaimAsync(new GetSubsidyClaimRequest { Name = icbc.Name }))).StatusCode);
+        Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(async () => await jm.Subsidy.GetSubsidyClaimAsync(new GetSubsidyClaimRequest { Name = icbc.Name }))).StatusCode);
         Assert.DoesNotContain((await jm.Subsidy.ListSubsidyClaimsAsync(new ListSubsidyClaimsRequest())).Claims, c => c.Region == "CN-GD-GZ");
     }
 
@@ -273,9 +273,9 @@ public sealed class SubsidyClaimTests(DanbaoServer server) : IClassFixture<Danba
     {
         var steps = new SubsidySteps(server);
         steps.Today("2025-11-01");
-        var late = await Assert.ThrowsAsync<RpcException>(() => steps.Open("2025-Q3"));
+        var late = await Assert.ThrowsAsync<RpcException>(async () => await steps.Open("2025-Q3"));
         Assert.Equal("SUBSIDY_CLAIM_WINDOW_CLOSED", late.Reason());
-        var early = await Assert.ThrowsAsync<RpcException>(() => steps.Open("2025-Q4"));
+        var early = await Assert.ThrowsAsync<RpcException>(async () => await steps.Open("2025-Q4"));
         Assert.Equal("SUBSIDY_CLAIM_WINDOW_CLOSED", early.Reason());
     }
 }

@@ -1,6 +1,6 @@
 using Danbao.Client;
 using Danbao.Contracts.V1;
-using Danbao.Grpc;
+using Grpc.Core;
 using Danbao.Server.Tests.Support;
 using Npgsql;
 
@@ -81,10 +81,10 @@ public sealed class SubsidyRuleTests(DanbaoServer server) : IClassFixture<Danbao
         }
         var steps = new SubsidySteps(server);
         var old = new Loan { Name = "loans/L0OLD000000001" };
-        var ex = await Assert.ThrowsAsync<RpcException>(() => steps.Explain(old, "2025-06-20", "2025-09-20"));
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await steps.Explain(old, "2025-06-20", "2025-09-20"));
         Assert.Equal(StatusCode.FailedPrecondition, ex.StatusCode);
         Assert.Equal("NO_SUBSIDY_FORMULA", ex.Reason());
-        Assert.Contains("2020-12-20", ex.StatusMessage);
+        Assert.Contains("2020-12-20", ex.Status.Detail);
 
         steps.Today("2025-10-20");
         var line = Assert.Single((await steps.File(await steps.Open("2025-Q3"), (old, 178_889, 89_444))).Lines);

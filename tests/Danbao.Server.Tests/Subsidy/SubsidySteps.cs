@@ -40,10 +40,10 @@ public sealed class SubsidySteps(DanbaoServer server, string bank = "icbc-gz")
     }
 
     public Task<SubsidyExplanation> Explain(Loan loan, string start, string end) =>
-        Bank.Subsidy.ExplainSubsidyAsync(new ExplainSubsidyRequest { Loan = loan.Name, StartDate = start, EndDate = end });
+        Bank.Subsidy.ExplainSubsidyAsync(new ExplainSubsidyRequest { Loan = loan.Name, StartDate = start, EndDate = end }).ResponseAsync;
 
     public Task<SubsidyClaim> Open(string quarter, DanbaoClient? bank = null) =>
-        (bank ?? Bank).Subsidy.CreateSubsidyClaimAsync(new CreateSubsidyClaimRequest { RequestId = DanbaoClient.NewRequestId(), Quarter = quarter });
+        (bank ?? Bank).Subsidy.CreateSubsidyClaimAsync(new CreateSubsidyClaimRequest { RequestId = DanbaoClient.NewRequestId(), Quarter = quarter }).ResponseAsync;
 
     public Task<AddSubsidyClaimLinesResponse> File(SubsidyClaim claim, params (Loan Loan, long InterestFen, long SubsidyFen)[] lines) =>
         File(Bank, claim, lines);
@@ -52,19 +52,19 @@ public sealed class SubsidySteps(DanbaoServer server, string bank = "icbc-gz")
     {
         var request = new AddSubsidyClaimLinesRequest { RequestId = DanbaoClient.NewRequestId(), Claim = claim.Name };
         request.Lines.AddRange(lines.Select(l => new SubsidyClaimLineInput { Loan = l.Loan.Name, InterestPaidFen = l.InterestFen, SubsidyClaimedFen = l.SubsidyFen }));
-        return bank.Subsidy.AddSubsidyClaimLinesAsync(request);
+        return bank.Subsidy.AddSubsidyClaimLinesAsync(request).ResponseAsync;
     }
 
     public Task<SubsidyClaim> Submit(SubsidyClaim claim) =>
-        Bank.Subsidy.SubmitSubsidyClaimAsync(new SubmitSubsidyClaimRequest { RequestId = DanbaoClient.NewRequestId(), Name = claim.Name, Etag = claim.Etag });
+        Bank.Subsidy.SubmitSubsidyClaimAsync(new SubmitSubsidyClaimRequest { RequestId = DanbaoClient.NewRequestId(), Name = claim.Name, Etag = claim.Etag }).ResponseAsync;
 
     public Task<SubsidyClaim> Review(SubsidyClaim claim, bool approveAll, params SubsidyLineReview[] lines)
     {
         var request = new ReviewSubsidyClaimRequest { RequestId = DanbaoClient.NewRequestId(), Name = claim.Name, Etag = claim.Etag, ApproveAll = approveAll };
         request.Lines.AddRange(lines);
-        return Finance.Subsidy.ReviewSubsidyClaimAsync(request);
+        return Finance.Subsidy.ReviewSubsidyClaimAsync(request).ResponseAsync;
     }
 
     public Task<SubsidyClaim> Settle(SubsidyClaim claim, string on) =>
-        Finance.Subsidy.SettleSubsidyClaimAsync(new SettleSubsidyClaimRequest { RequestId = DanbaoClient.NewRequestId(), Name = claim.Name, Etag = claim.Etag, BusinessDate = on });
+        Finance.Subsidy.SettleSubsidyClaimAsync(new SettleSubsidyClaimRequest { RequestId = DanbaoClient.NewRequestId(), Name = claim.Name, Etag = claim.Etag, BusinessDate = on }).ResponseAsync;
 }

@@ -38,19 +38,19 @@ public sealed class LoanSteps(DanbaoServer server, string bank = "icbc-gz", stri
         };
     }
 
-    public Task<Loan> Submit(CreateLoanRequest? request = null) => Bank.Loans.CreateLoanAsync(request ?? Individual());
+    public Task<Loan> Submit(CreateLoanRequest? request = null) => Bank.Loans.CreateLoanAsync(request ?? Individual()).ResponseAsync;
 
     public Task<Loan> Review(Loan loan, string publicityStart = "2025-06-02") =>
         Hrss.Loans.ReviewEligibilityAsync(new ReviewEligibilityRequest
         {
             RequestId = DanbaoClient.NewRequestId(), Name = loan.Name, Etag = loan.Etag, PublicityStartDate = publicityStart,
-        });
+        }).ResponseAsync;
 
     public Task<Loan> Conclude(Loan loan, string businessDate) =>
         Hrss.Loans.ConcludePublicityAsync(new ConcludePublicityRequest
         {
             RequestId = DanbaoClient.NewRequestId(), Name = loan.Name, Etag = loan.Etag, BusinessDate = businessDate,
-        });
+        }).ResponseAsync;
 
     public async Task<Loan> DueDiligence(Loan loan)
     {
@@ -59,16 +59,16 @@ public sealed class LoanSteps(DanbaoServer server, string bank = "icbc-gz", stri
     }
 
     public Task<Loan> Approve(Loan loan, string? requestId = null) =>
-        Bank.Loans.ApproveLoanAsync(new ApproveLoanRequest { RequestId = requestId ?? DanbaoClient.NewRequestId(), Name = loan.Name, Etag = loan.Etag });
+        Bank.Loans.ApproveLoanAsync(new ApproveLoanRequest { RequestId = requestId ?? DanbaoClient.NewRequestId(), Name = loan.Name, Etag = loan.Etag }).ResponseAsync;
 
     public Task<Loan> Guarantee(Loan loan, string date = "2025-06-15") =>
-        Fund.Loans.IssueGuaranteeAsync(new IssueGuaranteeRequest { RequestId = DanbaoClient.NewRequestId(), Name = loan.Name, Etag = loan.Etag, GuaranteeDate = date });
+        Fund.Loans.IssueGuaranteeAsync(new IssueGuaranteeRequest { RequestId = DanbaoClient.NewRequestId(), Name = loan.Name, Etag = loan.Etag, GuaranteeDate = date }).ResponseAsync;
 
     public Task<Loan> Disburse(Loan loan, string date = "2025-06-20") =>
-        Bank.Loans.DisburseLoanAsync(new DisburseLoanRequest { RequestId = DanbaoClient.NewRequestId(), Name = loan.Name, Etag = loan.Etag, DisbursementDate = date });
+        Bank.Loans.DisburseLoanAsync(new DisburseLoanRequest { RequestId = DanbaoClient.NewRequestId(), Name = loan.Name, Etag = loan.Etag, DisbursementDate = date }).ResponseAsync;
 
     public Task<RecordRepaymentResponse> Repay(Loan loan, long amountFen, string date) =>
-        Bank.Loans.RecordRepaymentAsync(new RecordRepaymentRequest { RequestId = DanbaoClient.NewRequestId(), Name = loan.Name, AmountFen = amountFen, PaidDate = date });
+        Bank.Loans.RecordRepaymentAsync(new RecordRepaymentRequest { RequestId = DanbaoClient.NewRequestId(), Name = loan.Name, AmountFen = amountFen, PaidDate = date }).ResponseAsync;
 
     /// <summary>Submission through publicity and due diligence to approval.</summary>
     public async Task<Loan> Approved(CreateLoanRequest? request = null)
