@@ -6,8 +6,8 @@ using Grpc.Health.V1;
 namespace Danbao.Cli.Commands;
 
 /// <summary>
-/// `danbao health`: grpc.health.v1.Health/Check. Also the Kubernetes probe when the server serves
-/// TLS, which the kubelet's built-in gRPC probe cannot speak (deploy/k8s/danbao.yaml).
+/// `danbao health`: grpc.health.v1.Health/Check over h2c or TLS, as a load balancer sees it. Not a
+/// probe: the probes GET /healthz and /livez on the metrics port (no .NET process per probe).
 /// </summary>
 internal static class HealthCommand
 {
