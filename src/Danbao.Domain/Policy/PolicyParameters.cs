@@ -41,6 +41,7 @@ public static class PolicyParameters
     // §6 risk, compensation, write-off, leverage
     public const string RiskShareFundBp = "RISK_SHARE_FUND_BP";
     public const string RiskShareFundHkMacauYouthBp = "RISK_SHARE_FUND_HK_MACAU_YOUTH_BP";
+    public const string RiskShareGovernmentGuarantorBp = "RISK_SHARE_GOVERNMENT_GUARANTOR_BP";
     public const string ClaimOverdueDaysMin = "CLAIM_OVERDUE_DAYS_MIN";
     public const string CompensationBaseMode = "COMPENSATION_BASE_MODE";
     public const string WriteOffWaitMonths = "WRITE_OFF_WAIT_MONTHS";
@@ -85,6 +86,7 @@ public static class PolicyParameters
         new(SubsidyV3ShareBp, PolicyValueKind.BasisPoints, "V3: subsidy rate as bp of the contract rate"),
         new(RiskShareFundBp, PolicyValueKind.BasisPoints, "Guarantee fund's share of a loss, by guarantee-contract date"),
         new(RiskShareFundHkMacauYouthBp, PolicyValueKind.BasisPoints, "Fund's loss share for recognised HK/Macau youth loans"),
+        new(RiskShareGovernmentGuarantorBp, PolicyValueKind.BasisPoints, "Government financing guarantee institution's (政府性融资担保机构) loss share, by guarantee-contract date; the bank bears the rest"),
         new(ClaimOverdueDaysMin, PolicyValueKind.Int, "A compensation (代偿) claim needs more than this many overdue days"),
         new(CompensationBaseMode, PolicyValueKind.Enum, "What compensation covers", [PrincipalAndInterest, PrincipalOnly]),
         new(WriteOffWaitMonths, PolicyValueKind.Int, "Months after compensation before write-off (呆账核销) without proof"),

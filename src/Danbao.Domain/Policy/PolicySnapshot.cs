@@ -101,6 +101,8 @@ public sealed class PolicySnapshot
 
     public Ratio RiskShareFund => Get(PolicyParameters.RiskShareFundBp).AsRatio;
 
+    public Ratio RiskShareGovernmentGuarantor => Get(PolicyParameters.RiskShareGovernmentGuarantorBp).AsRatio;
+
     public int ClaimOverdueDaysMin => Get(PolicyParameters.ClaimOverdueDaysMin).AsInt;
 
     public CompensationBaseMode CompensationBaseMode => Get(PolicyParameters.CompensationBaseMode).AsEnum switch

@@ -56,6 +56,20 @@ public static class ReasonCodes
     public const string NotOverdueLongEnough = "NOT_OVERDUE_LONG_ENOUGH";
     public const string WriteOffTooEarly = "WRITE_OFF_TOO_EARLY";
     public const string RiskShareInvalid = "RISK_SHARE_INVALID";
+    public const string ClaimNotPending = "CLAIM_NOT_PENDING";
+    public const string ClaimNotPaid = "CLAIM_NOT_PAID";
+    public const string ConsentsMissing = "CONSENTS_MISSING";
+    public const string ConfirmationsMissing = "CONFIRMATIONS_MISSING";
+    public const string ConsentAlreadyRecorded = "CONSENT_ALREADY_RECORDED";
+    public const string ConsentPartyNotRequired = "CONSENT_PARTY_NOT_REQUIRED";
+    public const string FundBalanceInsufficient = "FUND_BALANCE_INSUFFICIENT";
+    public const string RejectionReasonRequired = "REJECTION_REASON_REQUIRED";
+    public const string RecoveryAmountInvalid = "RECOVERY_AMOUNT_INVALID";
+    public const string RecoveryExceedsClaim = "RECOVERY_EXCEEDS_CLAIM";
+    public const string RecoveryNotPending = "RECOVERY_NOT_PENDING";
+    public const string RecoveryPending = "RECOVERY_PENDING";
+    public const string NothingToWriteOff = "NOTHING_TO_WRITE_OFF";
+    public const string WriteOffEvidenceRequired = "WRITE_OFF_EVIDENCE_REQUIRED";
 
     // Fund
     public const string LeverageExceeded = "LEVERAGE_EXCEEDED";
