@@ -95,5 +95,4 @@ public static class SubsidyReasons
     // Awards (AwardDecision).
     public const string AwardYearNotEnded = "AWARD_YEAR_NOT_ENDED";
     public const string AwardRecipientNotNamed = "AWARD_RECIPIENT_KIND_NOT_NAMED";
-    public const string AwardNotProposed = "AWARD_NOT_PROPOSED";
 }
