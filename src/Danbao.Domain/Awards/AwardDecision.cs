@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Awards;
 
 /// <summary>A region's award decision for a year: opened (amounts may be proposed), then approved once.</summary>
 public enum AwardDecisionState

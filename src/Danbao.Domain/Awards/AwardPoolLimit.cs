@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Awards;
 
 /// <summary>
 /// An award already decided for the same year by another region: its year's new lending, its cap by share

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Awards;
 
 /// <summary>Kinds of unit an award (奖补) may go to: "经办银行、担保基金运营管理机构等单位" (policy.md §7).</summary>
 public enum InstitutionKind

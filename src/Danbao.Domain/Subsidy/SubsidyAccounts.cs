@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Subsidy;
 
 /// <summary>
 /// Ledger accounts and recipes of the subsidy: finance pays the bank (expense → the bank's

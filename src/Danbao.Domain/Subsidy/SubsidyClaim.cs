@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Subsidy;
 
 /// <summary>
 /// A bank's quarterly subsidy claim (贴息申报, policy.md §5): DRAFT → SUBMITTED → REVIEWED → SETTLED.

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Subsidy;
 
 /// <summary>Everything a subsidy claim is: what the caller loads and persists (subsidy_claims and its lines).</summary>
 public sealed record SubsidyClaimData

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Subsidy;
 
 /// <summary>
 /// One line of a subsidy claim: a loan's interest completed in <see cref="Quarter"/> (the claim's quarter,

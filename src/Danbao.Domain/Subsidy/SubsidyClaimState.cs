@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Subsidy;
 
 /// <summary>A subsidy claim's life: the bank files, the finance bureau reviews and settles.</summary>
 public enum SubsidyClaimState

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Subsidy;
 
 /// <summary>Lines and amounts of one verdict flag (or of the whole claim).</summary>
 public readonly record struct SubsidyLineTotals(int Lines, Money Claimed, Money Expected, Money Approved)

@@ -1,3 +1,4 @@
+using Danbao.Domain.Subsidy;
 using FsCheck;
 using FsCheck.Fluent;
 using static Danbao.Domain.Tests.Dates;
