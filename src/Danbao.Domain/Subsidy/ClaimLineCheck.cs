@@ -41,52 +41,72 @@ public sealed record ClaimLineVerdict(
 }
 
 /// <summary>
-/// Recomputes a quarterly claim line (policy.md §5, 先付后贴): the subsidy is due on the interest the
-/// borrower actually paid during the quarter. The period is the days that interest covered (from the
-/// earliest interest-from date to the latest payment date of the quarter's repayments); the subsidy
-/// for it comes from <see cref="SubsidyCalculator"/> with the loan's exclusions (overdue, extension).
+/// Recomputes a quarterly claim line (policy.md §5, 先付后贴): the subsidy is due on interest paid in
+/// full. The line covers the interest completed during the quarter (<see cref="InterestPaidInFull"/>):
+/// from the day interest was paid in full to at the quarter's start to the day at its end. A period
+/// paid only in part is deferred to the quarter in which it is completed, never forfeited; only the
+/// overdue and extension days given as input earn nothing (<see cref="SubsidyCalculator"/>).
 /// </summary>
 public static class ClaimLineCheck
 {
-    /// <param name="loan">The loan, or null when it does not exist.</param>
+    /// <summary>
+    /// The check with the loan's facts: days that earn nothing come from <paramref name="exclusions"/>
+    /// (overdue ranges as a fact of the schedule and repayments, extension), never from a batch flag.
+    /// </summary>
+    /// <param name="loan">The loan's data, or null when it does not exist.</param>
     /// <param name="loanBankId">The loan's handling bank.</param>
-    /// <param name="repayments">All the loan's recorded repayments (principal changes from all of them; interest from the quarter's).</param>
-    public static ClaimLineVerdict Check(string claimBankId, ClaimQuarter quarter, ClaimLineInput line, Loan? loan, string? loanBankId,
-        IReadOnlyList<RecordedRepayment> repayments, PolicyResolver policy, LprTable lpr)
+    /// <param name="repayments">All the loan's recorded repayments paid before the quarter's end.</param>
+    /// <param name="exclusions">Overdue and extension ranges of the loan (any span; cut to the line's period here).</param>
+    public static ClaimLineVerdict Check(string claimBankId, ClaimQuarter quarter, ClaimLineInput line, LoanData? loan, string? loanBankId,
+        IReadOnlyList<RecordedRepayment> repayments, IReadOnlyList<SubsidyExclusion> exclusions, PolicyResolver policy, LprTable lpr)
     {
         ArgumentNullException.ThrowIfNull(repayments);
+        ArgumentNullException.ThrowIfNull(exclusions);
         if (loan is null || loanBankId != claimBankId)
             return NotPayable(SubsidyReasons.LoanNotThisBanks, $"loans/{line.LoanId} is not a loan of {claimBankId}");
-        var d = loan.Data;
-        if (d.DisbursementDate is not { } disbursed)
+        if (loan.DisbursementDate is not { } disbursed)
             return NotPayable(SubsidyReasons.LoanNotDisbursed, $"loans/{line.LoanId} is not disbursed");
-        var paid = repayments.Where(r => quarter.Range.Contains(r.PaidOn) && r.Interest > Money.Zero && r.PaidOn > r.InterestFrom).ToArray();
-        if (paid.Length == 0)
-            return NotPayable(SubsidyReasons.InterestNotPaid, $"no interest was paid on loans/{line.LoanId} in {quarter}");
-        var period = new DateRange(paid.Min(r => r.InterestFrom), paid.Max(r => r.PaidOn));
-        var recorded = Money.Sum(paid.Select(r => r.Interest));
-        var timeline = PrincipalTimeline.FromRepayments(disbursed, d.Amount, repayments.Select(r => (r.PaidOn, r.Principal)));
-        var request = new SubsidyRequest(d.Region, timeline, d.ContractRate, d.ContractDate, disbursed, period, loan.SubsidyExclusions(period));
+        var known = repayments.Where(r => r.PaidOn < quarter.End).ToArray();
+        var completed = InterestPaidInFull.Replay(disbursed, loan.Amount, loan.ContractRate, known).CompletedIn(quarter);
+        if (completed is not { } done)
+        {
+            var paidInQuarter = known.Any(r => quarter.Range.Contains(r.PaidOn) && r.Interest.IsPositive);
+            return NotPayable(SubsidyReasons.InterestNotPaid, paidInQuarter
+                ? $"interest paid on loans/{line.LoanId} in {quarter} completes no period: the subsidy is deferred to the quarter in which the interest is paid in full"
+                : $"no interest was paid on loans/{line.LoanId} in {quarter}");
+        }
+        var period = done.Period;
+        var timeline = PrincipalTimeline.FromRepayments(disbursed, loan.Amount, known.Select(r => (r.PaidOn, r.Principal)));
+        var cut = exclusions.Where(e => e.Range.Intersect(period) is not null).ToArray();
+        var request = new SubsidyRequest(loan.Region, timeline, loan.ContractRate, loan.ContractDate, disbursed, period, cut);
         var calculated = SubsidyCalculator.Calculate(request, policy, lpr);
         if (!calculated.IsOk)
-            return NotPayable(calculated.Refusal.Code, calculated.Refusal.Message) with { Period = period, RecordedInterest = recorded };
+            return NotPayable(calculated.Refusal.Code, calculated.Refusal.Message) with { Period = period, RecordedInterest = done.Interest };
         var c = calculated.Value;
-        // Each repayment rounds its own interest, so the quarter's sum may be a fen per repayment below
-        // the period's interest rounded once: that much is still "paid in full".
-        if (recorded + Money.FromFen(paid.Length - 1) < c.Interest)
-            return NotPayable(SubsidyReasons.InterestNotPaid, $"interest paid {recorded} is less than the period's interest {c.Interest}")
-                with { Period = period, RecordedInterest = recorded, ExpectedInterest = c.Interest, Formula = c.Formula };
         var excluded = c.Days - c.SubsidisedDays;
         var flag = excluded > 0 ? ClaimLineFlag.IneligibleDays
-            : line.InterestPaid == recorded && line.SubsidyClaimed == c.Subsidy ? ClaimLineFlag.Matches
+            : line.InterestPaid == done.Interest && line.SubsidyClaimed == c.Subsidy ? ClaimLineFlag.Matches
             : ClaimLineFlag.Differs;
         var message = flag switch
         {
             ClaimLineFlag.IneligibleDays => $"{excluded} of {c.Days} days earn no subsidy ({string.Join(", ", c.Excluded.Select(s => $"{s.Range} {s.ExcludedBecause}"))}); expected subsidy {c.Subsidy}",
-            ClaimLineFlag.Differs => $"claimed interest {line.InterestPaid}, subsidy {line.SubsidyClaimed}; recorded interest {recorded}, expected subsidy {c.Subsidy}",
+            ClaimLineFlag.Differs => $"claimed interest {line.InterestPaid}, subsidy {line.SubsidyClaimed}; interest paid in full for {period} {done.Interest}, expected subsidy {c.Subsidy}",
             _ => "", // a matching line needs no words; ExplainSubsidy gives the full derivation
         };
-        return new ClaimLineVerdict(flag, null, period, excluded, c.Interest, c.Subsidy, recorded, c.Formula, message);
+        return new ClaimLineVerdict(flag, null, period, excluded, c.Interest, c.Subsidy, done.Interest, c.Formula, message);
+    }
+
+    /// <summary>
+    /// Today's server entry point: the exclusions are read from the loan aggregate. Kept so callers
+    /// compile; prefer the overload that takes the overdue ranges as an input.
+    /// </summary>
+    public static ClaimLineVerdict Check(string claimBankId, ClaimQuarter quarter, ClaimLineInput line, Loan? loan, string? loanBankId,
+        IReadOnlyList<RecordedRepayment> repayments, PolicyResolver policy, LprTable lpr)
+    {
+        var exclusions = loan?.Data.DisbursementDate is { } disbursed && disbursed < quarter.End
+            ? loan.SubsidyExclusions(new DateRange(disbursed, quarter.End))
+            : [];
+        return Check(claimBankId, quarter, line, loan?.Data, loanBankId, repayments, exclusions, policy, lpr);
     }
 
     private static ClaimLineVerdict NotPayable(string reason, string message) =>

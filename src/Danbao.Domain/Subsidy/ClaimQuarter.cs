@@ -75,4 +75,24 @@ public static class SubsidyReasons
     public const string InterestNotPaid = "INTEREST_NOT_PAID";
 
     public const string AwardAlreadyApproved = "AWARD_ALREADY_APPROVED";
+
+    // The claim aggregate (SubsidyClaim).
+    public const string ClaimNotSettled = "SUBSIDY_CLAIM_NOT_SETTLED";
+    public const string ClaimFull = "SUBSIDY_CLAIM_FULL";
+    public const string LineUnknown = "SUBSIDY_LINE_UNKNOWN";
+    public const string LineQuarterAfterClaim = "SUBSIDY_LINE_QUARTER_AFTER_CLAIM";
+    public const string LateReasonRequired = "SUBSIDY_LATE_REASON_REQUIRED";
+    public const string LateLineUndecided = "SUBSIDY_LATE_LINE_UNDECIDED";
+    public const string LateFilingRefused = "LATE_FILING_REFUSED";
+    public const string ReasonRequired = "SUBSIDY_REASON_REQUIRED";
+    public const string NotApproved = "NOT_APPROVED";
+    public const string DateInFuture = "DATE_IN_FUTURE";
+    public const string LineNotPaid = "SUBSIDY_LINE_NOT_PAID";
+    public const string ClawbackAbovePaid = "SUBSIDY_CLAWBACK_ABOVE_PAID";
+    public const string PassThroughRecorded = "SUBSIDY_PASS_THROUGH_RECORDED";
+    public const string PassThroughBeforeSettlement = "SUBSIDY_PASS_THROUGH_BEFORE_SETTLEMENT";
+
+    // Awards (AwardDecision).
+    public const string AwardYearNotEnded = "AWARD_YEAR_NOT_ENDED";
+    public const string AwardRecipientNotNamed = "AWARD_RECIPIENT_KIND_NOT_NAMED";
 }

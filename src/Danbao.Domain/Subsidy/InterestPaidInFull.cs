@@ -1,0 +1,79 @@
+namespace Danbao.Domain;
+
+/// <summary>Interest of [From, To) was paid in full; <see cref="Interest"/> is what the loan charged for it.</summary>
+public readonly record struct CompletedInterest(DateRange Period, Money Interest);
+
+/// <summary>
+/// Up to which day a loan's interest was paid in full (先付后贴, policy.md §5 "deferral, not forfeit").
+/// <para>
+/// A repayment moves the loan's paid-to date to its own day even when it pays only part of the
+/// interest due (the rest stays as unpaid interest): so "[interest_from, paid_on) is covered" is false
+/// for a partial payment. Here the loan's own charges are replayed instead: each repayment row charged
+/// the interest on [interest_from, paid_on) rounded once (as <see cref="Loan.RecordRepayment"/> does), and
+/// interest is paid in full up to the latest payment day whose cumulative charge the cumulative interest
+/// paid covers. A period becomes claimable in the quarter in which that date passes its end.
+/// </para>
+/// </summary>
+public sealed class InterestPaidInFull
+{
+    private readonly DateOnly _start;
+    private readonly (DateOnly PaidOn, Money ChargedTo, Money PaidCumulative)[] _points;
+
+    private InterestPaidInFull(DateOnly start, (DateOnly, Money, Money)[] points)
+    {
+        _start = start;
+        _points = points;
+    }
+
+    /// <param name="disbursed">Disbursement day: interest is paid to it before any repayment.</param>
+    /// <param name="amount">Principal disbursed.</param>
+    /// <param name="contractRate">The loan's contract rate.</param>
+    /// <param name="repayments">The loan's repayments (any order; same-day rows keep the order given).</param>
+    public static InterestPaidInFull Replay(DateOnly disbursed, Money amount, Rate contractRate, IReadOnlyList<RecordedRepayment> repayments)
+    {
+        ArgumentNullException.ThrowIfNull(repayments);
+        var ordered = repayments.Select((r, i) => (r, i)).OrderBy(t => t.r.PaidOn).ThenBy(t => t.i).Select(t => t.r).ToArray();
+        var timeline = PrincipalTimeline.FromRepayments(disbursed, amount, ordered.Select(r => (r.PaidOn, r.Principal)));
+        // Interest before the first recorded row is not ours to judge: the replay starts where the rows start.
+        var start = ordered.Length > 0 ? ordered[0].InterestFrom : disbursed;
+        var points = new (DateOnly, Money, Money)[ordered.Length];
+        Money charged = Money.Zero, paid = Money.Zero;
+        for (var k = 0; k < ordered.Length; k++)
+        {
+            var r = ordered[k];
+            // The row charged interest on [interest_from, paid_on), rounded once (the loan rounds at each repayment).
+            if (r.PaidOn > r.InterestFrom)
+                charged += InterestCalculator.Accrue(timeline, contractRate, new DateRange(r.InterestFrom, r.PaidOn)).Rounded;
+            paid += r.Interest;
+            points[k] = (r.PaidOn, charged, paid);
+        }
+        return new InterestPaidInFull(start, points);
+    }
+
+    /// <summary>The day up to which (exclusive) interest was paid in full, counting repayments paid before <paramref name="before"/>.</summary>
+    public (DateOnly PaidTo, Money ChargedTo) AsOf(DateOnly before)
+    {
+        var known = _points.Where(p => p.PaidOn < before).ToArray();
+        if (known.Length == 0)
+            return (_start, Money.Zero);
+        var paid = known[^1].PaidCumulative;
+        // Charges only grow, so the latest payment day whose charge is covered is the paid-in-full date.
+        for (var j = known.Length - 1; j >= 0; j--)
+        {
+            if (known[j].ChargedTo <= paid)
+                return (known[j].PaidOn, known[j].ChargedTo);
+        }
+        return (_start, Money.Zero);
+    }
+
+    /// <summary>
+    /// The interest completed during <paramref name="quarter"/>: from the paid-in-full date at its start to the
+    /// one at its end; null when no period was completed in it (nothing paid, or paid only in part: deferred).
+    /// </summary>
+    public CompletedInterest? CompletedIn(ClaimQuarter quarter)
+    {
+        var (from, chargedFrom) = AsOf(quarter.Start);
+        var (to, chargedTo) = AsOf(quarter.End);
+        return to > from ? new CompletedInterest(new DateRange(from, to), chargedTo - chargedFrom) : null;
+    }
+}
