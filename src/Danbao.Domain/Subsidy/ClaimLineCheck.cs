@@ -66,7 +66,7 @@ public static class ClaimLineCheck
         var period = new DateRange(paid.Min(r => r.InterestFrom), paid.Max(r => r.PaidOn));
         var recorded = Money.Sum(paid.Select(r => r.Interest));
         var timeline = PrincipalTimeline.FromRepayments(disbursed, d.Amount, repayments.Select(r => (r.PaidOn, r.Principal)));
-        var request = new SubsidyRequest(d.Region, timeline, d.ContractRate, d.ContractDate, disbursed, period, loan.SubsidyExclusions(period));
+        var request = new SubsidyRequest(d.Region, timeline, d.ContractRate, d.ContractDate, disbursed, period, loan.SubsidyExclusions(period, repayments));
         var calculated = SubsidyCalculator.Calculate(request, policy, lpr);
         if (!calculated.IsOk)
             return NotPayable(calculated.Refusal.Code, calculated.Refusal.Message) with { Period = period, RecordedInterest = recorded };
