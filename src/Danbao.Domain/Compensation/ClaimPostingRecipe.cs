@@ -32,12 +32,6 @@ public enum ClaimAccount
     BankWrittenOff,
 }
 
-public enum PostingSide
-{
-    Debit,
-    Credit,
-}
-
 /// <summary>The ledger kind of a claim posting; <see cref="ClaimPostingKinds.ToCode"/> gives the stored code.</summary>
 public enum ClaimPostingKind
 {

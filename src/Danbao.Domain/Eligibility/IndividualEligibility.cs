@@ -9,7 +9,8 @@ public sealed record IndividualEligibilityResult(Assessment Assessment, int AgeA
 /// <summary>
 /// Individual eligibility (policy.md §2), governed by the application date in the project's region:
 /// age (women ≤55, men ≤60 at application), key group, lifetime subsidised-loan count, no
-/// simultaneous enterprise loan, and other-loan limits. HK/Macau youth: HK or Macau resident,
+/// simultaneous enterprise loan, other-loan limits, and good payers only (no earlier loan compensated
+/// or written off: PRIOR_LOAN_DEFAULTED). HK/Macau youth: HK or Macau resident by identity document,
 /// aged ≤ HK_MACAU_YOUTH_AGE_MAX, project registered in a region where that parameter is in
 /// force (Guangzhou) → recognised for the higher fund share.
 /// </summary>
@@ -27,6 +28,8 @@ public static class IndividualEligibility
             CheckAge(applicant, age, snapshot, refusals);
             CheckKeyGroup(applicant, refusals);
             CheckLoans(applicant, snapshot, refusals);
+            if (PriorLoan.GoodPayerRefusal(applicant.PriorLoans, "the applicant") is { } defaulted)
+                refusals.Add(defaulted);
             var hkMacauYouth = IsHkMacauYouth(applicant, age, snapshot);
             return new IndividualEligibilityResult(Assessment.From(refusals, snapshot), age, hkMacauYouth);
         }
@@ -70,7 +73,7 @@ public static class IndividualEligibility
 
     private static bool IsHkMacauYouth(IndividualApplicant applicant, int age, PolicySnapshot policy)
     {
-        if (applicant.Residency is not (Residency.HongKong or Residency.Macau))
+        if (applicant.EvidencedResidency is not (Residency.HongKong or Residency.Macau))
             return false;
         var ageMax = policy.TryGet(PolicyParameters.HkMacauYouthAgeMax);
         return ageMax is not null && age <= ageMax.Value.AsInt;

@@ -11,8 +11,9 @@ public sealed record ApprovalResult(Assessment Assessment, ApprovalLimits? Limit
 
 /// <summary>
 /// Approval limits (policy.md §3, §5), governed by the contract date in the loan's region: amount
-/// cap by borrower type, term, rate ≤ LPR + spread, and a counter-guarantee (反担保) above
-/// COUNTER_GUARANTEE_THRESHOLD (10万: 100,000.00 needs none, 100,000.01 does).
+/// cap by borrower type, term (individuals and partnerships: INDIVIDUAL_TERM_MAX_MONTHS, since a
+/// partnership 合伙创业 is an individual founders' loan; enterprises: ENTERPRISE_TERM_MAX_MONTHS), rate ≤
+/// LPR + spread, and a counter-guarantee (反担保) per <see cref="CounterGuaranteeRule"/>.
 /// </summary>
 public static class LoanApproval
 {
@@ -25,7 +26,7 @@ public static class LoanApproval
         {
             var refusals = new List<Refusal>();
             var cap = AmountCap(terms, snapshot, refusals);
-            var termMax = terms.BorrowerType == BorrowerType.Individual ? snapshot.IndividualTermMaxMonths : snapshot.EnterpriseTermMaxMonths;
+            var termMax = TermMaxMonths(terms.BorrowerType, snapshot);
             CheckAmountAndTerm(terms, cap, termMax, refusals);
             var rateCap = RateCap.Compute(lpr, snapshot);
             if (!rateCap.IsOk)
@@ -34,15 +35,21 @@ public static class LoanApproval
                 refusals.Add(new Refusal(ReasonCodes.RateAboveCap,
                     $"contract rate {terms.ContractRate} is above the cap {rateCap.Value.Cap} (LPR {rateCap.Value.Lpr.OneYear} + spread {rateCap.Value.Spread})"));
             var threshold = snapshot.CounterGuaranteeThreshold;
-            if (terms.Amount > threshold && !terms.HasCounterGuarantee)
-                refusals.Add(new Refusal(ReasonCodes.CounterGuaranteeRequired,
-                    $"loans above {threshold} need a counter-guarantee; {terms.Amount} has none"));
+            if (!terms.HasCounterGuarantee && CounterGuaranteeRule.IsRequired(terms.BorrowerType, terms.Amount, snapshot))
+                refusals.Add(new Refusal(ReasonCodes.CounterGuaranteeRequired, CounterGuaranteeRule.Why(terms.BorrowerType, terms.Amount, threshold)));
             return new ApprovalResult(Assessment.From(refusals, snapshot), new ApprovalLimits(cap, termMax, rateCap.Value, threshold));
         }
         catch (DomainRefusalException e)
         {
             return new ApprovalResult(Assessment.Missing(e), null);
         }
+    }
+
+    /// <summary>Longest term: a partnership is an individual founders' loan, so it takes the individual limit.</summary>
+    public static int TermMaxMonths(BorrowerType type, PolicySnapshot policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return type == BorrowerType.Enterprise ? policy.EnterpriseTermMaxMonths : policy.IndividualTermMaxMonths;
     }
 
     private static Money AmountCap(LoanTerms terms, PolicySnapshot policy, List<Refusal> refusals)

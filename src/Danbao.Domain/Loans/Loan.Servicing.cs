@@ -67,15 +67,16 @@ public sealed partial class Loan
 
     /// <summary>
     /// The earliest scheduled payment due before <paramref name="businessDate"/> that has not been
-    /// fully paid (interest up to its due date and principal down to its plan), or null when none.
-    /// The loan is overdue from the day after that due date. Extensions move the plan's maturity.
+    /// fully paid (interest up to its due date and principal down to its plan), or null when none,
+    /// judged on the stored running totals. The loan is overdue from the day after that due date.
+    /// Extensions move what fell due at maturity (<see cref="LoanPlan"/>). Prefer
+    /// <see cref="OverdueAsOf"/>, which works from the recorded repayments and gives the figures.
     /// </summary>
     public DateOnly? FirstMissedDueDate(DateOnly businessDate)
     {
-        if (_data.State is not (LoanState.Current or LoanState.Extended or LoanState.Overdue) || _data.DisbursementDate is not { } disbursed)
+        if (_data.State is not (LoanState.Current or LoanState.Extended or LoanState.Overdue) || _data.DisbursementDate is null)
             return null;
-        var plan = RepaymentSchedule.Build(_data.RepaymentMethod, _data.Amount, _data.ContractRate, disbursed, _data.TermMonths + _data.ExtensionMonths);
-        foreach (var payment in plan)
+        foreach (var payment in LoanPlan.Of(_data))
         {
             if (payment.DueDate >= businessDate)
                 return null;
@@ -105,14 +106,16 @@ public sealed partial class Loan
         : 0;
 
     /// <summary>
-    /// Extension (展期) requested on <paramref name="on"/>: at most EXTENSION_COUNT_MAX times and
-    /// EXTENSION_MONTHS_MAX months; the extension runs from the current maturity.
+    /// Extension (展期) requested on <paramref name="on"/>, before maturity: at most EXTENSION_COUNT_MAX
+    /// times and EXTENSION_MONTHS_MAX months; the extension runs from the current maturity. Open to an
+    /// overdue borrower (policy.md §3, the usual applicant): the arrears stay due and the loan stays
+    /// OVERDUE until they are paid, then goes to EXTENDED; only what falls due at maturity moves.
     /// </summary>
     public Result<Unit> Extend(DateOnly on, int months, PolicySnapshot policyOnRequest)
     {
         ArgumentNullException.ThrowIfNull(policyOnRequest);
-        // From CURRENT, or again from EXTENDED if the policy allows more than one extension.
-        if (_data.State is not (LoanState.Current or LoanState.Extended))
+        // From CURRENT or OVERDUE, or again from EXTENDED if the policy allows more than one extension.
+        if (_data.State is not (LoanState.Current or LoanState.Extended or LoanState.Overdue))
             return LoanTransitions.Illegal(_data.State, LoanState.Extended);
         return PolicyDecision.Run<Unit>(() =>
         {
@@ -129,7 +132,8 @@ public sealed partial class Loan
                 return new Refusal(ReasonCodes.IllegalTransition, $"extension must be requested before maturity on {_data.MaturityDate:yyyy-MM-dd}", versions);
             _data = WithVersions(_data with
             {
-                State = LoanState.Extended,
+                // Arrears are not extended: an overdue loan stays OVERDUE (Cure then leads to EXTENDED).
+                State = _data.State == LoanState.Overdue ? LoanState.Overdue : LoanState.Extended,
                 Extensions = _data.Extensions + 1,
                 ExtensionMonths = _data.ExtensionMonths + months,
                 ExtendedFromDate = _data.ExtendedFromDate ?? _data.MaturityDate,
@@ -139,7 +143,11 @@ public sealed partial class Loan
         });
     }
 
-    /// <summary>Days in <paramref name="period"/> that earn no subsidy: overdue episodes and the extension period.</summary>
+    /// <summary>
+    /// Days in <paramref name="period"/> that earn no subsidy, from the stored (batch-cached) overdue
+    /// episodes and the extension period. Kept for callers without the repayments; the figures from
+    /// dates come from the overload taking the recorded repayments.
+    /// </summary>
     public IReadOnlyList<SubsidyExclusion> SubsidyExclusions(DateRange period)
     {
         var spans = _data.OverdueHistory.Select(r => new SubsidyExclusion(r, SubsidyExclusionReason.Overdue)).ToList();

@@ -16,6 +16,7 @@ public static class PolicyParameters
     public const string ExtensionMonthsMax = "EXTENSION_MONTHS_MAX";
     public const string SubsidyDuringExtension = "SUBSIDY_DURING_EXTENSION";
     public const string CounterGuaranteeThreshold = "COUNTER_GUARANTEE_THRESHOLD";
+    public const string CounterGuaranteeRequired = "COUNTER_GUARANTEE_REQUIRED";
 
     // §2 eligibility
     public const string ApplicantAgeMaxWomen = "APPLICANT_AGE_MAX_WOMEN";
@@ -26,6 +27,8 @@ public static class PolicyParameters
     public const string EnterpriseHiringRatioBp = "ENTERPRISE_HIRING_RATIO_BP";
     public const string EnterpriseHiringRatioLargeBp = "ENTERPRISE_HIRING_RATIO_LARGE_BP";
     public const string EnterpriseLargeStaffThreshold = "ENTERPRISE_LARGE_STAFF_THRESHOLD";
+    public const string SmallMicroStaffLimit = "SMALL_MICRO_STAFF_LIMIT";
+    public const string SmallMicroRevenueLimit = "SMALL_MICRO_REVENUE_LIMIT";
 
     // §4 workflow
     public const string PublicityLength = "PUBLICITY_LENGTH";
@@ -68,7 +71,8 @@ public static class PolicyParameters
         new(ExtensionCountMax, PolicyValueKind.Int, "How many extensions (展期) a loan may have"),
         new(ExtensionMonthsMax, PolicyValueKind.Int, "Longest extension, months"),
         new(SubsidyDuringExtension, PolicyValueKind.Bool, "Whether extension periods are subsidised"),
-        new(CounterGuaranteeThreshold, PolicyValueKind.Money, "Personal loans at or below this need no counter-guarantee (反担保)"),
+        new(CounterGuaranteeThreshold, PolicyValueKind.Money, "Personal loans (个人, 合伙创业) at or below this need no counter-guarantee (反担保)"),
+        new(CounterGuaranteeRequired, PolicyValueKind.Bool, "Whether the fund requires a counter-guarantee for enterprise loans and personal loans above the threshold"),
         new(ApplicantAgeMaxWomen, PolicyValueKind.Int, "Oldest age at application, women"),
         new(ApplicantAgeMaxMen, PolicyValueKind.Int, "Oldest age at application, men"),
         new(HkMacauYouthAgeMax, PolicyValueKind.Int, "Oldest age of a recognised HK/Macau youth (港澳青年)"),
@@ -77,6 +81,8 @@ public static class PolicyParameters
         new(EnterpriseHiringRatioBp, PolicyValueKind.BasisPoints, "Key-group hires as bp of staff, enterprises up to the large threshold"),
         new(EnterpriseHiringRatioLargeBp, PolicyValueKind.BasisPoints, "Key-group hires as bp of staff, enterprises above the large threshold"),
         new(EnterpriseLargeStaffThreshold, PolicyValueKind.Int, "Staff count above which the large-enterprise hiring ratio applies"),
+        new(SmallMicroStaffLimit, PolicyValueKind.Int, "An enterprise with fewer staff than this is small/micro (小微企业)"),
+        new(SmallMicroRevenueLimit, PolicyValueKind.Money, "An enterprise with annual revenue below this is small/micro (小微企业)"),
         new(PublicityLength, PolicyValueKind.Int, "Length of the publicity (公示), in PUBLICITY_UNIT"),
         new(PublicityUnit, PolicyValueKind.Enum, "Unit of the publicity length", [CalendarDays, WorkingDays]),
         new(ReportingDeadlineWorkingDays, PolicyValueKind.Int, "Working days for the bank to report early settlement, representative change, closure"),

@@ -83,6 +83,10 @@ public sealed class PolicySnapshot
 
     public int EnterpriseLargeStaffThreshold => Get(PolicyParameters.EnterpriseLargeStaffThreshold).AsInt;
 
+    public int SmallMicroStaffLimit => Get(PolicyParameters.SmallMicroStaffLimit).AsInt;
+
+    public Money SmallMicroRevenueLimit => Get(PolicyParameters.SmallMicroRevenueLimit).AsMoney;
+
     public int PublicityLength => Get(PolicyParameters.PublicityLength).AsInt;
 
     public PublicityUnit PublicityUnit => Get(PolicyParameters.PublicityUnit).AsEnum switch

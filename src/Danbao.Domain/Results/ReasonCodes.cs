@@ -26,6 +26,10 @@ public static class ReasonCodes
     public const string KeyGroupHiresTooFew = "KEY_GROUP_HIRES_TOO_FEW";
     public const string WageOrSocialInsuranceArrears = "WAGE_OR_SOCIAL_INSURANCE_ARREARS";
     public const string PartnershipTooFewPartners = "PARTNERSHIP_TOO_FEW_PARTNERS";
+    public const string PriorLoanDefaulted = "PRIOR_LOAN_DEFAULTED";
+    public const string EnterpriseNotSmallOrMicro = "ENTERPRISE_NOT_SMALL_OR_MICRO";
+    public const string CreditCodeHasActiveLoan = "CREDIT_CODE_HAS_ACTIVE_LOAN";
+    public const string IdentityDocumentInvalid = "IDENTITY_DOCUMENT_INVALID";
 
     // Approval limits
     public const string AmountAboveCap = "AMOUNT_ABOVE_CAP";
@@ -48,6 +52,11 @@ public static class ReasonCodes
     public const string DueDiligenceFailed = "DUE_DILIGENCE_FAILED";
     public const string DateBeforePreviousEvent = "DATE_BEFORE_PREVIOUS_EVENT";
     public const string RepaymentExceedsDebt = "REPAYMENT_EXCEEDS_DEBT";
+    public const string TermsLockedAfterDisbursement = "TERMS_LOCKED_AFTER_DISBURSEMENT";
+
+    // Dates (field-level, see LoanDates)
+    public const string DateInFuture = "DATE_IN_FUTURE";
+    public const string DateTooFarAhead = "DATE_TOO_FAR_AHEAD";
 
     // Interest and subsidy
     public const string PeriodInvalid = "PERIOD_INVALID";

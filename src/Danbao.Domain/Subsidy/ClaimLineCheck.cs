@@ -104,7 +104,7 @@ public static class ClaimLineCheck
         IReadOnlyList<RecordedRepayment> repayments, PolicyResolver policy, LprTable lpr)
     {
         var exclusions = loan?.Data.DisbursementDate is { } disbursed && disbursed < quarter.End
-            ? loan.SubsidyExclusions(new DateRange(disbursed, quarter.End))
+            ? loan.SubsidyExclusions(new DateRange(disbursed, quarter.End), repayments)
             : [];
         return Check(claimBankId, quarter, line, loan?.Data, loanBankId, repayments, exclusions, policy, lpr);
     }

@@ -65,3 +65,53 @@ public class LoanApprovalTests
         Assert.Equal(new[] { ReasonCodes.PolicyParameterMissing }, Codes(r));
     }
 }
+
+/// <summary>policy.md §3 as updated: partnerships are individual founders' loans; the 10万 exemption is personal only.</summary>
+public class PartnershipAndCounterGuaranteeTests
+{
+    private static ApprovalResult Check(LoanTerms terms) => LoanApproval.Check(terms, PolicySeed.Resolver, PolicySeed.Lpr);
+
+    private static string[] Codes(ApprovalResult r) => r.Assessment.Refusals.Select(x => x.Code).ToArray();
+
+    [Fact]
+    public void Partnership_term_may_run_to_36_months_like_an_individual_loan()
+    {
+        var thirtySix = Check(Examples.Terms(Money.FromWholeYuan(500_000), BorrowerType.Partnership, termMonths: 36, partners: 3));
+        Assert.True(thirtySix.IsApproved, string.Join(", ", Codes(thirtySix)));
+        Assert.Equal(36, thirtySix.Limits!.TermMaxMonths);
+        Assert.Equal(new[] { ReasonCodes.TermTooLong },
+            Codes(Check(Examples.Terms(Money.FromWholeYuan(500_000), BorrowerType.Partnership, termMonths: 37, partners: 3))));
+    }
+
+    [Fact]
+    public void Enterprise_term_stays_at_24_months()
+    {
+        Assert.Equal(24, Check(Examples.Terms(Money.FromWholeYuan(1_000_000), BorrowerType.Enterprise, termMonths: 24)).Limits!.TermMaxMonths);
+    }
+
+    [Fact]
+    public void Partnership_at_or_below_10_wan_needs_no_counter_guarantee()
+    {
+        Assert.True(Check(Examples.Terms(Money.Parse("100000.00"), BorrowerType.Partnership, counterGuarantee: false, partners: 2)).IsApproved);
+        Assert.Equal(new[] { ReasonCodes.CounterGuaranteeRequired },
+            Codes(Check(Examples.Terms(Money.Parse("100000.01"), BorrowerType.Partnership, counterGuarantee: false, partners: 2))));
+    }
+
+    [Fact]
+    public void Enterprise_loan_of_10_wan_or_less_still_needs_a_counter_guarantee()
+    {
+        var refused = Check(Examples.Terms(Money.Parse("100000.00"), BorrowerType.Enterprise, counterGuarantee: false));
+        Assert.Equal(new[] { ReasonCodes.CounterGuaranteeRequired }, Codes(refused));
+        Assert.Contains(refused.Assessment.Versions, v => v.Key == PolicyParameters.CounterGuaranteeRequired);
+        Assert.True(Check(Examples.Terms(Money.Parse("100000.00"), BorrowerType.Enterprise, counterGuarantee: true)).IsApproved);
+    }
+
+    [Fact]
+    public void A_fund_that_waives_counter_guarantees_lets_enterprise_loans_through_without_one()
+    {
+        var waived = new PolicyResolver(PolicySeed.Resolver.Versions.Append(PolicyVersion.FromRow(
+            "CN-GD-GZ:COUNTER_GUARANTEE_REQUIRED:2025-01-01", PolicyParameters.CounterGuaranteeRequired, "CN-GD-GZ", Dates.D("2025-01-01"), "false", "test")));
+        var result = LoanApproval.Check(Examples.Terms(Money.FromWholeYuan(1_000_000), BorrowerType.Enterprise, counterGuarantee: false), waived, PolicySeed.Lpr);
+        Assert.True(result.IsApproved);
+    }
+}

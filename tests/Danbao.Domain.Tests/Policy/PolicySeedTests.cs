@@ -13,7 +13,7 @@ public class PolicySeedTests
             Assert.Equal(PolicyParameters.Get(version.Key).Kind, PolicyValueKindCodes.FromCode(kindCode));
             Assert.Equal($"{version.Region}:{version.Key}:{version.EffectiveFrom:yyyy-MM-dd}", version.Id);
         }
-        var seeded = rows.Select(r => r.Version.Key).ToHashSet();
+        var seeded = rows.Concat(PolicySeed.LaterVersionRows).Concat(PolicySeed.PendingSeed).Select(r => r.Version.Key).ToHashSet();
         Assert.All(PolicyParameters.All.Where(p => !AwaitingSeedMigration.Contains(p.Key)), p => Assert.Contains(p.Key, seeded));
     }
 
@@ -33,6 +33,19 @@ public class PolicySeedTests
         Assert.NotNull(dir);
         var sql = string.Concat(Directory.GetFiles(Path.Combine(dir.FullName, "migrations"), "*.sql").Select(File.ReadAllText));
         Assert.All(AwaitingSeedMigration, key => Assert.DoesNotContain($"'{key}'", sql, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Pending_seed_rows_parse_with_their_catalog_kind_and_are_not_yet_migrated()
+    {
+        var migrated = PolicySeed.VersionRows.Concat(PolicySeed.LaterVersionRows).Select(r => r.Version.Key).ToHashSet();
+        foreach (var (version, kindCode) in PolicySeed.PendingSeed)
+        {
+            Assert.Equal(PolicyParameters.Get(version.Key).Kind, PolicyValueKindCodes.FromCode(kindCode));
+            Assert.Equal($"{version.Region}:{version.Key}:{version.EffectiveFrom:yyyy-MM-dd}", version.Id);
+            // Once a migration seeds the key, delete its pending row (the migration is the truth).
+            Assert.DoesNotContain(version.Key, migrated);
+        }
     }
 
     [Fact]

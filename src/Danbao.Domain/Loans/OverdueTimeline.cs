@@ -1,0 +1,133 @@
+namespace Danbao.Domain;
+
+/// <summary>
+/// Overdue days derived from dates, never from a batch (policy.md §5): a loan is overdue on day D
+/// when an amount that fell due before D is still unpaid once D's repayments are counted. It stays
+/// overdue up to, not including, the day its arrears are paid in full (interest due 06-20 unpaid,
+/// arrears paid 07-03 → overdue 06-21 … 07-02, 12 days).
+/// Principal due is the plan's (<see cref="LoanPlan"/>); interest due by a due date is the normal
+/// interest accrued to it on the actual principal, rounded at each repayment exactly as
+/// <see cref="Loan.RecordRepayment"/> rounds it, so a borrower who paid what the loan asked is never short.
+/// </summary>
+public sealed class OverdueTimeline
+{
+    /// <summary>Bounds the repayments one loan can carry (a daily payer over 10 years stays below it).</summary>
+    public const int RepaymentsMax = 5_000;
+
+    private readonly LoanData _loan;
+    private readonly IReadOnlyList<ScheduledPayment> _plan;
+    private readonly RecordedRepayment[] _repayments;
+    private readonly Money[] _interestDueBy;
+
+    private OverdueTimeline(LoanData loan, RecordedRepayment[] repayments)
+    {
+        _loan = loan;
+        _plan = LoanPlan.Of(loan);
+        _repayments = repayments;
+        _interestDueBy = _plan.Select(p => AccruedTo(p.DueDate)).ToArray();
+    }
+
+    /// <summary>The timeline of <paramref name="loan"/> given all its recorded repayments (any order).</summary>
+    public static OverdueTimeline For(LoanData loan, IEnumerable<RecordedRepayment> repayments)
+    {
+        ArgumentNullException.ThrowIfNull(loan);
+        ArgumentNullException.ThrowIfNull(repayments);
+        var ordered = repayments.OrderBy(r => r.PaidOn).ToArray();
+        if (ordered.Length > RepaymentsMax)
+            throw new ArgumentOutOfRangeException(nameof(repayments), ordered.Length, $"at most {RepaymentsMax} repayments per loan");
+        if (loan.DisbursementDate is { } disbursed && ordered.Length > 0 && ordered[0].PaidOn < disbursed)
+            throw new ArgumentException($"repayment on {ordered[0].PaidOn} is before disbursement on {disbursed}", nameof(repayments));
+        if (ordered.Any(r => r.Interest.IsNegative || r.Principal.IsNegative))
+            throw new ArgumentException("repaid interest and principal cannot be negative", nameof(repayments));
+        if (Money.Sum(ordered.Select(r => r.Principal)) > loan.Amount)
+            throw new ArgumentException("repayments return more principal than was lent", nameof(repayments));
+        return new OverdueTimeline(loan, ordered);
+    }
+
+    public IReadOnlyList<ScheduledPayment> Plan => _plan;
+
+    /// <summary>The status at the end of <paramref name="businessDate"/>, with the start of its overdue run.</summary>
+    public OverdueStatus On(DateOnly businessDate)
+    {
+        var (principal, interest, firstMissed) = ArrearsOn(businessDate);
+        if (principal.IsZero && interest.IsZero)
+            return new OverdueStatus(businessDate, null, null, principal, interest);
+        var run = Ranges(new DateRange(_loan.DisbursementDate!.Value, businessDate.AddDays(1)));
+        return new OverdueStatus(businessDate, run[^1].Start, firstMissed, principal, interest);
+    }
+
+    /// <summary>The overdue days within <paramref name="period"/>, as maximal ranges [first overdue day, cured on).</summary>
+    public IReadOnlyList<DateRange> Ranges(DateRange period)
+    {
+        var ranges = new List<DateRange>();
+        if (_plan.Count == 0 || period.IsEmpty)
+            return ranges;
+        // The status changes only the day after a due date or on a repayment day.
+        var changes = _plan.Select(p => p.DueDate.AddDays(1)).Concat(_repayments.Select(r => r.PaidOn))
+            .Where(d => d > period.Start && d < period.End).Distinct().Order().Append(period.End);
+        DateOnly? runStart = IsOverdue(period.Start) ? period.Start : null;
+        foreach (var day in changes)
+        {
+            var overdue = day < period.End && IsOverdue(day);
+            if (runStart is { } start && !overdue)
+            {
+                ranges.Add(new DateRange(start, day));
+                runStart = null;
+            }
+            else if (runStart is null && overdue)
+            {
+                runStart = day;
+            }
+        }
+        return ranges;
+    }
+
+    private bool IsOverdue(DateOnly day)
+    {
+        var (principal, interest, _) = ArrearsOn(day);
+        return !(principal.IsZero && interest.IsZero);
+    }
+
+    private (Money Principal, Money Interest, DateOnly? FirstMissed) ArrearsOn(DateOnly day)
+    {
+        var last = -1;
+        for (var i = 0; i < _plan.Count && _plan[i].DueDate < day; i++)
+            last = i;
+        if (last < 0)
+            return (Money.Zero, Money.Zero, null);
+        var principalPaid = Money.Zero;
+        var interestPaid = Money.Zero;
+        foreach (var r in _repayments)
+        {
+            if (r.PaidOn > day)
+                break;
+            principalPaid += r.Principal;
+            interestPaid += r.Interest;
+        }
+        DateOnly? firstMissed = null;
+        for (var i = 0; i <= last && firstMissed is null; i++)
+        {
+            if (_loan.Amount - _plan[i].PrincipalAfter > principalPaid || _interestDueBy[i] > interestPaid)
+                firstMissed = _plan[i].DueDate;
+        }
+        var principalDue = _loan.Amount - _plan[last].PrincipalAfter;
+        return (Money.Max(Money.Zero, principalDue - principalPaid), Money.Max(Money.Zero, _interestDueBy[last] - interestPaid), firstMissed);
+    }
+
+    /// <summary>Normal interest accrued up to (excluding) <paramref name="until"/>, rounded at each repayment before it.</summary>
+    private Money AccruedTo(DateOnly until)
+    {
+        var from = _loan.DisbursementDate!.Value;
+        var principal = _loan.Amount;
+        var accrued = Money.Zero;
+        foreach (var r in _repayments)
+        {
+            if (r.PaidOn > until)
+                break;
+            accrued += InterestCalculator.Accrue(principal, _loan.ContractRate, new DateRange(from, r.PaidOn)).Rounded;
+            from = r.PaidOn;
+            principal -= r.Principal;
+        }
+        return accrued + InterestCalculator.Accrue(principal, _loan.ContractRate, new DateRange(from, until)).Rounded;
+    }
+}
