@@ -114,8 +114,8 @@ public static class PolicyGovernance
         var text = TextInput.Check("reason", reason, WithdrawalReasonLengthMax, TextShape.MultiLine);
         if (!text.IsOk)
             return text.Refusal;
-        if (string.IsNullOrWhiteSpace(text.Value))
-            return new Refusal(ReasonCodes.WithdrawalReasonRequired, "a withdrawal needs a reason")
+        if (!TextInput.HasVisibleCharacter(text.Value))
+            return new Refusal(ReasonCodes.WithdrawalReasonRequired, "a withdrawal needs a reason (visible text)")
             {
                 Details = new Dictionary<string, string> { ["field"] = "reason" },
             };

@@ -18,6 +18,30 @@ public class PolicySeedTests
     }
 
     [Fact]
+    public void Every_shipped_version_is_within_its_parameters_range()
+    {
+        foreach (var version in PolicySeed.Versions.Where(v => !v.IsWithdrawn))
+            Assert.True(PolicyValueRanges.Check(version).IsOk, version.ToString());
+    }
+
+    [Fact]
+    public void Corrections_supersede_old_rows_with_a_reason_and_a_live_replacement()
+    {
+        Assert.Equal(5, PolicySeed.CorrectionRows.Count);
+        Assert.Equal(3, PolicySeed.Withdrawals.Count);
+        foreach (var (id, withdrawal) in PolicySeed.Withdrawals)
+        {
+            Assert.Contains(PolicySeed.VersionRows, r => r.Version.Id == id);
+            Assert.Equal(PolicyWithdrawalKind.Superseded, withdrawal.Kind);
+            Assert.Contains("policy.md", withdrawal.Reason);
+            var replacement = PolicySeed.Resolver.Find(withdrawal.ReplacedById!);
+            Assert.False(replacement!.IsWithdrawn);
+        }
+        foreach (var (version, kindCode) in PolicySeed.CorrectionRows)
+            Assert.Equal(PolicyParameters.Get(version.Key).Kind, PolicyValueKindCodes.FromCode(kindCode));
+    }
+
+    [Fact]
     public void Seed_holds_the_lpr_history_and_four_calendar_years()
     {
         Assert.Equal(13, PolicySeed.Lpr.Entries.Count);
@@ -31,5 +55,11 @@ public class PolicySeedTests
         Assert.Contains("before update or delete on policy_versions", sql);
         Assert.Contains("before update or delete on lpr_rates", sql);
         Assert.Contains("unique (parameter_key, region_code, effective_from)", sql);
+        // 0060 trades that constraint for "one live version per date" and keeps withdrawals append-only.
+        var governance = PolicySeed.GovernanceSqlText;
+        Assert.Contains("create constraint trigger policy_versions_one_live_per_date", governance);
+        Assert.Contains("before update or delete on policy_version_withdrawals", governance);
+        Assert.DoesNotContain("update policy_versions", governance);
+        Assert.DoesNotContain("delete from policy_versions", governance);
     }
 }

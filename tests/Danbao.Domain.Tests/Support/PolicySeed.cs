@@ -4,18 +4,34 @@ using System.Text.RegularExpressions;
 namespace Danbao.Domain.Tests;
 
 /// <summary>
-/// Reads the seed rows of migrations/0010_policy.sql, so the tests run on exactly the data the
+/// Reads the seed rows of migrations/0010_policy.sql and the corrections of
+/// migrations/0060_policy_version_governance.sql, so the tests run on exactly the data the
 /// database ships with (and fail if the SQL and the C# catalog drift apart).
 /// </summary>
 public static partial class PolicySeed
 {
-    private static readonly Lazy<string> Sql = new(() => File.ReadAllText(FindMigration()));
+    private static readonly Lazy<string> Sql = new(() => File.ReadAllText(FindMigration("0010_policy.sql")));
+    private static readonly Lazy<string> GovernanceSql = new(() => File.ReadAllText(FindMigration("0060_policy_version_governance.sql")));
 
     public static string SqlText => Sql.Value;
 
+    public static string GovernanceSqlText => GovernanceSql.Value;
+
+    /// <summary>The rows of 0010, as inserted (before any correction).</summary>
     public static IReadOnlyList<(PolicyVersion Version, string KindCode)> VersionRows { get; } = ParseVersions();
 
-    public static PolicyResolver Resolver { get; } = new(VersionRows.Select(r => r.Version));
+    /// <summary>The rows 0060 adds, with their end dates.</summary>
+    public static IReadOnlyList<(PolicyVersion Version, string KindCode)> CorrectionRows { get; } = ParseCorrections();
+
+    /// <summary>0060's policy_version_withdrawals rows by version id.</summary>
+    public static IReadOnlyDictionary<string, PolicyWithdrawal> Withdrawals { get; } = WithdrawalRow().Matches(GovernanceSqlText)
+        .ToDictionary(m => m.Groups["id"].Value, m => PolicyWithdrawal.FromRow(m.Groups["kind"].Value, m.Groups["reason"].Value.Replace("''", "'"), m.Groups["by"].Value));
+
+    /// <summary>Every version the database holds after all migrations, withdrawals applied.</summary>
+    public static IReadOnlyList<PolicyVersion> Versions { get; } = VersionRows.Concat(CorrectionRows)
+        .Select(r => Withdrawals.TryGetValue(r.Version.Id, out var w) ? r.Version with { Withdrawal = w } : r.Version).ToArray();
+
+    public static PolicyResolver Resolver { get; } = new(Versions);
 
     public static LprTable Lpr { get; } = new(LprRow().Matches(SqlText).Select(m => new LprEntry(
         DateOnly.ParseExact(m.Groups[1].Value, "yyyy-MM-dd", CultureInfo.InvariantCulture),
@@ -37,16 +53,30 @@ public static partial class PolicySeed
                 m.Groups["value"].Value, m.Groups["source"].Value.Replace("''", "'")),
             m.Groups["kind"].Value)).ToList();
 
-    private static string FindMigration()
+    private static List<(PolicyVersion, string)> ParseCorrections() =>
+        CorrectionRow().Matches(GovernanceSqlText).Select(m => (PolicyVersion.FromRow(
+                m.Groups["id"].Value, m.Groups["key"].Value, m.Groups["region"].Value,
+                DateOnly.ParseExact(m.Groups["from"].Value, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+                m.Groups["to"].Success ? DateOnly.ParseExact(m.Groups["to"].Value, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
+                m.Groups["value"].Value, m.Groups["source"].Value.Replace("''", "'"), null),
+            m.Groups["kind"].Value)).ToList();
+
+    private static string FindMigration(string name)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var path = Path.Combine(dir.FullName, "migrations", "0010_policy.sql");
+            var path = Path.Combine(dir.FullName, "migrations", name);
             if (File.Exists(path))
                 return path;
         }
-        throw new FileNotFoundException("migrations/0010_policy.sql not found above the test directory");
+        throw new FileNotFoundException($"migrations/{name} not found above the test directory");
     }
+
+    [GeneratedRegex(@"^\s*\('(?<id>[^']+)', '(?<key>[A-Z0-9_]+)', '(?<region>[A-Z0-9-]+)', '(?<from>\d{4}-\d{2}-\d{2})', (?:'(?<to>\d{4}-\d{2}-\d{2})'|null), '(?<kind>[A-Z_]+)', '(?<value>[^']*)', '(?<source>(?:[^']|'')*)', 'seed:0060'\)[,;]\s*$", RegexOptions.Multiline)]
+    private static partial Regex CorrectionRow();
+
+    [GeneratedRegex(@"^\s*\('(?<id>[^']+)', '(?<kind>WITHDRAWN|SUPERSEDED)', '(?<reason>(?:[^']|'')*)', '(?<by>[^']+)', 'seed:0060'\)[,;]\s*$", RegexOptions.Multiline)]
+    private static partial Regex WithdrawalRow();
 
     [GeneratedRegex(@"^\s*\('(?<id>[^']+)', '(?<key>[A-Z0-9_]+)', '(?<region>[A-Z0-9-]+)', '(?<from>\d{4}-\d{2}-\d{2})', '(?<kind>[A-Z_]+)', '(?<value>[^']*)', '(?<source>(?:[^']|'')*)', 'seed:0010'\)[,;]\s*$", RegexOptions.Multiline)]
     private static partial Regex VersionRow();
