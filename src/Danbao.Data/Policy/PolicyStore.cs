@@ -9,13 +9,20 @@ public static class PolicyStore
     public static async Task<PolicyReferenceData> LoadAsync(NpgsqlConnection conn, CancellationToken ct)
     {
         var versions = new List<PolicyVersion>();
+        // Withdrawn and superseded versions load too (listed, never resolved: PolicyResolver skips them).
         await using (var cmd = new NpgsqlCommand(
-            "select id, parameter_key, region_code, effective_from, value, source from policy_versions order by id", conn))
+            """
+            select v.id, v.parameter_key, v.region_code, v.effective_from, v.effective_to, v.value, v.source, w.kind, w.reason, w.replaced_by
+            from policy_versions v left join policy_version_withdrawals w on w.version_id = v.id
+            order by v.id
+            """, conn))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
             while (await r.ReadAsync(ct))
             {
-                versions.Add(PolicyVersion.FromRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateOnly>(3), r.GetString(4), r.GetString(5)));
+                var withdrawal = r.IsDBNull(7) ? null : PolicyWithdrawal.FromRow(r.GetString(7), r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9));
+                versions.Add(PolicyVersion.FromRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateOnly>(3),
+                    r.IsDBNull(4) ? null : r.GetFieldValue<DateOnly>(4), r.GetString(5), r.GetString(6), withdrawal));
             }
         }
         var lpr = new List<LprEntry>();
@@ -49,16 +56,20 @@ public static class PolicyStore
         return new PolicyReferenceData(new PolicyResolver(versions), new LprTable(lpr), new WorkingCalendar(years, days), versions);
     }
 
-    /// <summary>Adds a version; false when one exists for the same parameter, region and date.</summary>
+    /// <summary>
+    /// Adds a version (with its end date, if any); false when its id exists. Check it first with
+    /// PolicyGovernance.CheckNewVersion, which also gives the revision id when a withdrawn version held the date.
+    /// </summary>
     public static async Task<bool> TryInsertVersionAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PolicyVersion version, string createdBy, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(
             """
-            insert into policy_versions (id, parameter_key, region_code, effective_from, value_kind, value, source, created_by)
-            values (@id, @key, @region, @from, @kind, @value, @source, @by)
+            insert into policy_versions (id, parameter_key, region_code, effective_from, effective_to, value_kind, value, source, created_by)
+            values (@id, @key, @region, @from, @to, @kind, @value, @source, @by)
             on conflict do nothing
             """, conn, tx);
         cmd.Parameters.AddWithValue("id", version.Id);
+        cmd.Parameters.Add(new NpgsqlParameter<DateOnly?>("to", version.EffectiveTo));
         cmd.Parameters.AddWithValue("key", version.Key);
         cmd.Parameters.AddWithValue("region", version.Region.Value);
         cmd.Parameters.AddWithValue("from", version.EffectiveFrom);
@@ -66,6 +77,29 @@ public static class PolicyStore
         cmd.Parameters.AddWithValue("value", version.Value.Text);
         cmd.Parameters.AddWithValue("source", version.Source);
         cmd.Parameters.AddWithValue("by", createdBy);
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>
+    /// Records a withdrawal (or supersession) of <paramref name="version"/>, whose
+    /// <see cref="PolicyVersion.Withdrawal"/> is set (PolicyGovernance.CheckWithdrawal returns it so);
+    /// false when the version is withdrawn already.
+    /// </summary>
+    public static async Task<bool> TryInsertWithdrawalAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PolicyVersion version, string withdrawnBy, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        var withdrawal = version.Withdrawal ?? throw new ArgumentException($"{version.Id} carries no withdrawal", nameof(version));
+        await using var cmd = new NpgsqlCommand(
+            """
+            insert into policy_version_withdrawals (version_id, kind, reason, replaced_by, withdrawn_by)
+            values (@id, @kind, @reason, @replaced_by, @by)
+            on conflict do nothing
+            """, conn, tx);
+        cmd.Parameters.AddWithValue("id", version.Id);
+        cmd.Parameters.AddWithValue("kind", PolicyWithdrawal.ToCode(withdrawal.Kind));
+        cmd.Parameters.AddWithValue("reason", withdrawal.Reason);
+        cmd.Parameters.Add(new NpgsqlParameter<string?>("replaced_by", withdrawal.ReplacedById));
+        cmd.Parameters.AddWithValue("by", withdrawnBy);
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 

@@ -52,6 +52,21 @@ public readonly record struct ResidentIdNumber
         return CheckCharacters[sum % 11];
     }
 
+    /// <summary>
+    /// Refuses BIRTH_DATE_AFTER_APPLICATION (Details "field" = <paramref name="field"/>) when the
+    /// number's birth date is after the application date: a well-formed number of someone not yet born.
+    /// </summary>
+    public Result<ResidentIdNumber> CheckBornBy(DateOnly applicationDate, string field)
+    {
+        if (BirthDate <= applicationDate)
+            return this;
+        return new Refusal(ReasonCodes.BirthDateAfterApplication,
+            $"{field}: the birth date in the resident ID number ({BirthDate:yyyy-MM-dd}) is after the application date ({applicationDate:yyyy-MM-dd})")
+        {
+            Details = new Dictionary<string, string> { ["field"] = field },
+        };
+    }
+
     public override string ToString() => Value is null ? "" : Masked;
 
     private static string? Validate(string? s, out string? value, out DateOnly birth)

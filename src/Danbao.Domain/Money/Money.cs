@@ -67,6 +67,25 @@ public readonly record struct Money(long Fen) : IComparable<Money>
         return total;
     }
 
+    /// <summary>
+    /// The sum, or AMOUNT_OVERFLOW when it (or a running subtotal) does not fit in 64-bit fen:
+    /// for sums of amounts from a request or an upload, where overflow is the caller's input, not a bug.
+    /// </summary>
+    public static Result<Money> TrySum(IEnumerable<Money> amounts)
+    {
+        ArgumentNullException.ThrowIfNull(amounts);
+        var total = 0L;
+        foreach (var amount in amounts)
+        {
+            var next = unchecked(total + amount.Fen);
+            // Overflow happened when both operands share a sign and the result's sign differs.
+            if (((total ^ next) & (amount.Fen ^ next)) < 0)
+                return new Refusal(ReasonCodes.AmountOverflow, "the amounts add up to more than the largest amount a ledger can hold");
+            total = next;
+        }
+        return new Money(total);
+    }
+
     /// <summary>Yuan with thousands separators and two decimals: "1,788.89", "-0.05".</summary>
     public override string ToString()
     {

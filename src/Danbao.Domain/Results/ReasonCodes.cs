@@ -15,6 +15,32 @@ public static class ReasonCodes
     public const string LprNotAfterLatest = "LPR_NOT_AFTER_LATEST";
     public const string CalendarTableInvalid = "CALENDAR_TABLE_INVALID";
 
+    // Rule governance (policy.md §10, §11): who may change what, and when
+    /// <summary>Only ADMIN sets the national 1-year LPR. Maps to PERMISSION_DENIED.</summary>
+    public const string LprAdminOnly = "LPR_ADMIN_ONLY";
+    /// <summary>The region is outside the caller's own region (or is national, or a parent/sibling). Maps to PERMISSION_DENIED.</summary>
+    public const string RegionNotAllowed = "REGION_NOT_ALLOWED";
+    /// <summary>The caller's role may not change policy at all. Maps to PERMISSION_DENIED.</summary>
+    public const string PolicyWriteNotAllowed = "POLICY_WRITE_NOT_ALLOWED";
+    /// <summary>A new version or LPR dated before today (CST): no backdating.</summary>
+    public const string EffectiveDateInPast = "EFFECTIVE_DATE_IN_PAST";
+    /// <summary>effective_to (inclusive last day) before effective_from.</summary>
+    public const string PolicyEndBeforeStart = "EFFECTIVE_TO_BEFORE_FROM";
+    /// <summary>A value outside its parameter's range; Details: field, parameter, range.</summary>
+    public const string PolicyValueOutOfRange = "POLICY_VALUE_OUT_OF_RANGE";
+    /// <summary>Withdrawal asked on or after the version's effective date: it may have governed already.</summary>
+    public const string PolicyVersionAlreadyEffective = "POLICY_VERSION_ALREADY_EFFECTIVE";
+    public const string PolicyVersionAlreadyWithdrawn = "POLICY_VERSION_ALREADY_WITHDRAWN";
+    public const string WithdrawalReasonRequired = "WITHDRAWAL_REASON_REQUIRED";
+
+    // Input text and sums (issue 14)
+    /// <summary>A text field with control, invalid (lone surrogate / U+FFFD), bidi-override or only invisible characters, or too long; Details: field.</summary>
+    public const string TextInvalid = "TEXT_INVALID";
+    /// <summary>A resident ID number whose birth date is after the application date; Details: field.</summary>
+    public const string BirthDateAfterApplication = "BIRTH_DATE_AFTER_APPLICATION";
+    /// <summary>A sum of amounts that does not fit in 64-bit fen.</summary>
+    public const string AmountOverflow = "AMOUNT_OVERFLOW";
+
     // Eligibility
     public const string ApplicantTooOld = "APPLICANT_TOO_OLD";
     public const string NotKeyGroup = "NOT_KEY_GROUP";

@@ -80,10 +80,8 @@ public class AwardDecisionTests
     [Fact]
     public void The_1_percent_rule_is_the_version_in_force_on_the_years_last_day_in_the_region()
     {
-        // 穗人社规字〔2024〕2号, in force from 2024-02-06 for five years (the row the lead adds; see the report).
-        var gz = PolicyVersion.FromRow("CN-GD-GZ:AWARD_POOL_CAP_BP:2024-02-06", PolicyParameters.AwardPoolCapBp, "CN-GD-GZ",
-            D("2024-02-06"), "100", "穗人社规字〔2024〕2号 [D]: 机构工作经费补助 ≤ 1% of the year's new lending; valid to 2029-02-05");
-        var policy = new PolicyResolver(PolicySeed.Resolver.Versions.Append(gz));
+        // 穗人社规字〔2024〕2号, in force from 2024-02-06 for five years (migration 0061).
+        var policy = PolicySeed.Resolver;
         Assert.Equal(["CN-GD-GZ:AWARD_POOL_CAP_BP:2024-02-06"], Open(RegionCode.Guangzhou, Yi(2.49m), "2025-01-02", 2024, policy: policy).Value.Versions.Select(v => v.Id));
         Assert.Equal(["CN:AWARD_POOL_CAP_BP:2020-01-01"], Open(RegionCode.Guangzhou, Yi(2.49m), "2024-01-02", 2023, policy: policy).Value.Versions.Select(v => v.Id));
         // The share is read, not assumed: a (hypothetical) 0.5% version halves the pool.

@@ -48,12 +48,18 @@ public class CompensationTests
         Assert.False(share.HkMacauYouthRate);
     }
 
-    [Fact]
-    public void Risk_share_is_governed_by_the_guarantee_contract_date()
+    [Theory]
+    [InlineData("2023-06-01", 8000)]
+    [InlineData("2024-01-15", 8000)] // policy.md §6: "A guarantee signed on 2024-01-15 is 8:2."
+    [InlineData("2024-02-05", 8000)]
+    [InlineData("2024-02-06", 9000)]
+    [InlineData("2029-02-05", 9000)]
+    [InlineData("2029-02-06", 8000)] // 穗人社规字〔2024〕2号 valid 5 years: ends 2029-02-05
+    public void Hk_macau_youth_9_to_1_applies_to_guarantees_signed_2024_02_06_to_2029_02_05(string guaranteeDate, int fundBp)
     {
-        // The Guangzhou 9:1 version starts 2024-01-01: a guarantee signed earlier keeps 8:2.
-        var share = RiskShare.For(PolicySeed.Resolver.At(RegionCode.Guangzhou, D("2023-06-01")), hkMacauYouth: true).Value;
-        Assert.Equal(Ratio.FromBp(8000), share.FundShare);
+        var share = RiskShare.For(PolicySeed.Resolver.At(RegionCode.Guangzhou, D(guaranteeDate)), hkMacauYouth: true).Value;
+        Assert.Equal(Ratio.FromBp(fundBp), share.FundShare);
+        Assert.Equal(fundBp == 9000, share.HkMacauYouthRate);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace Danbao.Domain.Tests;
 /// <summary>A government financing guarantee institution (政银担, policy.md §1) bears its own share, a policy parameter.</summary>
 public class GuarantorTypeTests
 {
-    private static readonly PolicyResolver WithGovernmentShare = With(PolicyParameters.RiskShareGovernmentGuarantorBp, "CN", "2020-01-01", "7000");
+    private static readonly PolicyResolver WithGovernmentShare = With(PolicyParameters.RiskShareGovernmentGuarantorBp, "CN-GD", "2021-01-01", "7000");
 
     [Fact]
     public void A_government_financing_guarantor_bears_its_own_parameterised_share()
@@ -28,7 +28,8 @@ public class GuarantorTypeTests
     [Fact]
     public void Without_a_government_guarantor_share_in_force_the_guarantee_is_refused_not_guessed()
     {
-        var refused = RiskShare.For(PolicyOn(D("2025-06-01")), hkMacauYouth: false, GuarantorType.GovernmentFinancingGuarantor);
+        var withoutShare = new PolicyResolver(PolicySeed.Resolver.Versions.Where(v => v.Key != PolicyParameters.RiskShareGovernmentGuarantorBp));
+        var refused = RiskShare.For(PolicyOn(D("2025-06-01"), withoutShare), hkMacauYouth: false, GuarantorType.GovernmentFinancingGuarantor);
         Assert.Equal(ReasonCodes.PolicyParameterMissing, refused.Refusal!.Code);
     }
 
@@ -40,7 +41,7 @@ public class GuarantorTypeTests
         Assert.Equal(GuarantorType.GovernmentFinancingGuarantor, claim.Guarantor);
         Assert.Equal(Yuan("105,918.75"), claim.FundPays);
         Assert.Equal(Yuan("45,393.75"), claim.BankBears);
-        Assert.Contains("CN:RISK_SHARE_GOVERNMENT_GUARANTOR_BP:2020-01-01", claim.PolicyVersionIds);
+        Assert.Contains("CN-GD:RISK_SHARE_GOVERNMENT_GUARANTOR_BP:2021-01-01", claim.PolicyVersionIds);
     }
 
     [Fact]

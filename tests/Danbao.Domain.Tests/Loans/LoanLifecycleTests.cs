@@ -16,7 +16,7 @@ public class LoanLifecycleTests
         Assert.Equal(D("2027-06-10"), loan.Data.MaturityDate);
         Assert.Equal(Examples.Principal, loan.Data.OutstandingPrincipal);
         Assert.Equal(Ratio.FromBp(8000), loan.Data.FundRiskShare);
-        Assert.Contains("CN:RISK_SHARE_FUND_BP:2020-01-01", loan.Data.PolicyVersionIds);
+        Assert.Contains("CN-GD-GZ:RISK_SHARE_FUND_BP:2024-02-06", loan.Data.PolicyVersionIds);
         Assert.Contains("CN-GD:PUBLICITY_LENGTH:2020-01-01", loan.Data.PolicyVersionIds);
     }
 

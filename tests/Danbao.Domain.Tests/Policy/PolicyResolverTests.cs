@@ -23,7 +23,7 @@ public class PolicyResolverTests
     {
         var gz = Seed.Resolve(PolicyParameters.RiskShareFundHkMacauYouthBp, RegionCode.Guangzhou, D("2025-06-01")).Value;
         Assert.Equal(9000m, gz.Value.AsBp);
-        Assert.Equal("CN-GD-GZ:RISK_SHARE_FUND_HK_MACAU_YOUTH_BP:2024-01-01", gz.Version.Id);
+        Assert.Equal("CN-GD-GZ:RISK_SHARE_FUND_HK_MACAU_YOUTH_BP:2024-02-06", gz.Version.Id);
 
         var consumer = Seed.Resolve(PolicyParameters.ConsumerLoanThreshold, RegionCode.Guangzhou, D("2025-06-01")).Value;
         Assert.Equal(Money.FromWholeYuan(100_000), consumer.Value.AsMoney);

@@ -13,39 +13,44 @@ public class PolicySeedTests
             Assert.Equal(PolicyParameters.Get(version.Key).Kind, PolicyValueKindCodes.FromCode(kindCode));
             Assert.Equal($"{version.Region}:{version.Key}:{version.EffectiveFrom:yyyy-MM-dd}", version.Id);
         }
-        var seeded = rows.Concat(PolicySeed.LaterVersionRows).Concat(PolicySeed.PendingSeed).Select(r => r.Version.Key).ToHashSet();
-        Assert.All(PolicyParameters.All.Where(p => !AwaitingSeedMigration.Contains(p.Key)), p => Assert.Contains(p.Key, seeded));
-    }
-
-    /// <summary>
-    /// Parameters declared in the catalog whose seed rows come in a later migration (not yet
-    /// written). Remove a key when its migration lands; this list must not grow silently.
-    /// </summary>
-    private static readonly string[] AwaitingSeedMigration = [PolicyParameters.RiskShareGovernmentGuarantorBp];
-
-    /// <summary>Fails once a migration seeds an awaited key: then drop it from the list and seed-test that migration.</summary>
-    [Fact]
-    public void Parameters_awaiting_their_seed_migration_are_seeded_by_no_migration_yet()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !Directory.Exists(Path.Combine(dir.FullName, "migrations")))
-            dir = dir.Parent;
-        Assert.NotNull(dir);
-        var sql = string.Concat(Directory.GetFiles(Path.Combine(dir.FullName, "migrations"), "*.sql").Select(File.ReadAllText));
-        Assert.All(AwaitingSeedMigration, key => Assert.DoesNotContain($"'{key}'", sql, StringComparison.Ordinal));
+        var seeded = rows.Concat(PolicySeed.CorrectionRows).Select(r => r.Version.Key).ToHashSet();
+        Assert.All(PolicyParameters.All, p => Assert.Contains(p.Key, seeded));
     }
 
     [Fact]
-    public void Pending_seed_rows_parse_with_their_catalog_kind_and_are_not_yet_migrated()
+    public void The_new_rules_parameters_are_seeded_by_migration_0061_with_their_catalog_kind()
     {
-        var migrated = PolicySeed.VersionRows.Concat(PolicySeed.LaterVersionRows).Select(r => r.Version.Key).ToHashSet();
-        foreach (var (version, kindCode) in PolicySeed.PendingSeed)
+        var seeded = PolicySeed.CorrectionRows.Where(r => r.Version.Source.Length > 0).ToList();
+        foreach (var key in new[] { PolicyParameters.CounterGuaranteeRequired, PolicyParameters.SmallMicroStaffLimit,
+                     PolicyParameters.SmallMicroRevenueLimit, PolicyParameters.RiskShareGovernmentGuarantorBp })
         {
-            Assert.Equal(PolicyParameters.Get(version.Key).Kind, PolicyValueKindCodes.FromCode(kindCode));
-            Assert.Equal($"{version.Region}:{version.Key}:{version.EffectiveFrom:yyyy-MM-dd}", version.Id);
-            // Once a migration seeds the key, delete its pending row (the migration is the truth).
-            Assert.DoesNotContain(version.Key, migrated);
+            var (version, kind) = Assert.Single(seeded, r => r.Version.Key == key);
+            Assert.Equal(PolicyParameters.Get(key).Kind, PolicyValueKindCodes.FromCode(kind));
         }
+    }
+
+    [Fact]
+    public void Every_shipped_version_is_within_its_parameters_range()
+    {
+        foreach (var version in PolicySeed.Versions.Where(v => !v.IsWithdrawn))
+            Assert.True(PolicyValueRanges.Check(version).IsOk, version.ToString());
+    }
+
+    [Fact]
+    public void Corrections_supersede_old_rows_with_a_reason_and_a_live_replacement()
+    {
+        Assert.Equal(5 + 5, PolicySeed.CorrectionRows.Count); // 0060's corrections and 0061's new parameters
+        Assert.Equal(3, PolicySeed.Withdrawals.Count);
+        foreach (var (id, withdrawal) in PolicySeed.Withdrawals)
+        {
+            Assert.Contains(PolicySeed.VersionRows, r => r.Version.Id == id);
+            Assert.Equal(PolicyWithdrawalKind.Superseded, withdrawal.Kind);
+            Assert.Contains("policy.md", withdrawal.Reason);
+            var replacement = PolicySeed.Resolver.Find(withdrawal.ReplacedById!);
+            Assert.False(replacement!.IsWithdrawn);
+        }
+        foreach (var (version, kindCode) in PolicySeed.CorrectionRows)
+            Assert.Equal(PolicyParameters.Get(version.Key).Kind, PolicyValueKindCodes.FromCode(kindCode));
     }
 
     [Fact]
@@ -62,5 +67,11 @@ public class PolicySeedTests
         Assert.Contains("before update or delete on policy_versions", sql);
         Assert.Contains("before update or delete on lpr_rates", sql);
         Assert.Contains("unique (parameter_key, region_code, effective_from)", sql);
+        // 0060 trades that constraint for "one live version per date" and keeps withdrawals append-only.
+        var governance = PolicySeed.GovernanceSqlText;
+        Assert.Contains("create constraint trigger policy_versions_one_live_per_date", governance);
+        Assert.Contains("before update or delete on policy_version_withdrawals", governance);
+        Assert.DoesNotContain("update policy_versions", governance);
+        Assert.DoesNotContain("delete from policy_versions", governance);
     }
 }

@@ -4,43 +4,35 @@ using System.Text.RegularExpressions;
 namespace Danbao.Domain.Tests;
 
 /// <summary>
-/// Reads the seed rows of migrations/0010_policy.sql (and of any later migration seeding policy
-/// versions), so the tests run on exactly the data the database ships with (and fail if the SQL and
-/// the C# catalog drift apart). Parameters added to the catalog before their migration exists are
-/// listed in <see cref="PendingSeed"/> with the rows the migration must insert.
+/// Reads the seed rows of migrations/0010_policy.sql and the corrections of
+/// migrations/0060_policy_version_governance.sql and the new parameters of 0061, so the tests run on exactly the data the
+/// database ships with (and fail if the SQL and the C# catalog drift apart).
 /// </summary>
 public static partial class PolicySeed
 {
-    private static readonly Lazy<string> Sql = new(() => File.ReadAllText(FindMigration()));
+    private static readonly Lazy<string> Sql = new(() => File.ReadAllText(FindMigration("0010_policy.sql")));
+    private static readonly Lazy<string> GovernanceSql = new(() => File.ReadAllText(FindMigration("0060_policy_version_governance.sql"))
+        + File.ReadAllText(FindMigration("0061_policy_parameters_for_new_rules.sql")));
 
     public static string SqlText => Sql.Value;
 
+    public static string GovernanceSqlText => GovernanceSql.Value;
+
+    /// <summary>The rows of 0010, as inserted (before any correction).</summary>
     public static IReadOnlyList<(PolicyVersion Version, string KindCode)> VersionRows { get; } = ParseVersions();
 
-    /// <summary>Seed rows every later migration adds (created_by 'seed:NNNN', NNNN ≠ 0010).</summary>
-    public static IReadOnlyList<(PolicyVersion Version, string KindCode)> LaterVersionRows { get; } = ParseLaterVersions();
+    /// <summary>The rows 0060 adds, with their end dates.</summary>
+    public static IReadOnlyList<(PolicyVersion Version, string KindCode)> CorrectionRows { get; } = ParseCorrections();
 
-    /// <summary>
-    /// New parameters the domain reads whose seed migration the lead has not written yet: the rows
-    /// it must insert. A row is used only while no migration seeds its key (then delete it here).
-    /// </summary>
-    public static IReadOnlyList<(PolicyVersion Version, string KindCode)> PendingSeed { get; } =
-    [
-        (PolicyVersion.FromRow("CN:COUNTER_GUARANTEE_REQUIRED:2020-01-01", "COUNTER_GUARANTEE_REQUIRED", "CN", new DateOnly(2020, 1, 1), "true",
-            "policy.md §3 [A]: enterprise loans and personal loans above the threshold need a counter-guarantee (fund's requirement, default required)"), "BOOL"),
-        (PolicyVersion.FromRow("CN:SMALL_MICRO_STAFF_LIMIT:2020-01-01", "SMALL_MICRO_STAFF_LIMIT", "CN", new DateOnly(2020, 1, 1), "300",
-            "工信部联企业〔2011〕300号 (industry) [R]: below 300 staff is small/micro; product default [A]"), "INT"),
-        (PolicyVersion.FromRow("CN:SMALL_MICRO_REVENUE_LIMIT:2020-01-01", "SMALL_MICRO_REVENUE_LIMIT", "CN", new DateOnly(2020, 1, 1), "20000000.00",
-            "工信部联企业〔2011〕300号 (industry) [R]: below 2000万元 revenue is small/micro; product default [A]"), "MONEY"),
-    ];
+    /// <summary>0060's policy_version_withdrawals rows by version id.</summary>
+    public static IReadOnlyDictionary<string, PolicyWithdrawal> Withdrawals { get; } = WithdrawalRow().Matches(GovernanceSqlText)
+        .ToDictionary(m => m.Groups["id"].Value, m => PolicyWithdrawal.FromRow(m.Groups["kind"].Value, m.Groups["reason"].Value.Replace("''", "'"), m.Groups["by"].Value));
 
-    public static PolicyResolver Resolver { get; } = new(VersionRows.Concat(LaterVersionRows).Concat(PendingStillNeeded()).Select(r => r.Version));
+    /// <summary>Every version the database holds after all migrations, withdrawals applied.</summary>
+    public static IReadOnlyList<PolicyVersion> Versions { get; } = VersionRows.Concat(CorrectionRows)
+        .Select(r => Withdrawals.TryGetValue(r.Version.Id, out var w) ? r.Version with { Withdrawal = w } : r.Version).ToArray();
 
-    private static IEnumerable<(PolicyVersion Version, string KindCode)> PendingStillNeeded()
-    {
-        var seeded = VersionRows.Concat(LaterVersionRows).Select(r => r.Version.Key).ToHashSet();
-        return PendingSeed.Where(p => !seeded.Contains(p.Version.Key));
-    }
+    public static PolicyResolver Resolver { get; } = new(Versions);
 
     public static LprTable Lpr { get; } = new(LprRow().Matches(SqlText).Select(m => new LprEntry(
         DateOnly.ParseExact(m.Groups[1].Value, "yyyy-MM-dd", CultureInfo.InvariantCulture),
@@ -62,34 +54,33 @@ public static partial class PolicySeed
                 m.Groups["value"].Value, m.Groups["source"].Value.Replace("''", "'")),
             m.Groups["kind"].Value)).ToList();
 
-    private static List<(PolicyVersion, string)> ParseLaterVersions()
-    {
-        var dir = Path.GetDirectoryName(FindMigration())!;
-        return Directory.GetFiles(dir, "*.sql").Where(f => string.CompareOrdinal(Path.GetFileName(f), "0010_policy.sql") > 0).Order(StringComparer.Ordinal)
-            .SelectMany(f => LaterVersionRow().Matches(File.ReadAllText(f)))
-            .Select(m => (PolicyVersion.FromRow(
-                    m.Groups["id"].Value, m.Groups["key"].Value, m.Groups["region"].Value,
-                    DateOnly.ParseExact(m.Groups["from"].Value, "yyyy-MM-dd", CultureInfo.InvariantCulture),
-                    m.Groups["value"].Value, m.Groups["source"].Value.Replace("''", "'")),
-                m.Groups["kind"].Value)).ToList();
-    }
+    private static List<(PolicyVersion, string)> ParseCorrections() =>
+        CorrectionRow().Matches(GovernanceSqlText).Select(m => (PolicyVersion.FromRow(
+                m.Groups["id"].Value, m.Groups["key"].Value, m.Groups["region"].Value,
+                DateOnly.ParseExact(m.Groups["from"].Value, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+                m.Groups["to"].Success ? DateOnly.ParseExact(m.Groups["to"].Value, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
+                m.Groups["value"].Value, m.Groups["source"].Value.Replace("''", "'"), null),
+            m.Groups["kind"].Value)).ToList();
 
-    private static string FindMigration()
+    private static string FindMigration(string name)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var path = Path.Combine(dir.FullName, "migrations", "0010_policy.sql");
+            var path = Path.Combine(dir.FullName, "migrations", name);
             if (File.Exists(path))
                 return path;
         }
-        throw new FileNotFoundException("migrations/0010_policy.sql not found above the test directory");
+        throw new FileNotFoundException($"migrations/{name} not found above the test directory");
     }
+
+    [GeneratedRegex(@"^\s*\('(?<id>[^']+)', '(?<key>[A-Z0-9_]+)', '(?<region>[A-Z0-9-]+)', '(?<from>\d{4}-\d{2}-\d{2})', (?:'(?<to>\d{4}-\d{2}-\d{2})'|null), '(?<kind>[A-Z_]+)', '(?<value>[^']*)', '(?<source>(?:[^']|'')*)', 'seed:006[01]'\)[,;]\s*$", RegexOptions.Multiline)]
+    private static partial Regex CorrectionRow();
+
+    [GeneratedRegex(@"^\s*\('(?<id>[^']+)', '(?<kind>WITHDRAWN|SUPERSEDED)', '(?<reason>(?:[^']|'')*)', '(?<by>[^']+)', 'seed:0060'\)[,;]\s*$", RegexOptions.Multiline)]
+    private static partial Regex WithdrawalRow();
 
     [GeneratedRegex(@"^\s*\('(?<id>[^']+)', '(?<key>[A-Z0-9_]+)', '(?<region>[A-Z0-9-]+)', '(?<from>\d{4}-\d{2}-\d{2})', '(?<kind>[A-Z_]+)', '(?<value>[^']*)', '(?<source>(?:[^']|'')*)', 'seed:0010'\)[,;]\s*$", RegexOptions.Multiline)]
     private static partial Regex VersionRow();
-
-    [GeneratedRegex(@"^\s*\('(?<id>[^']+)', '(?<key>[A-Z0-9_]+)', '(?<region>[A-Z0-9-]+)', '(?<from>\d{4}-\d{2}-\d{2})', '(?<kind>[A-Z_]+)', '(?<value>[^']*)', '(?<source>(?:[^']|'')*)', 'seed:(?!0010)\d{4}'\)[,;]\s*$", RegexOptions.Multiline)]
-    private static partial Regex LaterVersionRow();
 
     [GeneratedRegex(@"^\s*\('(\d{4}-\d{2}-\d{2})', (\d+(?:\.\d+)?), '([^']*)', 'seed:0010'\)[,;]\s*$", RegexOptions.Multiline)]
     private static partial Regex LprRow();
