@@ -50,7 +50,10 @@ public sealed class DanbaoClient : IDisposable
         Channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             HttpHandler = DanbaoChannel.Handler(options),
-            ServiceConfig = new ServiceConfig { MethodConfigs = { DanbaoChannel.WriteRetries(options.WriteAttemptsMax) } },
+            // grpc-dotnet refuses a retry policy of one attempt: WriteAttemptsMax = 1 means no retry policy at all.
+            ServiceConfig = options.WriteAttemptsMax > 1
+                ? new ServiceConfig { MethodConfigs = { DanbaoChannel.WriteRetries(options.WriteAttemptsMax) } }
+                : null,
             MaxReceiveMessageSize = options.MaxMessageBytes,
             MaxSendMessageSize = options.MaxMessageBytes,
             MaxRetryAttempts = options.WriteAttemptsMax,

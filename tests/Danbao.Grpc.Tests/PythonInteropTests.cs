@@ -1,59 +1,52 @@
-using System.Diagnostics;
-using Danbao.Grpc.Interop;
+using System.Text.RegularExpressions;
 using Danbao.Grpc.Tests.Support;
 
 namespace Danbao.Grpc.Tests;
 
-/// <summary>Runs tests/interop/interop_client.py (python3-grpcio, a real gRPC implementation) against our server.</summary>
-[Collection(ServerCollection.Name)]
-public sealed class PythonInteropTests(ServerFixture fixture)
+/// <summary>tests/interop/interop_client.py (python3-grpcio, the C-core gRPC implementation) against the real DanbaoHost with --interop.</summary>
+[Collection(SharedHostCollection.Name)]
+public sealed partial class PythonInteropTests(SharedHost shared)
 {
     [Fact]
-    public async Task Python_grpcio_client_passes_every_interop_case()
+    public async Task Python_grpcio_client_passes_every_interop_case_over_h2c()
     {
-        (int exit, string output) = await PythonInterop.RunAsync(fixture.Port);
-        Assert.True(exit == 0, output);
-        Assert.DoesNotContain("FAIL", output, StringComparison.Ordinal);
-        Assert.Contains("PASS cancel_after_first_response", output, StringComparison.Ordinal);
-        Assert.Contains("PASS reflection_v1", output, StringComparison.Ordinal);
+        var run = await PythonInterop.RunAsync(shared.Server.Port);
+        PythonInterop.AssertPassed(run, PythonInterop.AllCases);
     }
-}
 
-/// <summary>Starts /usr/bin/python3 on the interop client. Missing python, grpcio or protoc fails the test (never skips).</summary>
-public static class PythonInterop
-{
-    private const string Python = "/usr/bin/python3";
-
-    public static async Task<(int Exit, string Output)> RunAsync(int port, params string[] extraArgs)
+    [Fact]
+    public async Task Python_grpcio_client_passes_every_interop_case_over_mutual_tls()
     {
-        Assert.True(File.Exists(Python), $"{Python} not found: install python3 and python3-grpcio (apt-get install python3-grpcio).");
-        Assert.True(File.Exists("/usr/bin/protoc"), "/usr/bin/protoc not found: apt-get install protobuf-compiler.");
-        var start = new ProcessStartInfo(Python)
+        using var certificates = new TestCertificates();
+        await using var host = await TransportHost.StartAsync((settings, dir) =>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(RepoPaths.InteropClient);
-        start.ArgumentList.Add("--port");
-        start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        foreach (string arg in extraArgs)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            var (certificate, key, ca) = certificates.WriteServerPem(dir);
+            return settings with { TlsCertificateFile = certificate, TlsKeyFile = key, ClientCaFile = ca };
+        });
+        var client = Directory.CreateTempSubdirectory("danbao-transport-python-").FullName;
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
+            var (ca, certificate, key) = certificates.WriteClientPem(client);
+            var run = await PythonInterop.RunAsync(host.Port, "--tls", "--ca", ca, "--cert", certificate, "--key", key);
+            PythonInterop.AssertPassed(run, PythonInterop.AllCases);
         }
-        catch (OperationCanceledException)
+        finally
         {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("Python interop client did not finish in 90 s:\n" + await stdout);
+            Directory.Delete(client, recursive: true);
         }
-        return (process.ExitCode, await stdout + await stderr);
     }
+
+    [Fact]
+    public void The_list_of_cases_checked_is_the_interop_clients_own()
+    {
+        // A case added to interop_client.py without being added here would pass unnoticed.
+        var script = File.ReadAllText(RepoPaths.InteropClient);
+        var list = CasesList().Match(script);
+        Assert.True(list.Success, "CASES = [...] not found in interop_client.py");
+        var names = list.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(names, PythonInterop.AllCases);
+    }
+
+    [GeneratedRegex(@"^CASES = \[(.*?)\]", RegexOptions.Singleline | RegexOptions.Multiline)]
+    private static partial Regex CasesList();
 }

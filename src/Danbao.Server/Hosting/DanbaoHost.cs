@@ -35,6 +35,9 @@ public sealed class DanbaoHost : IAsyncDisposable
 {
     private const string MetricsConnection = "danbao.metrics";
 
+    /// <summary>Tag of the one check behind the "liveness" health service: the process answers.</summary>
+    private const string LivenessTag = "liveness";
+
     /// <summary>Each Danbao service and the proto it implements; every method must declare its roles.</summary>
     private static readonly (Type Service, Google.Protobuf.Reflection.ServiceDescriptor Descriptor)[] DanbaoServices =
     [
@@ -121,14 +124,15 @@ public sealed class DanbaoHost : IAsyncDisposable
         services.AddGrpcHealthChecks(health =>
         {
             health.Services.Map("", r => r.Tags.Contains(DatabaseHealth.Tag));
-            health.Services.Map("liveness", r => r.Name == "process"); // SERVING while the process runs
+            // Only the process check: SERVING while the process runs. (A service mapped to no checks
+            // at all would report UNKNOWN, which probes treat as a failure.)
+            health.Services.Map("liveness", r => r.Tags.Contains(LivenessTag));
             foreach (var (_, descriptor) in DanbaoServices)
             {
                 health.Services.Map(descriptor.FullName, r => r.Tags.Contains(DatabaseHealth.Tag));
             }
-        })
-            .AddCheck<DatabaseHealth>("database", tags: [DatabaseHealth.Tag])
-            .AddCheck("process", () => HealthCheckResult.Healthy()); // a restart would not bring the database back
+        }).AddCheck<DatabaseHealth>("database", tags: [DatabaseHealth.Tag])
+            .AddCheck("process", () => HealthCheckResult.Healthy(), tags: [LivenessTag]);
         services.Configure<HealthCheckPublisherOptions>(publisher =>
         {
             publisher.Delay = TimeSpan.Zero;

@@ -15,6 +15,9 @@ namespace Danbao.Server.Interceptors;
 /// </summary>
 public sealed class CallLogging(ILogger<CallLogging> logger, CallMetrics metrics) : CallInterceptor
 {
+    /// <summary>The whole status message a client gets for a server bug.</summary>
+    public const string InternalMessage = "Internal server error.";
+
     protected override async Task AroundAsync(ServerCallContext context, Func<Task> call)
     {
         var started = Stopwatch.GetTimestamp();
@@ -29,6 +32,12 @@ public sealed class CallLogging(ILogger<CallLogging> logger, CallMetrics metrics
             if (code == StatusCode.Internal)
             {
                 logger.LogError(ex, "rpc {Method} failed unexpectedly", context.Method);
+                if (ex is not RpcException)
+                {
+                    // grpc-dotnet would answer UNKNOWN for an unhandled exception; a server bug is INTERNAL
+                    // (as the metrics count it), with nothing of the exception in the message.
+                    throw new RpcException(new Status(StatusCode.Internal, InternalMessage));
+                }
             }
             throw;
         }

@@ -4,17 +4,17 @@ using System.Net.Http.Headers;
 
 namespace Danbao.Grpc.Tests.Support;
 
-/// <summary>Hand-made HTTP/2 requests, for what a well-behaved client would never send.</summary>
+/// <summary>Hand-made HTTP/2 (h2c, prior knowledge) requests, for what a well-behaved gRPC client would never send.</summary>
 public static class RawGrpc
 {
-    private static readonly HttpClient Http = new(new SocketsHttpHandler())
+    private static readonly HttpClient Http = new(new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.None })
     {
         DefaultRequestVersion = HttpVersion.Version20,
         DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
         Timeout = TimeSpan.FromSeconds(20),
     };
 
-    public sealed record Reply(HttpStatusCode HttpStatus, HttpResponseHeaders Headers, byte[] Body, HttpResponseHeaders Trailers)
+    public sealed record Reply(HttpStatusCode HttpStatus, HttpResponseHeaders Headers, HttpContentHeaders ContentHeaders, byte[] Body, HttpResponseHeaders Trailers)
     {
         /// <summary>grpc-status from trailers, or from headers for trailers-only responses.</summary>
         public string? GrpcStatus => Value(Trailers, "grpc-status") ?? Value(Headers, "grpc-status");
@@ -27,9 +27,10 @@ public static class RawGrpc
             headers.NonValidated.TryGetValues(name, out HeaderStringValues v) ? v.FirstOrDefault() : null;
     }
 
+    /// <summary>A length-prefixed message: flag byte, 4-byte big-endian length (or a lie), payload.</summary>
     public static byte[] Frame(byte flag, byte[] payload, uint? declaredLength = null)
     {
-        byte[] frame = new byte[5 + payload.Length];
+        var frame = new byte[5 + payload.Length];
         frame[0] = flag;
         BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), declaredLength ?? (uint)payload.Length);
         payload.CopyTo(frame.AsSpan(5));
@@ -50,12 +51,12 @@ public static class RawGrpc
             request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         }
         request.Headers.TryAddWithoutValidation("te", "trailers");
-        foreach ((string name, string value) in headers)
+        foreach (var (name, value) in headers)
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }
-        using HttpResponseMessage response = await Http.SendAsync(request);
-        byte[] bytes = await response.Content.ReadAsByteArrayAsync();
-        return new Reply(response.StatusCode, response.Headers, bytes, response.TrailingHeaders);
+        using var response = await Http.SendAsync(request);
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        return new Reply(response.StatusCode, response.Headers, response.Content.Headers, bytes, response.TrailingHeaders);
     }
 }
