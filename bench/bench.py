@@ -507,6 +507,7 @@ def main():
     parser.add_argument("--head", action="store_true")
     parser.add_argument("--rev", help="measure this commit (git archive) rather than the working tree")
     parser.add_argument("--work")
+    parser.add_argument("--grpc-only", action="store_true", help="row 1 only (the gRPC pipeline against the C++ server), then the table")
     parser.add_argument("--settlement", help="comma-separated loan counts for the settlement rows (default 10000 quick, 10000,100000,1000000 full)")
     args = parser.parse_args()
     for tool in ("h2load", "nghttp", "pgbench", "psql", "dotnet", "g++", "protoc", "grpc_cpp_plugin"):
@@ -576,6 +577,12 @@ def main():
         log("row 1: gRPC layer (h2load, alternating with the C++ server)")
         rows += bench_grpc(ctx, args.quick)
 
+        if args.grpc_only:
+            seeded = {}
+            table = print_table(rows)
+            print(table)
+            print(f"\nmachine: {machine()}; commit {commit}; row 1 only, {time.perf_counter() - started:.0f} s of which build {build_s:.0f} s")
+            return
         loans = 256 if args.quick else 1024
         log(f"seeding {loans} disbursed loans through the API")
         ctx.loans_file = os.path.join(ctx.work, "loans.txt")
