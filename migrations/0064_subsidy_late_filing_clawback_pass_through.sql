@@ -52,10 +52,25 @@ create trigger subsidy_pass_throughs_append_only before update or delete on subs
 -- Awards: the pool the decision allowed (cap less what nested regions awarded on the same lending).
 alter table award_allocations add column pool_fen bigint check (pool_fen >= 0 and pool_fen <= cap_fen);
 
+-- Which kinds of unit a region names as award recipients ("经办银行、担保基金运营管理机构等单位"): the most
+-- specific region with rows governs; none anywhere → banks and fund operators (policy.md §7 [A]).
+create table award_recipient_kinds (
+    region_code  text not null,
+    kind         text not null check (kind in ('HANDLING_BANK', 'FUND_OPERATOR', 'GOVERNMENT_GUARANTEE_INSTITUTION', 'EMPLOYMENT_SERVICE', 'OTHER_NAMED_UNIT')),
+    source       text not null check (length(source) between 1 and 500),
+    primary key (region_code, kind)
+);
+-- A unit's kind when its role does not say it (a 政府性融资担保机构 acting as fund operator, an incubator).
+create table institution_award_kinds (
+    institution_id  text primary key references institutions (id),
+    kind            text not null check (kind in ('HANDLING_BANK', 'FUND_OPERATOR', 'GOVERNMENT_GUARANTEE_INSTITUTION', 'EMPLOYMENT_SERVICE', 'OTHER_NAMED_UNIT'))
+);
+
 do $$
 begin
     if exists (select 1 from pg_roles where rolname = 'danbao_app') then
         grant select, insert on subsidy_clawbacks, subsidy_pass_throughs to danbao_app;
+        grant select on award_recipient_kinds, institution_award_kinds to danbao_app;
         grant usage on sequence subsidy_clawbacks_id_seq to danbao_app;
     end if;
 end;
