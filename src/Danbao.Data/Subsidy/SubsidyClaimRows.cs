@@ -1,6 +1,5 @@
 using Danbao.Domain;
 using Danbao.Domain.Subsidy;
-using DomainClaim = Danbao.Domain.Subsidy.SubsidyClaim;
 
 namespace Danbao.Data.Subsidy;
 
@@ -38,18 +37,20 @@ public static class SubsidyClaimRows
             verdict, LateOf(r.LateFiling), r.LateReason, SubsidyClaimStates.LineDecisionFromCode(r.Decision), r.RejectionReason, new Money(r.ApprovedSubsidyFen));
     }
 
-    /// <summary>A line the aggregate accepted, as its row; another bank's loan keeps nothing of the loan (region, district).</summary>
-    public static SubsidyClaimLineRecord ToRecord(DomainClaim claim, SubsidyClaimLine line, SubsidyLoanFacts? facts)
+    /// <summary>
+    /// A line the aggregate decided, as its row of claim <paramref name="claimId"/> of bank <paramref name="bankId"/>;
+    /// another bank's loan keeps nothing of the loan (region, district). (Not the aggregate's Data: that copies every line.)
+    /// </summary>
+    public static SubsidyClaimLineRecord ToRecord(string claimId, string bankId, SubsidyClaimLine line, SubsidyLoanFacts? facts)
     {
-        ArgumentNullException.ThrowIfNull(claim);
         ArgumentNullException.ThrowIfNull(line);
         var v = line.Verdict;
-        var own = facts is not null && facts.BankId == claim.Data.BankId;
+        var own = facts is not null && facts.BankId == bankId;
         return new SubsidyClaimLineRecord
         {
-            ClaimId = claim.Id,
+            ClaimId = claimId,
             LoanId = line.LoanId,
-            BankId = claim.Data.BankId,
+            BankId = bankId,
             QuarterStart = line.Quarter.Start,
             RegionCode = own ? facts!.Data.Region.Value : "",
             District = own ? facts!.District : "",

@@ -261,9 +261,24 @@ public static class SubsidyStore
         return ReadClaim(reader);
     }
 
-    /// <summary>Every line of the claim (for the aggregate's review and settlement), in key order.</summary>
-    public static Task<IReadOnlyList<SubsidyClaimLineRecord>> AllLinesAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string claimId, CancellationToken ct) =>
-        ListLinesAsync(conn, tx, claimId, null, null, int.MaxValue, ct);
+    /// <summary>
+    /// Every line of the claim for the aggregate's review and settlement, in key order, without the verdict's
+    /// message text (decisions never read it; it is most of a line's size).
+    /// </summary>
+    public static async Task<IReadOnlyList<SubsidyClaimLineRecord>> AllLinesAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string claimId, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(
+            $"select {LineColumns.Replace("approved_subsidy_fen, message,", "approved_subsidy_fen, '' as message,", StringComparison.Ordinal)} from subsidy_claim_lines where claim_id = @claim order by loan_id, quarter_start",
+            conn, tx);
+        cmd.Parameters.AddWithValue("claim", claimId);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var lines = new List<SubsidyClaimLineRecord>();
+        while (await r.ReadAsync(ct))
+        {
+            lines.Add(ReadLine(r));
+        }
+        return lines;
+    }
 
     /// <summary>The claim's lines for these keys (loan, quarter), with their claw-backs and pass-through records.</summary>
     public static async Task<(IReadOnlyList<SubsidyClaimLineRecord> Lines, IReadOnlyList<SubsidyClawbackRecord> Clawbacks, IReadOnlyList<SubsidyPassThroughRecord> PassThroughs)>

@@ -64,7 +64,7 @@ public sealed partial class SubsidyHandler
                     : reviewed.Refusal.ToRpc();
             }
             await SubsidyStore.ApplyDecisionsAsync(scope.Connection, scope.Transaction, claimId,
-                reviewed.Value.Select(l => SubsidyClaimRows.ToRecord(claim, l, null)).ToArray(), ct);
+                reviewed.Value.Select(l => SubsidyClaimRows.ToRecord(claimId, record.BankId, l, null)).ToArray(), ct);
             var summary = claim.Summary();
             var saved = await SubsidyStore.WriteSummaryAsync(scope.Connection, scope.Transaction, claimId, summary, add: false, new ClaimStateChange(Domain.Subsidy.SubsidyClaimStates.ToCode(claim.State)), ct);
             await scope.AuditAsync(SubjectType, claimId, "subsidy_claim.reviewed", record.State, saved.State,
@@ -98,7 +98,7 @@ public sealed partial class SubsidyHandler
                 throw settled.Refusal.ToRpc();
             }
             await SubsidyStore.ApplyDecisionsAsync(scope.Connection, scope.Transaction, claimId,
-                settled.Value.PaidLines.Select(l => SubsidyClaimRows.ToRecord(claim, l, null)).ToArray(), ct);
+                settled.Value.PaidLines.Select(l => SubsidyClaimRows.ToRecord(claimId, record.BankId, l, null)).ToArray(), ct);
             // One payment per claim: finance → bank, with the per-loan statement as ledger lines.
             var transactionId = await RecipePosting.PostAsync(ledger, scope.Connection, scope.Transaction, settled.Value.Posting, scope.RequestId, [], ct);
             var summary = claim.Summary();

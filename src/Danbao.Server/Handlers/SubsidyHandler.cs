@@ -190,7 +190,7 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
                     throw LineRefused(line.Refusal, i, record.Quarter);
                 }
                 added.Add(line.Value);
-                records.Add(SubsidyClaimRows.ToRecord(claim, line.Value, facts));
+                records.Add(SubsidyClaimRows.ToRecord(claimId, record.BankId, line.Value, facts));
             }
             try
             {
