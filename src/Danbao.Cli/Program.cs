@@ -120,6 +120,7 @@ public static class Program
         root.Add(SubsidyCommand.Build(cli));
         root.Add(ReconcileCommand.Build(cli));
         root.Add(StatementCommand.Build(cli));
+        root.Add(ReportCommand.Build(cli));
         return root;
     }
 

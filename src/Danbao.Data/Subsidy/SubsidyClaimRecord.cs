@@ -23,6 +23,12 @@ public sealed record SubsidyClaimRecord
     public int LinesNotPayable { get; init; }
     public int LinesApproved { get; init; }
     public int LinesRejected { get; init; }
+    public int LinesLate { get; init; }
+    public int LinesLatePending { get; init; }
+    public long PaidSubsidyFen { get; init; }
+    public long ClawedBackFen { get; init; }
+    public long PassedThroughFen { get; init; }
+    public string? SettledBy { get; init; }
     public int Version { get; init; } = 1;
     public DateTimeOffset CreatedAt { get; init; }
 
@@ -57,7 +63,19 @@ public sealed record SubsidyClaimLineRecord
     public string? RejectionReason { get; init; }
     public long ApprovedSubsidyFen { get; init; }
     public string Message { get; init; } = "";
+    /// <summary>ON_TIME, PENDING, ACCEPTED or REFUSED.</summary>
+    public string LateFiling { get; init; } = "ON_TIME";
+    public string? LateReason { get; init; }
+
+    public ClaimQuarter Quarter => ClaimQuarter.FromStart(QuarterStart);
 }
+
+/// <summary>A subsidy_clawbacks row.</summary>
+public sealed record SubsidyClawbackRecord(string ClaimId, string LoanId, DateOnly QuarterStart, long AmountFen, string Reason,
+    DateOnly ClawedBackDate, string ClawedBackBy, long LedgerTransactionId);
+
+/// <summary>A subsidy_pass_throughs row.</summary>
+public sealed record SubsidyPassThroughRecord(string ClaimId, string LoanId, DateOnly QuarterStart, long AmountFen, DateOnly CreditedDate, long LedgerTransactionId);
 
 /// <summary>What a claim line's recomputation needs of a loan: the aggregate's data and who handles it.</summary>
 public sealed record SubsidyLoanFacts(LoanData Data, string BankId, string District);
@@ -65,3 +83,6 @@ public sealed record SubsidyLoanFacts(LoanData Data, string BankId, string Distr
 /// <summary>One row of a settlement report: a settled line with the loan's bank, district and formula.</summary>
 public sealed record SubsidyReportRow(string ClaimId, string LoanId, string BankId, string District, string Formula,
     DateOnly PeriodStart, DateOnly PeriodEnd, int Days, int ExcludedDays, long InterestFen, long SubsidyFen);
+
+/// <summary>A claim's move to a new state, written with its summary.</summary>
+public sealed record ClaimStateChange(string State, DateOnly? SettledDate = null, string? SettledBy = null, long? LedgerTransactionId = null);

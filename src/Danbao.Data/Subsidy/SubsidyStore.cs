@@ -18,13 +18,14 @@ public static class SubsidyStore
     private const string ClaimColumns = """
         id, bank_id, region_code, quarter_start, state, filed_date, settled_date, ledger_transaction_id, line_count,
         claimed_subsidy_fen, expected_subsidy_fen, approved_subsidy_fen, lines_matching, lines_differing,
-        lines_ineligible_days, lines_not_payable, lines_approved, lines_rejected, version, created_at
+        lines_ineligible_days, lines_not_payable, lines_approved, lines_rejected, version, created_at,
+        lines_late, lines_late_pending, paid_subsidy_fen, clawed_back_fen, passed_through_fen, settled_by
         """;
 
     private const string LineColumns = """
         claim_id, loan_id, bank_id, quarter_start, region_code, district, interest_paid_fen, subsidy_claimed_fen, flag,
         not_payable_reason, period_start, period_end, days, excluded_days, expected_interest_fen, expected_subsidy_fen,
-        recorded_interest_fen, formula, decision, rejection_reason, approved_subsidy_fen, message
+        recorded_interest_fen, formula, decision, rejection_reason, approved_subsidy_fen, message, late_filing, late_reason
         """;
 
     public static async Task InsertClaimAsync(NpgsqlConnection conn, NpgsqlTransaction tx, SubsidyClaimRecord c, CancellationToken ct)
@@ -152,15 +153,18 @@ public static class SubsidyStore
         return result;
     }
 
-    /// <summary>Which of these loans already have a live (not rejected) line for the quarter, in any claim.</summary>
-    public static async Task<IReadOnlyList<string>> LiveLinesAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyCollection<string> ids,
-        DateOnly quarterStart, CancellationToken ct)
+    /// <summary>Which of these (loan, quarter) lines already have a live (not rejected) line, in any claim.</summary>
+    public static async Task<IReadOnlyList<string>> LiveLinesAsync(NpgsqlConnection conn, NpgsqlTransaction tx,
+        IReadOnlyList<(string LoanId, DateOnly QuarterStart)> keys, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(
-            "select loan_id from subsidy_claim_lines where loan_id = any(@ids) and quarter_start = @q and decision <> 'REJECTED' order by loan_id limit 100",
-            conn, tx);
-        cmd.Parameters.AddWithValue("ids", ids.ToArray());
-        cmd.Parameters.AddWithValue("q", quarterStart);
+            """
+            select l.loan_id from subsidy_claim_lines l join unnest(@ids, @quarters) as k(loan_id, quarter_start)
+              on l.loan_id = k.loan_id and l.quarter_start = k.quarter_start
+            where l.decision <> 'REJECTED' order by l.loan_id limit 100
+            """, conn, tx);
+        cmd.Parameters.AddWithValue("ids", keys.Select(k => k.LoanId).ToArray());
+        cmd.Parameters.AddWithValue("quarters", keys.Select(k => k.QuarterStart).ToArray());
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var found = new List<string>();
         while (await r.ReadAsync(ct))
@@ -204,74 +208,172 @@ public static class SubsidyStore
             WriteNullable(writer, l.RejectionReason);
             writer.Write(l.ApprovedSubsidyFen, NpgsqlDbType.Bigint);
             writer.Write(l.Message, NpgsqlDbType.Text);
+            writer.Write(l.LateFiling, NpgsqlDbType.Text);
+            WriteNullable(writer, l.LateReason);
         }
         await writer.CompleteAsync(ct);
     }
 
-    /// <summary>Recounts the claim's summary from its lines in one statement and bumps its version.</summary>
-    public static async Task<SubsidyClaimRecord> RefreshClaimAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string claimId,
-        string? newState, DateOnly? settledDate, long? ledgerTransactionId, CancellationToken ct)
+    /// <summary>
+    /// Writes the aggregate's summary (SubsidyClaim.Summary(), the one computation of the counters) and the
+    /// claim's state, and bumps its version. With <paramref name="add"/>, the summary is of a batch (new
+    /// lines, a claw-back, pass-throughs) and is added to the stored counters, so filing stays linear.
+    /// </summary>
+    public static async Task<SubsidyClaimRecord> WriteSummaryAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string claimId,
+        Domain.Subsidy.SubsidyClaimSummary summary, bool add, ClaimStateChange? change, CancellationToken ct)
     {
+        string Set(string column, string parameter) => add ? $"{column} = {column} + @{parameter}" : $"{column} = @{parameter}";
         await using var cmd = new NpgsqlCommand(
             $"""
-            with s as (
-                select count(*)::int as n,
-                       coalesce(sum(subsidy_claimed_fen), 0)::bigint as claimed,
-                       coalesce(sum(expected_subsidy_fen), 0)::bigint as expected,
-                       coalesce(sum(approved_subsidy_fen) filter (where decision in ('APPROVED', 'PAID')), 0)::bigint as approved,
-                       (count(*) filter (where flag = 'MATCHES'))::int as matching,
-                       (count(*) filter (where flag = 'DIFFERS'))::int as differing,
-                       (count(*) filter (where flag = 'INELIGIBLE_DAYS'))::int as ineligible,
-                       (count(*) filter (where flag = 'NOT_PAYABLE'))::int as not_payable,
-                       (count(*) filter (where decision in ('APPROVED', 'PAID')))::int as approved_lines,
-                       (count(*) filter (where decision = 'REJECTED'))::int as rejected_lines
-                from subsidy_claim_lines where claim_id = @id)
-            update subsidy_claims c set line_count = s.n, claimed_subsidy_fen = s.claimed, expected_subsidy_fen = s.expected,
-                approved_subsidy_fen = s.approved, lines_matching = s.matching, lines_differing = s.differing,
-                lines_ineligible_days = s.ineligible, lines_not_payable = s.not_payable, lines_approved = s.approved_lines,
-                lines_rejected = s.rejected_lines, state = coalesce(@state, c.state), settled_date = coalesce(@settled, c.settled_date),
-                ledger_transaction_id = coalesce(@ledger, c.ledger_transaction_id), version = c.version + 1
-            from s where c.id = @id
-            returning {string.Join(", ", ClaimColumns.Split(',').Select(col => "c." + col.Trim()))}
+            update subsidy_claims set {Set("line_count", "n")}, {Set("claimed_subsidy_fen", "claimed")}, {Set("expected_subsidy_fen", "expected")},
+                {Set("approved_subsidy_fen", "approved")}, {Set("lines_matching", "matching")}, {Set("lines_differing", "differing")},
+                {Set("lines_ineligible_days", "ineligible")}, {Set("lines_not_payable", "not_payable")}, {Set("lines_approved", "approved_lines")},
+                {Set("lines_rejected", "rejected_lines")}, {Set("lines_late", "late")}, {Set("lines_late_pending", "late_pending")},
+                {Set("paid_subsidy_fen", "paid")}, {Set("clawed_back_fen", "clawed_back")}, {Set("passed_through_fen", "passed_through")},
+                state = coalesce(@state, state), settled_date = coalesce(@settled, settled_date), settled_by = coalesce(@settled_by, settled_by),
+                ledger_transaction_id = coalesce(@ledger, ledger_transaction_id), version = version + 1
+            where id = @id
+            returning {ClaimColumns}
             """, conn, tx);
-        cmd.Parameters.AddWithValue("id", claimId);
-        cmd.Parameters.AddWithValue("state", NpgsqlDbType.Text, (object?)newState ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("settled", NpgsqlDbType.Date, settledDate is { } d ? d : DBNull.Value);
-        cmd.Parameters.AddWithValue("ledger", NpgsqlDbType.Bigint, ledgerTransactionId is { } l ? l : DBNull.Value);
+        var p = cmd.Parameters;
+        p.AddWithValue("id", claimId);
+        p.AddWithValue("n", summary.All.Lines);
+        p.AddWithValue("claimed", summary.All.Claimed.Fen);
+        p.AddWithValue("expected", summary.All.Expected.Fen);
+        p.AddWithValue("approved", summary.All.Approved.Fen);
+        p.AddWithValue("matching", summary.LinesMatching);
+        p.AddWithValue("differing", summary.LinesDiffering);
+        p.AddWithValue("ineligible", summary.LinesIneligibleDays);
+        p.AddWithValue("not_payable", summary.LinesNotPayable);
+        p.AddWithValue("approved_lines", summary.LinesApproved);
+        p.AddWithValue("rejected_lines", summary.LinesRejected);
+        p.AddWithValue("late", summary.LinesLate);
+        p.AddWithValue("late_pending", summary.LinesLatePending);
+        p.AddWithValue("paid", summary.Paid.Fen);
+        p.AddWithValue("clawed_back", summary.ClawedBack.Fen);
+        p.AddWithValue("passed_through", summary.PassedThrough.Fen);
+        p.AddWithValue("state", NpgsqlDbType.Text, (object?)change?.State ?? DBNull.Value);
+        p.AddWithValue("settled", NpgsqlDbType.Date, change?.SettledDate is { } d ? d : DBNull.Value);
+        p.AddWithValue("settled_by", NpgsqlDbType.Text, (object?)change?.SettledBy ?? DBNull.Value);
+        p.AddWithValue("ledger", NpgsqlDbType.Bigint, change?.LedgerTransactionId is { } l ? l : DBNull.Value);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
         return ReadClaim(reader);
     }
 
     /// <summary>
-    /// Adds a batch's lines to the claim's summary (no recount of earlier batches, so filing N lines in
-    /// batches stays linear) and bumps its version.
+    /// Every line of the claim for the aggregate's review and settlement, in key order, without the verdict's
+    /// message text (decisions never read it; it is most of a line's size).
     /// </summary>
-    public static async Task<SubsidyClaimRecord> AddToSummaryAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string claimId,
-        IReadOnlyList<SubsidyClaimLineRecord> lines, CancellationToken ct)
+    public static async Task<IReadOnlyList<SubsidyClaimLineRecord>> AllLinesAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string claimId, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(
+            $"select {LineColumns.Replace("approved_subsidy_fen, message,", "approved_subsidy_fen, '' as message,", StringComparison.Ordinal)} from subsidy_claim_lines where claim_id = @claim order by loan_id, quarter_start",
+            conn, tx);
+        cmd.Parameters.AddWithValue("claim", claimId);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var lines = new List<SubsidyClaimLineRecord>();
+        while (await r.ReadAsync(ct))
+        {
+            lines.Add(ReadLine(r));
+        }
+        return lines;
+    }
+
+    /// <summary>The claim's lines for these keys (loan, quarter), with their claw-backs and pass-through records.</summary>
+    public static async Task<(IReadOnlyList<SubsidyClaimLineRecord> Lines, IReadOnlyList<SubsidyClawbackRecord> Clawbacks, IReadOnlyList<SubsidyPassThroughRecord> PassThroughs)>
+        LinesWithRecordsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string claimId, IReadOnlyList<(string LoanId, DateOnly QuarterStart)> keys, CancellationToken ct)
+    {
+        var ids = keys.Select(k => k.LoanId).ToArray();
+        var quarters = keys.Select(k => k.QuarterStart).ToArray();
+        var lines = new List<SubsidyClaimLineRecord>();
+        await using (var cmd = new NpgsqlCommand(
             $"""
-            update subsidy_claims set line_count = line_count + @n, claimed_subsidy_fen = claimed_subsidy_fen + @claimed,
-                expected_subsidy_fen = expected_subsidy_fen + @expected, lines_matching = lines_matching + @matching,
-                lines_differing = lines_differing + @differing, lines_ineligible_days = lines_ineligible_days + @ineligible,
-                lines_not_payable = lines_not_payable + @not_payable, lines_rejected = lines_rejected + @rejected, version = version + 1
-            where id = @id
-            returning {ClaimColumns}
+            select {LineColumns} from subsidy_claim_lines l join unnest(@ids, @quarters) as k(loan_id, quarter_start) using (loan_id, quarter_start)
+            where l.claim_id = @claim
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue("claim", claimId);
+            cmd.Parameters.AddWithValue("ids", ids);
+            cmd.Parameters.AddWithValue("quarters", quarters);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                lines.Add(ReadLine(r));
+            }
+        }
+        var clawbacks = new List<SubsidyClawbackRecord>();
+        await using (var cmd = new NpgsqlCommand(
+            """
+            select c.loan_id, c.quarter_start, c.amount_fen, c.reason, c.clawed_back_date, c.clawed_back_by, c.ledger_transaction_id
+            from subsidy_clawbacks c join unnest(@ids, @quarters) as k(loan_id, quarter_start) using (loan_id, quarter_start)
+            where c.claim_id = @claim order by c.id
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue("claim", claimId);
+            cmd.Parameters.AddWithValue("ids", ids);
+            cmd.Parameters.AddWithValue("quarters", quarters);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                clawbacks.Add(new SubsidyClawbackRecord(claimId, r.GetString(0), r.GetFieldValue<DateOnly>(1), r.GetInt64(2), r.GetString(3),
+                    r.GetFieldValue<DateOnly>(4), r.GetString(5), r.GetInt64(6)));
+            }
+        }
+        var passes = new List<SubsidyPassThroughRecord>();
+        await using (var cmd = new NpgsqlCommand(
+            """
+            select p.loan_id, p.quarter_start, p.amount_fen, p.credited_date, p.ledger_transaction_id
+            from subsidy_pass_throughs p join unnest(@ids, @quarters) as k(loan_id, quarter_start) using (loan_id, quarter_start)
+            where p.claim_id = @claim
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue("claim", claimId);
+            cmd.Parameters.AddWithValue("ids", ids);
+            cmd.Parameters.AddWithValue("quarters", quarters);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                passes.Add(new SubsidyPassThroughRecord(claimId, r.GetString(0), r.GetFieldValue<DateOnly>(1), r.GetInt64(2), r.GetFieldValue<DateOnly>(3), r.GetInt64(4)));
+            }
+        }
+        return (lines, clawbacks, passes);
+    }
+
+    public static async Task InsertClawbackAsync(NpgsqlConnection conn, NpgsqlTransaction tx, SubsidyClawbackRecord c, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(
+            """
+            insert into subsidy_clawbacks (claim_id, loan_id, quarter_start, amount_fen, reason, clawed_back_date, clawed_back_by, ledger_transaction_id)
+            values (@claim, @loan, @q, @amount, @reason, @on, @by, @ledger)
             """, conn, tx);
         var p = cmd.Parameters;
-        p.AddWithValue("id", claimId);
-        p.AddWithValue("n", lines.Count);
-        p.AddWithValue("claimed", lines.Sum(l => l.SubsidyClaimedFen));
-        p.AddWithValue("expected", lines.Sum(l => l.ExpectedSubsidyFen));
-        p.AddWithValue("matching", lines.Count(l => l.Flag == "MATCHES"));
-        p.AddWithValue("differing", lines.Count(l => l.Flag == "DIFFERS"));
-        p.AddWithValue("ineligible", lines.Count(l => l.Flag == "INELIGIBLE_DAYS"));
-        p.AddWithValue("not_payable", lines.Count(l => l.Flag == "NOT_PAYABLE"));
-        p.AddWithValue("rejected", lines.Count(l => l.Decision == "REJECTED"));
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        return ReadClaim(reader);
+        p.AddWithValue("claim", c.ClaimId);
+        p.AddWithValue("loan", c.LoanId);
+        p.AddWithValue("q", c.QuarterStart);
+        p.AddWithValue("amount", c.AmountFen);
+        p.AddWithValue("reason", c.Reason);
+        p.AddWithValue("on", c.ClawedBackDate);
+        p.AddWithValue("by", c.ClawedBackBy);
+        p.AddWithValue("ledger", c.LedgerTransactionId);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public static async Task InsertPassThroughsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<SubsidyPassThroughRecord> rows, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(
+            """
+            insert into subsidy_pass_throughs (claim_id, loan_id, quarter_start, amount_fen, credited_date, ledger_transaction_id)
+            select @claim, l, q, a, d, t from unnest(@loans, @quarters, @amounts, @dates, @ledger) as x(l, q, a, d, t)
+            """, conn, tx);
+        var p = cmd.Parameters;
+        p.AddWithValue("claim", rows[0].ClaimId);
+        p.AddWithValue("loans", rows.Select(r => r.LoanId).ToArray());
+        p.AddWithValue("quarters", rows.Select(r => r.QuarterStart).ToArray());
+        p.AddWithValue("amounts", rows.Select(r => r.AmountFen).ToArray());
+        p.AddWithValue("dates", rows.Select(r => r.CreditedDate).ToArray());
+        p.AddWithValue("ledger", rows.Select(r => r.LedgerTransactionId).ToArray());
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     public static async Task<IReadOnlyList<SubsidyClaimLineRecord>> ListLinesAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string claimId,
@@ -281,7 +383,7 @@ public static class SubsidyStore
             $"""
             select {LineColumns} from subsidy_claim_lines
             where claim_id = @claim and (@after::text is null or loan_id > @after) and (@only::text[] is null or loan_id = any(@only))
-            order by loan_id limit @limit
+            order by loan_id, quarter_start limit @limit
             """, conn, tx);
         cmd.Parameters.AddWithValue("claim", claimId);
         cmd.Parameters.AddWithValue("after", NpgsqlDbType.Text, (object?)afterLoanId ?? DBNull.Value);
@@ -297,65 +399,36 @@ public static class SubsidyStore
     }
 
     /// <summary>
-    /// Applies a review in two statements: the named decisions (loan id → approve?, reason), then, when
-    /// <paramref name="approveRest"/>, approves every other pending line, else rejects it. Approved lines pay
-    /// min(claimed, expected). Returns the loan ids named that are NOT_PAYABLE (approval refused) — checked first.
+    /// Writes the decisions the aggregate made (decision, approved amount, rejection reason, late filing) in one
+    /// statement; no amount is computed here.
     /// </summary>
-    public static async Task ReviewAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string claimId,
-        IReadOnlyList<(string LoanId, bool Approve, string Reason)> decisions, bool approveRest, CancellationToken ct)
+    public static async Task ApplyDecisionsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string claimId,
+        IReadOnlyList<SubsidyClaimLineRecord> decided, CancellationToken ct)
     {
-        if (decisions.Count > 0)
+        if (decided.Count == 0)
         {
-            await using var cmd = new NpgsqlCommand(
-                """
-                update subsidy_claim_lines l set
-                    decision = case when d.approve then 'APPROVED' else 'REJECTED' end,
-                    approved_subsidy_fen = case when d.approve then least(l.subsidy_claimed_fen, l.expected_subsidy_fen) else 0 end,
-                    rejection_reason = case when d.approve then null else d.reason end
-                from unnest(@loans, @approve, @reasons) as d(loan_id, approve, reason)
-                where l.claim_id = @claim and l.loan_id = d.loan_id and l.flag <> 'NOT_PAYABLE'
-                """, conn, tx);
-            cmd.Parameters.AddWithValue("claim", claimId);
-            cmd.Parameters.AddWithValue("loans", decisions.Select(d => d.LoanId).ToArray());
-            cmd.Parameters.AddWithValue("approve", decisions.Select(d => d.Approve).ToArray());
-            cmd.Parameters.AddWithValue("reasons", decisions.Select(d => d.Reason).ToArray());
-            await cmd.ExecuteNonQueryAsync(ct);
+            return;
         }
-        await using var rest = new NpgsqlCommand(
-            """
-            update subsidy_claim_lines l set
-                decision = case when @approve then 'APPROVED' else 'REJECTED' end,
-                approved_subsidy_fen = case when @approve then least(l.subsidy_claimed_fen, l.expected_subsidy_fen) else 0 end,
-                rejection_reason = case when @approve then null else 'NOT_APPROVED' end
-            where l.claim_id = @claim and l.decision = 'PENDING' and not (l.loan_id = any(@named))
-            """, conn, tx);
-        rest.Parameters.AddWithValue("claim", claimId);
-        rest.Parameters.AddWithValue("approve", approveRest);
-        rest.Parameters.AddWithValue("named", decisions.Select(d => d.LoanId).ToArray());
-        await rest.ExecuteNonQueryAsync(ct);
-    }
-
-    /// <summary>
-    /// Marks the claim's approved lines PAID in one statement (a paid line is final: trigger) and returns
-    /// them (loan id, amount) in loan order for the ledger's per-loan lines.
-    /// </summary>
-    public static async Task<List<(string LoanId, long AmountFen)>> MarkPaidAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string claimId, CancellationToken ct)
-    {
         await using var cmd = new NpgsqlCommand(
             """
-            with paid as (
-                update subsidy_claim_lines set decision = 'PAID' where claim_id = @claim and decision = 'APPROVED'
-                returning loan_id, approved_subsidy_fen)
-            select loan_id, approved_subsidy_fen from paid order by loan_id
+            update subsidy_claim_lines l set decision = d.decision, approved_subsidy_fen = d.approved,
+                rejection_reason = d.reason, late_filing = d.late
+            from unnest(@loans, @quarters, @decisions, @approved, @reasons, @late) as d(loan_id, quarter_start, decision, approved, reason, late)
+            where l.claim_id = @claim and l.loan_id = d.loan_id and l.quarter_start = d.quarter_start
             """, conn, tx);
-        cmd.Parameters.AddWithValue("claim", claimId);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var lines = new List<(string, long)>();
-        while (await r.ReadAsync(ct))
+        var p = cmd.Parameters;
+        p.AddWithValue("claim", claimId);
+        p.AddWithValue("loans", decided.Select(d => d.LoanId).ToArray());
+        p.AddWithValue("quarters", decided.Select(d => d.QuarterStart).ToArray());
+        p.AddWithValue("decisions", decided.Select(d => d.Decision).ToArray());
+        p.AddWithValue("approved", decided.Select(d => d.ApprovedSubsidyFen).ToArray());
+        p.AddWithValue("reasons", NpgsqlDbType.Array | NpgsqlDbType.Text, decided.Select(d => (object?)d.RejectionReason ?? DBNull.Value).ToArray());
+        p.AddWithValue("late", decided.Select(d => d.LateFiling).ToArray());
+        var updated = await cmd.ExecuteNonQueryAsync(ct);
+        if (updated != decided.Count)
         {
-            lines.Add((r.GetString(0), r.GetInt64(1)));
+            throw new InvalidOperationException($"subsidy claim {claimId}: {decided.Count} decisions, {updated} lines updated");
         }
-        return lines;
     }
 
     /// <summary>Paid lines of a region's quarter, streamed row by row (for totals and CSV export).</summary>
@@ -426,6 +499,12 @@ public static class SubsidyStore
         LinesRejected = r.GetInt32(17),
         Version = r.GetInt32(18),
         CreatedAt = r.GetFieldValue<DateTimeOffset>(19),
+        LinesLate = r.GetInt32(20),
+        LinesLatePending = r.GetInt32(21),
+        PaidSubsidyFen = r.GetInt64(22),
+        ClawedBackFen = r.GetInt64(23),
+        PassedThroughFen = r.GetInt64(24),
+        SettledBy = r.IsDBNull(25) ? null : r.GetString(25),
     };
 
     private static SubsidyClaimLineRecord ReadLine(NpgsqlDataReader r)
@@ -456,6 +535,8 @@ public static class SubsidyStore
             RejectionReason = Text(19),
             ApprovedSubsidyFen = r.GetInt64(20),
             Message = r.GetString(21),
+            LateFiling = r.GetString(22),
+            LateReason = Text(23),
         };
     }
 

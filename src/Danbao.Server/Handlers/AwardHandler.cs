@@ -3,6 +3,8 @@ using Danbao.Data;
 using Danbao.Data.Accounting;
 using Danbao.Data.Subsidy;
 using Danbao.Domain;
+using Danbao.Domain.Awards;
+using Danbao.Domain.Results;
 using Grpc.Core;
 using Danbao.Server.Errors;
 using Danbao.Server.Calls;
@@ -13,6 +15,7 @@ using Danbao.Server.Subsidy;
 using Danbao.Server.Validation;
 using Google.Rpc;
 using Npgsql;
+using DomainAwardAmount = Danbao.Domain.Awards.AwardAmount;
 
 namespace Danbao.Server.Handlers;
 
@@ -26,6 +29,7 @@ public sealed class AwardHandler(Database database, WriteRunner writes, Referenc
 {
     private const int InstitutionsMax = 1_000;
 
+
     [Roles(Role.FinanceBureau)]
     public override async Task<AwardProposal> ProposeAwards(ProposeAwardsRequest request, ServerCallContext context)
     {
@@ -34,9 +38,10 @@ public sealed class AwardHandler(Database database, WriteRunner writes, Referenc
         var scores = Scores(request.Scores.Select(s => (s.Institution, s.ScoreBp)).ToList(), "scores");
         var ct = context.CancellationToken;
         await using var conn = await database.DataSource.OpenConnectionAsync(ct);
-        var (lending, cap, versions) = await CapAsync(conn, null, region, year, ct);
-        var candidates = scores.Select(s => new AwardCandidate(s.Id, new Money(lending.ByInstitutionFen.GetValueOrDefault(s.Id)), new Ratio(s.ScoreBp))).ToList();
-        var proposal = AwardPool.Propose(cap.Cap, candidates);
+        // A proposal shows the pool as it stands for this region, even after its own approval (which it leaves out).
+        var (decision, lending) = await OpenAsync(conn, null, region, year, Today(), ct, leaveOutOwn: true);
+        var recipients = await RecipientsAsync(conn, null, region, lending, scores, [.. scores.Select(_ => 0L)], ct);
+        var proposal = decision.Propose(recipients.Select(r => r.Recipient).ToArray());
         if (!proposal.IsOk)
         {
             throw proposal.Refusal.ToRpc();
@@ -45,19 +50,21 @@ public sealed class AwardHandler(Database database, WriteRunner writes, Referenc
         {
             Region = region,
             Year = year,
-            NewLendingFen = lending.TotalFen,
-            CapFen = cap.Cap.Fen,
-            CapBp = cap.Share.Bp,
-            TotalFen = proposal.Value.Sum(a => a.Amount.Fen),
+            NewLendingFen = decision.NewLending.Fen,
+            CapFen = decision.Limit.CapByShare.Fen,
+            CapBp = decision.Limit.Share.Bp,
+            PoolFen = decision.Pool.Fen,
+            PoolExplanation = decision.Limit.Explanation,
+            TotalFen = Money.Sum(proposal.Value.Select(a => a.Amount)).Fen,
         };
         reply.Lines.AddRange(proposal.Value.Select((a, i) => new AwardLine
         {
-            Institution = "institutions/" + a.InstitutionId,
-            NewLendingFen = candidates[i].NewLending.Fen,
+            Institution = "institutions/" + a.Recipient.InstitutionId,
+            NewLendingFen = a.Recipient.NewLending.Fen,
             ScoreBp = scores[i].ScoreBp,
             AmountFen = a.Amount.Fen,
         }));
-        reply.PolicyVersions.AddRange(versions.Select(LoanMappingRefs.Ref));
+        reply.PolicyVersions.AddRange(decision.Versions.Select(LoanMappingRefs.Ref));
         return reply;
     }
 
@@ -68,7 +75,7 @@ public sealed class AwardHandler(Database database, WriteRunner writes, Referenc
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
         var on = errors.Date("business_date", request.BusinessDate);
-        var today = ChinaStandardTime.BusinessDate(clock.GetUtcNow());
+        var today = Today();
         if (on > today)
         {
             errors.Add("business_date", $"must not be after today ({today:yyyy-MM-dd} CST)");
@@ -83,55 +90,33 @@ public sealed class AwardHandler(Database database, WriteRunner writes, Referenc
         errors.ThrowIfAny();
         var (region, year) = Scope(caller, request.Region, request.Year);
         var scores = Scores(request.Awards.Select(a => (a.Institution, a.ScoreBp)).ToList(), "awards");
-        var allocations = scores.Select((s, i) => new AwardAllocation(s.Id, new Money(request.Awards[i].AmountFen))).ToList();
+        var amounts = request.Awards.Select(a => a.AmountFen).ToArray();
         return writes.RunAsync(context, request.RequestId, request, async scope =>
         {
             var ct = scope.CancellationToken;
-            var (lending, cap, versions) = await CapAsync(scope.Connection, scope.Transaction, region, year, ct);
-            var total = AwardPool.CheckTotal(allocations, cap.Cap);
-            if (!total.IsOk)
+            // Decisions of one year are taken one at a time: nested regions award on the same lending.
+            await AwardStore.LockYearAsync(scope.Connection, scope.Transaction, year, ct);
+            var (decision, lending) = await OpenAsync(scope.Connection, scope.Transaction, region, year, on!.Value, ct);
+            var recipients = await RecipientsAsync(scope.Connection, scope.Transaction, region, lending, scores, amounts, ct);
+            var approved = decision.Approve(recipients, scope.Caller.InstitutionId, on.Value, today);
+            if (!approved.IsOk)
             {
-                throw (total.Refusal with { Versions = versions }).ToRpc();
+                throw Refused(approved.Refusal, region, year);
             }
-            await CheckInstitutionsAsync(scope, region, scores.Select(s => s.Id).ToArray());
-            if (await AwardStore.FindAsync(scope.Connection, scope.Transaction, region, year, ct) is not null)
-            {
-                throw AlreadyApproved(region, year);
-            }
-            long? transactionId = null;
-            var paid = allocations.Where(a => a.Amount > Money.Zero).ToList();
-            if (paid.Count > 0)
-            {
-                var expense = $"finance:{scope.Caller.InstitutionId}:award_expense";
-                await ledger.OpenAccountAsync(scope.Connection, scope.Transaction, new LedgerAccount(expense, LedgerAccountType.Expense, scope.Caller.InstitutionId), ct);
-                var postings = new List<LedgerPosting> { LedgerPosting.Debit(expense, total.Value.Fen) };
-                foreach (var a in paid)
-                {
-                    var payable = $"award:{a.InstitutionId}:award_payable";
-                    await ledger.OpenAccountAsync(scope.Connection, scope.Transaction, new LedgerAccount(payable, LedgerAccountType.Liability, a.InstitutionId), ct);
-                    postings.Add(LedgerPosting.Credit(payable, a.Amount.Fen));
-                }
-                transactionId = await ledger.PostAsync(scope.Connection, scope.Transaction, new LedgerTransactionRequest
-                {
-                    Kind = "award",
-                    CauseType = "award_allocation",
-                    CauseId = $"{region}:{year}",
-                    RequestId = scope.RequestId,
-                    FundingSource = "finance",
-                    PolicyVersions = versions.Select(v => v.Id).ToArray(),
-                    BusinessDate = on!.Value,
-                    Postings = postings,
-                }, ct);
-            }
-            var record = new AwardAllocationRecord(region, year, lending.TotalFen, cap.Cap.Fen, total.Value.Fen, scope.Caller.InstitutionId, on!.Value, transactionId,
-                scores.Select((s, i) => new AwardLineRecord(s.Id, lending.ByInstitutionFen.GetValueOrDefault(s.Id), s.ScoreBp, allocations[i].Amount.Fen))
-                    .OrderBy(l => l.InstitutionId, StringComparer.Ordinal).ToList());
-            if (!await AwardStore.InsertAsync(scope.Connection, scope.Transaction, record, versions.Select(v => v.Id).ToArray(), ct))
+            var versionIds = decision.Versions.Select(v => v.Id).ToArray();
+            long? transactionId = approved.Value is { } recipe
+                ? await RecipePosting.PostAsync(ledger, scope.Connection, scope.Transaction, recipe, scope.RequestId, versionIds, ct)
+                : null;
+            var record = new AwardAllocationRecord(region, year, decision.NewLending.Fen, decision.Limit.CapByShare.Fen, decision.Total.Fen, scope.Caller.InstitutionId,
+                on.Value, transactionId,
+                decision.Amounts.Select((a, i) => new AwardLineRecord(a.Recipient.InstitutionId, a.Recipient.NewLending.Fen, scores[i].ScoreBp, a.Amount.Fen))
+                    .OrderBy(l => l.InstitutionId, StringComparer.Ordinal).ToList()) { PoolFen = decision.Pool.Fen };
+            if (!await AwardStore.InsertAsync(scope.Connection, scope.Transaction, record, versionIds, ct))
             {
                 throw AlreadyApproved(region, year);
             }
             await scope.AuditAsync("award_allocation", $"{region}:{year}", "award.approved", null, "APPROVED",
-                new { cap_fen = cap.Cap.Fen, total_fen = total.Value.Fen, institutions = allocations.Count, ledger_transaction_id = transactionId }, on);
+                new { cap_fen = record.CapFen, pool_fen = decision.Pool.Fen, total_fen = record.TotalFen, institutions = record.Lines.Count, ledger_transaction_id = transactionId }, on);
             return ToProto(record);
         });
     }
@@ -146,20 +131,51 @@ public sealed class AwardHandler(Database database, WriteRunner writes, Referenc
         return ToProto(record);
     }
 
-    private async Task<(Danbao.Data.Subsidy.NewLending Lending, (Money Cap, Ratio Share) Cap, IReadOnlyList<Danbao.Domain.PolicyVersion> Versions)> CapAsync(
-        NpgsqlConnection conn, NpgsqlTransaction? tx, string region, int year, CancellationToken ct)
+    private DateOnly Today() => ChinaStandardTime.BusinessDate(clock.GetUtcNow());
+
+    /// <summary>Loads what the decision needs (lending, the year's decided awards, the recipient rule, the policy) and opens it.</summary>
+    private async Task<(AwardDecision Decision, Danbao.Data.Subsidy.NewLending Lending)> OpenAsync(NpgsqlConnection conn, NpgsqlTransaction? tx,
+        string region, int year, DateOnly decisionDate, CancellationToken ct, bool leaveOutOwn = false)
     {
         var lending = await AwardStore.NewLendingAsync(conn, tx, region, year, ct);
+        var decided = (await AwardStore.DecidedAsync(conn, tx, year, ct)).Where(d => !leaveOutOwn || d.RegionCode != region).ToArray();
+        var (kinds, source) = await AwardStore.RecipientKindsAsync(conn, tx, region, ct);
+        var rule = kinds.Count == 0 ? AwardRecipientRule.Default : new AwardRecipientRule(kinds.Select(KindOf).ToHashSet(), source);
         var policy = await reference.GetAsync(ct);
-        // The cap share in force at the end of the year governs that year's pool.
-        var snapshot = policy.Resolver.At(new RegionCode(region), new DateOnly(year, 12, 31));
-        var share = PolicyDecision.Run<Ratio>(() => snapshot.AwardPoolCap);
-        if (!share.IsOk)
-        {
-            throw share.Refusal.ToRpc();
-        }
-        return (lending, (AwardPool.Cap(new Money(lending.TotalFen), share.Value), share.Value), snapshot.Used.ToArray());
+        var opened = AwardDecision.Open(new RegionCode(region), year, decisionDate, new Money(lending.TotalFen),
+            decided.Select(d => new RegionAward(new RegionCode(d.RegionCode), new Money(d.NewLendingFen), new Money(d.CapFen), new Money(d.TotalFen))).ToArray(),
+            rule, policy.Resolver);
+        return opened.IsOk ? (opened.Value, lending) : throw Refused(opened.Refusal, region, year);
     }
+
+    /// <summary>Each named institution with its kind and its part of the year's lending; one not of the region → INVALID_ARGUMENT.</summary>
+    private static async Task<DomainAwardAmount[]> RecipientsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string region,
+        Danbao.Data.Subsidy.NewLending lending, List<(string Id, int ScoreBp)> scores, long[] amountsFen, CancellationToken ct)
+    {
+        var kinds = await AwardStore.InstitutionKindsAsync(conn, tx, region, scores.Select(s => s.Id).ToArray(), ct);
+        var missing = scores.Where(s => !kinds.ContainsKey(s.Id)).Select(s => s.Id).ToArray();
+        if (missing.Length > 0)
+        {
+            throw RpcErrors.InvalidArgument($"not an institution of {region} that can receive awards: {string.Join(", ", missing.Take(5))}",
+                ("awards", "name institutions of the region (banks, fund operators, or the kinds the region names)"));
+        }
+        return scores.Select((s, i) => new DomainAwardAmount(
+            new AwardRecipient(s.Id, KindOf(kinds[s.Id]), new Money(lending.ByInstitutionFen.GetValueOrDefault(s.Id)), new Ratio(s.ScoreBp)),
+            new Money(amountsFen[i]))).ToArray();
+    }
+
+    private static InstitutionKind KindOf(string code) => code switch
+    {
+        "HANDLING_BANK" => InstitutionKind.HandlingBank,
+        "FUND_OPERATOR" => InstitutionKind.FundOperator,
+        "GOVERNMENT_GUARANTEE_INSTITUTION" => InstitutionKind.GovernmentGuaranteeInstitution,
+        "EMPLOYMENT_SERVICE" => InstitutionKind.EmploymentService,
+        "OTHER_NAMED_UNIT" => InstitutionKind.OtherNamedUnit,
+        _ => throw new FormatException($"'{code}' is not an award recipient kind"),
+    };
+
+    private static RpcException Refused(Refusal refusal, string region, int year) =>
+        refusal.Code == SubsidyReasons.AwardAlreadyApproved ? AlreadyApproved(region, year) : refusal.ToRpc();
 
     private static (string Region, int Year) Scope(Identity.Caller caller, string requested, int year)
     {
@@ -201,32 +217,6 @@ public sealed class AwardHandler(Database database, WriteRunner writes, Referenc
         return result;
     }
 
-    /// <summary>Awards go to handling banks and fund operators of the region only.</summary>
-    private static async Task CheckInstitutionsAsync(WriteScope scope, string region, string[] ids)
-    {
-        await using var cmd = new NpgsqlCommand(
-            """
-            select id from institutions
-            where id = any(@ids) and role in ('BANK', 'FUND_OPERATOR') and (region_code = @region or region_code like @region || '-%')
-            """, scope.Connection, scope.Transaction);
-        cmd.Parameters.AddWithValue("ids", ids);
-        cmd.Parameters.AddWithValue("region", region);
-        var found = new HashSet<string>(StringComparer.Ordinal);
-        await using (var r = await cmd.ExecuteReaderAsync(scope.CancellationToken))
-        {
-            while (await r.ReadAsync(scope.CancellationToken))
-            {
-                found.Add(r.GetString(0));
-            }
-        }
-        var missing = ids.Where(id => !found.Contains(id)).ToArray();
-        if (missing.Length > 0)
-        {
-            throw RpcErrors.InvalidArgument($"not a bank or fund operator of {region}: {string.Join(", ", missing.Take(5))}",
-                ("awards", "awards go to handling banks and fund operators of the region"));
-        }
-    }
-
     private static RpcException AlreadyApproved(string region, int year) =>
         RpcErrors.Build(StatusCode.AlreadyExists, $"awards for {region} in {year} are already approved and posted",
             new ErrorInfo { Reason = SubsidyReasons.AwardAlreadyApproved, Domain = RpcErrors.Domain });
@@ -242,6 +232,7 @@ public sealed class AwardHandler(Database database, WriteRunner writes, Referenc
             TotalFen = r.TotalFen,
             LedgerTransactionId = r.LedgerTransactionId ?? 0,
             ApprovedDate = SubsidyMapping.Date(r.ApprovedDate),
+            PoolFen = r.PoolFen ?? r.CapFen,
         };
         reply.Lines.AddRange(r.Lines.Select(l => new AwardLine
         {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Danbao.Contracts.V1;
-using Danbao.Data.Accounting;
 using Danbao.Data.Subsidy;
 using Danbao.Domain;
 using Grpc.Core;
@@ -17,6 +16,9 @@ public sealed partial class SubsidyHandler
     /// <summary>Largest CSV chunk of an export stream.</summary>
     public const int CsvChunkBytesMax = 64 * 1024;
 
+    /// <summary>Most pass-through lines one call may record (each is its own ledger transaction).</summary>
+    public const int PassThroughLinesMax = 1_000;
+
     [Roles(Role.FinanceBureau)]
     public override Task<SubsidyClaim> ReviewSubsidyClaim(ReviewSubsidyClaimRequest request, ServerCallContext context)
     {
@@ -27,50 +29,46 @@ public sealed partial class SubsidyHandler
         {
             errors.Add("lines", $"at most {SubsidyStore.LinesPerBatchMax} line decisions per call");
         }
-        var decisions = new List<(string LoanId, bool Approve, string Reason)>(request.Lines.Count);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var decisions = new List<(string LoanId, ClaimQuarter? Quarter, bool Approve, string? Reason)>(request.Lines.Count);
+        var seen = new HashSet<(string, string)>();
         for (var i = 0; i < request.Lines.Count && !errors.Any; i++)
         {
             var line = request.Lines[i];
-            if (!line.Loan.StartsWith("loans/", StringComparison.Ordinal) || !seen.Add(line.Loan))
+            if (!line.Loan.StartsWith("loans/", StringComparison.Ordinal) || !seen.Add((line.Loan, line.Quarter)))
             {
                 errors.Add($"lines[{i}].loan", "a loan resource name, loans/{loan_id}, once per call");
                 continue;
             }
+            var quarter = OptionalQuarter(errors, $"lines[{i}].quarter", line.Quarter);
+            string? reason = null;
             if (!line.Approve)
             {
-                errors.Text($"lines[{i}].reason", line.Reason, lengthMax: 500);
+                reason = errors.Text($"lines[{i}].reason", line.Reason, lengthMax: Domain.Subsidy.SubsidyClaim.ReasonLengthMax);
             }
-            decisions.Add((line.Loan["loans/".Length..], line.Approve, line.Reason));
+            decisions.Add((line.Loan["loans/".Length..], quarter, line.Approve, reason));
         }
         errors.ThrowIfAny();
         return writes.RunAsync(context, request.RequestId, request, async scope =>
         {
             var ct = scope.CancellationToken;
-            var claim = Visible(scope.Caller, await SubsidyStore.FindClaimAsync(scope.Connection, scope.Transaction, claimId, true, ct), request.Name);
-            CheckEtag(claim, request.Etag);
-            if (claim.State != "SUBMITTED")
+            var record = Visible(scope.Caller, await SubsidyStore.FindClaimAsync(scope.Connection, scope.Transaction, claimId, true, ct), request.Name);
+            CheckEtag(record, request.Etag);
+            var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record,
+                await SubsidyStore.AllLinesAsync(scope.Connection, scope.Transaction, claimId, ct), [], []));
+            var reviews = decisions.Select(d => new Domain.Subsidy.SubsidyLineReview(new Domain.Subsidy.SubsidyLineKey(d.LoanId, d.Quarter ?? record.Quarter), d.Approve, d.Reason)).ToArray();
+            var reviewed = claim.Review(reviews, request.ApproveAll);
+            if (!reviewed.IsOk)
             {
-                throw RpcErrors.FailedPrecondition(SubsidyReasons.ClaimNotSubmitted, $"{request.Name} is {claim.State}; only a SUBMITTED claim is reviewed");
+                throw reviewed.Refusal.Code == SubsidyReasons.LineUnknown
+                    ? RpcErrors.InvalidArgument(reviewed.Refusal.Message, ("lines", "name only lines of this claim, each once"))
+                    : reviewed.Refusal.ToRpc();
             }
-            var named = decisions.Select(d => d.LoanId).ToArray();
-            var lines = named.Length == 0 ? [] : await SubsidyStore.ListLinesAsync(scope.Connection, scope.Transaction, claimId, null, named, named.Length, ct);
-            var unknown = named.Except(lines.Select(l => l.LoanId), StringComparer.Ordinal).ToArray();
-            if (unknown.Length > 0)
-            {
-                throw RpcErrors.InvalidArgument($"{request.Name} has no line for {string.Join(", ", unknown.Take(5).Select(id => "loans/" + id))}",
-                    ("lines", "name only loans that have a line in this claim"));
-            }
-            var approvedNotPayable = lines.Where(l => l.Flag == "NOT_PAYABLE" && decisions.Any(d => d.Approve && d.LoanId == l.LoanId)).ToArray();
-            if (approvedNotPayable.Length > 0)
-            {
-                throw RpcErrors.FailedPrecondition(SubsidyReasons.NotPayableLine,
-                    $"lines for {string.Join(", ", approvedNotPayable.Take(5).Select(l => "loans/" + l.LoanId))} are NOT_PAYABLE ({approvedNotPayable[0].NotPayableReason}) and cannot be approved");
-            }
-            await SubsidyStore.ReviewAsync(scope.Connection, scope.Transaction, claimId, decisions, request.ApproveAll, ct);
-            var saved = await SubsidyStore.RefreshClaimAsync(scope.Connection, scope.Transaction, claimId, "REVIEWED", null, null, ct);
-            await scope.AuditAsync(SubjectType, claimId, "subsidy_claim.reviewed", claim.State, saved.State,
-                new { approve_all = request.ApproveAll, lines_approved = saved.LinesApproved, lines_rejected = saved.LinesRejected, approved_subsidy_fen = saved.ApprovedSubsidyFen });
+            await SubsidyStore.ApplyDecisionsAsync(scope.Connection, scope.Transaction, claimId,
+                reviewed.Value.Select(l => SubsidyClaimRows.ToRecord(claimId, record.BankId, l, null)).ToArray(), ct);
+            var summary = claim.Summary();
+            var saved = await SubsidyStore.WriteSummaryAsync(scope.Connection, scope.Transaction, claimId, summary, add: false, new ClaimStateChange(Domain.Subsidy.SubsidyClaimStates.ToCode(claim.State)), ct);
+            await scope.AuditAsync(SubjectType, claimId, "subsidy_claim.reviewed", record.State, saved.State,
+                new { approve_all = request.ApproveAll, lines_approved = summary.LinesApproved, lines_rejected = summary.LinesRejected, approved_subsidy_fen = summary.All.Approved.Fen });
             return SubsidyMapping.ToProto(saved);
         });
     }
@@ -90,43 +88,169 @@ public sealed partial class SubsidyHandler
         return writes.RunAsync(context, request.RequestId, request, async scope =>
         {
             var ct = scope.CancellationToken;
-            var claim = Visible(scope.Caller, await SubsidyStore.FindClaimAsync(scope.Connection, scope.Transaction, claimId, true, ct), request.Name);
-            CheckEtag(claim, request.Etag);
-            if (claim.State != "REVIEWED")
+            var record = Visible(scope.Caller, await SubsidyStore.FindClaimAsync(scope.Connection, scope.Transaction, claimId, true, ct), request.Name);
+            CheckEtag(record, request.Etag);
+            var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record,
+                await SubsidyStore.AllLinesAsync(scope.Connection, scope.Transaction, claimId, ct), [], []));
+            var settled = claim.Settle(on!.Value, Today(), scope.Caller.InstitutionId);
+            if (!settled.IsOk)
             {
-                throw RpcErrors.FailedPrecondition(SubsidyReasons.ClaimNotReviewed, $"{request.Name} is {claim.State}; only a REVIEWED claim is settled");
+                throw settled.Refusal.ToRpc();
             }
-            var paid = await SubsidyStore.MarkPaidAsync(scope.Connection, scope.Transaction, claimId, ct);
-            var lines = paid.Where(l => l.AmountFen > 0).ToList();
-            var totalFen = lines.Sum(l => l.AmountFen);
-            long? transactionId = null;
-            if (totalFen > 0)
-            {
-                // One payment per bank per claim: finance → bank, with the per-loan statement as ledger lines.
-                var expense = $"finance:{scope.Caller.InstitutionId}:subsidy_expense";
-                var payable = $"bank:{claim.BankId}:subsidy_payable";
-                await ledger.OpenAccountAsync(scope.Connection, scope.Transaction, new LedgerAccount(expense, LedgerAccountType.Expense, scope.Caller.InstitutionId), ct);
-                await ledger.OpenAccountAsync(scope.Connection, scope.Transaction, new LedgerAccount(payable, LedgerAccountType.Liability, claim.BankId), ct);
-                transactionId = await ledger.PostWithLinesAsync(scope.Connection, scope.Transaction, new LedgerTransactionRequest
-                {
-                    Kind = "subsidy_settlement",
-                    CauseType = SubjectType,
-                    CauseId = claimId,
-                    RequestId = scope.RequestId,
-                    FundingSource = "finance",
-                    BusinessDate = on!.Value,
-                    Postings = [LedgerPosting.Debit(expense, totalFen), LedgerPosting.Credit(payable, totalFen)],
-                }, lines.Select(l => new LedgerLine("loan", l.LoanId, l.AmountFen)), ct);
-            }
-            else
-            {
-                throw RpcErrors.FailedPrecondition(SubsidyReasons.NothingApproved, $"{request.Name} has no approved amount to pay");
-            }
-            var saved = await SubsidyStore.RefreshClaimAsync(scope.Connection, scope.Transaction, claimId, "SETTLED", on, transactionId, ct);
-            await scope.AuditAsync(SubjectType, claimId, "subsidy_claim.settled", claim.State, saved.State,
-                new { lines_paid = paid.Count, amount_fen = totalFen, ledger_transaction_id = transactionId }, on);
+            await SubsidyStore.ApplyDecisionsAsync(scope.Connection, scope.Transaction, claimId,
+                settled.Value.PaidLines.Select(l => SubsidyClaimRows.ToRecord(claimId, record.BankId, l, null)).ToArray(), ct);
+            // One payment per claim: finance → bank, with the per-loan statement as ledger lines.
+            var transactionId = await RecipePosting.PostAsync(ledger, scope.Connection, scope.Transaction, settled.Value.Posting, scope.RequestId, [], ct);
+            var summary = claim.Summary();
+            var saved = await SubsidyStore.WriteSummaryAsync(scope.Connection, scope.Transaction, claimId, summary, add: false,
+                new ClaimStateChange(Domain.Subsidy.SubsidyClaimStates.ToCode(claim.State), on, scope.Caller.InstitutionId, transactionId), ct);
+            await scope.AuditAsync(SubjectType, claimId, "subsidy_claim.settled", record.State, saved.State,
+                new { lines_paid = settled.Value.PaidLines.Count, amount_fen = summary.Paid.Fen, ledger_transaction_id = transactionId }, on);
             return SubsidyMapping.ToProto(saved);
         });
+    }
+
+    [Roles(Role.FinanceBureau)]
+    public override Task<SubsidyClawback> ClawBackSubsidyLine(ClawBackSubsidyLineRequest request, ServerCallContext context)
+    {
+        var claimId = SubsidyMapping.IdOf(request.Claim, "claim");
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        var loanId = LoanField(errors, "loan", request.Loan);
+        var quarter = OptionalQuarter(errors, "quarter", request.Quarter);
+        var reason = errors.Text("reason", request.Reason, lengthMax: Domain.Subsidy.SubsidyClaim.ReasonLengthMax);
+        if (request.AmountFen <= 0)
+        {
+            errors.Add("amount_fen", "the amount clawed back, more than 0");
+        }
+        var on = errors.Date("business_date", request.BusinessDate);
+        errors.ThrowIfAny();
+        return writes.RunAsync(context, request.RequestId, request, async scope =>
+        {
+            var ct = scope.CancellationToken;
+            var record = Visible(scope.Caller, await SubsidyStore.FindClaimAsync(scope.Connection, scope.Transaction, claimId, true, ct), request.Claim);
+            var key = new Domain.Subsidy.SubsidyLineKey(loanId, quarter ?? record.Quarter);
+            var (lines, clawbacks, passes) = await SubsidyStore.LinesWithRecordsAsync(scope.Connection, scope.Transaction, claimId, [(key.LoanId, key.Quarter.Start)], ct);
+            var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record, lines, clawbacks, passes));
+            var result = claim.ClawBack(key, new Money(request.AmountFen), reason, on!.Value, Today());
+            if (!result.IsOk)
+            {
+                throw result.Refusal.ToRpc();
+            }
+            var (clawback, posting) = result.Value;
+            var transactionId = await RecipePosting.PostAsync(ledger, scope.Connection, scope.Transaction, posting, scope.RequestId, [], ct);
+            await SubsidyStore.InsertClawbackAsync(scope.Connection, scope.Transaction, new SubsidyClawbackRecord(claimId, key.LoanId, key.Quarter.Start,
+                clawback.Amount.Fen, clawback.Reason, clawback.On, scope.Caller.InstitutionId, transactionId), ct);
+            var saved = await SubsidyStore.WriteSummaryAsync(scope.Connection, scope.Transaction, claimId,
+                Domain.Subsidy.SubsidyClaimSummary.Of([], [clawback], []), add: true, null, ct);
+            await scope.AuditAsync(SubjectType, claimId, "subsidy_claim.clawed_back", record.State, saved.State,
+                new { loan = request.Loan, quarter = key.Quarter.ToString(), amount_fen = clawback.Amount.Fen, reason, ledger_transaction_id = transactionId }, on);
+            return new SubsidyClawback
+            {
+                Claim = request.Claim,
+                Loan = "loans/" + key.LoanId,
+                Quarter = key.Quarter.ToString(),
+                AmountFen = clawback.Amount.Fen,
+                Reason = clawback.Reason,
+                BusinessDate = SubsidyMapping.Date(clawback.On),
+                LedgerTransactionId = transactionId,
+                ClaimAfter = SubsidyMapping.ToProto(saved),
+            };
+        });
+    }
+
+    [Roles(Role.Bank)]
+    public override Task<RecordSubsidyPassThroughResponse> RecordSubsidyPassThrough(RecordSubsidyPassThroughRequest request, ServerCallContext context)
+    {
+        var claimId = SubsidyMapping.IdOf(request.Claim, "claim");
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        if (request.Lines.Count is 0 or > PassThroughLinesMax)
+        {
+            errors.Add("lines", $"between 1 and {PassThroughLinesMax} lines per call");
+        }
+        var inputs = new List<(string LoanId, ClaimQuarter? Quarter, DateOnly CreditedOn)>(request.Lines.Count);
+        var seen = new HashSet<(string, string)>();
+        for (var i = 0; i < request.Lines.Count && !errors.Any; i++)
+        {
+            var line = request.Lines[i];
+            var loanId = LoanField(errors, $"lines[{i}].loan", line.Loan);
+            var quarter = OptionalQuarter(errors, $"lines[{i}].quarter", line.Quarter);
+            var credited = errors.Date($"lines[{i}].credited_date", line.CreditedDate);
+            if (!seen.Add((line.Loan, line.Quarter)))
+            {
+                errors.Add($"lines[{i}].loan", $"{line.Loan} appears twice in this call");
+            }
+            if (credited is { } c)
+            {
+                inputs.Add((loanId, quarter, c));
+            }
+        }
+        errors.ThrowIfAny();
+        return writes.RunAsync(context, request.RequestId, request, async scope =>
+        {
+            var ct = scope.CancellationToken;
+            var record = Visible(scope.Caller, await SubsidyStore.FindClaimAsync(scope.Connection, scope.Transaction, claimId, true, ct), request.Claim);
+            var keys = inputs.Select(l => new Domain.Subsidy.SubsidyLineKey(l.LoanId, l.Quarter ?? record.Quarter)).ToArray();
+            var (lines, clawbacks, passes) = await SubsidyStore.LinesWithRecordsAsync(scope.Connection, scope.Transaction, claimId,
+                keys.Select(k => (k.LoanId, k.Quarter.Start)).ToArray(), ct);
+            var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record, lines, clawbacks, passes));
+            var today = Today();
+            var rows = new List<SubsidyPassThroughRecord>(inputs.Count);
+            var recorded = new List<Domain.Subsidy.SubsidyPassThrough>(inputs.Count);
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                var result = claim.RecordPassThrough(keys[i], inputs[i].CreditedOn, today);
+                if (!result.IsOk)
+                {
+                    throw result.Refusal.ToRpc();
+                }
+                var (pass, posting) = result.Value;
+                var transactionId = await RecipePosting.PostAsync(ledger, scope.Connection, scope.Transaction, posting, scope.RequestId, [], ct);
+                rows.Add(new SubsidyPassThroughRecord(claimId, pass.Line.LoanId, pass.Line.Quarter.Start, pass.Amount.Fen, pass.CreditedOn, transactionId));
+                recorded.Add(pass);
+            }
+            await SubsidyStore.InsertPassThroughsAsync(scope.Connection, scope.Transaction, rows, ct);
+            var batch = Domain.Subsidy.SubsidyClaimSummary.Of([], [], recorded);
+            var saved = await SubsidyStore.WriteSummaryAsync(scope.Connection, scope.Transaction, claimId, batch, add: true, null, ct);
+            await scope.AuditAsync(SubjectType, claimId, "subsidy_claim.passed_through", record.State, saved.State,
+                new { lines = rows.Count, amount_fen = batch.PassedThrough.Fen });
+            var reply = new RecordSubsidyPassThroughResponse { Claim = SubsidyMapping.ToProto(saved) };
+            reply.Lines.AddRange(rows.Select(r => new SubsidyPassThrough
+            {
+                Loan = "loans/" + r.LoanId,
+                Quarter = ClaimQuarter.FromStart(r.QuarterStart).ToString(),
+                AmountFen = r.AmountFen,
+                CreditedDate = SubsidyMapping.Date(r.CreditedDate),
+                LedgerTransactionId = r.LedgerTransactionId,
+            }));
+            return reply;
+        });
+    }
+
+    private static ClaimQuarter? OptionalQuarter(FieldErrors errors, string field, string text)
+    {
+        if (text.Length == 0)
+        {
+            return null;
+        }
+        var q = ClaimQuarter.Parse(text);
+        if (!q.IsOk)
+        {
+            errors.Add(field, q.Refusal.Message);
+            return null;
+        }
+        return q.Value;
+    }
+
+    private static string LoanField(FieldErrors errors, string field, string name)
+    {
+        if (!name.StartsWith("loans/", StringComparison.Ordinal) || name.Length is < 8 or > 40)
+        {
+            errors.Add(field, "a loan resource name, loans/{loan_id}");
+            return "";
+        }
+        return name["loans/".Length..];
     }
 
     [Roles(Role.FinanceBureau, Role.FundOperator, Role.EmploymentService, Role.Admin)]

@@ -14,6 +14,7 @@ using Danbao.Server.Subsidy;
 using Danbao.Server.Validation;
 using Google.Rpc;
 using Npgsql;
+using Danbao.Domain.Results;
 using DomainLoan = Danbao.Domain.Loan;
 
 namespace Danbao.Server.Handlers;
@@ -110,8 +111,8 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
         {
             errors.Add("lines", $"between 1 and {SubsidyStore.LinesPerBatchMax} lines per call; call again for more");
         }
-        var inputs = new List<ClaimLineInput>(request.Lines.Count);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var inputs = new List<(ClaimLineInput Input, ClaimQuarter? Quarter, string? LateReason)>(request.Lines.Count);
+        var seen = new HashSet<(string, string)>();
         for (var i = 0; i < request.Lines.Count && !errors.Any; i++)
         {
             var line = request.Lines[i];
@@ -125,36 +126,71 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
             {
                 errors.Add(field, "amounts must not be negative");
             }
+            ClaimQuarter? quarter = null;
+            if (line.Quarter.Length > 0)
+            {
+                var q = ClaimQuarter.Parse(line.Quarter);
+                if (q.IsOk)
+                {
+                    quarter = q.Value;
+                }
+                else
+                {
+                    errors.Add(field + ".quarter", q.Refusal.Message);
+                }
+            }
+            string? lateReason = null;
+            if (line.LateReason.Length > 0)
+            {
+                lateReason = errors.Text(field + ".late_reason", line.LateReason, lengthMax: Domain.Subsidy.SubsidyClaim.ReasonLengthMax);
+            }
             var loanId = line.Loan["loans/".Length..];
-            if (!seen.Add(loanId))
+            if (!seen.Add((loanId, line.Quarter)))
             {
                 errors.Add(field + ".loan", $"{line.Loan} appears twice in this call");
             }
-            inputs.Add(new ClaimLineInput(loanId, new Money(line.InterestPaidFen), new Money(line.SubsidyClaimedFen)));
+            inputs.Add((new ClaimLineInput(loanId, new Money(line.InterestPaidFen), new Money(line.SubsidyClaimedFen)), quarter, lateReason));
         }
         errors.ThrowIfAny();
         return writes.RunAsync(context, request.RequestId, request, async scope =>
         {
             var ct = scope.CancellationToken;
-            var claim = await OwnDraftAsync(scope, claimId, request.Claim);
-            var quarter = claim.Quarter;
-            var ids = inputs.Select(l => l.LoanId).ToArray();
-            var existing = await SubsidyStore.LiveLinesAsync(scope.Connection, scope.Transaction, ids, quarter.Start, ct);
+            var record = Visible(scope.Caller, await SubsidyStore.FindClaimAsync(scope.Connection, scope.Transaction, claimId, true, ct), request.Claim);
+            var keys = inputs.Select(l => (l.Input.LoanId, (l.Quarter ?? record.Quarter).Start)).ToArray();
+            // Lines of this claim already filed for these keys: the aggregate refuses them again.
+            var (filed, _, _) = await SubsidyStore.LinesWithRecordsAsync(scope.Connection, scope.Transaction, claimId, keys, ct);
+            var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record, filed, [], []));
+            var ids = inputs.Select(l => l.Input.LoanId).Distinct(StringComparer.Ordinal).ToArray();
+            var loans = await SubsidyStore.LoadLoansAsync(scope.Connection, scope.Transaction, ids, ct);
+            // A live line elsewhere is looked for only on this bank's own loans: another bank's loan gets the same
+            // NOT_PAYABLE answer whether or not it was claimed (or exists).
+            var own = keys.Where(k => loans.TryGetValue(k.LoanId, out var f) && f.BankId == record.BankId).ToArray();
+            var existing = own.Length == 0 ? [] : await SubsidyStore.LiveLinesAsync(scope.Connection, scope.Transaction, own, ct);
             if (existing.Count > 0)
             {
-                throw LineExists(quarter, existing);
+                throw LineExists(record.Quarter, existing);
             }
-            var loans = await SubsidyStore.LoadLoansAsync(scope.Connection, scope.Transaction, ids, ct);
-            var repayments = await SubsidyStore.LoadRepaymentsAsync(scope.Connection, scope.Transaction, ids, quarter.End, ct);
+            var repayments = await SubsidyStore.LoadRepaymentsAsync(scope.Connection, scope.Transaction, own.Select(k => k.LoanId).Distinct().ToArray(), record.Quarter.End, ct);
             var policy = await reference.GetAsync(ct);
+            var today = Today();
             var records = new List<SubsidyClaimLineRecord>(inputs.Count);
-            foreach (var input in inputs)
+            var added = new List<Domain.Subsidy.SubsidyClaimLine>(inputs.Count);
+            for (var i = 0; i < inputs.Count; i++)
             {
+                var (input, lineQuarter, lateReason) = inputs[i];
+                var quarter = lineQuarter ?? record.Quarter;
                 var facts = loans.GetValueOrDefault(input.LoanId);
-                var loan = facts is null ? null : DomainLoan.Rehydrate(facts.Data);
-                var verdict = ClaimLineCheck.Check(claim.BankId, quarter, input, loan, facts?.BankId,
-                    repayments.GetValueOrDefault(input.LoanId) ?? [], policy.Resolver, policy.Lpr);
-                records.Add(ToRecord(claim, input, facts, verdict));
+                var mine = facts is not null && facts.BankId == record.BankId;
+                var known = mine ? (repayments.GetValueOrDefault(input.LoanId) ?? []).Where(r => r.PaidOn < quarter.End).ToArray() : [];
+                var verdict = ClaimLineCheck.Check(record.BankId, quarter, input, mine ? DomainLoan.Rehydrate(facts!.Data) : null, mine ? facts!.BankId : null,
+                    known, policy.Resolver, policy.Lpr);
+                var line = claim.AddLine(input, quarter, verdict, today, lateReason);
+                if (!line.IsOk)
+                {
+                    throw LineRefused(line.Refusal, i, record.Quarter);
+                }
+                added.Add(line.Value);
+                records.Add(SubsidyClaimRows.ToRecord(claimId, record.BankId, line.Value, facts));
             }
             try
             {
@@ -163,11 +199,12 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
                 // A concurrent filing of the same loan and quarter got there first: the index decides.
-                throw LineExists(quarter, []);
+                throw LineExists(record.Quarter, []);
             }
-            var saved = await SubsidyStore.AddToSummaryAsync(scope.Connection, scope.Transaction, claim.Id, records, ct);
-            await scope.AuditAsync(SubjectType, claim.Id, "subsidy_claim.lines_added", claim.State, saved.State,
-                new { lines = records.Count, claimed_subsidy_fen = records.Sum(r => r.SubsidyClaimedFen), expected_subsidy_fen = records.Sum(r => r.ExpectedSubsidyFen) });
+            var batch = Domain.Subsidy.SubsidyClaimSummary.Of(added, [], []);
+            var saved = await SubsidyStore.WriteSummaryAsync(scope.Connection, scope.Transaction, claimId, batch, add: true, null, ct);
+            await scope.AuditAsync(SubjectType, claimId, "subsidy_claim.lines_added", record.State, saved.State,
+                new { lines = records.Count, lines_late = batch.LinesLate, claimed_subsidy_fen = batch.All.Claimed.Fen, expected_subsidy_fen = batch.All.Expected.Fen });
             var reply = new AddSubsidyClaimLinesResponse { Claim = SubsidyMapping.ToProto(saved) };
             // A small call gets every line back; a large one only the lines that need attention (the
             // reply is also stored for retries): the rest are read with ListSubsidyClaimLines.
@@ -185,14 +222,20 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
         errors.ThrowIfAny();
         return writes.RunAsync(context, request.RequestId, request, async scope =>
         {
-            var claim = await OwnDraftAsync(scope, claimId, request.Name);
-            CheckEtag(claim, request.Etag);
-            if (claim.LineCount == 0)
+            var ct = scope.CancellationToken;
+            var record = Visible(scope.Caller, await SubsidyStore.FindClaimAsync(scope.Connection, scope.Transaction, claimId, true, ct), request.Name);
+            CheckEtag(record, request.Etag);
+            // Submission only asks whether the claim has a line: one is enough to load.
+            var first = await SubsidyStore.ListLinesAsync(scope.Connection, scope.Transaction, claimId, null, null, 1, ct);
+            var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record, first, [], []));
+            var submitted = claim.Submit();
+            if (!submitted.IsOk)
             {
-                throw RpcErrors.FailedPrecondition(SubsidyReasons.ClaimEmpty, $"{request.Name} has no lines; add them with AddSubsidyClaimLines first");
+                throw submitted.Refusal.ToRpc();
             }
-            var saved = await SubsidyStore.RefreshClaimAsync(scope.Connection, scope.Transaction, claim.Id, "SUBMITTED", null, null, scope.CancellationToken);
-            await scope.AuditAsync(SubjectType, claim.Id, "subsidy_claim.submitted", claim.State, saved.State,
+            var saved = await SubsidyStore.WriteSummaryAsync(scope.Connection, scope.Transaction, claimId, NoChange, add: true,
+                new ClaimStateChange(Domain.Subsidy.SubsidyClaimStates.ToCode(claim.State)), ct);
+            await scope.AuditAsync(SubjectType, claimId, "subsidy_claim.submitted", record.State, saved.State,
                 new { lines = saved.LineCount, claimed_subsidy_fen = saved.ClaimedSubsidyFen });
             return SubsidyMapping.ToProto(saved);
         });
@@ -277,16 +320,6 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
         return visible ? claim! : throw RpcErrors.NotFound("danbao.v1.SubsidyClaim", name, $"{name} does not exist or is not visible to {caller.InstitutionId}");
     }
 
-    private static async Task<SubsidyClaimRecord> OwnDraftAsync(WriteScope scope, string claimId, string name)
-    {
-        var claim = Visible(scope.Caller, await SubsidyStore.FindClaimAsync(scope.Connection, scope.Transaction, claimId, true, scope.CancellationToken), name);
-        if (claim.State != "DRAFT")
-        {
-            throw RpcErrors.FailedPrecondition(SubsidyReasons.ClaimNotDraft, $"{name} is {claim.State}; lines are added to a DRAFT claim (file corrected lines in a new claim)");
-        }
-        return claim;
-    }
-
     private static void CheckEtag(SubsidyClaimRecord claim, string etag)
     {
         if (etag.Length > 0 && etag != SubsidyMapping.Etag(claim.Version))
@@ -310,34 +343,16 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
         return RpcErrors.Build(StatusCode.AlreadyExists, message, info);
     }
 
-    private static SubsidyClaimLineRecord ToRecord(SubsidyClaimRecord claim, ClaimLineInput input, SubsidyLoanFacts? facts, ClaimLineVerdict v)
+    /// <summary>Counters unchanged (a state change only).</summary>
+    private static readonly Domain.Subsidy.SubsidyClaimSummary NoChange = Domain.Subsidy.SubsidyClaimSummary.Of([], [], []);
+
+    /// <summary>A line the aggregate refused: the caller's input (field violation), a line already filed, or the claim's state.</summary>
+    private static RpcException LineRefused(Refusal refusal, int index, ClaimQuarter claimQuarter) => refusal.Code switch
     {
-        var notPayable = v.Flag == ClaimLineFlag.NotPayable;
-        return new SubsidyClaimLineRecord
-        {
-            ClaimId = claim.Id,
-            LoanId = input.LoanId,
-            BankId = claim.BankId,
-            QuarterStart = claim.QuarterStart,
-            // Another bank's loan: keep nothing of it in this bank's claim.
-            RegionCode = facts is not null && facts.BankId == claim.BankId ? facts.Data.Region.Value : "",
-            District = facts is not null && facts.BankId == claim.BankId ? facts.District : "",
-            InterestPaidFen = input.InterestPaid.Fen,
-            SubsidyClaimedFen = input.SubsidyClaimed.Fen,
-            Flag = SubsidyMapping.FlagCode(v.Flag),
-            NotPayableReason = v.NotPayableReason,
-            PeriodStart = v.Period?.Start,
-            PeriodEnd = v.Period?.End,
-            Days = v.Days,
-            ExcludedDays = v.ExcludedDays,
-            ExpectedInterestFen = v.ExpectedInterest.Fen,
-            ExpectedSubsidyFen = notPayable ? 0 : v.ExpectedSubsidy.Fen,
-            RecordedInterestFen = v.RecordedInterest.Fen,
-            Formula = v.Formula switch { SubsidyFormulaVersion.V2 => "V2", SubsidyFormulaVersion.V3 => "V3", _ => null },
-            // A line nothing can be paid on is rejected at once, so it never blocks a corrected line.
-            Decision = notPayable ? "REJECTED" : "PENDING",
-            RejectionReason = notPayable ? v.NotPayableReason : null,
-            Message = v.Message,
-        };
-    }
+        SubsidyReasons.LateReasonRequired => RpcErrors.InvalidArgument(refusal.Message, ($"lines[{index}].late_reason", refusal.Message)),
+        SubsidyReasons.LineQuarterAfterClaim => RpcErrors.InvalidArgument(refusal.Message, ($"lines[{index}].quarter", refusal.Message)),
+        ReasonCodes.AmountNotPositive => RpcErrors.InvalidArgument(refusal.Message, ($"lines[{index}]", refusal.Message)),
+        SubsidyReasons.LineExists => LineExists(claimQuarter, []),
+        _ => refusal.ToRpc(),
+    };
 }

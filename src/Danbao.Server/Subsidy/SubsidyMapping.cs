@@ -59,6 +59,11 @@ public static class SubsidyMapping
         SettledDate = Date(c.SettledDate),
         LedgerTransactionId = c.LedgerTransactionId ?? 0,
         CreateTime = c.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
+        LinesLate = c.LinesLate,
+        LinesLatePending = c.LinesLatePending,
+        PaidSubsidyFen = c.PaidSubsidyFen,
+        ClawedBackFen = c.ClawedBackFen,
+        PassedThroughFen = c.PassedThroughFen,
     };
 
     public static SubsidyClaimLine ToProto(SubsidyClaimLineRecord l) => new()
@@ -95,6 +100,9 @@ public static class SubsidyMapping
         RejectionReason = l.RejectionReason ?? "",
         ApprovedSubsidyFen = l.ApprovedSubsidyFen,
         Message = l.Message,
+        Quarter = l.Quarter.ToString(),
+        LateFiling = l.LateFiling,
+        LateReason = l.LateReason ?? "",
     };
 
     /// <summary>Basis points as text without trailing zeros: 175, 130, 87.5.</summary>

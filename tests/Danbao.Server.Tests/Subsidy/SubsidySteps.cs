@@ -21,9 +21,10 @@ public sealed class SubsidySteps(DanbaoServer server, string bank = "icbc-gz")
     public void Today(string date) => server.Clock.Set(new DateTimeOffset(DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture), new TimeOnly(2, 0), TimeSpan.Zero));
 
     /// <summary>A §9 loan (200,000 at 3.50%, 24 months, bullet) contracted and disbursed on the given dates, a new borrower each time.</summary>
-    public async Task<Loan> Disbursed(string contract = "2025-06-01", string disbursed = "2025-06-20", long amountFen = 200_000_00, int rateBp = 350)
+    /// <param name="today">The server's clock during the lifecycle (default <see cref="Now"/>): the approval is recorded on it.</param>
+    public async Task<Loan> Disbursed(string contract = "2025-06-01", string disbursed = "2025-06-20", long amountFen = 200_000_00, int rateBp = 350, DateTimeOffset? today = null)
     {
-        server.Clock.Set(Now);
+        server.Clock.Set(today ?? Now);
         var birth = new DateOnly(1985, 1, 1).AddDays(Interlocked.Increment(ref _people) * 3);
         var request = LoanSteps.Individual(amountFen, rateBp, TestIdNumbers.Make(birth, male: true));
         request.Loan.ContractDate = contract;

@@ -1,0 +1,46 @@
+using Danbao.Data.Accounting;
+using Danbao.Domain;
+using Npgsql;
+
+namespace Danbao.Server.Subsidy;
+
+/// <summary>
+/// Posts a domain <see cref="LedgerRecipe"/> (subsidy settlement, claw-back, pass-through, award) as it is:
+/// opens its accounts and writes one ledger transaction with its statement lines. Nothing is computed here.
+/// </summary>
+public static class RecipePosting
+{
+    public static async Task<long> PostAsync(Ledger ledger, NpgsqlConnection conn, NpgsqlTransaction tx, LedgerRecipe recipe, string requestId,
+        IReadOnlyList<string> policyVersionIds, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(recipe);
+        foreach (var account in recipe.Legs.Select(l => l.Account).Distinct(StringComparer.Ordinal))
+        {
+            await ledger.OpenAccountAsync(conn, tx, new LedgerAccount(account, TypeOf(account), InstitutionOf(account)), ct);
+        }
+        var request = new LedgerTransactionRequest
+        {
+            Kind = recipe.Kind,
+            CauseType = recipe.CauseType,
+            CauseId = recipe.CauseId,
+            RequestId = requestId,
+            FundingSource = recipe.FundingSource,
+            PolicyVersions = policyVersionIds,
+            BusinessDate = recipe.BusinessDate,
+            Postings = recipe.Legs.Select(l => l.Side == PostingSide.Debit ? LedgerPosting.Debit(l.Account, l.Amount.Fen) : LedgerPosting.Credit(l.Account, l.Amount.Fen)).ToArray(),
+        };
+        return recipe.Lines.Count == 0
+            ? await ledger.PostAsync(conn, tx, request, ct)
+            : await ledger.PostWithLinesAsync(conn, tx, request, recipe.Lines.Select(l => new LedgerLine(l.SubjectType, l.SubjectId, l.Amount.Fen)), ct);
+    }
+
+    /// <summary>The account kinds of subsidy and award recipes: "{owner}:{institution}:{purpose}".</summary>
+    private static LedgerAccountType TypeOf(string code) =>
+        code.EndsWith("_expense", StringComparison.Ordinal) ? LedgerAccountType.Expense
+        : code.EndsWith("_payable", StringComparison.Ordinal) ? LedgerAccountType.Liability
+        : code.EndsWith("_passed_through", StringComparison.Ordinal) ? LedgerAccountType.Asset
+        : throw new InvalidOperationException($"no account type known for {code}");
+
+    private static string InstitutionOf(string code) => code.Split(':') is { Length: 3 } parts ? parts[1] : throw new InvalidOperationException($"account {code} is not owner:institution:purpose");
+}
