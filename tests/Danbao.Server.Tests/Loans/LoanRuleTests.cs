@@ -49,8 +49,12 @@ public sealed class LoanRuleTests(DanbaoServer server) : IClassFixture<DanbaoSer
         var events = await steps.Bank.Loans.ListLoanEventsAsync(new ListLoanEventsRequest { Name = loan.Name, PageSize = 100 });
         var audit = events.Events.Last();
         Assert.Equal("loan.terms_amended", audit.Action);
-        Assert.Contains("\"before\":{\"contract_date\":\"2023-09-01\",\"amount_fen\":20000000", audit.DetailJson, StringComparison.Ordinal);
-        Assert.Contains("\"after\":{\"contract_date\":\"2023-10-08\",\"amount_fen\":30000000", audit.DetailJson, StringComparison.Ordinal);
+        using var detail = System.Text.Json.JsonDocument.Parse(audit.DetailJson);
+        var before = detail.RootElement.GetProperty("before");
+        var after = detail.RootElement.GetProperty("after");
+        Assert.Equal(("2023-09-01", 200_000_00L), (before.GetProperty("contract_date").GetString(), before.GetProperty("amount_fen").GetInt64()));
+        Assert.Equal(("2023-10-08", 300_000_00L), (after.GetProperty("contract_date").GetString(), after.GetProperty("amount_fen").GetInt64()));
+        Assert.Equal("signed after review", detail.RootElement.GetProperty("reason").GetString());
     }
 
     [Fact]

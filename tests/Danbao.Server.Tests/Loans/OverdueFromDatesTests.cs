@@ -67,6 +67,7 @@ public sealed class OverdueFromDatesTests(DanbaoServer server) : IClassFixture<D
         // Only what falls due at maturity moves; the missed interest is still due and the loan still overdue.
         Assert.Equal((LoanState.Overdue, 1, "2028-06-20"), (extended.State, extended.Extensions, extended.MaturityDate));
         Assert.Equal((20, "2025-09-21"), (extended.OverdueDays, extended.OverdueSinceDate));
-        Assert.True(extended.InterestArrearsFen > 0);
+        // 1,788.89 fell due on 09-20; 1,000.00 of it was paid on 10-03.
+        Assert.Equal(788_89L, extended.InterestArrearsFen);
     }
 }
