@@ -217,6 +217,39 @@ public sealed class LoanRuleTests(DanbaoServer server) : IClassFixture<DanbaoSer
         Assert.NotNull(claim);
     }
 
+    // ---- Partnership term, counter-guarantee scope (policy.md §3) ----
+
+    private static CreateLoanRequest Partnership(long amountFen, int termMonths, bool counterGuarantee)
+    {
+        var request = LoanSteps.Individual(amountFen: amountFen, idNumber: NewPerson(), counterGuarantee: counterGuarantee);
+        request.Loan.Borrower.Type = BorrowerType.Partnership;
+        request.Loan.TermMonths = termMonths;
+        request.Loan.Borrower.Partners.Add(new Person { Name = "合伙人1", IdNumber = NewPerson(), KeyGroup = KeyGroup.Veteran });
+        return request;
+    }
+
+    [Fact]
+    public async Task A_partnership_is_an_individual_founders_loan_of_up_to_36_months()
+    {
+        var steps = new LoanSteps(server);
+        var ok = await steps.Submit(Partnership(300_000_00, 36, counterGuarantee: true));
+        Assert.Equal((LoanState.Submitted, 36), (ok.State, ok.TermMonths));
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await steps.Submit(Partnership(300_000_00, 37, counterGuarantee: true)));
+        Assert.Equal("TERM_TOO_LONG", refused.Reason());
+    }
+
+    [Fact]
+    public async Task The_100_000_yuan_counter_guarantee_exemption_covers_personal_loans_and_not_enterprise_loans()
+    {
+        var steps = new LoanSteps(server);
+        Assert.Equal(LoanState.Submitted, (await steps.Submit(Partnership(100_000_00, 24, counterGuarantee: false))).State);
+        var enterprise = BorrowerTypeTests.Enterprise(staff: 40, hires: 6);
+        enterprise.Loan.AmountFen = 100_000_00;
+        enterprise.Loan.CounterGuarantee = false;
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await steps.Submit(enterprise));
+        Assert.Equal("COUNTER_GUARANTEE_REQUIRED", refused.Reason());
+    }
+
     // ---- Enterprises ----
 
     [Fact]
