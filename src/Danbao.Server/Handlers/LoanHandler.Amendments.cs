@@ -87,6 +87,10 @@ public sealed partial class LoanHandler
         {
             var record = LoanAccess.Visible(scope.Caller,
                 await LoanStore.FindAsync(scope.Connection, scope.Transaction, id, false, scope.CancellationToken), request.Name);
+            if (record.Data.DisbursementDate is null)
+            {
+                throw RpcErrors.FailedPrecondition("NOT_DISBURSED", $"{request.Name} was never disbursed: there is no loan event to report");
+            }
             var today = Today();
             LoanDateChecks.ThrowIfAny([
                 .. LoanDates.Check(LoanDateEvent.ReportedEvent, "event_date", eventDate!.Value, LoanDateFacts.Of(record.Data, record.ApplicationDate), today),

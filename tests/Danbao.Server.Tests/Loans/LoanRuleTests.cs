@@ -114,6 +114,12 @@ public sealed class LoanRuleTests(DanbaoServer server) : IClassFixture<DanbaoSer
         }));
         Assert.StartsWith("DATE_BEFORE_PREVIOUS_EVENT", Violation(refused, "event_date").Description, StringComparison.Ordinal);
         Assert.StartsWith("DATE_BEFORE_PREVIOUS_EVENT", Violation(refused, "reported_date").Description, StringComparison.Ordinal);
+        var submitted = await steps.Submit(LoanSteps.Individual(idNumber: NewPerson()));
+        var notLent = await Assert.ThrowsAsync<RpcException>(async () => await steps.Bank.Loans.ReportLoanEventAsync(new ReportLoanEventRequest
+        {
+            RequestId = DanbaoClient.NewRequestId(), Name = submitted.Name, Kind = LoanEventKind.BusinessClosure, EventDate = "2025-07-01",
+        }));
+        Assert.Equal((StatusCode.FailedPrecondition, "NOT_DISBURSED"), (notLent.StatusCode, notLent.Reason()));
     }
 
     // ---- Date order ----
