@@ -19,5 +19,6 @@ public partial class ApproveLoanRequest : ILoanWriteRequest;
 public partial class RejectLoanRequest : ILoanWriteRequest;
 public partial class IssueGuaranteeRequest : ILoanWriteRequest;
 public partial class DisburseLoanRequest : ILoanWriteRequest;
+public partial class AmendLoanTermsRequest : ILoanWriteRequest;
 public partial class RecordRepaymentRequest : ILoanWriteRequest;
 public partial class ExtendLoanRequest : ILoanWriteRequest;

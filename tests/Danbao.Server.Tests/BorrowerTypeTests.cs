@@ -22,13 +22,17 @@ public sealed class BorrowerTypeTests(DanbaoServer server) : IClassFixture<Danba
         return request;
     }
 
-    private static CreateLoanRequest Enterprise(int staff, int hires)
+    private static int _creditCodes;
+
+    /// <summary>An enterprise application with a credit code of its own (one live loan per credit code).</summary>
+    internal static CreateLoanRequest Enterprise(int staff, int hires, string? creditCode = null)
     {
+        creditCode ??= "91440101MA5X" + Interlocked.Increment(ref _creditCodes).ToString("000000", System.Globalization.CultureInfo.InvariantCulture);
         var request = LoanSteps.Individual(amountFen: 1_000_000_00);
         request.Loan.Borrower.Type = BorrowerType.Enterprise;
         request.Loan.Borrower.Enterprise = new Enterprise
         {
-            Name = "广州小微科技有限公司", CreditCode = "91440101MA5XXXXXX1", StaffCount = staff, KeyGroupHires = hires, RegisteredInGuangdong = true,
+            Name = "广州小微科技有限公司", CreditCode = creditCode, StaffCount = staff, KeyGroupHires = hires, RegisteredInGuangdong = true,
         };
         return request;
     }
@@ -55,7 +59,8 @@ public sealed class BorrowerTypeTests(DanbaoServer server) : IClassFixture<Danba
         var loan = await steps.Review(await steps.Submit(request));
         Assert.Equal(LoanState.Rejected, loan.State);
         Assert.Contains("APPLICANT_TOO_OLD", loan.FailedRules);
-        Assert.Contains("partner 合伙人2", loan.RejectionMessage, StringComparison.Ordinal);
+        // The partner is named by position in the partners list (partner 2 = 合伙人2).
+        Assert.Contains("partner 2: ", loan.RejectionMessage, StringComparison.Ordinal);
     }
 
     [Fact]

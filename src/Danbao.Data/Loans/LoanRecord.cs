@@ -16,6 +16,8 @@ public sealed record LoanRecord
     public required byte[] IdNumberCipher { get; init; }
     public required byte[] IdNumberIndex { get; init; }
     public string? GuaranteeFundId { get; init; }
+    /// <summary>An enterprise's unified social credit code (written at insert; indexed).</summary>
+    public string? CreditCode { get; init; }
     public required DateOnly ApplicationDate { get; init; }
     /// <summary>Every rule that failed at review, by reason code.</summary>
     public IReadOnlyList<string> FailedRules { get; init; } = [];

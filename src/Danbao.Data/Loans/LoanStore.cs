@@ -25,10 +25,10 @@ public static class LoanStore
             """
             insert into loans (id, bank_id, region_code, district, state, borrower_type, borrower, id_number_cipher, id_number_index,
                 amount_fen, term_months, contract_rate_bp, repayment_method, contract_date, counter_guarantee, hk_macau_youth,
-                policy_version_ids, version, created_at, updated_at, application_date)
+                policy_version_ids, version, created_at, updated_at, application_date, credit_code)
             values (@id, @bank_id, @region_code, @district, @state, @borrower_type, @borrower::jsonb, @id_number_cipher, @id_number_index,
                 @amount_fen, @term_months, @contract_rate_bp, @repayment_method, @contract_date, @counter_guarantee, @hk_macau_youth,
-                @policy_version_ids, 1, @now, @now, @application_date)
+                @policy_version_ids, 1, @now, @now, @application_date, @credit_code)
             """, conn, tx);
         var d = loan.Data;
         cmd.Parameters.AddWithValue("id", d.Id);
@@ -50,6 +50,7 @@ public static class LoanStore
         cmd.Parameters.AddWithValue("policy_version_ids", d.PolicyVersionIds.ToArray());
         cmd.Parameters.AddWithValue("now", loan.CreatedAt);
         cmd.Parameters.AddWithValue("application_date", loan.ApplicationDate);
+        cmd.Parameters.AddWithValue("credit_code", NpgsqlDbType.Text, (object?)loan.CreditCode ?? DBNull.Value);
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
@@ -63,6 +64,8 @@ public static class LoanStore
         await using var cmd = new NpgsqlCommand(
             """
             update loans set state = @state, hk_macau_youth = @hk_macau_youth,
+                contract_date = @contract_date, amount_fen = @amount_fen, contract_rate_bp = @contract_rate_bp,
+                counter_guarantee = @counter_guarantee,
                 publicity_start_date = @publicity_start_date, publicity_days = @publicity_days, publicity_unit = @publicity_unit,
                 suspended_since_date = @suspended_since_date, suspended_days = @suspended_days,
                 bank_due_diligence = @bank_due_diligence, fund_due_diligence = @fund_due_diligence,
@@ -82,6 +85,10 @@ public static class LoanStore
         p.AddWithValue("expected_version", expectedVersion);
         p.AddWithValue("state", d.State.ToCode());
         p.AddWithValue("hk_macau_youth", d.HkMacauYouth);
+        p.AddWithValue("contract_date", d.ContractDate);
+        p.AddWithValue("amount_fen", d.Amount.Fen);
+        p.AddWithValue("contract_rate_bp", d.ContractRate.Bp);
+        p.AddWithValue("counter_guarantee", d.CounterGuarantee);
         AddDate(p, "publicity_start_date", d.PublicityStartDate);
         p.AddWithValue("publicity_days", NpgsqlDbType.Integer, (object?)d.PublicityDays ?? DBNull.Value);
         p.AddWithValue("publicity_unit", NpgsqlDbType.Text, d.PublicityUnit is { } u ? PublicityUnitCode(u) : DBNull.Value);
@@ -145,9 +152,9 @@ public static class LoanStore
         p.AddWithValue("region", NpgsqlDbType.Text, (object?)filter.RegionWithin ?? DBNull.Value);
         p.AddWithValue("state", NpgsqlDbType.Text, filter.State is { } s ? s.ToCode() : DBNull.Value);
         p.AddWithValue("district", NpgsqlDbType.Text, (object?)filter.District ?? DBNull.Value);
-        p.AddWithValue("created_from", NpgsqlDbType.TimestampTz, filter.CreatedFrom is { } f ? f : DBNull.Value);
-        p.AddWithValue("created_before", NpgsqlDbType.TimestampTz, filter.CreatedBefore is { } b ? b : DBNull.Value);
-        p.AddWithValue("after_at", NpgsqlDbType.TimestampTz, after is { } a ? a.CreatedAt : DBNull.Value);
+        p.AddWithValue("created_from", NpgsqlDbType.TimestampTz, filter.CreatedFrom is { } f ? f.ToUniversalTime() : DBNull.Value);
+        p.AddWithValue("created_before", NpgsqlDbType.TimestampTz, filter.CreatedBefore is { } b ? b.ToUniversalTime() : DBNull.Value);
+        p.AddWithValue("after_at", NpgsqlDbType.TimestampTz, after is { } a ? a.CreatedAt.ToUniversalTime() : DBNull.Value);
         p.AddWithValue("after_id", NpgsqlDbType.Text, after is { } a2 ? a2.Id : DBNull.Value);
         p.AddWithValue("limit", limit);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
@@ -179,17 +186,116 @@ public static class LoanStore
         return new PersonLoanCounts((int)reader.GetInt64(0), (int)reader.GetInt64(1), (int)reader.GetInt64(2));
     }
 
+    /// <summary>The partners' blind indexes, in the order of the borrower's partners list (position 1 first).</summary>
     public static async Task AddBorrowerIdsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string loanId, IEnumerable<byte[]> indexes, CancellationToken ct)
     {
+        var position = 0;
         foreach (var index in indexes)
         {
             await using var cmd = new NpgsqlCommand(
-                "insert into loan_borrower_ids (loan_id, id_number_index) values (@loan, @ix) on conflict do nothing", conn, tx);
+                "insert into loan_borrower_ids (loan_id, id_number_index, partner_position) values (@loan, @ix, @position) on conflict do nothing", conn, tx);
             cmd.Parameters.AddWithValue("loan", loanId);
             cmd.Parameters.AddWithValue("ix", index);
+            cmd.Parameters.AddWithValue("position", ++position);
             await cmd.ExecuteNonQueryAsync(ct);
         }
     }
+
+    /// <summary>Every recorded repayment of one loan (the facts overdue is derived from), oldest first.</summary>
+    public static async Task<List<RecordedRepayment>> RepaymentsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string loanId, CancellationToken ct)
+    {
+        var all = await RepaymentsAsync(conn, tx, [loanId], ct);
+        return all.TryGetValue(loanId, out var list) ? list : [];
+    }
+
+    /// <summary>Every recorded repayment of these loans, in one query, oldest first per loan.</summary>
+    public static async Task<Dictionary<string, List<RecordedRepayment>>> RepaymentsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx,
+        IReadOnlyCollection<string> loanIds, CancellationToken ct)
+    {
+        var result = new Dictionary<string, List<RecordedRepayment>>(StringComparer.Ordinal);
+        if (loanIds.Count == 0)
+        {
+            return result;
+        }
+        await using var cmd = new NpgsqlCommand(
+            """
+            select loan_id, paid_date, interest_fen, principal_fen, interest_from_date
+            from loan_repayments where loan_id = any(@ids) order by loan_id, id
+            """, conn, tx);
+        cmd.Parameters.AddWithValue("ids", loanIds.ToArray());
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var loanId = r.GetString(0);
+            if (!result.TryGetValue(loanId, out var list))
+            {
+                result[loanId] = list = [];
+            }
+            list.Add(new RecordedRepayment(r.GetFieldValue<DateOnly>(1), new Money(r.GetInt64(2)), new Money(r.GetInt64(3)), r.GetFieldValue<DateOnly>(4)));
+        }
+        return result;
+    }
+
+    /// <summary>Other loans of the person with this blind index (as borrower, representative or partner): the good-payer rule reads them.</summary>
+    public static async Task<IReadOnlyList<PriorLoan>> PriorLoansOfPersonAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, byte[] idNumberIndex,
+        string excludingLoanId, CancellationToken ct)
+    {
+        var rows = await PriorLoansAsync(conn, tx,
+            """
+            select 0, l.id, l.state from loans l where l.id_number_index = @ix and l.id <> @excluding
+            union
+            select 0, l.id, l.state from loan_borrower_ids b join loans l on l.id = b.loan_id
+            where b.id_number_index = @ix and l.id <> @excluding
+            """, [("ix", idNumberIndex), ("excluding", excludingLoanId)], ct);
+        return rows.TryGetValue(0, out var list) ? list : [];
+    }
+
+    /// <summary>Each partner's other loans, by the partner's 1-based position in the loan's partners list.</summary>
+    public static Task<Dictionary<int, List<PriorLoan>>> PriorLoansOfPartnersAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string loanId, CancellationToken ct) =>
+        PriorLoansAsync(conn, tx,
+            """
+            select b.partner_position, l.id, l.state from loan_borrower_ids b
+            join loans l on l.id_number_index = b.id_number_index and l.id <> @loan
+            where b.loan_id = @loan and b.partner_position is not null
+            union
+            select b.partner_position, l.id, l.state from loan_borrower_ids b
+            join loan_borrower_ids o on o.id_number_index = b.id_number_index and o.loan_id <> @loan
+            join loans l on l.id = o.loan_id
+            where b.loan_id = @loan and b.partner_position is not null
+            """, [("loan", loanId)], ct);
+
+    /// <summary>Other loans of the same unified social credit code (one live loan per code; good payers only).</summary>
+    public static async Task<IReadOnlyList<PriorLoan>> LoansOfCreditCodeAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string creditCode,
+        string excludingLoanId, CancellationToken ct)
+    {
+        var rows = await PriorLoansAsync(conn, tx,
+            "select 0, id, state from loans where credit_code = @code and id <> @excluding",
+            [("code", creditCode), ("excluding", excludingLoanId)], ct);
+        return rows.TryGetValue(0, out var list) ? list : [];
+    }
+
+    private static async Task<Dictionary<int, List<PriorLoan>>> PriorLoansAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string sql,
+        (string Name, object Value)[] parameters, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql + " order by 1, 2 limit 1000", conn, tx);
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value);
+        }
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var result = new Dictionary<int, List<PriorLoan>>();
+        while (await r.ReadAsync(ct))
+        {
+            var key = r.GetInt32(0);
+            if (!result.TryGetValue(key, out var list))
+            {
+                result[key] = list = [];
+            }
+            list.Add(PriorLoan.FromState(r.GetString(1), LoanStateCodes.FromCode(r.GetString(2))));
+        }
+        return result;
+    }
+
 
     public static string BorrowerTypeCode(BorrowerType type) => type switch
     {

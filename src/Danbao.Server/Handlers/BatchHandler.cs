@@ -40,12 +40,16 @@ public sealed class BatchHandler(WriteRunner writes, ReferenceDataCache referenc
             var policy = await reference.GetAsync(scope.CancellationToken);
             var reply = new RunBatchResponse { BusinessDate = request.BusinessDate.Length > 0 ? request.BusinessDate : date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) };
             var region = scope.Caller.Role == Role.Admin ? null : scope.Caller.RegionCode;
-            foreach (var id in await CandidatesAsync(scope, region))
+            var candidates = await CandidatesAsync(scope, region);
+            var repayments = await LoanStore.RepaymentsAsync(scope.Connection, scope.Transaction, candidates, scope.CancellationToken);
+            foreach (var id in candidates)
             {
                 var record = (await LoanStore.FindAsync(scope.Connection, scope.Transaction, id, true, scope.CancellationToken))!;
                 var loan = DomainLoan.Rehydrate(record.Data);
                 var before = loan.State;
-                var action = Step(loan, date, policy.Calendar, reply);
+                // Only what was paid by the end of the batch date counts for that date.
+                var paid = repayments.TryGetValue(id, out var all) ? all.Where(r => r.PaidOn <= date) : [];
+                var action = Step(loan, date, policy.Calendar, paid, reply);
                 if (action is null)
                 {
                     continue;
@@ -57,8 +61,12 @@ public sealed class BatchHandler(WriteRunner writes, ReferenceDataCache referenc
         });
     }
 
-    /// <summary>What the passing of <paramref name="date"/> does to one loan; null when nothing.</summary>
-    private static string? Step(DomainLoan loan, DateOnly date, WorkingCalendar calendar, RunBatchResponse counts)
+    /// <summary>
+    /// What the passing of <paramref name="date"/> does to one loan; null when nothing. Overdue marking only
+    /// brings the cached state in line with the dates (<see cref="DomainLoan.SyncOverdue"/>): the figures
+    /// never depend on whether or when the batch ran.
+    /// </summary>
+    private static string? Step(DomainLoan loan, DateOnly date, WorkingCalendar calendar, IEnumerable<RecordedRepayment> repayments, RunBatchResponse counts)
     {
         switch (loan.State)
         {
@@ -70,20 +78,19 @@ public sealed class BatchHandler(WriteRunner writes, ReferenceDataCache referenc
                     return "loan.publicity_concluded";
                 }
                 return null;
-            case DomainLoanState.Current or DomainLoanState.Extended:
-                if (loan.FirstMissedDueDate(date) is { } missed && loan.MarkOverdue(OverdueDays.FirstOverdueDay(missed)).IsOk)
+            case DomainLoanState.Current or DomainLoanState.Extended or DomainLoanState.Overdue:
+                var sync = loan.SyncOverdue(date, repayments);
+                if (!sync.StateChanged)
+                {
+                    return null;
+                }
+                if (sync.After == DomainLoanState.Overdue)
                 {
                     counts.LoansMarkedOverdue++;
                     return "loan.marked_overdue";
                 }
-                return null;
-            case DomainLoanState.Overdue:
-                if (loan.FirstMissedDueDate(date) is null && loan.Cure(date).IsOk)
-                {
-                    counts.LoansBackToCurrent++;
-                    return "loan.cured";
-                }
-                return null;
+                counts.LoansBackToCurrent++;
+                return "loan.cured";
             default:
                 return null;
         }

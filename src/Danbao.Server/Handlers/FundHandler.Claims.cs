@@ -38,11 +38,13 @@ public sealed partial class FundHandler
             var policy = await reference.GetAsync(ct);
             var loan = DomainLoan.Rehydrate(record.Data);
             var before = loan.State;
-            var overdueDays = loan.OverdueDaysOn(on);
+            // Overdue days from the schedule and the repayments, not from whether a batch marked the loan.
+            var repayments = await LoanStore.RepaymentsAsync(conn, tx, record.Data.Id, ct);
+            var overdueDays = loan.OverdueDaysOn(on, repayments);
             // Base: outstanding principal + normal interest unpaid to the claim date (never penalty), or principal only.
             var principal = record.Data.OutstandingPrincipal;
             var interest = loan.InterestDueOn(on);
-            Refuse(loan.FileClaim(on, policy.Resolver.At(record.Data.Region, on)));
+            Refuse(loan.FileClaim(on, policy.Resolver.At(record.Data.Region, on), repayments));
             var compensation = Check(CompensationCalculator.Compute(principal, interest, record.Data.HkMacauYouth, policy.Resolver,
                 record.Data.Region, guaranteed, on));
             var claim = new ClaimRecord

@@ -185,21 +185,32 @@ public sealed partial class LoanHandler
         };
     }
 
-    /// <summary>Eligibility of the borrower on the application date, with what the service knows of their other loans.</summary>
+    /// <summary>
+    /// Eligibility of the borrower on the application date, with what the service knows of their other
+    /// loans: lifetime count, live loans, and the good-payer rule for the borrower, every partner, and
+    /// the enterprise's credit code (one live loan per code).
+    /// </summary>
     private async Task<(Assessment Assessment, bool HkMacauYouth)> AssessAsync(WriteScope scope, LoanRecord record, PolicyReferenceData policy)
     {
+        var (conn, tx, ct) = (scope.Connection, scope.Transaction, scope.CancellationToken);
         var d = record.Data;
         var borrower = LoanMapping.ParseStoredBorrower(record.BorrowerJson);
-        var principalId = ResidentIdNumber.Parse(vault.Decrypt(record.IdNumberCipher));
-        var counts = await LoanStore.CountPersonLoansAsync(scope.Connection, scope.Transaction, record.IdNumberIndex, d.Id, scope.CancellationToken);
+        var counts = await LoanStore.CountPersonLoansAsync(conn, tx, record.IdNumberIndex, d.Id, ct);
+        var priorLoans = await LoanStore.PriorLoansOfPersonAsync(conn, tx, record.IdNumberIndex, d.Id, ct);
         if (d.BorrowerType == DomainBorrowerType.Enterprise)
         {
+            var creditCode = record.CreditCode ?? borrower.Enterprise.CreditCode.Trim().ToUpperInvariant();
+            var codeLoans = await LoanStore.LoansOfCreditCodeAsync(conn, tx, creditCode, d.Id, ct);
             var applicant = new EnterpriseApplicant
             {
                 RegisteredRegion = borrower.Enterprise.RegisteredInGuangdong ? RegionCode.Guangdong : RegionCode.National,
                 StaffCount = borrower.Enterprise.StaffCount,
                 KeyGroupHiresLast12Months = borrower.Enterprise.KeyGroupHires,
                 HasWageOrSocialInsuranceArrears = borrower.Enterprise.WageOrInsuranceArrears,
+                AnnualRevenue = borrower.Enterprise.AnnualRevenueFen > 0 ? new Money(borrower.Enterprise.AnnualRevenueFen) : null,
+                ActiveLoansForCreditCode = codeLoans.Count(p => p.Outcome == PriorLoanOutcome.Active),
+                // The representative's own defaults count against the enterprise too.
+                PriorLoans = [.. codeLoans, .. priorLoans.Where(p => p.Defaulted)],
             };
             var assessment = EnterpriseEligibility.Assess(applicant, d.Region, record.ApplicationDate, policy.Resolver);
             if (counts.LiveIndividual > 0)
@@ -212,27 +223,28 @@ public sealed partial class LoanHandler
             }
             return (assessment, false);
         }
-        var individual = LoanApplication.Applicant(borrower.Person, principalId, d.Region,
-            borrower.PriorSubsidisedLoans + counts.SubsidisedLifetime, counts.LiveEnterprise > 0, borrower.HasOtherNonexemptLoans);
-        var result = IndividualEligibility.Assess(individual, record.ApplicationDate, policy.Resolver);
-        var refusals = result.Assessment.Refusals.ToList();
-        var versions = result.Assessment.Versions.ToList();
-        // Partners: each must be eligible in person (age, key group); the stored copy keeps birth date and gender.
-        foreach (var partner in borrower.Partners)
+        var principalId = LoanApplication.StoredDocument(borrower.Person, vault.Decrypt(record.IdNumberCipher));
+        var founder = LoanApplication.Applicant(borrower.Person, principalId, d.Region,
+            borrower.PriorSubsidisedLoans + counts.SubsidisedLifetime, counts.LiveEnterprise > 0, borrower.HasOtherNonexemptLoans, priorLoans);
+        if (d.BorrowerType != DomainBorrowerType.Partnership)
         {
-            var partnerApplicant = new IndividualApplicant
-            {
-                BirthDate = DateOnly.ParseExact(partner.BirthDate, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-                Gender = partner.Gender == Contracts.V1.Gender.Male ? Domain.Gender.Male : Domain.Gender.Female,
-                ProjectRegion = d.Region,
-                KeyGroups = partner.KeyGroup == Contracts.V1.KeyGroup.Unspecified
-                    ? new HashSet<Domain.KeyGroup>()
-                    : new HashSet<Domain.KeyGroup> { (Domain.KeyGroup)((int)partner.KeyGroup - 1) },
-            };
-            var partnerResult = IndividualEligibility.Assess(partnerApplicant, record.ApplicationDate, policy.Resolver);
-            refusals.AddRange(partnerResult.Assessment.Refusals.Select(r => r with { Message = $"partner {partner.Name}: {r.Message}" }));
+            var result = IndividualEligibility.Assess(founder, record.ApplicationDate, policy.Resolver);
+            return (result.Assessment, result.HkMacauYouth);
         }
-        return (new Assessment(refusals, versions), result.HkMacauYouth);
+        // A partnership is an individual founders' loan: every partner is judged as an individual, with their own history.
+        var partnerHistories = await LoanStore.PriorLoansOfPartnersAsync(conn, tx, d.Id, ct);
+        var partners = borrower.Partners.Select((partner, i) => new IndividualApplicant
+        {
+            BirthDate = LoanApplication.BirthDateOf(partner, null) ?? record.ApplicationDate,
+            Gender = LoanApplication.GenderOf(partner, null) ?? Domain.Gender.Male,
+            ProjectRegion = d.Region,
+            KeyGroups = partner.KeyGroup == Contracts.V1.KeyGroup.Unspecified
+                ? new HashSet<Domain.KeyGroup>()
+                : new HashSet<Domain.KeyGroup> { (Domain.KeyGroup)((int)partner.KeyGroup - 1) },
+            PriorLoans = partnerHistories.TryGetValue(i + 1, out var history) ? history : [],
+        }).ToList();
+        var partnership = PartnershipEligibility.Assess(founder, partners, record.ApplicationDate, policy.Resolver);
+        return (partnership.Assessment, partnership.HkMacauYouth);
     }
 
     /// <summary>A business date from a request: today (CST, injected clock) when empty, never in the future.</summary>

@@ -28,6 +28,7 @@ public sealed partial class LoanHandler
         errors.ThrowIfAny();
         return ChangeAsync(context, request, "loan.guaranteed", async (scope, record, loan) =>
         {
+            CheckDate(record, LoanDateEvent.Guarantee, "guarantee_date", on);
             var policy = await reference.GetAsync(scope.CancellationToken);
             // The guarantee-contract date governs the risk share (policy.md §10).
             var share = RiskShare.For(policy.Resolver.At(record.Data.Region, on), record.Data.HkMacauYouth);
@@ -53,7 +54,11 @@ public sealed partial class LoanHandler
         errors.RequestId("request_id", request.RequestId);
         var on = BusinessDate(errors, "disbursement_date", request.DisbursementDate);
         errors.ThrowIfAny();
-        return ChangeAsync(context, request, "loan.disbursed", (scope, record, loan) => Task.FromResult(loan.Disburse(on)), businessDate: on);
+        return ChangeAsync(context, request, "loan.disbursed", (scope, record, loan) =>
+        {
+            CheckDate(record, LoanDateEvent.Disbursement, "disbursement_date", on);
+            return Task.FromResult(loan.Disburse(on));
+        }, businessDate: on);
     }
 
     [Roles(Role.Bank)]
@@ -68,7 +73,9 @@ public sealed partial class LoanHandler
         // Repayments commute, so the etag is checked only when the bank sends one.
         return ChangeAsync(context, request, "loan.repayment_recorded", async (scope, record, loan) =>
         {
+            CheckDate(record, LoanDateEvent.Repayment, "paid_date", on);
             var interestFrom = record.Data.InterestPaidToDate ?? on;
+            var repayments = await LoanStore.RepaymentsAsync(scope.Connection, scope.Transaction, record.Data.Id, scope.CancellationToken);
             var result = loan.RecordRepayment(on, new Money(amount));
             if (!result.IsOk)
             {
@@ -84,15 +91,10 @@ public sealed partial class LoanHandler
                 ("principal", allocation.Principal.Fen), ("from", interestFrom), ("request", scope.RequestId));
             // Repaid principal is no longer guaranteed: release it in the fund's ledger (frees leverage capacity).
             await Fund.GuaranteePostings.ReleaseAsync(scope, record, allocation.Principal, on, record.Data.PolicyVersionIds);
-            // Paying off the arrears of an overdue loan cures it.
-            if (loan.State == Domain.LoanState.Overdue && loan.FirstMissedDueDate(on.AddDays(1)) is null)
-            {
-                var cured = loan.Cure(on);
-                if (!cured.IsOk)
-                {
-                    return cured.Refusal;
-                }
-            }
+            // Overdue is a fact of the schedule and the repayments: the stored state (a cache) is brought in
+            // line on the paid date, marking a missed instalment or curing on the day the arrears were paid.
+            repayments.Add(new RecordedRepayment(on, allocation.Interest, allocation.Principal, interestFrom));
+            loan.SyncOverdue(on, repayments);
             return Unit.Value;
         }, etagRequired: false, failedRules: null, guaranteeFundId: null, businessDate: on, reply: loan => new RecordRepaymentResponse
         {
@@ -113,6 +115,7 @@ public sealed partial class LoanHandler
         errors.ThrowIfAny();
         return ChangeAsync(context, request, "loan.extended", async (scope, record, loan) =>
         {
+            CheckDate(record, LoanDateEvent.Extension, "business_date", on);
             var policy = await reference.GetAsync(scope.CancellationToken);
             return loan.Extend(on, request.Months, policy.Resolver.At(record.Data.Region, on));
         }, businessDate: on);

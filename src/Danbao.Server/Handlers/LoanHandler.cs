@@ -49,19 +49,20 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
                 BankId = scope.Caller.InstitutionId,
                 District = application.District,
                 BorrowerJson = LoanMapping.StoredBorrowerJson(application.Borrower),
-                IdNumberCipher = vault.Encrypt(application.PrincipalId.Value),
-                IdNumberIndex = vault.Index(application.PrincipalId.Value),
+                IdNumberCipher = vault.Encrypt(application.PrincipalId.Number),
+                IdNumberIndex = vault.Index(application.PrincipalId.Number),
                 ApplicationDate = application.ApplicationDate,
+                CreditCode = application.CreditCode,
                 CreatedAt = scope.Now,
                 UpdatedAt = scope.Now,
             };
             await LoanStore.InsertAsync(scope.Connection, scope.Transaction, record, scope.CancellationToken);
             await LoanStore.AddBorrowerIdsAsync(scope.Connection, scope.Transaction, id,
-                application.PartnerIds.Select(p => vault.Index(p.Value)), scope.CancellationToken);
+                application.PartnerIds.Select(p => vault.Index(p.Number)), scope.CancellationToken);
             await scope.AuditAsync(SubjectType, id, "loan.submitted", null, loan.State.ToCode(),
                 new { amount_fen = loan.Data.Amount.Fen, term_months = loan.Data.TermMonths, contract_rate_bp = loan.Data.ContractRate.Bp },
                 application.ApplicationDate);
-            return LoanMapping.ToProto(record, policy.Resolver, Today());
+            return LoanMapping.ToProto(record, policy.Resolver, Today(), [], policy.Calendar);
         });
     }
 
@@ -71,8 +72,9 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
         var id = LoanAccess.IdOf(request.Name);
         await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
         var loan = LoanAccess.Visible(context.Caller(), await LoanStore.FindAsync(conn, null, id, false, context.CancellationToken), request.Name);
+        var repayments = loan.Data.DisbursementDate is null ? [] : await LoanStore.RepaymentsAsync(conn, null, id, context.CancellationToken);
         var policy = await reference.GetAsync(context.CancellationToken);
-        return LoanMapping.ToProto(loan, policy.Resolver, Today());
+        return LoanMapping.ToProto(loan, policy.Resolver, Today(), repayments, policy.Calendar);
     }
 
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
@@ -106,9 +108,13 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
         };
         await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
         var rows = await LoanStore.ListAsync(conn, filter, cursor, size + 1, context.CancellationToken);
+        var page = rows.Take(size).ToList();
+        var repayments = await LoanStore.RepaymentsAsync(conn, null,
+            page.Where(r => r.Data.DisbursementDate is not null).Select(r => r.Data.Id).ToList(), context.CancellationToken);
         var policy = await reference.GetAsync(context.CancellationToken);
         var response = new ListLoansResponse();
-        response.Loans.AddRange(rows.Take(size).Select(r => LoanMapping.ToProto(r, policy.Resolver, Today())));
+        response.Loans.AddRange(page.Select(r => LoanMapping.ToProto(r, policy.Resolver, Today(),
+            repayments.TryGetValue(r.Data.Id, out var paid) ? paid : [], policy.Calendar)));
         if (rows.Count > size)
         {
             var last = rows[size - 1];
@@ -157,19 +163,27 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
     private DateOnly Today() => ChinaStandardTime.BusinessDate(clock.GetUtcNow());
 
     /// <summary>
+    /// Date order (<see cref="LoanDates"/>): <paramref name="date"/> of <paramref name="kind"/> against the
+    /// loan's earlier business dates and today; INVALID_ARGUMENT naming the field otherwise (nothing changed).
+    /// </summary>
+    private void CheckDate(LoanRecord record, LoanDateEvent kind, string field, DateOnly date) =>
+        LoanDateChecks.ThrowIfAny(LoanDates.Check(kind, field, date, LoanDateFacts.Of(record.Data, record.ApplicationDate), Today()));
+
+    /// <summary>
     /// One loan write: lock the row, check who may act and the etag, let the aggregate decide,
     /// store the new state and an audit event. A refusal becomes FAILED_PRECONDITION with its reason.
     /// </summary>
     private Task<ProtoLoan> ChangeAsync(ServerCallContext context, ILoanWriteRequest request, string action,
         Func<WriteScope, LoanRecord, DomainLoan, Task<Result<Unit>>> decide, bool etagRequired = true,
-        Func<LoanRecord, IReadOnlyList<string>>? failedRules = null, string? guaranteeFundId = null, DateOnly? businessDate = null) =>
-        ChangeAsync(context, request, action, decide, etagRequired, failedRules, guaranteeFundId, businessDate, reply: loan => loan);
+        Func<LoanRecord, IReadOnlyList<string>>? failedRules = null, string? guaranteeFundId = null, DateOnly? businessDate = null,
+        Func<object>? auditDetail = null) =>
+        ChangeAsync(context, request, action, decide, etagRequired, failedRules, guaranteeFundId, businessDate, reply: loan => loan, auditDetail);
 
     /// <param name="reply">Shapes the stored reply from the saved loan, inside the transaction, so a replay returns all of it.</param>
     private async Task<TReply> ChangeAsync<TReply>(ServerCallContext context, ILoanWriteRequest request, string action,
         Func<WriteScope, LoanRecord, DomainLoan, Task<Result<Unit>>> decide, bool etagRequired,
         Func<LoanRecord, IReadOnlyList<string>>? failedRules, string? guaranteeFundId, DateOnly? businessDate,
-        Func<ProtoLoan, TReply> reply)
+        Func<ProtoLoan, TReply> reply, Func<object>? auditDetail = null)
         where TReply : Google.Protobuf.IMessage<TReply>, new()
     {
         var id = LoanAccess.IdOf(request.Name);
@@ -190,10 +204,11 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
             {
                 throw RpcErrors.Aborted("CONCURRENT_UPDATE", $"loans/{id} was changed by another request; read it again and retry");
             }
-            await scope.AuditAsync(SubjectType, id, action, before.ToCode(), loan.State.ToCode(), AuditDetail(loan.Data), businessDate);
+            await scope.AuditAsync(SubjectType, id, action, before.ToCode(), loan.State.ToCode(), auditDetail?.Invoke() ?? AuditDetail(loan.Data), businessDate);
             var saved = record with { Data = loan.Data, Version = record.Version + 1, UpdatedAt = scope.Now, FailedRules = rules, GuaranteeFundId = guaranteeFundId ?? record.GuaranteeFundId };
             var policy = await reference.GetAsync(scope.CancellationToken);
-            return reply(LoanMapping.ToProto(saved, policy.Resolver, Today()));
+            var repayments = saved.Data.DisbursementDate is null ? [] : await LoanStore.RepaymentsAsync(scope.Connection, scope.Transaction, id, scope.CancellationToken);
+            return reply(LoanMapping.ToProto(saved, policy.Resolver, Today(), repayments, policy.Calendar));
         });
     }
 

@@ -4,7 +4,7 @@ using Danbao.Server.Validation;
 using DomainBorrowerType = Danbao.Domain.BorrowerType;
 using DomainGender = Danbao.Domain.Gender;
 using DomainKeyGroup = Danbao.Domain.KeyGroup;
-using DomainResidency = Danbao.Domain.Residency;
+using DomainDocumentType = Danbao.Domain.IdentityDocumentType;
 using ProtoBorrowerType = Danbao.Contracts.V1.BorrowerType;
 
 namespace Danbao.Server.Loans;
@@ -19,8 +19,11 @@ public sealed class LoanApplication
 
     public required LoanTerms Terms { get; init; }
     public required Domain.RepaymentMethod Method { get; init; }
-    public required ResidentIdNumber PrincipalId { get; init; }
-    public required IReadOnlyList<ResidentIdNumber> PartnerIds { get; init; }
+    /// <summary>The principal's identity document (residency comes from it).</summary>
+    public required IdentityDocument PrincipalId { get; init; }
+    public required IReadOnlyList<IdentityDocument> PartnerIds { get; init; }
+    /// <summary>An enterprise's unified social credit code, upper case.</summary>
+    public string? CreditCode { get; init; }
     public required Borrower Borrower { get; init; }
     public required string District { get; init; }
     public required DateOnly ApplicationDate { get; init; }
@@ -33,7 +36,7 @@ public sealed class LoanApplication
         var borrower = loan.Borrower ?? new Borrower();
         var type = errors.Enum("loan.borrower.type", borrower.Type);
         var principal = ParsePerson(errors, "loan.borrower.person", borrower.Person);
-        var partners = new List<ResidentIdNumber>();
+        var partners = new List<IdentityDocument>();
         if (type == ProtoBorrowerType.Partnership)
         {
             if (borrower.Partners.Count is 0 or > PartnersMax)
@@ -47,7 +50,7 @@ public sealed class LoanApplication
                     partners.Add(partner);
                 }
             }
-            if (principal is { } lead && partners.Append(lead).GroupBy(p => p.Value).Any(g => g.Count() > 1))
+            if (principal is { } lead && partners.Append(lead).GroupBy(p => p.Number).Any(g => g.Count() > 1))
             {
                 errors.Add("loan.borrower.partners", "each partner at most once");
             }
@@ -63,6 +66,10 @@ public sealed class LoanApplication
             errors.Text("loan.borrower.enterprise.credit_code", e.CreditCode, lengthMax: 18);
             errors.Range("loan.borrower.enterprise.staff_count", e.StaffCount, 1, 1_000_000);
             errors.Range("loan.borrower.enterprise.key_group_hires", e.KeyGroupHires, 0, Math.Max(0, e.StaffCount));
+            if (e.AnnualRevenueFen < 0)
+            {
+                errors.Add("loan.borrower.enterprise.annual_revenue_fen", "must not be negative (0 when unknown)");
+            }
         }
         errors.Range("loan.borrower.prior_subsidised_loans", borrower.PriorSubsidisedLoans, 0, 100);
         var amount = errors.PositiveFen("loan.amount_fen", loan.AmountFen);
@@ -71,9 +78,13 @@ public sealed class LoanApplication
         var method = errors.Enum("loan.repayment_method", loan.RepaymentMethod);
         var contractDate = errors.Date("loan.contract_date", loan.ContractDate);
         var applicationDate = errors.Date("loan.application_date", loan.ApplicationDate, required: false) ?? today;
-        if (applicationDate > today)
+        // Date order (policy: the bank signs after the application; no application in the future,
+        // no contract more than LoanDates.ContractDateDaysAheadMax days ahead).
+        LoanDateChecks.AddTo(errors, LoanDates.Check(LoanDateEvent.Application, "loan.application_date", applicationDate, new LoanDateFacts(), today));
+        if (contractDate is { } signed)
         {
-            errors.Add("loan.application_date", $"must not be after today ({today:yyyy-MM-dd} CST)");
+            LoanDateChecks.AddTo(errors, LoanDates.Check(LoanDateEvent.Contract, "loan.contract_date", signed,
+                new LoanDateFacts { ApplicationDate = applicationDate }, today));
         }
         var region = RegionCode.Guangzhou;
         if (loan.Region.Length == 0)
@@ -116,35 +127,52 @@ public sealed class LoanApplication
             Borrower = borrower,
             District = district,
             ApplicationDate = applicationDate,
+            CreditCode = type == ProtoBorrowerType.Enterprise ? (borrower.Enterprise?.CreditCode ?? "").Trim().ToUpperInvariant() : null,
         };
     }
 
     /// <summary>The individual as the eligibility rules see them (birth date and gender from the ID number).</summary>
-    public static IndividualApplicant Applicant(Person person, ResidentIdNumber id, RegionCode projectRegion, int subsidisedLoansSoFar,
-        bool hasLiveEnterpriseLoan, bool otherDisallowedLoans)
+    public static IndividualApplicant Applicant(Person person, IdentityDocument id, RegionCode projectRegion, int subsidisedLoansSoFar,
+        bool hasLiveEnterpriseLoan, bool otherDisallowedLoans, IReadOnlyList<PriorLoan> priorLoans)
     {
         var groups = new HashSet<DomainKeyGroup>();
         if (person.KeyGroup != Contracts.V1.KeyGroup.Unspecified)
         {
             groups.Add((DomainKeyGroup)((int)person.KeyGroup - 1));
         }
-        return IndividualApplicant.FromIdNumber(id, projectRegion) with
+        return IndividualApplicant.FromDocument(id, projectRegion, BirthDateOf(person, id), GenderOf(person, id)) with
         {
-            Residency = person.Residency switch
-            {
-                Contracts.V1.Residency.HongKong => DomainResidency.HongKong,
-                Contracts.V1.Residency.Macau => DomainResidency.Macau,
-                Contracts.V1.Residency.Taiwan => DomainResidency.Taiwan,
-                _ => DomainResidency.Mainland,
-            },
             KeyGroups = groups,
+            PriorLoans = priorLoans,
             SubsidisedLoansSoFar = subsidisedLoansSoFar,
             HasOutstandingEnterpriseGuaranteeLoan = hasLiveEnterpriseLoan,
             HasOtherDisallowedLoans = otherDisallowedLoans,
         };
     }
 
-    private static ResidentIdNumber? ParsePerson(FieldErrors errors, string field, Person? person)
+    /// <summary>The document of a stored person (its number decrypted): the type stored with the borrower, else read from the number.</summary>
+    public static IdentityDocument StoredDocument(Person person, string number)
+    {
+        var type = LoanMapping.ToDomain(person.DocumentType);
+        if (type == DomainDocumentType.HomeReturnPermit)
+        {
+            return IdentityDocument.Create(DomainDocumentType.HomeReturnPermit, number).Value;
+        }
+        return IdentityDocument.FromIdNumber(ResidentIdNumber.Parse(number));
+    }
+
+    /// <summary>Birth date: from the 18-digit number, else (Home Return Permit) as given.</summary>
+    public static DateOnly? BirthDateOf(Person person, IdentityDocument? id) => id?.BirthDate
+        ?? (DateOnly.TryParseExact(person.BirthDate, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d) ? d : null);
+
+    public static DomainGender? GenderOf(Person person, IdentityDocument? id) => id?.Gender ?? person.Gender switch
+    {
+        Contracts.V1.Gender.Male => DomainGender.Male,
+        Contracts.V1.Gender.Female => DomainGender.Female,
+        _ => null,
+    };
+
+    private static IdentityDocument? ParsePerson(FieldErrors errors, string field, Person? person)
     {
         if (person is null)
         {
@@ -152,24 +180,61 @@ public sealed class LoanApplication
             return null;
         }
         errors.Text($"{field}.name", person.Name, lengthMax: 100);
-        if (!ResidentIdNumber.TryParse(person.IdNumber, out var id, out var problem))
+        if (!Enum.IsDefined(person.DocumentType))
         {
-            // The number itself is never echoed back: it may be someone's real ID.
-            errors.Add($"{field}.id_number", problem ?? "not a valid 18-digit resident ID number");
+            errors.Add($"{field}.document_type", "unknown identity document type");
             return null;
         }
-        if (person.Gender != Contracts.V1.Gender.Unspecified && (person.Gender == Contracts.V1.Gender.Male) != (id.Gender == DomainGender.Male))
+        var type = LoanMapping.ToDomain(person.DocumentType);
+        Domain.Results.Result<IdentityDocument> parsed;
+        if (type is { } given)
         {
-            errors.Add($"{field}.gender", "does not match the ID number");
+            parsed = IdentityDocument.Create(given, person.IdNumber);
         }
-        if (person.BirthDate.Length > 0 && person.BirthDate != LoanMapping.Date(id.BirthDate))
+        else
         {
-            errors.Add($"{field}.birth_date", "does not match the ID number");
+            parsed = ResidentIdNumber.TryParse(person.IdNumber, out var number, out var problem)
+                ? IdentityDocument.FromIdNumber(number)
+                : new Domain.Results.Refusal(Domain.Results.ReasonCodes.IdentityDocumentInvalid, problem ?? "not a valid 18-digit resident ID number");
+        }
+        if (!parsed.IsOk)
+        {
+            // The number itself is never echoed back: it may be someone's real ID.
+            errors.Add($"{field}.id_number", parsed.Refusal.Message);
+            return null;
+        }
+        var document = parsed.Value;
+        if (person.Residency != Contracts.V1.Residency.Unspecified && LoanMapping.ToProto(document.Residency) != person.Residency)
+        {
+            errors.Add($"{field}.residency", $"does not match the identity document ({document.Type}): residency is evidenced by the document, leave it unset");
+        }
+        if (document.IdNumber is not { } id)
+        {
+            // A Home Return Permit carries no birth date or gender: both are required.
+            if (!DateOnly.TryParseExact(person.BirthDate, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _))
+            {
+                errors.Add($"{field}.birth_date", "required (YYYY-MM-DD) with a Home Return Permit, which carries no birth date");
+            }
+            if (person.Gender == Contracts.V1.Gender.Unspecified || !Enum.IsDefined(person.Gender))
+            {
+                errors.Add($"{field}.gender", "required with a Home Return Permit, which carries no gender");
+            }
+        }
+        else
+        {
+            if (person.Gender != Contracts.V1.Gender.Unspecified && (person.Gender == Contracts.V1.Gender.Male) != (id.Gender == DomainGender.Male))
+            {
+                errors.Add($"{field}.gender", "does not match the ID number");
+            }
+            if (person.BirthDate.Length > 0 && person.BirthDate != LoanMapping.Date(id.BirthDate))
+            {
+                errors.Add($"{field}.birth_date", "does not match the ID number");
+            }
         }
         if (person.KeyGroup != Contracts.V1.KeyGroup.Unspecified && !Enum.IsDefined(person.KeyGroup))
         {
             errors.Add($"{field}.key_group", "unknown key group");
         }
-        return id;
+        return document;
     }
 }

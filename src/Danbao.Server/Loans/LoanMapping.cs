@@ -5,6 +5,7 @@ using Danbao.Domain;
 using Google.Protobuf;
 using DomainLoanState = Danbao.Domain.LoanState;
 using ProtoLoanState = Danbao.Contracts.V1.LoanState;
+using IdentityDocumentType = Danbao.Contracts.V1.IdentityDocumentType;
 
 namespace Danbao.Server.Loans;
 
@@ -34,8 +35,11 @@ public static class LoanMapping
 
     public static Borrower ParseStoredBorrower(string json) => BorrowerParser.Parse<Borrower>(json);
 
-    /// <param name="today">The business date days past due are counted to.</param>
-    public static Contracts.V1.Loan ToProto(LoanRecord record, PolicyResolver? policy, DateOnly today)
+    /// <param name="today">The business date the overdue figures are stated on.</param>
+    /// <param name="repayments">All recorded repayments of the loan: overdue is derived from them and the schedule, never from a batch.</param>
+    /// <param name="calendar">The official calendar, for the last day of a working-day publicity.</param>
+    public static Contracts.V1.Loan ToProto(LoanRecord record, PolicyResolver? policy, DateOnly today,
+        IEnumerable<RecordedRepayment> repayments, WorkingCalendar? calendar)
     {
         var d = record.Data;
         var loan = new Contracts.V1.Loan
@@ -73,10 +77,19 @@ public static class LoanMapping
             SettledDate = Date(d.SettledDate),
         };
         loan.FailedRules.AddRange(record.FailedRules);
-        loan.OverdueDays = Domain.Loan.Rehydrate(d).OverdueDaysOn(today);
-        if (d.PublicityStartDate is { } && d.PublicityDays is { } days && d.PublicityUnit == PublicityUnit.CalendarDays)
+        var aggregate = Domain.Loan.Rehydrate(d);
+        if (d.DisbursementDate is { } disbursed && today >= disbursed)
         {
-            loan.PublicityEndDate = Date(d.PublicityStartDate.Value.AddDays(days + d.SuspendedDays - 1));
+            var overdue = aggregate.OverdueAsOf(today, repayments);
+            loan.OverdueDays = overdue.OverdueDays;
+            loan.OverdueSinceDate = Date(overdue.OverdueSince);
+            loan.PrincipalArrearsFen = overdue.PrincipalArrears.Fen;
+            loan.InterestArrearsFen = overdue.InterestArrears.Fen;
+        }
+        // Last day of publicity, in either unit: the day before it may conclude (00:00 CST after its last day).
+        if (d.PublicityStartDate is not null && aggregate.PublicityConcludesAt(calendar) is { IsOk: true } concludes)
+        {
+            loan.PublicityEndDate = Date(ChinaStandardTime.BusinessDate(concludes.Value).AddDays(-1));
         }
         if (policy is not null)
         {
@@ -118,6 +131,32 @@ public static class LoanMapping
     public static DomainLoanState? ToDomain(ProtoLoanState state) =>
         state == ProtoLoanState.Unspecified ? null : Enum.GetValues<DomainLoanState>().First(s => ToProto(s) == state);
 
+    public static Contracts.V1.Residency ToProto(Domain.Residency residency) => residency switch
+    {
+        Domain.Residency.HongKong => Contracts.V1.Residency.HongKong,
+        Domain.Residency.Macau => Contracts.V1.Residency.Macau,
+        Domain.Residency.Taiwan => Contracts.V1.Residency.Taiwan,
+        _ => Contracts.V1.Residency.Mainland,
+    };
+
+    public static IdentityDocumentType ToProto(Domain.IdentityDocumentType type) => type switch
+    {
+        Domain.IdentityDocumentType.HkMacauResidencePermit => IdentityDocumentType.HkMacauResidencePermit,
+        Domain.IdentityDocumentType.TaiwanResidencePermit => IdentityDocumentType.TaiwanResidencePermit,
+        Domain.IdentityDocumentType.HomeReturnPermit => IdentityDocumentType.HomeReturnPermit,
+        _ => IdentityDocumentType.ResidentIdCard,
+    };
+
+    /// <summary>The domain's document type for a wire value; UNSPECIFIED means "read it from the number".</summary>
+    public static Domain.IdentityDocumentType? ToDomain(IdentityDocumentType type) => type switch
+    {
+        IdentityDocumentType.ResidentIdCard => Domain.IdentityDocumentType.ResidentIdCard,
+        IdentityDocumentType.HkMacauResidencePermit => Domain.IdentityDocumentType.HkMacauResidencePermit,
+        IdentityDocumentType.TaiwanResidencePermit => Domain.IdentityDocumentType.TaiwanResidencePermit,
+        IdentityDocumentType.HomeReturnPermit => Domain.IdentityDocumentType.HomeReturnPermit,
+        _ => null,
+    };
+
     private static void Mask(Person? person)
     {
         if (person is null)
@@ -126,11 +165,21 @@ public static class LoanMapping
         }
         if (person.IdNumber.Length > 0)
         {
-            if (ResidentIdNumber.TryParse(person.IdNumber, out var id, out _))
+            // Residency and the document type are what the number evidences, never a declaration.
+            if (person.DocumentType == IdentityDocumentType.HomeReturnPermit
+                && IdentityDocument.Create(Domain.IdentityDocumentType.HomeReturnPermit, person.IdNumber) is { IsOk: true } permit)
             {
+                person.IdNumberMasked = permit.Value.Masked;
+                person.Residency = ToProto(permit.Value.Residency);
+            }
+            else if (ResidentIdNumber.TryParse(person.IdNumber, out var id, out _))
+            {
+                var document = IdentityDocument.FromIdNumber(id);
                 person.IdNumberMasked = id.Masked;
                 person.BirthDate = Date(id.BirthDate);
                 person.Gender = id.Gender == Domain.Gender.Male ? Contracts.V1.Gender.Male : Contracts.V1.Gender.Female;
+                person.Residency = ToProto(document.Residency);
+                person.DocumentType = ToProto(document.Type);
             }
             else
             {

@@ -54,7 +54,7 @@ public sealed class FundSteps(DanbaoServer server, string bank = "icbc-gz")
     public static CreateLoanRequest Unique(Residency residency = Residency.Mainland)
     {
         var n = Interlocked.Increment(ref _people);
-        return LoanSteps.Individual(residency: residency, idNumber: TestIdNumbers.Make(new DateOnly(1986, 1, 1).AddDays(n * 3), male: n % 2 == 0));
+        return LoanSteps.Individual(residency: residency, idNumber: TestIdNumbers.Make(new DateOnly(1986, 1, 1).AddDays(n * 3), male: n % 2 == 0, area: TestIdNumbers.AreaOf(residency)));
     }
 
     public Task<Loan> Disbursed() => Loans.Disbursed(Unique());

@@ -14,7 +14,8 @@ public sealed class LoanSteps(DanbaoServer server, string bank = "icbc-gz", stri
     public static CreateLoanRequest Individual(long amountFen = 200_000_00, int rateBp = 350, string? idNumber = null,
         bool counterGuarantee = true, Residency residency = Residency.Mainland, string region = "CN-GD-GZ")
     {
-        idNumber ??= TestIdNumbers.Make(new DateOnly(1990, 5, 17), male: true);
+        // Residency is evidenced by the document: HK/Macau/Taiwan people hold residence permits 810000/820000/830000.
+        idNumber ??= TestIdNumbers.Make(new DateOnly(1990, 5, 17), male: true, area: TestIdNumbers.AreaOf(residency));
         return new CreateLoanRequest
         {
             RequestId = DanbaoClient.NewRequestId(),

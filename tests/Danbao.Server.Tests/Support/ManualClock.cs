@@ -7,5 +7,6 @@ public sealed class ManualClock(DateTimeOffset now) : TimeProvider
 
     public override DateTimeOffset GetUtcNow() => _now;
 
-    public void Set(DateTimeOffset now) => _now = now;
+    /// <summary>Sets "now"; a UTC time provider answers in UTC whatever offset the test wrote the instant in.</summary>
+    public void Set(DateTimeOffset now) => _now = now.ToUniversalTime();
 }

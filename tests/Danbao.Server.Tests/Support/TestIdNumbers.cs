@@ -8,6 +8,15 @@ public static class TestIdNumbers
 {
     private static int _sequence;
 
+    /// <summary>The area code a person of this residency's document starts with (810000 Hong Kong, 820000 Macau, 830000 Taiwan).</summary>
+    public static string AreaOf(Contracts.V1.Residency residency) => residency switch
+    {
+        Contracts.V1.Residency.HongKong => "810000",
+        Contracts.V1.Residency.Macau => "820000",
+        Contracts.V1.Residency.Taiwan => "830000",
+        _ => "440106",
+    };
+
     public static string Make(DateOnly birthDate, bool male, string area = "440106")
     {
         var seq = Interlocked.Increment(ref _sequence) % 50;
