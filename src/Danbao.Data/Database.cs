@@ -20,28 +20,8 @@ public sealed class Database : IAsyncDisposable
     private readonly ResiliencePipeline _retry;
 
     public Database(DatabaseOptions options)
-        : this(NpgsqlDataSource.Create(WithServiceDefaults(options.ConnectionString)), options)
+        : this(NpgsqlDataSource.Create(PoolTuning.WithServiceDefaults(options.ConnectionString)), options)
     {
-    }
-
-    /// <summary>
-    /// The service's pool settings unless the connection string says otherwise: statements used
-    /// again are prepared automatically (parse and plan once per connection), and a connection
-    /// returned to the pool is not reset with DISCARD ALL (one round trip less per call; the service
-    /// sets no session state that could leak to the next user).
-    /// </summary>
-    public static string WithServiceDefaults(string connectionString)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!builder.ContainsKey("Max Auto Prepare"))
-        {
-            builder.MaxAutoPrepare = 128;
-        }
-        if (!builder.ContainsKey("No Reset On Close"))
-        {
-            builder.NoResetOnClose = true;
-        }
-        return builder.ConnectionString;
     }
 
     public Database(NpgsqlDataSource dataSource, DatabaseOptions options)

@@ -80,7 +80,7 @@ public sealed class DanbaoHost : IAsyncDisposable
             AuthInterceptor.CheckDeclared(service, descriptor);
         }
         clock ??= TimeProvider.System;
-        var database = new Database(new DatabaseOptions { ConnectionString = PoolTuning.WithServiceDefaults(settings.ConnectionString) });
+        var database = new Database(new DatabaseOptions { ConnectionString = settings.ConnectionString });
         if (settings.Migrate)
         {
             await new MigrationRunner(database.DataSource, MigrationsDirectory.Locate()).ApplyAsync(ct);
