@@ -105,7 +105,12 @@ public sealed class Fuzzer : IDisposable
             answer = status is null
                 ? $"http{(int)response.StatusCode}"
                 : int.TryParse(status, out var code) && code is >= 0 and <= 16 ? ((global::Grpc.Core.StatusCode)code).ToString() : "bad-status:" + status;
-            if (status is null && !(kind == "content-type" && response.StatusCode == HttpStatusCode.UnsupportedMediaType))
+            // Not gRPC at all, so plain HTTP answers are proper: a wrong content type (415), and a path
+            // that is not /{service}/{method} (404; grpc-dotnet answers UNIMPLEMENTED for unknown
+            // methods and services of that form).
+            var notGrpc = (kind == "content-type" && response.StatusCode == HttpStatusCode.UnsupportedMediaType)
+                || (kind == "unknown-method" && response.StatusCode == HttpStatusCode.NotFound && request.RequestUri!.AbsolutePath.Count(c => c == '/') == 1);
+            if (status is null && !notGrpc)
             {
                 Improper.Add($"{kind} {method.FullName}: HTTP {(int)response.StatusCode} without grpc-status");
             }
