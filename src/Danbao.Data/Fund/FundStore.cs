@@ -15,9 +15,13 @@ public static class FundStore
     /// </summary>
     public static async Task<bool> LockFundAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string fundId, string regionCode, CancellationToken ct)
     {
-        await ExecAsync(conn, tx, "insert into guarantee_funds (fund_id, region_code) values (@f, @r) on conflict (fund_id) do nothing", ct,
-            ("f", fundId), ("r", regionCode));
-        await using var cmd = Command(conn, tx, "select capitalised_at is not null from guarantee_funds where fund_id = @f for update", ("f", fundId));
+        // One statement: the upsert takes the row lock whether it inserts or finds the row.
+        await using var cmd = Command(conn, tx,
+            """
+            insert into guarantee_funds (fund_id, region_code) values (@f, @r)
+            on conflict (fund_id) do update set fund_id = excluded.fund_id
+            returning capitalised_at is not null
+            """, ("f", fundId), ("r", regionCode));
         return (bool)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
@@ -123,87 +127,6 @@ public static class FundStore
 
     // ---- claims ----
 
-    public static async Task InsertClaimAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ClaimRecord c, CancellationToken ct)
-    {
-        try
-        {
-            await ExecAsync(conn, tx,
-                """
-                insert into compensation_claims (id, loan_id, bank_id, fund_id, region_code, state, claim_date, overdue_days,
-                    outstanding_principal_fen, unpaid_interest_fen, base_mode, base_fen, fund_share_bp, fund_fen, bank_fen, policy_version_ids)
-                values (@id, @loan, @bank, @fund, @region, @state, @date, @overdue, @principal, @interest, @mode, @base, @share, @fundfen, @bankfen, @versions)
-                """, ct,
-                ("id", c.Id), ("loan", c.LoanId), ("bank", c.BankId), ("fund", c.FundId), ("region", c.RegionCode), ("state", c.State),
-                ("date", c.ClaimDate), ("overdue", c.OverdueDays), ("principal", c.OutstandingPrincipalFen), ("interest", c.UnpaidInterestFen),
-                ("mode", c.BaseMode), ("base", c.BaseFen), ("share", c.FundShareBp), ("fundfen", c.FundFen), ("bankfen", c.BankFen),
-                ("versions", c.PolicyVersionIds.ToArray()));
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "compensation_claims_one_live_per_loan")
-        {
-            throw new ClaimExistsException(c.LoanId, e);
-        }
-    }
-
-    /// <summary>Writes a claim's changeable fields, if it is still at <paramref name="expectedVersion"/>.</summary>
-    public static async Task<bool> UpdateClaimAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ClaimRecord c, int expectedVersion, CancellationToken ct)
-    {
-        await using var cmd = Command(conn, tx,
-            """
-            update compensation_claims set state = @state, decided_date = @decided, rejection_reason = @reason,
-                recovered_net_fen = @rnet, recovered_fund_fen = @rfund, recovered_bank_fen = @rbank,
-                written_off_fund_fen = @wfund, written_off_bank_fen = @wbank, written_off_date = @wdate, write_off_evidence = @evidence,
-                policy_version_ids = @versions, version = version + 1, updated_at = now()
-            where id = @id and version = @version
-            """,
-            ("state", c.State), ("decided", (object?)c.DecidedDate ?? DBNull.Value), ("reason", (object?)c.RejectionReason ?? DBNull.Value),
-            ("rnet", c.RecoveredNetFen), ("rfund", c.RecoveredFundFen), ("rbank", c.RecoveredBankFen),
-            ("wfund", c.WrittenOffFundFen), ("wbank", c.WrittenOffBankFen), ("wdate", (object?)c.WrittenOffDate ?? DBNull.Value),
-            ("evidence", (object?)c.WriteOffEvidence ?? DBNull.Value), ("versions", c.PolicyVersionIds.ToArray()),
-            ("id", c.Id), ("version", expectedVersion));
-        cmd.Parameters["decided"].NpgsqlDbType = NpgsqlDbType.Date;
-        cmd.Parameters["wdate"].NpgsqlDbType = NpgsqlDbType.Date;
-        cmd.Parameters["reason"].NpgsqlDbType = NpgsqlDbType.Text;
-        cmd.Parameters["evidence"].NpgsqlDbType = NpgsqlDbType.Text;
-        return await cmd.ExecuteNonQueryAsync(ct) == 1;
-    }
-
-    private const string ClaimColumns = """
-        id, loan_id, bank_id, fund_id, region_code, state, claim_date, overdue_days, outstanding_principal_fen, unpaid_interest_fen,
-        base_mode, base_fen, fund_share_bp, fund_fen, bank_fen, decided_date, rejection_reason, recovered_net_fen, recovered_fund_fen,
-        recovered_bank_fen, written_off_fund_fen, written_off_bank_fen, written_off_date, write_off_evidence, policy_version_ids, version
-        """;
-
-    public static async Task<ClaimRecord?> FindClaimAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string id, bool forUpdate, CancellationToken ct)
-    {
-        await using var cmd = Command(conn, tx, $"select {ClaimColumns} from compensation_claims where id = @id{(forUpdate ? " for update" : "")}", ("id", id));
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? ReadClaim(reader) : null;
-    }
-
-    /// <summary>Claims visible under a filter, by id, after a cursor id.</summary>
-    public static async Task<List<ClaimRecord>> ListClaimsAsync(NpgsqlConnection conn, string? bankId, string? fundId, string? regionWithin, string? state,
-        string? afterId, int limit, CancellationToken ct)
-    {
-        await using var cmd = Command(conn, null,
-            $"""
-            select {ClaimColumns} from compensation_claims
-            where (@bank = '' or bank_id = @bank)
-              and (@fund = '' or fund_id = @fund)
-              and (@region = '' or region_code = @region or region_code like @region || '-%')
-              and (@state = '' or state = @state)
-              and id > @after
-            order by id limit @limit
-            """,
-            ("bank", bankId ?? ""), ("fund", fundId ?? ""), ("region", regionWithin ?? ""), ("state", state ?? ""), ("after", afterId ?? ""), ("limit", limit));
-        var list = new List<ClaimRecord>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            list.Add(ReadClaim(reader));
-        }
-        return list;
-    }
-
     /// <summary>Claims of a fund in the pipeline (filed, not decided): count and total base.</summary>
     public static async Task<(int Count, long BaseFen)> PipelineAsync(NpgsqlConnection conn, string fundId, CancellationToken ct)
     {
@@ -231,49 +154,6 @@ public static class FundStore
             "select count(*)::int from compensation_claims where bank_id = @b and state in ('APPROVED', 'WRITTEN_OFF') and decided_date between @f and @t",
             ("b", bankId), ("f", from), ("t", to));
         return (int)(await cmd.ExecuteScalarAsync(ct))!;
-    }
-
-    public static Task InsertConsentAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ConsentRecord c, CancellationToken ct) =>
-        ExecAsync(conn, tx,
-            """
-            insert into claim_consents (claim_id, stage, party, institution, reference, consent_date)
-            values (@claim, @stage, @party, @inst, @ref, @date) on conflict (claim_id, stage, party) do nothing
-            """, ct, ("claim", c.ClaimId), ("stage", c.Stage), ("party", c.Party), ("inst", c.Institution), ("ref", c.Reference), ("date", c.ConsentDate));
-
-    public static async Task<List<ConsentRecord>> ConsentsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string claimId, CancellationToken ct)
-    {
-        await using var cmd = Command(conn, tx,
-            "select claim_id, stage, party, institution, reference, consent_date from claim_consents where claim_id = @c order by stage, party", ("c", claimId));
-        var list = new List<ConsentRecord>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            list.Add(new ConsentRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                reader.GetFieldValue<DateOnly>(5)));
-        }
-        return list;
-    }
-
-    public static Task InsertRecoveryAsync(NpgsqlConnection conn, NpgsqlTransaction tx, RecoveryRecord r, string requestId, CancellationToken ct) =>
-        ExecAsync(conn, tx,
-            """
-            insert into claim_recoveries (claim_id, recovered_date, gross_fen, costs_fen, net_fen, fund_fen, bank_fen, request_id)
-            values (@claim, @date, @gross, @costs, @net, @fund, @bank, @req)
-            """, ct, ("claim", r.ClaimId), ("date", r.RecoveredDate), ("gross", r.GrossFen), ("costs", r.CostsFen), ("net", r.NetFen),
-            ("fund", r.FundFen), ("bank", r.BankFen), ("req", requestId));
-
-    public static async Task<List<RecoveryRecord>> RecoveriesAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string claimId, CancellationToken ct)
-    {
-        await using var cmd = Command(conn, tx,
-            "select claim_id, recovered_date, gross_fen, costs_fen, net_fen, fund_fen, bank_fen from claim_recoveries where claim_id = @c order by id", ("c", claimId));
-        var list = new List<RecoveryRecord>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            list.Add(new RecoveryRecord(reader.GetString(0), reader.GetFieldValue<DateOnly>(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4),
-                reader.GetInt64(5), reader.GetInt64(6)));
-        }
-        return list;
     }
 
     // ---- statements ----
@@ -325,36 +205,6 @@ public static class FundStore
     }
 
     // ---- helpers ----
-
-    private static ClaimRecord ReadClaim(NpgsqlDataReader r) => new()
-    {
-        Id = r.GetString(0),
-        LoanId = r.GetString(1),
-        BankId = r.GetString(2),
-        FundId = r.GetString(3),
-        RegionCode = r.GetString(4),
-        State = r.GetString(5),
-        ClaimDate = r.GetFieldValue<DateOnly>(6),
-        OverdueDays = r.GetInt32(7),
-        OutstandingPrincipalFen = r.GetInt64(8),
-        UnpaidInterestFen = r.GetInt64(9),
-        BaseMode = r.GetString(10),
-        BaseFen = r.GetInt64(11),
-        FundShareBp = r.GetInt32(12),
-        FundFen = r.GetInt64(13),
-        BankFen = r.GetInt64(14),
-        DecidedDate = r.IsDBNull(15) ? null : r.GetFieldValue<DateOnly>(15),
-        RejectionReason = r.IsDBNull(16) ? null : r.GetString(16),
-        RecoveredNetFen = r.GetInt64(17),
-        RecoveredFundFen = r.GetInt64(18),
-        RecoveredBankFen = r.GetInt64(19),
-        WrittenOffFundFen = r.GetInt64(20),
-        WrittenOffBankFen = r.GetInt64(21),
-        WrittenOffDate = r.IsDBNull(22) ? null : r.GetFieldValue<DateOnly>(22),
-        WriteOffEvidence = r.IsDBNull(23) ? null : r.GetString(23),
-        PolicyVersionIds = r.GetFieldValue<string[]>(24),
-        Version = r.GetInt32(25),
-    };
 
     private static NpgsqlCommand Command(NpgsqlConnection conn, NpgsqlTransaction? tx, string sql, params (string Name, object Value)[] parameters)
     {
