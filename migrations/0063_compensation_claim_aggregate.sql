@@ -70,3 +70,16 @@ begin
     end if;
 end;
 $$;
+
+-- Reconciliation bounds (issue 12): a quota per bank per day counts the day's statements and their
+-- lines; breaks are kept for a retention period, then deleted (the statement row and its totals stay).
+alter table bank_statements add column breaks_deleted_at timestamptz;
+create index bank_statements_by_bank_created on bank_statements (bank_id, created_at);
+do $$
+begin
+    if exists (select 1 from pg_roles where rolname = 'danbao_app') then
+        grant update on bank_statements to danbao_app;
+        grant delete on bank_statement_breaks to danbao_app;
+    end if;
+end;
+$$;

@@ -52,28 +52,6 @@ public static class FundStore
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    /// <summary>Per loan, the guaranteed principal outstanding on a bank's account at the end of <paramref name="asOf"/>, from the journal.</summary>
-    public static async Task<Dictionary<string, long>> GuaranteedByLoanAsync(NpgsqlConnection conn, string bankId, DateOnly asOf, CancellationToken ct)
-    {
-        await using var cmd = Command(conn, null,
-            """
-            select t.cause_id, sum(case e.side when 'D' then e.amount_fen else -e.amount_fen end)::bigint
-            from ledger_accounts a
-            join ledger_entries e on e.account_id = a.id
-            join ledger_transactions t on t.id = e.transaction_id
-            where a.code = @c and t.cause_type = 'loan' and t.business_date <= @d
-            group by t.cause_id
-            having sum(case e.side when 'D' then e.amount_fen else -e.amount_fen end) <> 0
-            """, ("c", FundAccounts.BankGuaranteed(bankId)), ("d", asOf));
-        var result = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            result[reader.GetString(0)] = reader.GetInt64(1);
-        }
-        return result;
-    }
-
     /// <summary>Debits and credits of an account by transaction kind over business dates [from, to] (inclusive).</summary>
     public static async Task<Dictionary<string, (long DebitsFen, long CreditsFen)>> MovementsByKindAsync(
         NpgsqlConnection conn, string code, DateOnly? from, DateOnly to, CancellationToken ct)
@@ -158,26 +136,114 @@ public static class FundStore
 
     // ---- statements ----
 
-    public static async Task InsertStatementAsync(NpgsqlConnection conn, NpgsqlTransaction tx, StatementRecord s, IReadOnlyList<StatementBreakRecord> breaks, CancellationToken ct)
+    /// <summary>
+    /// Serialises one bank's uploads (transaction-scoped advisory lock), then returns what it has
+    /// uploaded since <paramref name="since"/>: statements and lines, for the daily quota.
+    /// </summary>
+    public static async Task<(int Uploads, long Lines)> LockStatementQuotaAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string bankId, DateTimeOffset since, CancellationToken ct)
     {
+        await ExecAsync(conn, tx, "select pg_advisory_xact_lock(hashtextextended('bank_statements:' || @b, 0))", ct, ("b", bankId));
+        await using var cmd = Command(conn, tx,
+            "select count(*)::int, coalesce(sum(lines_received), 0)::bigint from bank_statements where bank_id = @b and created_at >= @since",
+            ("b", bankId), ("since", since.ToUniversalTime()));
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return (reader.GetInt32(0), reader.GetInt64(1));
+    }
+
+    /// <summary>Deletes the breaks of the bank's statements created before <paramref name="before"/>; the statements keep their totals.</summary>
+    public static async Task<int> DeleteExpiredBreaksAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string bankId, DateTimeOffset before, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var cmd = Command(conn, tx,
+            """
+            with expired as (
+                update bank_statements set breaks_deleted_at = @now
+                where bank_id = @b and created_at < @before and breaks_deleted_at is null
+                returning id)
+            delete from bank_statement_breaks where statement_id in (select id from expired)
+            """, ("b", bankId), ("before", before.ToUniversalTime()), ("now", now.ToUniversalTime()));
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// Starts streaming a statement's lines into a transaction-scoped table (binary COPY): the lines
+    /// never sit in the server's memory. A loan twice fails the COPY (unique violation).
+    /// </summary>
+    public static async Task<NpgsqlBinaryImporter> BeginStatementLinesAsync(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        await ExecAsync(conn, tx, "create temp table statement_lines (loan_id text primary key, fen bigint not null) on commit drop", ct);
+        return await conn.BeginBinaryImportAsync("copy statement_lines (loan_id, fen) from stdin (format binary)", ct);
+    }
+
+    /// <summary>
+    /// Compares the streamed lines with the ledger's guaranteed principal per loan as of the date, as
+    /// one merge in the database (full join on the loan), writing the breaks of the statement directly:
+    /// MISSING_HERE (the bank reports a non-zero balance the ledger does not hold), MISSING_THERE (the
+    /// ledger holds one the bank did not report), AMOUNT_DIFFERS. Then stores the statement's totals.
+    /// </summary>
+    public static async Task<StatementRecord> CompareStatementAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string id, string bankId, DateOnly asOf,
+        int linesReceived, DateTimeOffset createdAt, CancellationToken ct)
+    {
+        // created_at is the service clock's instant: the daily quota and the retention count on it.
         await ExecAsync(conn, tx,
             """
-            insert into bank_statements (id, bank_id, as_of_date, lines_received, loans_matched, breaks_count, ours_total_fen, theirs_total_fen)
-            values (@id, @bank, @asof, @lines, @matched, @breaks, @ours, @theirs)
-            """, ct, ("id", s.Id), ("bank", s.BankId), ("asof", s.AsOfDate), ("lines", s.LinesReceived), ("matched", s.LoansMatched),
-            ("breaks", s.BreaksCount), ("ours", s.OursTotalFen), ("theirs", s.TheirsTotalFen));
-        await using var writer = await conn.BeginBinaryImportAsync(
-            "copy bank_statement_breaks (statement_id, loan_id, kind, ours_fen, theirs_fen) from stdin (format binary)", ct);
-        foreach (var b in breaks)
+            insert into bank_statements (id, bank_id, as_of_date, lines_received, loans_matched, breaks_count, ours_total_fen, theirs_total_fen, created_at)
+            values (@id, @bank, @asof, @lines, 0, 0, 0, 0, @at)
+            """, ct, ("id", id), ("bank", bankId), ("asof", asOf), ("lines", linesReceived), ("at", createdAt.ToUniversalTime()));
+        await using var cmd = Command(conn, tx,
+            """
+            with ours as (
+                select t.cause_id as loan_id, sum(case e.side when 'D' then e.amount_fen else -e.amount_fen end)::bigint as fen
+                from ledger_accounts a
+                join ledger_entries e on e.account_id = a.id
+                join ledger_transactions t on t.id = e.transaction_id
+                where a.code = @code and t.cause_type = 'loan' and t.business_date <= @asof
+                group by t.cause_id
+                having sum(case e.side when 'D' then e.amount_fen else -e.amount_fen end) <> 0),
+            compared as (
+                select coalesce(o.loan_id, s.loan_id) as loan_id, o.fen as ours, s.fen as theirs
+                from ours o full join statement_lines s on s.loan_id = o.loan_id),
+            breaks as (
+                insert into bank_statement_breaks (statement_id, loan_id, kind, ours_fen, theirs_fen)
+                select @id, loan_id,
+                       case when ours is null then 'MISSING_HERE' when theirs is null then 'MISSING_THERE' else 'AMOUNT_DIFFERS' end,
+                       coalesce(ours, 0), coalesce(theirs, 0)
+                from compared
+                where (ours is null and theirs <> 0) or theirs is null or ours <> theirs
+                returning 1),
+            totals as (
+                select count(*) filter (where ours = theirs and theirs <> 0)::int as matched,
+                       coalesce(sum(ours), 0)::bigint as ours_total, coalesce(sum(theirs), 0)::bigint as theirs_total
+                from compared)
+            update bank_statements set loans_matched = totals.matched, breaks_count = (select count(*) from breaks),
+                ours_total_fen = totals.ours_total, theirs_total_fen = totals.theirs_total
+            from totals where id = @id
+            returning loans_matched, breaks_count, ours_total_fen, theirs_total_fen
+            """, ("code", FundAccounts.BankGuaranteed(bankId)), ("asof", asOf), ("id", id));
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return new StatementRecord(id, bankId, asOf, linesReceived, reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3));
+    }
+
+    /// <summary>The first breaks of a statement in loan order.</summary>
+    public static async Task<List<StatementBreakRecord>> FirstBreaksAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string statementId, int limit, CancellationToken ct)
+    {
+        await using var cmd = Command(conn, tx,
+            "select loan_id, kind, ours_fen, theirs_fen from bank_statement_breaks where statement_id = @s order by loan_id limit @n", ("s", statementId), ("n", limit));
+        var list = new List<StatementBreakRecord>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
         {
-            await writer.StartRowAsync(ct);
-            await writer.WriteAsync(s.Id, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(b.LoanId, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(b.Kind, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(b.OursFen, NpgsqlDbType.Bigint, ct);
-            await writer.WriteAsync(b.TheirsFen, NpgsqlDbType.Bigint, ct);
+            list.Add(new StatementBreakRecord(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));
         }
-        await writer.CompleteAsync(ct);
+        return list;
+    }
+
+    /// <summary>When the statement's breaks were deleted by retention, or null while they are kept.</summary>
+    public static async Task<DateTimeOffset?> BreaksDeletedAtAsync(NpgsqlConnection conn, string statementId, CancellationToken ct)
+    {
+        await using var cmd = Command(conn, null, "select breaks_deleted_at from bank_statements where id = @s", ("s", statementId));
+        return await cmd.ExecuteScalarAsync(ct) is DateTime at ? new DateTimeOffset(at, TimeSpan.Zero) : null;
     }
 
     public static async Task<StatementRecord?> FindStatementAsync(NpgsqlConnection conn, string id, CancellationToken ct)

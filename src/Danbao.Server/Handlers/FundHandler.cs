@@ -19,7 +19,8 @@ namespace Danbao.Server.Handlers;
 /// (代偿, 追偿, 呆账核销) in FundHandler.Claims.cs; reconciliation in FundHandler.Reconciliation.cs.
 /// Every money movement is a balanced ledger transaction posted in the request's one transaction.
 /// </summary>
-public sealed partial class FundHandler(Database database, WriteRunner writes, ReferenceDataCache reference, TimeProvider clock) : FundService.FundServiceBase
+public sealed partial class FundHandler(Database database, WriteRunner writes, ReferenceDataCache reference, TimeProvider clock,
+    StatementLimits statementLimits) : FundService.FundServiceBase
 {
     /// <summary>Most a single capital contribution may be: 100亿元.</summary>
     public const long ContributionFenMax = 1_000_000_000_000;

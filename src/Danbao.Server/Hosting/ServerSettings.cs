@@ -26,6 +26,9 @@ public sealed record ServerSettings
     /// <summary>Serve GET /metrics (Prometheus text, HTTP/1.1) on this port of the listen address; 0 = any free port.</summary>
     public int? MetricsPort { get; init; }
 
+    /// <summary>Bank statement quotas and break retention (DANBAO_STATEMENT_* environment variables).</summary>
+    public Fund.StatementLimits Statements { get; init; } = new();
+
     public const string Usage = """
         danbao-server [options]
           --listen ADDR        address to listen on (default 127.0.0.1)
@@ -39,7 +42,8 @@ public sealed record ServerSettings
           --pii-key-file FILE  key protecting ID numbers when DANBAO_PII_KEY is unset (created if absent)
           --max-message-bytes N  largest message accepted or sent (default 4194304)
           --metrics-port N     serve GET /metrics (Prometheus text over HTTP/1.1) on this port (default: off)
-        environment: DANBAO_DB (connection string, required), DANBAO_PII_KEY, DANBAO_LOG_FORMAT=json
+        environment: DANBAO_DB (connection string, required), DANBAO_PII_KEY, DANBAO_LOG_FORMAT=json,
+          DANBAO_STATEMENT_UPLOADS_PER_DAY (4), DANBAO_STATEMENT_LINES_PER_DAY (4000000), DANBAO_STATEMENT_BREAKS_RETENTION_DAYS (90)
         """;
 
     public static ServerSettings Parse(string[] args, Func<string, string?> env)
@@ -48,6 +52,7 @@ public sealed record ServerSettings
         {
             ConnectionString = env("DANBAO_DB") ?? "",
             JsonLogs = string.Equals(env("DANBAO_LOG_FORMAT"), "json", StringComparison.OrdinalIgnoreCase),
+            Statements = Fund.StatementLimits.FromEnvironment(env),
         };
         for (var i = 0; i < args.Length; i++)
         {
