@@ -96,7 +96,10 @@ public sealed partial class FundHandler(Database database, WriteRunner writes, R
         var (pipeline, pipelineBase) = await FundStore.PipelineAsync(conn, fund.Id, ct);
         var limit = LeverageCheck.Limit(new Money(balance), k).Fen;
         var paid = recoverable.GetValueOrDefault(ClaimPostings.CompensationKind).DebitsFen;
-        var recovered = recoverable.GetValueOrDefault(ClaimPostings.RecoveryKind).CreditsFen;
+        // Recoveries after write-off (账销案存) restore capital rather than the recoverable.
+        var capital = await FundStore.MovementsByKindAsync(conn, FundAccounts.Capital(fund.Id), null, DateOnly.MaxValue, ct);
+        var recovered = recoverable.GetValueOrDefault(ClaimPostings.RecoveryKind).CreditsFen
+            + capital.GetValueOrDefault(ClaimPostings.RecoveryAfterWriteOffKind).CreditsFen;
         var issued = guarantees.GetValueOrDefault(GuaranteePostings.IssuedKind).CreditsFen;
         var overview = new FundOverview
         {

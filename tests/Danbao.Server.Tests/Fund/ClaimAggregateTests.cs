@@ -42,6 +42,7 @@ public sealed class ClaimAggregateTests(DanbaoServer server) : IClassFixture<Dan
         var after = await steps.Overview();
         // Posted as recovery_after_write_off: D fund cash / C fund capital.
         Assert.Equal((afterWriteOff.BalanceFen + 1_520_000, afterWriteOff.CapitalFen + 1_520_000), (after.BalanceFen, after.CapitalFen));
+        Assert.Equal(afterWriteOff.RecoveredFen + 1_520_000, after.RecoveredFen);
         Assert.Equal(1, await LedgerCountAsync(claim, "recovery_after_write_off"));
         Assert.Equal(LoanState.WrittenOff, (await steps.Bank.Loans.GetLoanAsync(new GetLoanRequest { Name = loan.Name })).State);
         await steps.AssertLedgerConsistent();
