@@ -26,7 +26,7 @@ public sealed record ServerSettings
     /// <summary>Serve GET /metrics (Prometheus text, HTTP/1.1) on this port of the listen address; 0 = any free port.</summary>
     public int? MetricsPort { get; init; }
 
-    /// <summary>Bank statement quotas and break retention (DANBAO_STATEMENT_* environment variables).</summary>
+    /// <summary>Bank statement quotas and break retention (--statement-* options).</summary>
     public Fund.StatementLimits Statements { get; init; } = new();
 
     public const string Usage = """
@@ -42,8 +42,10 @@ public sealed record ServerSettings
           --pii-key-file FILE  key protecting ID numbers when DANBAO_PII_KEY is unset (created if absent)
           --max-message-bytes N  largest message accepted or sent (default 4194304)
           --metrics-port N     serve GET /metrics (Prometheus text over HTTP/1.1) on this port (default: off)
-        environment: DANBAO_DB (connection string, required), DANBAO_PII_KEY, DANBAO_LOG_FORMAT=json,
-          DANBAO_STATEMENT_UPLOADS_PER_DAY (4), DANBAO_STATEMENT_LINES_PER_DAY (4000000), DANBAO_STATEMENT_BREAKS_RETENTION_DAYS (90)
+          --statement-uploads-per-day N       bank statements one bank may upload per CST day (default 4)
+          --statement-lines-per-day N         statement lines one bank may upload per CST day (default 4000000)
+          --statement-breaks-retention-days N days a statement's breaks are kept (default 90)
+        environment: DANBAO_DB (connection string, required), DANBAO_PII_KEY, DANBAO_LOG_FORMAT=json
         """;
 
     public static ServerSettings Parse(string[] args, Func<string, string?> env)
@@ -52,7 +54,6 @@ public sealed record ServerSettings
         {
             ConnectionString = env("DANBAO_DB") ?? "",
             JsonLogs = string.Equals(env("DANBAO_LOG_FORMAT"), "json", StringComparison.OrdinalIgnoreCase),
-            Statements = Fund.StatementLimits.FromEnvironment(env),
         };
         for (var i = 0; i < args.Length; i++)
         {
@@ -70,6 +71,9 @@ public sealed record ServerSettings
                 "--pii-key-file" => s with { PiiKeyFile = Value() },
                 "--max-message-bytes" => s with { MaxMessageBytes = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--metrics-port" => s with { MetricsPort = ParsePort(Value()) },
+                "--statement-uploads-per-day" => s with { Statements = s.Statements with { UploadsPerBankPerDayMax = Fund.StatementLimits.Parse(args[i], Value()) } },
+                "--statement-lines-per-day" => s with { Statements = s.Statements with { LinesPerBankPerDayMax = Fund.StatementLimits.Parse(args[i], Value()) } },
+                "--statement-breaks-retention-days" => s with { Statements = s.Statements with { BreaksRetentionDays = Fund.StatementLimits.Parse(args[i], Value()) } },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }

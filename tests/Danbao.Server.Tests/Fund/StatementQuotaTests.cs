@@ -71,6 +71,18 @@ public sealed class StatementQuotaTests(StatementQuotaTests.SmallQuotaServer ser
         Assert.Equal((0L, 2), (reader.GetInt64(0), reader.GetInt32(1)));
     }
 
+    [Fact]
+    public void The_quota_and_retention_are_server_options_refusing_what_is_not_a_positive_whole_number()
+    {
+        var settings = ServerSettings.Parse(
+            ["--statement-uploads-per-day", "3", "--statement-lines-per-day", "1000", "--statement-breaks-retention-days", "7"],
+            name => name == "DANBAO_DB" ? "Host=x" : null);
+        Assert.Equal(new StatementLimits { UploadsPerBankPerDayMax = 3, LinesPerBankPerDayMax = 1000, BreaksRetentionDays = 7 }, settings.Statements);
+        Assert.Equal(new StatementLimits(), ServerSettings.Parse([], name => name == "DANBAO_DB" ? "Host=x" : null).Statements);
+        var bad = Assert.Throws<ArgumentException>(() => ServerSettings.Parse(["--statement-lines-per-day", "1,000"], name => name == "DANBAO_DB" ? "Host=x" : null));
+        Assert.Equal("--statement-lines-per-day must be a whole number from 1 to 2147483647, not '1,000'", bad.Message);
+    }
+
     private static int _loans;
 
     /// <summary>A statement as of 2025-12-31 of <paramref name="lines"/> loans the fund never guaranteed: each is a MISSING_HERE break.</summary>
