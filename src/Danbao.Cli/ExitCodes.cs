@@ -17,6 +17,9 @@ public static class ExitCodes
 
     /// <summary><c>danbao verify</c>: the ledger is inconsistent.</summary>
     public const int Inconsistent = 4;
+
+    /// <summary><c>danbao reconcile</c> and <c>reconcile statement</c>: the comparison found breaks.</summary>
+    public const int BreaksFound = 5;
 }
 
 /// <summary>A usage mistake found after parsing (e.g. a malformed date): printed, exit code 2.</summary>

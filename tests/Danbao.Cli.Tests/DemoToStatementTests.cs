@@ -69,8 +69,20 @@ public sealed class DemoToStatementTests(CliServer server) : IClassFixture<CliSe
         var statementCsv = Path.Combine(server.Directory, "icbc-statement.csv");
         await File.WriteAllLinesAsync(statementCsv, ["loan,outstanding_fen", $"{icbcLoan.Name},{icbcLoan.OutstandingPrincipalFen - 100}"]);
         var breaksCsv = Path.Combine(server.Directory, "breaks.csv");
-        var off = await server.Run(server.Key("icbc-gz"), "reconcile", "statement", "--as-of", CliServer.AsOf, "--file", statementCsv, "--breaks-out", breaksCsv);
-        Assert.True(off.ExitCode == 0, off.ToString());
+        // The unit of the amounts is said, never guessed.
+        var unitless = await server.Run(server.Key("icbc-gz"), "reconcile", "statement", "--as-of", CliServer.AsOf, "--file", statementCsv);
+        Assert.True(unitless.ExitCode == ExitCodes.Usage, unitless.ToString());
+        Assert.Contains("--amounts", unitless.Error);
+        // A line that does not parse is refused by line and column, and nothing is sent.
+        var badCsv = Path.Combine(server.Directory, "icbc-bad.csv");
+        await File.WriteAllLinesAsync(badCsv, ["loan,outstanding_fen", $"{icbcLoan.Name},{icbcLoan.OutstandingPrincipalFen}", "loans/L1,1,000,000"]);
+        var bad = await server.Run(server.Key("icbc-gz"), "reconcile", "statement", "--as-of", CliServer.AsOf, "--file", badCsv, "--amounts", "fen");
+        Assert.True(bad.ExitCode == ExitCodes.Usage, bad.ToString());
+        Assert.Contains("icbc-bad.csv: line 3, column 3: unexpected third column '000'", bad.Error);
+        var off = await server.Run(server.Key("icbc-gz"), "reconcile", "statement", "--as-of", CliServer.AsOf, "--file", statementCsv, "--amounts", "fen",
+            "--breaks-out", breaksCsv);
+        // Breaks found: exit 5, so a script notices.
+        Assert.True(off.ExitCode == ExitCodes.BreaksFound, off.ToString());
         Assert.Contains(" break(s).", off.Out);
         Assert.Contains(icbcLoan.Name, await File.ReadAllTextAsync(breaksCsv));
 

@@ -142,7 +142,7 @@ internal static class ReconcileCommand
             cli.Out.WriteLine(breaks == 0
                 ? "Journal and loan book agree for every bank."
                 : $"{breaks} bank(s) differ between the fund's journal and the loan book (the loan book is as of now: compare with --to today).");
-            return ExitCodes.Ok;
+            return breaks == 0 ? ExitCodes.Ok : ExitCodes.BreaksFound;
         });
         return command;
     }
@@ -154,36 +154,36 @@ internal static class ReconcileCommand
     public static Command Statement(CliContext cli)
     {
         var asOf = new Option<string>("--as-of") { Description = "Date of the balances YYYY-MM-DD (default today, CST)" };
-        var file = new Option<FileInfo>("--file") { Description = "CSV with columns loan,outstanding_fen (header optional); default: the bank's loan book from the server" };
+        var file = new Option<FileInfo>("--file") { Description = "CSV with columns loan,amount (header optional; quote grouped amounts: \"1,000,000\"); needs --amounts. Default: the bank's loan book from the server" };
+        var amounts = new Option<string>("--amounts") { Description = "Unit of the file's amounts: yuan (up to 2 decimals) or fen (whole); required with --file" };
+        amounts.AcceptOnlyFromAmong("yuan", "fen");
         var breaksOut = new Option<FileInfo>("--breaks-out") { Description = "Write every break as CSV here" };
-        var command = new Command("statement", "Upload the bank's loan-level outstanding balances and list the breaks against the fund's ledger. Key role: BANK")
+        var command = new Command("statement", "Upload the bank's loan-level outstanding balances and list the breaks against the fund's ledger; exits 5 when there are breaks. Key role: BANK")
         {
-            asOf, file, breaksOut,
+            asOf, file, amounts, breaksOut,
         };
         command.SetAction(async (parse, ct) =>
         {
             var on = Dates.Text(Dates.Parse(parse.GetValue(asOf), "--as-of", CliContext.TodayCst()));
             using var client = cli.KeyedClient();
-            List<StatementLine> lines;
+            IEnumerable<StatementLine> lines;
             if (parse.GetValue(file) is { } csv)
             {
                 if (!csv.Exists)
                 {
                     throw new UsageException($"no such file: {csv.FullName}");
                 }
-                lines = [];
-                foreach (var row in await File.ReadAllLinesAsync(csv.FullName, ct))
+                var unit = parse.GetValue(amounts) switch
                 {
-                    var cells = row.Split(',');
-                    if (cells.Length >= 2 && long.TryParse(cells[1].Trim(), out var fen))
-                    {
-                        lines.Add(new StatementLine { Loan = cells[0].Trim(), OutstandingFen = fen });
-                    }
-                    else if (!row.StartsWith("loan", StringComparison.OrdinalIgnoreCase) && row.Trim().Length > 0)
-                    {
-                        throw new UsageException($"{csv.Name}: '{row}' is not loan,outstanding_fen");
-                    }
+                    "yuan" => StatementAmountUnit.Yuan,
+                    "fen" => StatementAmountUnit.Fen,
+                    _ => throw new UsageException("--file needs --amounts yuan or --amounts fen: the unit of the file's amounts is never guessed"),
+                };
+                // First pass: every line parses, or nothing is sent (the line and column are named). Second pass streams it.
+                foreach (var _ in StatementFile.Read(csv.FullName, unit))
+                {
                 }
+                lines = StatementFile.Read(csv.FullName, unit);
             }
             else
             {
@@ -209,7 +209,7 @@ internal static class ReconcileCommand
                 cli.Out.WriteLine($"Wrote the breaks to {output.FullName}");
             }
             cli.Out.WriteLine(result.BreaksCount == 0 ? "No breaks." : $"{result.BreaksCount} break(s).");
-            return ExitCodes.Ok;
+            return result.BreaksCount == 0 ? ExitCodes.Ok : ExitCodes.BreaksFound;
         });
         return command;
     }

@@ -15,9 +15,13 @@ public static class FundStore
     /// </summary>
     public static async Task<bool> LockFundAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string fundId, string regionCode, CancellationToken ct)
     {
-        await ExecAsync(conn, tx, "insert into guarantee_funds (fund_id, region_code) values (@f, @r) on conflict (fund_id) do nothing", ct,
-            ("f", fundId), ("r", regionCode));
-        await using var cmd = Command(conn, tx, "select capitalised_at is not null from guarantee_funds where fund_id = @f for update", ("f", fundId));
+        // One statement: the upsert takes the row lock whether it inserts or finds the row.
+        await using var cmd = Command(conn, tx,
+            """
+            insert into guarantee_funds (fund_id, region_code) values (@f, @r)
+            on conflict (fund_id) do update set fund_id = excluded.fund_id
+            returning capitalised_at is not null
+            """, ("f", fundId), ("r", regionCode));
         return (bool)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
@@ -46,28 +50,6 @@ public static class FundStore
             where t.cause_type = @ct and t.cause_id = @ci and a.code = @c
             """, ("ct", causeType), ("ci", causeId), ("c", code));
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
-    }
-
-    /// <summary>Per loan, the guaranteed principal outstanding on a bank's account at the end of <paramref name="asOf"/>, from the journal.</summary>
-    public static async Task<Dictionary<string, long>> GuaranteedByLoanAsync(NpgsqlConnection conn, string bankId, DateOnly asOf, CancellationToken ct)
-    {
-        await using var cmd = Command(conn, null,
-            """
-            select t.cause_id, sum(case e.side when 'D' then e.amount_fen else -e.amount_fen end)::bigint
-            from ledger_accounts a
-            join ledger_entries e on e.account_id = a.id
-            join ledger_transactions t on t.id = e.transaction_id
-            where a.code = @c and t.cause_type = 'loan' and t.business_date <= @d
-            group by t.cause_id
-            having sum(case e.side when 'D' then e.amount_fen else -e.amount_fen end) <> 0
-            """, ("c", FundAccounts.BankGuaranteed(bankId)), ("d", asOf));
-        var result = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            result[reader.GetString(0)] = reader.GetInt64(1);
-        }
-        return result;
     }
 
     /// <summary>Debits and credits of an account by transaction kind over business dates [from, to] (inclusive).</summary>
@@ -123,87 +105,6 @@ public static class FundStore
 
     // ---- claims ----
 
-    public static async Task InsertClaimAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ClaimRecord c, CancellationToken ct)
-    {
-        try
-        {
-            await ExecAsync(conn, tx,
-                """
-                insert into compensation_claims (id, loan_id, bank_id, fund_id, region_code, state, claim_date, overdue_days,
-                    outstanding_principal_fen, unpaid_interest_fen, base_mode, base_fen, fund_share_bp, fund_fen, bank_fen, policy_version_ids)
-                values (@id, @loan, @bank, @fund, @region, @state, @date, @overdue, @principal, @interest, @mode, @base, @share, @fundfen, @bankfen, @versions)
-                """, ct,
-                ("id", c.Id), ("loan", c.LoanId), ("bank", c.BankId), ("fund", c.FundId), ("region", c.RegionCode), ("state", c.State),
-                ("date", c.ClaimDate), ("overdue", c.OverdueDays), ("principal", c.OutstandingPrincipalFen), ("interest", c.UnpaidInterestFen),
-                ("mode", c.BaseMode), ("base", c.BaseFen), ("share", c.FundShareBp), ("fundfen", c.FundFen), ("bankfen", c.BankFen),
-                ("versions", c.PolicyVersionIds.ToArray()));
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "compensation_claims_one_live_per_loan")
-        {
-            throw new ClaimExistsException(c.LoanId, e);
-        }
-    }
-
-    /// <summary>Writes a claim's changeable fields, if it is still at <paramref name="expectedVersion"/>.</summary>
-    public static async Task<bool> UpdateClaimAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ClaimRecord c, int expectedVersion, CancellationToken ct)
-    {
-        await using var cmd = Command(conn, tx,
-            """
-            update compensation_claims set state = @state, decided_date = @decided, rejection_reason = @reason,
-                recovered_net_fen = @rnet, recovered_fund_fen = @rfund, recovered_bank_fen = @rbank,
-                written_off_fund_fen = @wfund, written_off_bank_fen = @wbank, written_off_date = @wdate, write_off_evidence = @evidence,
-                policy_version_ids = @versions, version = version + 1, updated_at = now()
-            where id = @id and version = @version
-            """,
-            ("state", c.State), ("decided", (object?)c.DecidedDate ?? DBNull.Value), ("reason", (object?)c.RejectionReason ?? DBNull.Value),
-            ("rnet", c.RecoveredNetFen), ("rfund", c.RecoveredFundFen), ("rbank", c.RecoveredBankFen),
-            ("wfund", c.WrittenOffFundFen), ("wbank", c.WrittenOffBankFen), ("wdate", (object?)c.WrittenOffDate ?? DBNull.Value),
-            ("evidence", (object?)c.WriteOffEvidence ?? DBNull.Value), ("versions", c.PolicyVersionIds.ToArray()),
-            ("id", c.Id), ("version", expectedVersion));
-        cmd.Parameters["decided"].NpgsqlDbType = NpgsqlDbType.Date;
-        cmd.Parameters["wdate"].NpgsqlDbType = NpgsqlDbType.Date;
-        cmd.Parameters["reason"].NpgsqlDbType = NpgsqlDbType.Text;
-        cmd.Parameters["evidence"].NpgsqlDbType = NpgsqlDbType.Text;
-        return await cmd.ExecuteNonQueryAsync(ct) == 1;
-    }
-
-    private const string ClaimColumns = """
-        id, loan_id, bank_id, fund_id, region_code, state, claim_date, overdue_days, outstanding_principal_fen, unpaid_interest_fen,
-        base_mode, base_fen, fund_share_bp, fund_fen, bank_fen, decided_date, rejection_reason, recovered_net_fen, recovered_fund_fen,
-        recovered_bank_fen, written_off_fund_fen, written_off_bank_fen, written_off_date, write_off_evidence, policy_version_ids, version
-        """;
-
-    public static async Task<ClaimRecord?> FindClaimAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string id, bool forUpdate, CancellationToken ct)
-    {
-        await using var cmd = Command(conn, tx, $"select {ClaimColumns} from compensation_claims where id = @id{(forUpdate ? " for update" : "")}", ("id", id));
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? ReadClaim(reader) : null;
-    }
-
-    /// <summary>Claims visible under a filter, by id, after a cursor id.</summary>
-    public static async Task<List<ClaimRecord>> ListClaimsAsync(NpgsqlConnection conn, string? bankId, string? fundId, string? regionWithin, string? state,
-        string? afterId, int limit, CancellationToken ct)
-    {
-        await using var cmd = Command(conn, null,
-            $"""
-            select {ClaimColumns} from compensation_claims
-            where (@bank = '' or bank_id = @bank)
-              and (@fund = '' or fund_id = @fund)
-              and (@region = '' or region_code = @region or region_code like @region || '-%')
-              and (@state = '' or state = @state)
-              and id > @after
-            order by id limit @limit
-            """,
-            ("bank", bankId ?? ""), ("fund", fundId ?? ""), ("region", regionWithin ?? ""), ("state", state ?? ""), ("after", afterId ?? ""), ("limit", limit));
-        var list = new List<ClaimRecord>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            list.Add(ReadClaim(reader));
-        }
-        return list;
-    }
-
     /// <summary>Claims of a fund in the pipeline (filed, not decided): count and total base.</summary>
     public static async Task<(int Count, long BaseFen)> PipelineAsync(NpgsqlConnection conn, string fundId, CancellationToken ct)
     {
@@ -233,71 +134,116 @@ public static class FundStore
         return (int)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    public static Task InsertConsentAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ConsentRecord c, CancellationToken ct) =>
-        ExecAsync(conn, tx,
-            """
-            insert into claim_consents (claim_id, stage, party, institution, reference, consent_date)
-            values (@claim, @stage, @party, @inst, @ref, @date) on conflict (claim_id, stage, party) do nothing
-            """, ct, ("claim", c.ClaimId), ("stage", c.Stage), ("party", c.Party), ("inst", c.Institution), ("ref", c.Reference), ("date", c.ConsentDate));
-
-    public static async Task<List<ConsentRecord>> ConsentsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string claimId, CancellationToken ct)
-    {
-        await using var cmd = Command(conn, tx,
-            "select claim_id, stage, party, institution, reference, consent_date from claim_consents where claim_id = @c order by stage, party", ("c", claimId));
-        var list = new List<ConsentRecord>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            list.Add(new ConsentRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                reader.GetFieldValue<DateOnly>(5)));
-        }
-        return list;
-    }
-
-    public static Task InsertRecoveryAsync(NpgsqlConnection conn, NpgsqlTransaction tx, RecoveryRecord r, string requestId, CancellationToken ct) =>
-        ExecAsync(conn, tx,
-            """
-            insert into claim_recoveries (claim_id, recovered_date, gross_fen, costs_fen, net_fen, fund_fen, bank_fen, request_id)
-            values (@claim, @date, @gross, @costs, @net, @fund, @bank, @req)
-            """, ct, ("claim", r.ClaimId), ("date", r.RecoveredDate), ("gross", r.GrossFen), ("costs", r.CostsFen), ("net", r.NetFen),
-            ("fund", r.FundFen), ("bank", r.BankFen), ("req", requestId));
-
-    public static async Task<List<RecoveryRecord>> RecoveriesAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string claimId, CancellationToken ct)
-    {
-        await using var cmd = Command(conn, tx,
-            "select claim_id, recovered_date, gross_fen, costs_fen, net_fen, fund_fen, bank_fen from claim_recoveries where claim_id = @c order by id", ("c", claimId));
-        var list = new List<RecoveryRecord>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            list.Add(new RecoveryRecord(reader.GetString(0), reader.GetFieldValue<DateOnly>(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4),
-                reader.GetInt64(5), reader.GetInt64(6)));
-        }
-        return list;
-    }
-
     // ---- statements ----
 
-    public static async Task InsertStatementAsync(NpgsqlConnection conn, NpgsqlTransaction tx, StatementRecord s, IReadOnlyList<StatementBreakRecord> breaks, CancellationToken ct)
+    /// <summary>
+    /// Serialises one bank's uploads (transaction-scoped advisory lock), then returns what it has
+    /// uploaded since <paramref name="since"/>: statements and lines, for the daily quota.
+    /// </summary>
+    public static async Task<(int Uploads, long Lines)> LockStatementQuotaAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string bankId, DateTimeOffset since, CancellationToken ct)
     {
+        await ExecAsync(conn, tx, "select pg_advisory_xact_lock(hashtextextended('bank_statements:' || @b, 0))", ct, ("b", bankId));
+        await using var cmd = Command(conn, tx,
+            "select count(*)::int, coalesce(sum(lines_received), 0)::bigint from bank_statements where bank_id = @b and created_at >= @since",
+            ("b", bankId), ("since", since.ToUniversalTime()));
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return (reader.GetInt32(0), reader.GetInt64(1));
+    }
+
+    /// <summary>Deletes the breaks of the bank's statements created before <paramref name="before"/>; the statements keep their totals.</summary>
+    public static async Task<int> DeleteExpiredBreaksAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string bankId, DateTimeOffset before, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var cmd = Command(conn, tx,
+            """
+            with expired as (
+                update bank_statements set breaks_deleted_at = @now
+                where bank_id = @b and created_at < @before and breaks_deleted_at is null
+                returning id)
+            delete from bank_statement_breaks where statement_id in (select id from expired)
+            """, ("b", bankId), ("before", before.ToUniversalTime()), ("now", now.ToUniversalTime()));
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// Starts streaming a statement's lines into a transaction-scoped table (binary COPY): the lines
+    /// never sit in the server's memory. A loan twice fails the COPY (unique violation).
+    /// </summary>
+    public static async Task<NpgsqlBinaryImporter> BeginStatementLinesAsync(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        await ExecAsync(conn, tx, "create temp table statement_lines (loan_id text primary key, fen bigint not null) on commit drop", ct);
+        return await conn.BeginBinaryImportAsync("copy statement_lines (loan_id, fen) from stdin (format binary)", ct);
+    }
+
+    /// <summary>
+    /// Compares the streamed lines with the ledger's guaranteed principal per loan as of the date, as
+    /// one merge in the database (full join on the loan), writing the breaks of the statement directly:
+    /// MISSING_HERE (the bank reports a non-zero balance the ledger does not hold), MISSING_THERE (the
+    /// ledger holds one the bank did not report), AMOUNT_DIFFERS. Then stores the statement's totals.
+    /// </summary>
+    public static async Task<StatementRecord> CompareStatementAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string id, string bankId, DateOnly asOf,
+        int linesReceived, DateTimeOffset createdAt, CancellationToken ct)
+    {
+        // created_at is the service clock's instant: the daily quota and the retention count on it.
         await ExecAsync(conn, tx,
             """
-            insert into bank_statements (id, bank_id, as_of_date, lines_received, loans_matched, breaks_count, ours_total_fen, theirs_total_fen)
-            values (@id, @bank, @asof, @lines, @matched, @breaks, @ours, @theirs)
-            """, ct, ("id", s.Id), ("bank", s.BankId), ("asof", s.AsOfDate), ("lines", s.LinesReceived), ("matched", s.LoansMatched),
-            ("breaks", s.BreaksCount), ("ours", s.OursTotalFen), ("theirs", s.TheirsTotalFen));
-        await using var writer = await conn.BeginBinaryImportAsync(
-            "copy bank_statement_breaks (statement_id, loan_id, kind, ours_fen, theirs_fen) from stdin (format binary)", ct);
-        foreach (var b in breaks)
+            insert into bank_statements (id, bank_id, as_of_date, lines_received, loans_matched, breaks_count, ours_total_fen, theirs_total_fen, created_at)
+            values (@id, @bank, @asof, @lines, 0, 0, 0, 0, @at)
+            """, ct, ("id", id), ("bank", bankId), ("asof", asOf), ("lines", linesReceived), ("at", createdAt.ToUniversalTime()));
+        await using var cmd = Command(conn, tx,
+            """
+            with ours as (
+                select t.cause_id as loan_id, sum(case e.side when 'D' then e.amount_fen else -e.amount_fen end)::bigint as fen
+                from ledger_accounts a
+                join ledger_entries e on e.account_id = a.id
+                join ledger_transactions t on t.id = e.transaction_id
+                where a.code = @code and t.cause_type = 'loan' and t.business_date <= @asof
+                group by t.cause_id
+                having sum(case e.side when 'D' then e.amount_fen else -e.amount_fen end) <> 0),
+            compared as (
+                select coalesce(o.loan_id, s.loan_id) as loan_id, o.fen as ours, s.fen as theirs
+                from ours o full join statement_lines s on s.loan_id = o.loan_id),
+            breaks as (
+                insert into bank_statement_breaks (statement_id, loan_id, kind, ours_fen, theirs_fen)
+                select @id, loan_id,
+                       case when ours is null then 'MISSING_HERE' when theirs is null then 'MISSING_THERE' else 'AMOUNT_DIFFERS' end,
+                       coalesce(ours, 0), coalesce(theirs, 0)
+                from compared
+                where (ours is null and theirs <> 0) or theirs is null or ours <> theirs
+                returning 1),
+            totals as (
+                select count(*) filter (where ours = theirs and theirs <> 0)::int as matched,
+                       coalesce(sum(ours), 0)::bigint as ours_total, coalesce(sum(theirs), 0)::bigint as theirs_total
+                from compared)
+            update bank_statements set loans_matched = totals.matched, breaks_count = (select count(*) from breaks),
+                ours_total_fen = totals.ours_total, theirs_total_fen = totals.theirs_total
+            from totals where id = @id
+            returning loans_matched, breaks_count, ours_total_fen, theirs_total_fen
+            """, ("code", FundAccounts.BankGuaranteed(bankId)), ("asof", asOf), ("id", id));
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return new StatementRecord(id, bankId, asOf, linesReceived, reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3));
+    }
+
+    /// <summary>The first breaks of a statement in loan order.</summary>
+    public static async Task<List<StatementBreakRecord>> FirstBreaksAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string statementId, int limit, CancellationToken ct)
+    {
+        await using var cmd = Command(conn, tx,
+            "select loan_id, kind, ours_fen, theirs_fen from bank_statement_breaks where statement_id = @s order by loan_id limit @n", ("s", statementId), ("n", limit));
+        var list = new List<StatementBreakRecord>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
         {
-            await writer.StartRowAsync(ct);
-            await writer.WriteAsync(s.Id, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(b.LoanId, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(b.Kind, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(b.OursFen, NpgsqlDbType.Bigint, ct);
-            await writer.WriteAsync(b.TheirsFen, NpgsqlDbType.Bigint, ct);
+            list.Add(new StatementBreakRecord(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));
         }
-        await writer.CompleteAsync(ct);
+        return list;
+    }
+
+    /// <summary>When the statement's breaks were deleted by retention, or null while they are kept.</summary>
+    public static async Task<DateTimeOffset?> BreaksDeletedAtAsync(NpgsqlConnection conn, string statementId, CancellationToken ct)
+    {
+        await using var cmd = Command(conn, null, "select breaks_deleted_at from bank_statements where id = @s", ("s", statementId));
+        return await cmd.ExecuteScalarAsync(ct) is DateTime at ? new DateTimeOffset(at, TimeSpan.Zero) : null;
     }
 
     public static async Task<StatementRecord?> FindStatementAsync(NpgsqlConnection conn, string id, CancellationToken ct)
@@ -325,36 +271,6 @@ public static class FundStore
     }
 
     // ---- helpers ----
-
-    private static ClaimRecord ReadClaim(NpgsqlDataReader r) => new()
-    {
-        Id = r.GetString(0),
-        LoanId = r.GetString(1),
-        BankId = r.GetString(2),
-        FundId = r.GetString(3),
-        RegionCode = r.GetString(4),
-        State = r.GetString(5),
-        ClaimDate = r.GetFieldValue<DateOnly>(6),
-        OverdueDays = r.GetInt32(7),
-        OutstandingPrincipalFen = r.GetInt64(8),
-        UnpaidInterestFen = r.GetInt64(9),
-        BaseMode = r.GetString(10),
-        BaseFen = r.GetInt64(11),
-        FundShareBp = r.GetInt32(12),
-        FundFen = r.GetInt64(13),
-        BankFen = r.GetInt64(14),
-        DecidedDate = r.IsDBNull(15) ? null : r.GetFieldValue<DateOnly>(15),
-        RejectionReason = r.IsDBNull(16) ? null : r.GetString(16),
-        RecoveredNetFen = r.GetInt64(17),
-        RecoveredFundFen = r.GetInt64(18),
-        RecoveredBankFen = r.GetInt64(19),
-        WrittenOffFundFen = r.GetInt64(20),
-        WrittenOffBankFen = r.GetInt64(21),
-        WrittenOffDate = r.IsDBNull(22) ? null : r.GetFieldValue<DateOnly>(22),
-        WriteOffEvidence = r.IsDBNull(23) ? null : r.GetString(23),
-        PolicyVersionIds = r.GetFieldValue<string[]>(24),
-        Version = r.GetInt32(25),
-    };
 
     private static NpgsqlCommand Command(NpgsqlConnection conn, NpgsqlTransaction? tx, string sql, params (string Name, object Value)[] parameters)
     {

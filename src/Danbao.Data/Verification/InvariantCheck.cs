@@ -110,8 +110,72 @@ public static class InvariantCheck
               and (l.outstanding_principal_fen <> 0 or exists (select 1 from loan_repayments r where r.loan_id = l.id))
             order by l.id limit 100
             """, ct, ("states", BeforeDisbursement));
+        await CheckClaimSharesAsync(conn, tx, problems, counts, ct);
         await tx.CommitAsync(ct);
         return new InvariantReport(problems, counts);
+    }
+
+    /// <summary>
+    /// policy.md §6, §10: every compensation and recovery posting matches the share stored at the
+    /// guarantee, to the fen. A claim's share is its loan's stored share; its split is that share of
+    /// the base (fund rounded down); the compensation posted is that split; the recoveries posted
+    /// (before and after write-off) add up to exactly that share of everything recovered, as recorded.
+    /// </summary>
+    private static async Task CheckClaimSharesAsync(NpgsqlConnection conn, NpgsqlTransaction tx, List<string> problems,
+        Dictionary<string, long> counts, CancellationToken ct)
+    {
+        counts["compensation_claims"] = await ScalarAsync(conn, tx, "select count(*) from compensation_claims", ct);
+        await ListAsync(conn, tx, problems, """
+            select format('claim %s: fund share %s bp, but loan %s was guaranteed at %s bp', c.id, c.fund_share_bp, l.id, l.fund_risk_share_bp)
+            from compensation_claims c join loans l on l.id = c.loan_id
+            where l.fund_risk_share_bp is distinct from c.fund_share_bp
+            order by c.id limit 100
+            """, ct);
+        await ListAsync(conn, tx, problems, """
+            select format('claim %s: split fund %s / bank %s fen is not %s bp of the base %s fen (fund %s, rounded down)',
+                          id, fund_fen, bank_fen, fund_share_bp, base_fen, base_fen * fund_share_bp / 10000)
+            from compensation_claims
+            where fund_fen <> base_fen * fund_share_bp / 10000 or bank_fen <> base_fen - fund_fen
+            order by id limit 100
+            """, ct);
+        // Debits by side of each claim's postings, by kind (each claim posting debits its own book's accounts only).
+        const string Posted = """
+            posted as (
+                select t.cause_id as claim_id,
+                       coalesce(sum(e.amount_fen) filter (where t.kind = 'compensation' and a.code like 'fund:%'), 0)::bigint as comp_fund,
+                       coalesce(sum(e.amount_fen) filter (where t.kind = 'compensation' and a.code like 'bank:%'), 0)::bigint as comp_bank,
+                       coalesce(sum(e.amount_fen) filter (where t.kind in ('recovery', 'recovery_after_write_off') and a.code like 'fund:%'), 0)::bigint as rec_fund,
+                       coalesce(sum(e.amount_fen) filter (where t.kind in ('recovery', 'recovery_after_write_off') and a.code like 'bank:%'), 0)::bigint as rec_bank
+                from ledger_transactions t
+                join ledger_entries e on e.transaction_id = t.id and e.side = 'D'
+                join ledger_accounts a on a.id = e.account_id
+                where t.cause_type = 'claim' and t.kind in ('compensation', 'recovery', 'recovery_after_write_off')
+                group by t.cause_id)
+            """;
+        await ListAsync(conn, tx, problems, "with " + Posted + """
+            select format('claim %s (%s): compensation posted fund %s / bank %s fen, but its stored split is %s / %s fen',
+                          c.id, c.state, coalesce(p.comp_fund, 0), coalesce(p.comp_bank, 0), c.fund_fen, c.bank_fen)
+            from compensation_claims c left join posted p on p.claim_id = c.id
+            where case when c.state in ('APPROVED', 'WRITTEN_OFF') then (coalesce(p.comp_fund, 0), coalesce(p.comp_bank, 0)) <> (c.fund_fen, c.bank_fen)
+                       else coalesce(p.comp_fund, 0) + coalesce(p.comp_bank, 0) <> 0 end
+            order by c.id limit 100
+            """, ct);
+        await ListAsync(conn, tx, problems, "with " + Posted + """
+            , recovered as (
+                select claim_id, sum(net_fen)::bigint as net, sum(fund_fen)::bigint as fund, sum(bank_fen)::bigint as bank
+                from claim_recoveries where status = 'POSTED' group by claim_id)
+            select format('claim %s: %s fen recovered at %s bp is fund %s / bank %s fen; recorded %s / %s, posted %s / %s',
+                          c.id, coalesce(r.net, 0), c.fund_share_bp, coalesce(r.net, 0) * c.fund_share_bp / 10000,
+                          coalesce(r.net, 0) - coalesce(r.net, 0) * c.fund_share_bp / 10000,
+                          coalesce(r.fund, 0), coalesce(r.bank, 0), coalesce(p.rec_fund, 0), coalesce(p.rec_bank, 0))
+            from compensation_claims c
+            left join recovered r on r.claim_id = c.id
+            left join posted p on p.claim_id = c.id
+            where (coalesce(r.fund, 0), coalesce(r.bank, 0)) <> (coalesce(r.net, 0) * c.fund_share_bp / 10000, coalesce(r.net, 0) - coalesce(r.net, 0) * c.fund_share_bp / 10000)
+               or (coalesce(p.rec_fund, 0), coalesce(p.rec_bank, 0)) <> (coalesce(r.fund, 0), coalesce(r.bank, 0))
+               or c.recovered_net_fen <> coalesce(r.net, 0)
+            order by c.id limit 100
+            """, ct);
     }
 
     private static async Task<long> ScalarAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, CancellationToken ct)

@@ -5,57 +5,59 @@ using Danbao.Domain;
 namespace Danbao.Server.Fund;
 
 /// <summary>
-/// The claim side of the fund's ledger (cause = the claim): compensation paid, recoveries shared
-/// back, write-offs. Zero legs are left out; each transaction balances fund legs against fund legs
-/// and bank legs against bank legs, so each institution's position balances on its own.
+/// Posts a claim's ledger transaction as the <see cref="CompensationClaim"/> aggregate decided it
+/// (<see cref="ClaimPostingRecipe"/>: kind and legs by account role), cause = the claim. This class
+/// maps roles to account codes and computes nothing. The accounts are opened only when the posting
+/// finds one missing (the first claim of a fund or bank): a steady-state posting is one statement.
 /// </summary>
 public static class ClaimPostings
 {
-    public const string CompensationKind = "compensation";
-    public const string RecoveryKind = "recovery";
-    public const string WriteOffKind = "write_off";
+    public static readonly string CompensationKind = ClaimPostingKind.Compensation.ToCode();
+    public static readonly string RecoveryKind = ClaimPostingKind.Recovery.ToCode();
+    public static readonly string WriteOffKind = ClaimPostingKind.WriteOff.ToCode();
+    public static readonly string RecoveryAfterWriteOffKind = ClaimPostingKind.RecoveryAfterWriteOff.ToCode();
 
-    /// <summary>The fund pays its share (D fund recoverable / C fund cash); the bank's share is recorded (D bank recoverable / C bank risk_borne).</summary>
-    public static Task<long?> CompensationAsync(Calls.WriteScope scope, ClaimRecord claim, DateOnly on) =>
-        PostAsync(scope, claim, CompensationKind, on,
-            Pair(FundAccounts.FundRecoverable(claim.FundId), FundAccounts.Cash(claim.FundId), claim.FundFen)
-                .Concat(Pair(FundAccounts.BankRecoverable(claim.BankId), FundAccounts.BankRiskBorne(claim.BankId), claim.BankFen)));
-
-    /// <summary>A recovery: the fund's part back to its cash, the bank's part reduces the loss it bore.</summary>
-    public static Task<long?> RecoveryAsync(Calls.WriteScope scope, ClaimRecord claim, SplitAmounts split, DateOnly on) =>
-        PostAsync(scope, claim, RecoveryKind, on,
-            Pair(FundAccounts.Cash(claim.FundId), FundAccounts.FundRecoverable(claim.FundId), split.Fund.Fen)
-                .Concat(Pair(FundAccounts.BankRiskBorne(claim.BankId), FundAccounts.BankRecoverable(claim.BankId), split.Bank.Fen)));
-
-    /// <summary>Write-off: the fund's unrecovered share against its capital; the bank's recorded as its write-off.</summary>
-    public static Task<long?> WriteOffAsync(Calls.WriteScope scope, ClaimRecord claim, long fundFen, long bankFen, DateOnly on) =>
-        PostAsync(scope, claim, WriteOffKind, on,
-            Pair(FundAccounts.Capital(claim.FundId), FundAccounts.FundRecoverable(claim.FundId), fundFen)
-                .Concat(Pair(FundAccounts.BankWrittenOff(claim.BankId), FundAccounts.BankRecoverable(claim.BankId), bankFen)));
-
-    private static IEnumerable<LedgerPosting> Pair(string debit, string credit, long amountFen) =>
-        amountFen > 0 ? [LedgerPosting.Debit(debit, amountFen), LedgerPosting.Credit(credit, amountFen)] : [];
-
-    private static async Task<long?> PostAsync(Calls.WriteScope scope, ClaimRecord claim, string kind, DateOnly on, IEnumerable<LedgerPosting> postings)
+    public static async Task<long?> PostAsync(Calls.WriteScope scope, CompensationClaimData claim, ClaimPostingRecipe? recipe)
     {
-        var list = postings.ToList();
-        if (list.Count == 0)
+        if (recipe is null)
         {
             return null;
         }
         var (conn, tx, ct) = (scope.Connection, scope.Transaction, scope.CancellationToken);
-        await FundAccounts.OpenFundAsync(GuaranteePostings.Ledger, conn, tx, claim.FundId, ct);
-        await FundAccounts.OpenBankAsync(GuaranteePostings.Ledger, conn, tx, claim.BankId, ct);
-        return await GuaranteePostings.Ledger.PostAsync(conn, tx, new LedgerTransactionRequest
+        var request = new LedgerTransactionRequest
         {
-            Kind = kind,
+            Kind = recipe.Kind.ToCode(),
             CauseType = "claim",
             CauseId = claim.Id,
             RequestId = scope.RequestId,
             FundingSource = GuaranteePostings.FundingSource,
             PolicyVersions = claim.PolicyVersionIds,
-            BusinessDate = on,
-            Postings = list,
-        }, ct);
+            BusinessDate = recipe.BusinessDate,
+            Postings = recipe.Legs.Select(l => l.Side == PostingSide.Debit
+                ? LedgerPosting.Debit(Code(l.Account, claim), l.Amount.Fen)
+                : LedgerPosting.Credit(Code(l.Account, claim), l.Amount.Fen)).ToList(),
+        };
+        try
+        {
+            return await GuaranteePostings.Ledger.PostAsync(conn, tx, request, ct);
+        }
+        catch (UnknownLedgerAccountException)
+        {
+            // The posting inserted nothing (it checks its accounts first): open them and post again.
+            await FundAccounts.OpenFundAsync(GuaranteePostings.Ledger, conn, tx, claim.FundId, ct);
+            await FundAccounts.OpenBankAsync(GuaranteePostings.Ledger, conn, tx, claim.BankId, ct);
+            return await GuaranteePostings.Ledger.PostAsync(conn, tx, request, ct);
+        }
     }
+
+    /// <summary>The account code of a claim account role, in the claim's fund's or bank's books.</summary>
+    public static string Code(ClaimAccount account, CompensationClaimData claim) => account switch
+    {
+        ClaimAccount.FundCash => FundAccounts.Cash(claim.FundId),
+        ClaimAccount.FundCapital => FundAccounts.Capital(claim.FundId),
+        ClaimAccount.FundRecoverable => FundAccounts.FundRecoverable(claim.FundId),
+        ClaimAccount.BankRecoverable => FundAccounts.BankRecoverable(claim.BankId),
+        ClaimAccount.BankRiskBorne => FundAccounts.BankRiskBorne(claim.BankId),
+        _ => FundAccounts.BankWrittenOff(claim.BankId),
+    };
 }

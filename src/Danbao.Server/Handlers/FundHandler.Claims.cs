@@ -1,6 +1,7 @@
 using Danbao.Contracts.V1;
 using Danbao.Data.Fund;
 using Danbao.Data.Loans;
+using Danbao.Data.Policy;
 using Danbao.Domain;
 using Danbao.Domain.Results;
 using Grpc.Core;
@@ -14,7 +15,10 @@ using DomainLoan = Danbao.Domain.Loan;
 
 namespace Danbao.Server.Handlers;
 
-// Compensation claims (代偿): filing, consents, approval or rejection, recoveries (追偿), write-off (呆账核销).
+// Compensation claims (代偿): filing, consents, approval or rejection, recoveries (追偿), write-off
+// (呆账核销) and recoveries after it (账销案存). Each RPC reads validate → load → the
+// CompensationClaim aggregate decides → persist (claim, consent/recovery, posting, loan) → reply.
+// The split is the share STORED with the guarantee (loans.fund_risk_share_bp), never resolved again.
 public sealed partial class FundHandler
 {
     private const string ClaimSubject = "claim";
@@ -31,53 +35,52 @@ public sealed partial class FundHandler
         {
             var (conn, tx, ct) = (scope.Connection, scope.Transaction, scope.CancellationToken);
             var record = LoanAccess.Visible(scope.Caller, await LoanStore.FindAsync(conn, tx, loanId, true, ct), request.Loan);
-            if (record.GuaranteeFundId is not { } fundId || record.Data.GuaranteeDate is not { } guaranteed)
+            if (record.GuaranteeFundId is not { } fundId || record.Data.GuaranteeDate is null || record.Data.FundRiskShare is not { } storedShare)
             {
                 throw RpcErrors.FailedPrecondition("NOT_GUARANTEED", $"{request.Loan} has no guarantee to claim under");
             }
             var policy = await reference.GetAsync(ct);
+            var onClaimDate = policy.Resolver.At(record.Data.Region, on);
             var loan = DomainLoan.Rehydrate(record.Data);
             var before = loan.State;
-            // Overdue days from the schedule and the repayments, not from whether a batch marked the loan.
-            var repayments = await LoanStore.RepaymentsAsync(conn, tx, record.Data.Id, ct);
-            var overdueDays = loan.OverdueDaysOn(on, repayments);
-            // Base: outstanding principal + normal interest unpaid to the claim date (never penalty), or principal only.
-            var principal = record.Data.OutstandingPrincipal;
             var interest = loan.InterestDueOn(on);
-            Refuse(loan.FileClaim(on, policy.Resolver.At(record.Data.Region, on), repayments));
-            var compensation = Check(CompensationCalculator.Compute(principal, interest, record.Data.HkMacauYouth, policy.Resolver,
-                record.Data.Region, guaranteed, on));
-            var claim = new ClaimRecord
+            // Overdue from the schedule and the repayments, not from whether a batch marked the loan.
+            var repayments = await LoanStore.RepaymentsAsync(conn, tx, record.Data.Id, ct);
+            Refuse(loan.FileClaim(on, onClaimDate, repayments));
+            // The share decided at the guarantee, with the versions that decided it, read back.
+            var shareVersionIds = record.Data.PolicyVersionIds
+                .Where(id => policy.Versions.Any(v => v.Id == id && v.Key.StartsWith("RISK_SHARE_", StringComparison.Ordinal))).ToArray();
+            var guarantor = await ClaimStore.GuarantorOfLoanAsync(conn, tx, record.Data.Id, ct);
+            var filed = Check(CompensationClaim.File(new ClaimFiling
             {
-                Id = "C" + LoanIds.New(scope.Now)[1..],
+                ClaimId = "C" + LoanIds.New(scope.Now)[1..],
                 LoanId = record.Data.Id,
                 BankId = record.BankId,
                 FundId = fundId,
-                RegionCode = record.Data.Region.Value,
-                State = "FILED",
+                Region = record.Data.Region,
                 ClaimDate = on,
-                OverdueDays = overdueDays,
-                OutstandingPrincipalFen = compensation.OutstandingPrincipal.Fen,
-                UnpaidInterestFen = compensation.UnpaidInterest.Fen,
-                BaseMode = compensation.Mode == CompensationBaseMode.PrincipalOnly ? "PRINCIPAL_ONLY" : "PRINCIPAL_AND_INTEREST",
-                BaseFen = compensation.Base.Fen,
-                FundShareBp = compensation.Split.FundShare.Bp,
-                FundFen = compensation.FundPays.Fen,
-                BankFen = compensation.BankBears.Fen,
-                PolicyVersionIds = compensation.Versions.Select(v => v.Id).Distinct().ToList(),
-            };
+                OverdueSince = loan.OverdueAsOf(on, repayments).OverdueSince!.Value,
+                OutstandingPrincipal = record.Data.OutstandingPrincipal,
+                UnpaidNormalInterest = interest,
+                Share = new StoredRiskShare(storedShare, guarantor, shareVersionIds),
+            }, onClaimDate));
+            var claim = filed.Data;
             try
             {
-                await FundStore.InsertClaimAsync(conn, tx, claim, ct);
+                await ClaimStore.InsertAsync(conn, tx, claim, ct);
             }
             catch (ClaimExistsException)
             {
                 throw RpcErrors.FailedPrecondition("CLAIM_EXISTS", $"{request.Loan} already has a compensation claim filed or paid");
             }
             await SaveLoanAsync(scope, record, loan, before, "loan.claim_filed", on);
-            await scope.AuditAsync(ClaimSubject, claim.Id, "claim.filed", null, claim.State,
-                new { loan = claim.LoanId, base_fen = claim.BaseFen, fund_fen = claim.FundFen, bank_fen = claim.BankFen, policy_versions = claim.PolicyVersionIds }, on);
-            return await ToProtoAsync(scope, claim);
+            await scope.AuditAsync(ClaimSubject, claim.Id, "claim.filed", null, claim.State.ToCode(),
+                new
+                {
+                    loan = claim.LoanId, base_fen = claim.Base.Fen, fund_share_bp = claim.FundShare.Bp, fund_fen = claim.FundPays.Fen,
+                    bank_fen = claim.BankBears.Fen, filed_late = claim.FiledLate, policy_versions = claim.PolicyVersionIds,
+                }, on);
+            return ToProto(new StoredClaim(claim, 1), policy);
         });
     }
 
@@ -85,9 +88,14 @@ public sealed partial class FundHandler
     public override async Task<Claim> GetClaim(GetClaimRequest request, ServerCallContext context)
     {
         var id = ClaimId(request.Name);
-        await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
-        var claim = VisibleClaim(context.Caller(), await FundStore.FindClaimAsync(conn, null, id, false, context.CancellationToken), request.Name);
-        return await ToProtoAsync(conn, null, claim, context.CancellationToken);
+        var ct = context.CancellationToken;
+        StoredClaim? stored;
+        await using (var conn = await database.DataSource.OpenConnectionAsync(ct))
+        {
+            stored = await ClaimStore.LoadAsync(conn, null, id, false, ct);
+        }
+        var claim = VisibleClaim(context.Caller(), stored, request.Name);
+        return ToProto(claim, await reference.GetAsync(ct));
     }
 
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
@@ -96,31 +104,34 @@ public sealed partial class FundHandler
         var caller = context.Caller();
         var size = Paging.PageSize(request.PageSize);
         var after = Paging.Decode(request.PageToken);
-        string? state = request.State switch
+        CompensationClaimState? state = request.State switch
         {
             ClaimState.Unspecified => null,
-            ClaimState.ClaimFiled => "FILED",
-            ClaimState.ClaimApproved => "APPROVED",
-            ClaimState.ClaimRejected => "REJECTED",
-            ClaimState.ClaimWrittenOff => "WRITTEN_OFF",
+            ClaimState.ClaimFiled => CompensationClaimState.Filed,
+            ClaimState.ClaimApproved => CompensationClaimState.Approved,
+            ClaimState.ClaimRejected => CompensationClaimState.Rejected,
+            ClaimState.ClaimWrittenOff => CompensationClaimState.WrittenOff,
             _ => throw RpcErrors.InvalidArgument("state is not a claim state", ("state", "a ClaimState value")),
         };
         var ct = context.CancellationToken;
-        await using var conn = await database.DataSource.OpenConnectionAsync(ct);
         // A bank lists only its own claims, a fund operator its fund's, regional bodies their region's.
-        var rows = await FundStore.ListClaimsAsync(conn,
+        var filter = new ClaimFilter(
             caller.Role == Role.Bank ? caller.InstitutionId : null,
             caller.Role == Role.FundOperator ? caller.InstitutionId : null,
             caller.Role is Role.Bank or Role.Admin or Role.FundOperator ? null : caller.RegionCode,
-            state, after.Length > 0 ? after : null, size + 1, ct);
-        var response = new ListClaimsResponse();
-        foreach (var row in rows.Take(size))
+            state);
+        List<StoredClaim> rows;
+        await using (var conn = await database.DataSource.OpenConnectionAsync(ct))
         {
-            response.Claims.Add(await ToProtoAsync(conn, null, row, ct));
+            // One statement for the page: consents and recoveries come with each row.
+            rows = await ClaimStore.ListAsync(conn, filter, after.Length > 0 ? after : null, size + 1, ct);
         }
+        var policy = await reference.GetAsync(ct);
+        var response = new ListClaimsResponse();
+        response.Claims.AddRange(rows.Take(size).Select(row => ToProto(row, policy)));
         if (rows.Count > size)
         {
-            response.NextPageToken = Paging.Encode(rows[size - 1].Id);
+            response.NextPageToken = Paging.Encode(rows[size - 1].Data.Id);
         }
         return response;
     }
@@ -133,10 +144,10 @@ public sealed partial class FundHandler
         errors.RequestId("request_id", request.RequestId);
         var reference = errors.Text("reference", request.Reference, lengthMax: 200);
         var on = BusinessDate(errors, "consent_date", request.ConsentDate);
-        var stage = request.Stage switch
+        ClaimConsentStage? stage = request.Stage switch
         {
-            ConsentStage.ConsentCompensation => "COMPENSATION",
-            ConsentStage.ConsentWriteOff => "WRITE_OFF",
+            ConsentStage.ConsentCompensation => ClaimConsentStage.Compensation,
+            ConsentStage.ConsentWriteOff => ClaimConsentStage.WriteOff,
             _ => null,
         };
         if (stage is null)
@@ -146,29 +157,17 @@ public sealed partial class FundHandler
         // PBOC has no institution role here: the fund operator records the PBOC branch's consent by its reference.
         var party = caller.Role switch
         {
-            Role.EmploymentService => "HRSS",
-            Role.FinanceBureau => "FINANCE",
-            _ => "PBOC",
+            Role.EmploymentService => ClaimConsentParty.Hrss,
+            Role.FinanceBureau => ClaimConsentParty.Finance,
+            _ => ClaimConsentParty.Pboc,
         };
-        if (party == "PBOC" && stage == "WRITE_OFF")
+        if (party == ClaimConsentParty.Pboc && stage == ClaimConsentStage.WriteOff)
         {
             errors.Add("stage", "a write-off is confirmed by the employment service and the finance bureau, not PBOC");
         }
         errors.ThrowIfAny();
-        var id = ClaimId(request.Name);
-        return await writes.RunAsync(context, request.RequestId, request, async scope =>
-        {
-            var (conn, tx, ct) = (scope.Connection, scope.Transaction, scope.CancellationToken);
-            var claim = VisibleClaim(scope.Caller, await FundStore.FindClaimAsync(conn, tx, id, true, ct), request.Name);
-            var expected = stage == "COMPENSATION" ? "FILED" : "APPROVED";
-            if (claim.State != expected)
-            {
-                throw RpcErrors.FailedPrecondition(ReasonCodes.IllegalTransition, $"{request.Name} is {claim.State}: {stage} consents are recorded while it is {expected}");
-            }
-            await FundStore.InsertConsentAsync(conn, tx, new ConsentRecord(claim.Id, stage!, party, scope.Caller.InstitutionId, reference, on), ct);
-            await scope.AuditAsync(ClaimSubject, claim.Id, "claim.consent_recorded", claim.State, claim.State, new { stage, party, reference }, on);
-            return await ToProtoAsync(scope, claim);
-        });
+        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, "", "claim.consent_recorded", on, loanMoves: false,
+            (scope, claim, _, _) => Task.FromResult(Check(claim.RecordConsent(new ClaimConsent(stage!.Value, party, scope.Caller.InstitutionId, reference, on)))));
     }
 
     [Roles(Role.FundOperator)]
@@ -178,34 +177,21 @@ public sealed partial class FundHandler
         errors.RequestId("request_id", request.RequestId);
         var on = BusinessDate(errors, "decided_date", request.DecidedDate);
         errors.ThrowIfAny();
-        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, request.Etag, "claim.approved", on, async (scope, claim, record, loan) =>
-        {
-            var (conn, tx, ct) = (scope.Connection, scope.Transaction, scope.CancellationToken);
-            RequireState(claim, "FILED", request.Name);
-            var consents = await FundStore.ConsentsAsync(conn, tx, claim.Id, ct);
-            var missing = new[] { "HRSS", "FINANCE", "PBOC" }.Where(p => !consents.Any(c => c.Stage == "COMPENSATION" && c.Party == p)).ToList();
-            if (missing.Count > 0)
+        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, request.Etag, "claim.approved", on, loanMoves: true,
+            async (scope, claim, record, loan) =>
             {
-                throw RpcErrors.FailedPrecondition("CONSENTS_MISSING", $"approval needs the consents of HRSS, finance and PBOC; missing: {string.Join(", ", missing)}",
-                    new Dictionary<string, string> { ["missing"] = string.Join(",", missing) });
-            }
-            await FundStore.LockFundAsync(conn, tx, claim.FundId, claim.RegionCode, ct);
-            var balance = await FundStore.BalanceOrZeroAsync(conn, tx, FundAccounts.Cash(claim.FundId), ct);
-            // Public money never pays more than the fund holds.
-            if (balance < claim.FundFen)
-            {
-                throw RpcErrors.FailedPrecondition("FUND_BALANCE_INSUFFICIENT", $"the fund holds {balance} fen, less than its share {claim.FundFen} fen");
-            }
-            var compensation = new Compensation(
-                claim.BaseMode == "PRINCIPAL_ONLY" ? CompensationBaseMode.PrincipalOnly : CompensationBaseMode.PrincipalAndInterest,
-                new Money(claim.OutstandingPrincipalFen), new Money(claim.UnpaidInterestFen),
-                new SplitAmounts(new Money(claim.BaseFen), new Ratio(claim.FundShareBp), new Money(claim.FundFen), new Money(claim.BankFen)), []);
-            Refuse(loan.RecordCompensation(on, compensation));
-            // The guarantee ends: whatever principal it still covered is released.
-            await GuaranteePostings.ReleaseAsync(scope, record, record.Data.Amount, on, claim.PolicyVersionIds);
-            await ClaimPostings.CompensationAsync(scope, claim, on);
-            return claim with { State = "APPROVED", DecidedDate = on };
-        });
+                var (conn, tx, ct) = (scope.Connection, scope.Transaction, scope.CancellationToken);
+                var data = claim.Data;
+                // The balance is read under the fund's row lock: public money never pays more than the fund holds.
+                await FundStore.LockFundAsync(conn, tx, data.FundId, data.Region.Value, ct);
+                var balance = new Money(await FundStore.BalanceOrZeroAsync(conn, tx, FundAccounts.Cash(data.FundId), ct));
+                var approved = Check(claim.Approve(on, balance));
+                Refuse(loan!.RecordCompensation(on, new Compensation(data.BaseMode, data.OutstandingPrincipal, data.UnpaidInterest, data.Split, [])));
+                // The guarantee ends: whatever principal it still covered is released.
+                await GuaranteePostings.ReleaseAsync(scope, record!, record!.Data.Amount, on, data.PolicyVersionIds);
+                await ClaimPostings.PostAsync(scope, approved.Data, approved.Posting);
+                return approved;
+            });
     }
 
     [Roles(Role.FundOperator)]
@@ -216,15 +202,20 @@ public sealed partial class FundHandler
         var reason = errors.Text("reason", request.Reason, lengthMax: 2000);
         var on = BusinessDate(errors, "decided_date", request.DecidedDate);
         errors.ThrowIfAny();
-        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, request.Etag, "claim.rejected", on, (scope, claim, record, loan) =>
-        {
-            RequireState(claim, "FILED", request.Name);
-            Refuse(loan.RejectClaim());
-            return Task.FromResult(claim with { State = "REJECTED", DecidedDate = on, RejectionReason = reason });
-        });
+        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, request.Etag, "claim.rejected", on, loanMoves: true,
+            (scope, claim, record, loan) =>
+            {
+                var rejected = Check(claim.Reject(on, reason));
+                Refuse(loan!.RejectClaim());
+                return Task.FromResult(rejected);
+            });
     }
 
-    [Roles(Role.FundOperator)]
+    /// <summary>
+    /// A recovery (追偿). The fund operator's posts at once; the bank that collected it records it
+    /// PENDING, and it posts only when the fund operator confirms it (<see cref="ConfirmRecovery"/>).
+    /// </summary>
+    [Roles(Role.Bank, Role.FundOperator)]
     public override async Task<Claim> RecordRecovery(RecordRecoveryRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
@@ -236,36 +227,50 @@ public sealed partial class FundHandler
         }
         var on = BusinessDate(errors, "recovered_date", request.RecoveredDate);
         errors.ThrowIfAny();
-        var net = gross - request.CostsFen;
-        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, "", "claim.recovery_recorded", on, async (scope, claim, record, loan) =>
+        var by = context.Caller().Role == Role.Bank ? RecoveryRecorder.Bank : RecoveryRecorder.FundOperator;
+        var action = by == RecoveryRecorder.Bank ? "claim.recovery_reported" : "claim.recovery_recorded";
+        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, "", action, on, loanMoves: by == RecoveryRecorder.FundOperator,
+            async (scope, claim, record, loan) =>
+            {
+                var recorded = Check(claim.RecordRecovery(by, scope.Caller.InstitutionId, on, new Money(gross), new Money(request.CostsFen)));
+                await PostRecoveryAsync(scope, recorded, loan, on);
+                return recorded;
+            });
+    }
+
+    [Roles(Role.FundOperator)]
+    public override async Task<Claim> ConfirmRecovery(ConfirmRecoveryRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        if (request.RecoveryNumber <= 0)
         {
-            RequireState(claim, "APPROVED", request.Name);
-            if (claim.RecoveredNetFen + net > claim.BaseFen)
+            errors.Add("recovery_number", "the number of the claim's PENDING recovery (Recovery.number, from 1)");
+        }
+        var on = BusinessDate(errors, "confirmed_date", request.ConfirmedDate);
+        errors.ThrowIfAny();
+        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, request.Etag, "claim.recovery_confirmed", on, loanMoves: true,
+            async (scope, claim, record, loan) =>
             {
-                throw RpcErrors.FailedPrecondition("RECOVERY_EXCEEDS_CLAIM",
-                    $"recovered {claim.RecoveredNetFen} fen so far; {net} fen more would exceed the compensation base {claim.BaseFen} fen");
-            }
-            // Shared back in the loss ratio, exact over the running total.
-            var split = CumulativeRecoverySplit.Next(new Money(claim.RecoveredNetFen), new Money(net), new Ratio(claim.FundShareBp));
-            if (loan.State == Domain.LoanState.Compensated)
-            {
-                Refuse(loan.StartRecovery());
-            }
-            var updated = claim with
-            {
-                RecoveredNetFen = claim.RecoveredNetFen + net,
-                RecoveredFundFen = claim.RecoveredFundFen + split.Fund.Fen,
-                RecoveredBankFen = claim.RecoveredBankFen + split.Bank.Fen,
-            };
-            if (updated.RecoveredNetFen == updated.BaseFen)
-            {
-                Refuse(loan.Close(on));
-            }
-            await FundStore.InsertRecoveryAsync(scope.Connection, scope.Transaction,
-                new RecoveryRecord(claim.Id, on, gross, request.CostsFen, net, split.Fund.Fen, split.Bank.Fen), scope.RequestId, scope.CancellationToken);
-            await ClaimPostings.RecoveryAsync(scope, claim, split, on);
-            return updated;
-        });
+                var confirmed = Check(claim.ConfirmRecovery(request.RecoveryNumber, on));
+                await PostRecoveryAsync(scope, confirmed, loan, on);
+                return confirmed;
+            });
+    }
+
+    [Roles(Role.FundOperator)]
+    public override async Task<Claim> RefuseRecovery(RefuseRecoveryRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        if (request.RecoveryNumber <= 0)
+        {
+            errors.Add("recovery_number", "the number of the claim's PENDING recovery (Recovery.number, from 1)");
+        }
+        var reason = errors.Text("reason", request.Reason, lengthMax: 2000);
+        errors.ThrowIfAny();
+        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, request.Etag, "claim.recovery_refused", Today(), loanMoves: false,
+            (scope, claim, _, _) => Task.FromResult(Check(claim.RefuseRecovery(request.RecoveryNumber, reason))));
     }
 
     [Roles(Role.FundOperator)]
@@ -276,69 +281,80 @@ public sealed partial class FundHandler
         var evidence = errors.Text("evidence", request.Evidence, required: request.ProvenUncollectable, lengthMax: 2000);
         var on = BusinessDate(errors, "write_off_date", request.WriteOffDate);
         errors.ThrowIfAny();
-        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, request.Etag, "claim.written_off", on, async (scope, claim, record, loan) =>
+        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, request.Etag, "claim.written_off", on, loanMoves: true,
+            async (scope, claim, record, loan) =>
+            {
+                var policy = await reference.GetAsync(scope.CancellationToken);
+                var onWriteOff = policy.Resolver.At(claim.Data.Region, on);
+                var writtenOff = Check(claim.WriteOff(on, request.ProvenUncollectable, evidence.Length > 0 ? evidence : null, onWriteOff));
+                Refuse(loan!.WriteOff(on, request.ProvenUncollectable, onWriteOff));
+                await ClaimPostings.PostAsync(scope, writtenOff.Data, writtenOff.Posting);
+                return writtenOff;
+            });
+    }
+
+    /// <summary>Posts what a recovery step decided and moves the loan: RECOVERING on the first, CLOSED when all is recovered.</summary>
+    private static async Task PostRecoveryAsync(WriteScope scope, ClaimOutcome outcome, DomainLoan? loan, DateOnly on)
+    {
+        if (outcome.Posting is null)
         {
-            RequireState(claim, "APPROVED", request.Name);
-            var consents = await FundStore.ConsentsAsync(scope.Connection, scope.Transaction, claim.Id, scope.CancellationToken);
-            var missing = new[] { "HRSS", "FINANCE" }.Where(p => !consents.Any(c => c.Stage == "WRITE_OFF" && c.Party == p)).ToList();
-            if (missing.Count > 0)
-            {
-                throw RpcErrors.FailedPrecondition("CONFIRMATIONS_MISSING", $"a write-off needs HRSS and finance confirmations; missing: {string.Join(", ", missing)}",
-                    new Dictionary<string, string> { ["missing"] = string.Join(",", missing) });
-            }
-            var policy = await reference.GetAsync(scope.CancellationToken);
-            Refuse(loan.WriteOff(on, request.ProvenUncollectable, policy.Resolver.At(record.Data.Region, on)));
-            var fundFen = claim.UnrecoveredFundFen;
-            var bankFen = claim.UnrecoveredBankFen;
-            await ClaimPostings.WriteOffAsync(scope, claim, fundFen, bankFen, on);
-            return claim with
-            {
-                State = "WRITTEN_OFF",
-                WrittenOffFundFen = claim.WrittenOffFundFen + fundFen,
-                WrittenOffBankFen = claim.WrittenOffBankFen + bankFen,
-                WrittenOffDate = on,
-                WriteOffEvidence = evidence.Length > 0 ? evidence : null,
-                PolicyVersionIds = claim.PolicyVersionIds.Concat(loan.Data.PolicyVersionIds.Except(record.Data.PolicyVersionIds)).Distinct().ToList(),
-            };
-        });
+            return;
+        }
+        await ClaimPostings.PostAsync(scope, outcome.Data, outcome.Posting);
+        // After a write-off the loan stays WRITTEN_OFF (账销案存): the recovery restores what the write-off took.
+        if (loan is null || outcome.Posting.Kind != ClaimPostingKind.Recovery)
+        {
+            return;
+        }
+        if (loan.State == Domain.LoanState.Compensated)
+        {
+            Refuse(loan.StartRecovery());
+        }
+        if (outcome.FullyRecovered)
+        {
+            Refuse(loan.Close(on));
+        }
     }
 
     /// <summary>
-    /// One claim write: lock the claim, check visibility and etag, lock its loan, let the effects
-    /// decide (they throw refusals), then store claim and loan with audit events, in one transaction.
+    /// One claim write: lock the claim, check visibility and etag, lock its loan when the step may
+    /// move it, let the aggregate decide (refusals throw), then store the claim with the consent or
+    /// recovery it changed, the loan and the audit events, in one transaction.
     /// </summary>
     private Task<Claim> ChangeClaimAsync(ServerCallContext context, string requestId, Google.Protobuf.IMessage request, string name, string etag,
-        string action, DateOnly on, Func<WriteScope, ClaimRecord, LoanRecord, DomainLoan, Task<ClaimRecord>> effects)
+        string action, DateOnly on, bool loanMoves, Func<WriteScope, CompensationClaim, LoanRecord?, DomainLoan?, Task<ClaimOutcome>> decide)
     {
         var id = ClaimId(name);
         return writes.RunAsync(context, requestId, request, async scope =>
         {
             var (conn, tx, ct) = (scope.Connection, scope.Transaction, scope.CancellationToken);
-            var claim = VisibleClaim(scope.Caller, await FundStore.FindClaimAsync(conn, tx, id, true, ct), name);
-            if (scope.Caller.Role == Role.FundOperator && claim.FundId != scope.Caller.InstitutionId)
-            {
-                throw RpcErrors.NotFound("danbao.v1.Claim", name, $"{name} is not a claim on your fund");
-            }
-            if (etag.Length > 0 && etag != Etag(claim.Version))
+            var stored = VisibleClaim(scope.Caller, await ClaimStore.LoadAsync(conn, tx, id, true, ct), name);
+            if (etag.Length > 0 && etag != Etag(stored.Version))
             {
                 throw RpcErrors.Aborted("ETAG_MISMATCH", $"{name} changed since you read it; read it again and retry",
-                    new Dictionary<string, string> { ["current_etag"] = Etag(claim.Version) });
+                    new Dictionary<string, string> { ["current_etag"] = Etag(stored.Version) });
             }
-            var record = (await LoanStore.FindAsync(conn, tx, claim.LoanId, true, ct))!;
-            var loan = DomainLoan.Rehydrate(record.Data);
-            var before = loan.State;
-            var updated = await effects(scope, claim, record, loan);
-            if (!await FundStore.UpdateClaimAsync(conn, tx, updated, claim.Version, ct))
+            var record = loanMoves ? (await LoanStore.FindAsync(conn, tx, stored.Data.LoanId, true, ct))! : null;
+            var loan = record is null ? null : DomainLoan.Rehydrate(record.Data);
+            var before = loan?.State;
+            var outcome = await decide(scope, CompensationClaim.Rehydrate(stored.Data), record, loan);
+            if (!await ClaimStore.SaveAsync(conn, tx, outcome, stored.Version, scope.RequestId, ct))
             {
                 throw RpcErrors.Aborted("CONCURRENT_UPDATE", $"{name} was changed by another request; read it again and retry");
             }
-            if (loan.State != before || loan.Data != record.Data)
+            if (record is not null && loan is not null && (loan.State != before || loan.Data != record.Data))
             {
-                await SaveLoanAsync(scope, record, loan, before, "loan." + action.Replace("claim.", "claim_", StringComparison.Ordinal), on);
+                await SaveLoanAsync(scope, record, loan, before!.Value, "loan." + action.Replace("claim.", "claim_", StringComparison.Ordinal), on);
             }
-            await scope.AuditAsync(ClaimSubject, claim.Id, action, claim.State, updated.State,
-                new { fund_fen = updated.FundFen, bank_fen = updated.BankFen, recovered_net_fen = updated.RecoveredNetFen, rejection_reason = updated.RejectionReason }, on);
-            return await ToProtoAsync(scope, updated with { Version = claim.Version + 1 });
+            var data = outcome.Data;
+            await scope.AuditAsync(ClaimSubject, data.Id, action, outcome.From.ToCode(), outcome.To.ToCode(),
+                new
+                {
+                    fund_fen = data.FundPays.Fen, bank_fen = data.BankBears.Fen, recovered_net_fen = data.RecoveredNet.Fen,
+                    posting = outcome.Posting?.Kind.ToCode(), recovery = outcome.Recovery?.Number, consent = outcome.Consent?.Party.ToCode(),
+                    rejection_reason = data.RejectionReason,
+                }, on);
+            return ToProto(new StoredClaim(data, stored.Version + 1), await reference.GetAsync(ct));
         });
     }
 
@@ -353,16 +369,17 @@ public sealed partial class FundHandler
     }
 
     /// <summary>Who sees a claim: the bank its own; the fund operator its fund's; regional bodies their region's; admin all.</summary>
-    private static ClaimRecord VisibleClaim(Identity.Caller caller, ClaimRecord? claim, string name)
+    private static StoredClaim VisibleClaim(Identity.Caller caller, StoredClaim? stored, string name)
     {
+        var claim = stored?.Data;
         var visible = claim is not null && caller.Role switch
         {
             Role.Bank => claim.BankId == caller.InstitutionId,
             Role.FundOperator => claim.FundId == caller.InstitutionId,
             Role.Admin => true,
-            _ => caller.CoversRegion(claim.RegionCode),
+            _ => caller.CoversRegion(claim.Region.Value),
         };
-        return visible ? claim! : throw RpcErrors.NotFound("danbao.v1.Claim", name, $"{name} does not exist or is not visible to {caller.InstitutionId}");
+        return visible ? stored! : throw RpcErrors.NotFound("danbao.v1.Claim", name, $"{name} does not exist or is not visible to {caller.InstitutionId}");
     }
 
     private static string ClaimId(string name, string field = "name")
@@ -372,15 +389,6 @@ public sealed partial class FundHandler
             throw RpcErrors.InvalidArgument($"{field} must be a claim name like claims/C0123ABCDEF4567", (field, "claims/{claim_id}"));
         }
         return name["claims/".Length..];
-    }
-
-    private static void RequireState(ClaimRecord claim, string state, string name)
-    {
-        if (claim.State != state)
-        {
-            throw RpcErrors.FailedPrecondition(state == "FILED" ? "CLAIM_NOT_PENDING" : "CLAIM_NOT_PAID",
-                $"{name} is {claim.State}; this step needs it {state}");
-        }
     }
 
     private static void Refuse(Result<Unit> result)
@@ -395,10 +403,9 @@ public sealed partial class FundHandler
 
     private static string Etag(int version) => version.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private Task<Claim> ToProtoAsync(WriteScope scope, ClaimRecord claim) => ToProtoAsync(scope.Connection, scope.Transaction, claim, scope.CancellationToken);
-
-    private async Task<Claim> ToProtoAsync(Npgsql.NpgsqlConnection conn, Npgsql.NpgsqlTransaction? tx, ClaimRecord c, CancellationToken ct)
+    private static Claim ToProto(StoredClaim stored, PolicyReferenceData policy)
     {
+        var c = stored.Data;
         var claim = new Claim
         {
             Name = "claims/" + c.Id,
@@ -407,53 +414,67 @@ public sealed partial class FundHandler
             Fund = "institutions/" + c.FundId,
             State = c.State switch
             {
-                "FILED" => ClaimState.ClaimFiled,
-                "APPROVED" => ClaimState.ClaimApproved,
-                "REJECTED" => ClaimState.ClaimRejected,
-                "WRITTEN_OFF" => ClaimState.ClaimWrittenOff,
-                _ => ClaimState.Unspecified,
+                CompensationClaimState.Filed => ClaimState.ClaimFiled,
+                CompensationClaimState.Approved => ClaimState.ClaimApproved,
+                CompensationClaimState.Rejected => ClaimState.ClaimRejected,
+                _ => ClaimState.ClaimWrittenOff,
             },
             ClaimDate = Date(c.ClaimDate),
             OverdueDays = c.OverdueDays,
-            OutstandingPrincipalFen = c.OutstandingPrincipalFen,
-            UnpaidInterestFen = c.UnpaidInterestFen,
-            BaseMode = c.BaseMode,
-            BaseFen = c.BaseFen,
-            FundShareBp = c.FundShareBp,
-            FundFen = c.FundFen,
-            BankFen = c.BankFen,
+            OutstandingPrincipalFen = c.OutstandingPrincipal.Fen,
+            UnpaidInterestFen = c.UnpaidInterest.Fen,
+            BaseMode = ClaimStore.BaseModeCode(c.BaseMode),
+            BaseFen = c.Base.Fen,
+            FundShareBp = c.FundShare.Bp,
+            FundFen = c.FundPays.Fen,
+            BankFen = c.BankBears.Fen,
             DecidedDate = Date(c.DecidedDate),
             RejectionReason = c.RejectionReason ?? "",
-            RecoveredFundFen = c.RecoveredFundFen,
-            RecoveredBankFen = c.RecoveredBankFen,
-            WrittenOffFundFen = c.WrittenOffFundFen,
-            WrittenOffBankFen = c.WrittenOffBankFen,
+            RecoveredFundFen = c.RecoveredFund.Fen,
+            RecoveredBankFen = c.RecoveredBank.Fen,
+            RecoveredNetFen = c.RecoveredNet.Fen,
+            PendingRecoveryFen = c.PendingNet.Fen,
+            WrittenOffFundFen = c.WrittenOffFund.Fen,
+            WrittenOffBankFen = c.WrittenOffBank.Fen,
             WrittenOffDate = Date(c.WrittenOffDate),
-            Etag = Etag(c.Version),
+            GuarantorType = c.Guarantor.ToCode(),
+            ClaimableOn = Date(c.ClaimableOn),
+            FiledLate = c.FiledLate,
+            LastOnTimeDate = Date(LateClaim.LastOnTimeDay(c.ClaimableOn)),
+            Etag = Etag(stored.Version),
         };
-        foreach (var consent in await FundStore.ConsentsAsync(conn, tx, c.Id, ct))
+        claim.Consents.AddRange(c.Consents.Select(k => new Consent
         {
-            claim.Consents.Add(new Consent
-            {
-                Stage = consent.Stage == "COMPENSATION" ? ConsentStage.ConsentCompensation : ConsentStage.ConsentWriteOff,
-                Party = consent.Party,
-                Institution = "institutions/" + consent.Institution,
-                Reference = consent.Reference,
-                ConsentDate = Date(consent.ConsentDate),
-            });
-        }
-        foreach (var r in await FundStore.RecoveriesAsync(conn, tx, c.Id, ct))
+            Stage = k.Stage == ClaimConsentStage.Compensation ? ConsentStage.ConsentCompensation : ConsentStage.ConsentWriteOff,
+            Party = k.Party.ToCode(),
+            Institution = "institutions/" + k.Institution,
+            Reference = k.Reference,
+            ConsentDate = Date(k.ConsentDate),
+        }));
+        claim.Recoveries.AddRange(c.Recoveries.Select(r => new Recovery
         {
-            claim.Recoveries.Add(new Recovery
+            Number = r.Number,
+            RecordedBy = ClaimStore.RecorderCode(r.RecordedBy),
+            Institution = "institutions/" + r.Institution,
+            Status = r.Status switch
             {
-                RecoveredDate = Date(r.RecoveredDate), GrossFen = r.GrossFen, CostsFen = r.CostsFen, NetFen = r.NetFen, FundFen = r.FundFen, BankFen = r.BankFen,
-            });
-        }
-        var policy = await reference.GetAsync(ct);
-        var byId = policy.Versions.ToDictionary(v => v.Id, StringComparer.Ordinal);
+                Domain.RecoveryStatus.Pending => Contracts.V1.RecoveryStatus.RecoveryPending,
+                Domain.RecoveryStatus.Posted => Contracts.V1.RecoveryStatus.RecoveryPosted,
+                _ => Contracts.V1.RecoveryStatus.RecoveryRefused,
+            },
+            RecoveredDate = Date(r.RecoveredDate),
+            GrossFen = r.Gross.Fen,
+            CostsFen = r.Costs.Fen,
+            NetFen = r.Net.Fen,
+            FundFen = r.Split?.Fund.Fen ?? 0,
+            BankFen = r.Split?.Bank.Fen ?? 0,
+            AfterWriteOff = r.AfterWriteOff,
+            PostedDate = Date(r.PostedDate),
+            RefusalReason = r.RefusalReason ?? "",
+        }));
         foreach (var id in c.PolicyVersionIds)
         {
-            if (byId.TryGetValue(id, out var version))
+            if (policy.Versions.FirstOrDefault(v => v.Id == id) is { } version)
             {
                 claim.PolicyVersions.Add(LoanMappingRefs.Ref(version));
             }

@@ -1,6 +1,7 @@
 using System.Text;
 using Danbao.Contracts.V1;
 using Danbao.Data.Fund;
+using Danbao.Domain;
 using Grpc.Core;
 using Danbao.Server.Errors;
 using Danbao.Server.Fund;
@@ -63,73 +64,96 @@ public sealed partial class FundHandler
         };
     }
 
+    /// <summary>
+    /// A bank's statement: checked against the bank's daily quota (uploads and lines,
+    /// RESOURCE_EXHAUSTED with RetryInfo until the next business day, nothing stored), its lines
+    /// streamed by binary COPY into the upload's transaction as they arrive, then compared with the
+    /// ledger's per-loan balances as one merge in the database that writes the breaks. Memory does
+    /// not grow with the statement. Breaks older than the retention are deleted on the way.
+    /// </summary>
     [Roles(Role.Bank)]
     public override async Task<StatementComparison> UploadBankStatement(IAsyncStreamReader<UploadBankStatementRequest> requests, ServerCallContext context)
     {
         var caller = context.Caller();
         var ct = context.CancellationToken;
-        DateOnly? asOf = null;
-        var theirs = new Dictionary<string, long>(StringComparer.Ordinal);
-        var received = 0;
-        while (await requests.MoveNext(ct))
-        {
-            var message = requests.Current;
-            if (asOf is null)
-            {
-                var errors = new FieldErrors();
-                var date = errors.Date("as_of_date", message.AsOfDate);
-                if (date > Today())
-                {
-                    errors.Add("as_of_date", "must not be after today");
-                }
-                errors.ThrowIfAny();
-                asOf = date;
-            }
-            foreach (var line in message.Lines)
-            {
-                if (++received > StatementLinesMax)
-                {
-                    throw RpcErrors.ResourceExhausted("STATEMENT_TOO_LARGE", $"a statement holds at most {StatementLinesMax} lines");
-                }
-                var loanId = LoanAccess.IdOf(line.Loan, $"lines[{received - 1}].loan");
-                if (line.OutstandingFen < 0)
-                {
-                    throw RpcErrors.InvalidArgument("outstanding_fen cannot be negative", ($"lines[{received - 1}].outstanding_fen", "≥ 0"));
-                }
-                if (!theirs.TryAdd(loanId, line.OutstandingFen))
-                {
-                    throw RpcErrors.InvalidArgument($"{line.Loan} appears twice in the statement", ($"lines[{received - 1}].loan", "each loan once"));
-                }
-            }
-        }
-        if (asOf is null)
+        if (!await requests.MoveNext(ct))
         {
             throw RpcErrors.InvalidArgument("the statement is empty: send as_of_date in the first message", ("as_of_date", "required"));
         }
-        var result = await database.InTransactionAsync(async (conn, tx, txCt) =>
+        var errors = new FieldErrors();
+        var asOf = errors.Date("as_of_date", requests.Current.AsOfDate);
+        if (asOf > Today())
         {
-            var ours = await FundStore.GuaranteedByLoanAsync(conn, caller.InstitutionId, asOf.Value, txCt);
-            var breaks = Reconciliation.Compare(ours, theirs);
-            var statement = new StatementRecord(
-                "S" + LoanIds.New(clock.GetUtcNow())[1..], caller.InstitutionId, asOf.Value, received,
-                theirs.Count(kv => ours.GetValueOrDefault(kv.Key) == kv.Value && (kv.Value != 0)), breaks.Count,
-                ours.Values.Sum(), theirs.Values.Sum());
-            await FundStore.InsertStatementAsync(conn, tx, statement, breaks, txCt);
-            return (statement, breaks);
-        }, ct);
+            errors.Add("as_of_date", "must not be after today");
+        }
+        errors.ThrowIfAny();
+        var now = clock.GetUtcNow();
+        var dayStart = ChinaStandardTime.StartOfDay(Today());
+        var untilTomorrow = dayStart.AddDays(1) - now;
+        var limits = statementLimits;
+        // No retry around this transaction: a client stream cannot be replayed.
+        await using var conn = await database.DataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var (uploads, linesToday) = await FundStore.LockStatementQuotaAsync(conn, tx, caller.InstitutionId, dayStart, ct);
+        if (uploads >= limits.UploadsPerBankPerDayMax)
+        {
+            throw RpcErrors.ResourceExhausted("STATEMENT_UPLOADS_EXHAUSTED",
+                $"{caller.InstitutionId} has uploaded {uploads} statements today, the most a bank may (STATEMENT_UPLOADS_PER_DAY = {limits.UploadsPerBankPerDayMax}); retry tomorrow",
+                untilTomorrow);
+        }
+        var linesLeft = Math.Min(StatementLinesMax, limits.LinesPerBankPerDayMax - linesToday);
+        await FundStore.DeleteExpiredBreaksAsync(conn, tx, caller.InstitutionId, now.AddDays(-limits.BreaksRetentionDays), now, ct);
+        var received = 0;
+        await using (var lines = await FundStore.BeginStatementLinesAsync(conn, tx, ct))
+        {
+            do
+            {
+                foreach (var line in requests.Current.Lines)
+                {
+                    if (++received > linesLeft)
+                    {
+                        throw received > StatementLinesMax
+                            ? RpcErrors.ResourceExhausted("STATEMENT_TOO_LARGE", $"a statement holds at most {StatementLinesMax} lines")
+                            : RpcErrors.ResourceExhausted("STATEMENT_LINES_EXHAUSTED",
+                                $"{caller.InstitutionId} may upload {limits.LinesPerBankPerDayMax} statement lines a day and has {linesToday} today; this statement has more than the {linesLeft} left; retry tomorrow",
+                                untilTomorrow);
+                    }
+                    var loanId = LoanAccess.IdOf(line.Loan, $"lines[{received - 1}].loan");
+                    if (line.OutstandingFen < 0)
+                    {
+                        throw RpcErrors.InvalidArgument("outstanding_fen cannot be negative", ($"lines[{received - 1}].outstanding_fen", "≥ 0"));
+                    }
+                    await lines.StartRowAsync(ct);
+                    await lines.WriteAsync(loanId, NpgsqlTypes.NpgsqlDbType.Text, ct);
+                    await lines.WriteAsync(line.OutstandingFen, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
+                }
+            }
+            while (await requests.MoveNext(ct));
+            try
+            {
+                await lines.CompleteAsync(ct);
+            }
+            catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation)
+            {
+                throw RpcErrors.InvalidArgument($"a loan appears twice in the statement ({e.Detail})", ("lines", "each loan once"));
+            }
+        }
+        var statement = await FundStore.CompareStatementAsync(conn, tx, "S" + LoanIds.New(now)[1..], caller.InstitutionId, asOf!.Value, received, now, ct);
+        var first = await FundStore.FirstBreaksAsync(conn, tx, statement.Id, BreaksListedMax, ct);
+        await tx.CommitAsync(ct);
         var reply = new StatementComparison
         {
-            Name = "statements/" + result.statement.Id,
+            Name = "statements/" + statement.Id,
             Bank = "institutions/" + caller.InstitutionId,
             AsOfDate = Date(asOf),
             LinesReceived = received,
-            LoansMatched = result.statement.LoansMatched,
-            BreaksCount = result.breaks.Count,
-            OursTotalFen = result.statement.OursTotalFen,
-            TheirsTotalFen = result.statement.TheirsTotalFen,
-            BreaksTruncated = result.breaks.Count > BreaksListedMax,
+            LoansMatched = statement.LoansMatched,
+            BreaksCount = statement.BreaksCount,
+            OursTotalFen = statement.OursTotalFen,
+            TheirsTotalFen = statement.TheirsTotalFen,
+            BreaksTruncated = statement.BreaksCount > BreaksListedMax,
         };
-        reply.Breaks.AddRange(result.breaks.Take(BreaksListedMax).Select(ToProto));
+        reply.Breaks.AddRange(first.Select(ToProto));
         return reply;
     }
 
@@ -153,6 +177,11 @@ public sealed partial class FundHandler
         if (!visible)
         {
             throw RpcErrors.NotFound("danbao.v1.Statement", request.Name, $"{request.Name} does not exist or is not visible to {caller.InstitutionId}");
+        }
+        if (await FundStore.BreaksDeletedAtAsync(conn, statement!.Id, ct) is { } deleted)
+        {
+            throw RpcErrors.FailedPrecondition("BREAKS_EXPIRED",
+                $"{request.Name}'s breaks were deleted on {deleted:yyyy-MM-dd} after the {statementLimits.BreaksRetentionDays}-day retention; its totals remain");
         }
         var csv = new StringBuilder("loan,kind,ours_fen,theirs_fen\n");
         await foreach (var b in FundStore.BreaksAsync(conn, statement!.Id, ct))

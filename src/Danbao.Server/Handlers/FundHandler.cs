@@ -19,7 +19,8 @@ namespace Danbao.Server.Handlers;
 /// (代偿, 追偿, 呆账核销) in FundHandler.Claims.cs; reconciliation in FundHandler.Reconciliation.cs.
 /// Every money movement is a balanced ledger transaction posted in the request's one transaction.
 /// </summary>
-public sealed partial class FundHandler(Database database, WriteRunner writes, ReferenceDataCache reference, TimeProvider clock) : FundService.FundServiceBase
+public sealed partial class FundHandler(Database database, WriteRunner writes, ReferenceDataCache reference, TimeProvider clock,
+    StatementLimits statementLimits) : FundService.FundServiceBase
 {
     /// <summary>Most a single capital contribution may be: 100亿元.</summary>
     public const long ContributionFenMax = 1_000_000_000_000;
@@ -95,7 +96,10 @@ public sealed partial class FundHandler(Database database, WriteRunner writes, R
         var (pipeline, pipelineBase) = await FundStore.PipelineAsync(conn, fund.Id, ct);
         var limit = LeverageCheck.Limit(new Money(balance), k).Fen;
         var paid = recoverable.GetValueOrDefault(ClaimPostings.CompensationKind).DebitsFen;
-        var recovered = recoverable.GetValueOrDefault(ClaimPostings.RecoveryKind).CreditsFen;
+        // Recoveries after write-off (账销案存) restore capital rather than the recoverable.
+        var capital = await FundStore.MovementsByKindAsync(conn, FundAccounts.Capital(fund.Id), null, DateOnly.MaxValue, ct);
+        var recovered = recoverable.GetValueOrDefault(ClaimPostings.RecoveryKind).CreditsFen
+            + capital.GetValueOrDefault(ClaimPostings.RecoveryAfterWriteOffKind).CreditsFen;
         var issued = guarantees.GetValueOrDefault(GuaranteePostings.IssuedKind).CreditsFen;
         var overview = new FundOverview
         {

@@ -104,6 +104,7 @@ public sealed class DanbaoHost : IAsyncDisposable
         services.AddSingleton<CredentialResolver>();
         services.AddSingleton<CallMetrics>();
         services.AddSingleton<CallLogging>();
+        services.AddSingleton(settings.Statements);
         services.AddSingleton<DatabaseFailureStatus>();
         services.AddSingleton<AuthInterceptor>();
         services.AddGrpc(grpc =>

@@ -26,6 +26,9 @@ public sealed record ServerSettings
     /// <summary>Serve GET /metrics (Prometheus text, HTTP/1.1) on this port of the listen address; 0 = any free port.</summary>
     public int? MetricsPort { get; init; }
 
+    /// <summary>Bank statement quotas and break retention (--statement-* options).</summary>
+    public Fund.StatementLimits Statements { get; init; } = new();
+
     public const string Usage = """
         danbao-server [options]
           --listen ADDR        address to listen on (default 127.0.0.1)
@@ -39,6 +42,9 @@ public sealed record ServerSettings
           --pii-key-file FILE  key protecting ID numbers when DANBAO_PII_KEY is unset (created if absent)
           --max-message-bytes N  largest message accepted or sent (default 4194304)
           --metrics-port N     serve GET /metrics (Prometheus text over HTTP/1.1) on this port (default: off)
+          --statement-uploads-per-day N       bank statements one bank may upload per CST day (default 4)
+          --statement-lines-per-day N         statement lines one bank may upload per CST day (default 4000000)
+          --statement-breaks-retention-days N days a statement's breaks are kept (default 90)
         environment: DANBAO_DB (connection string, required), DANBAO_PII_KEY, DANBAO_LOG_FORMAT=json
         """;
 
@@ -65,6 +71,9 @@ public sealed record ServerSettings
                 "--pii-key-file" => s with { PiiKeyFile = Value() },
                 "--max-message-bytes" => s with { MaxMessageBytes = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--metrics-port" => s with { MetricsPort = ParsePort(Value()) },
+                "--statement-uploads-per-day" => s with { Statements = s.Statements with { UploadsPerBankPerDayMax = Fund.StatementLimits.Parse(args[i], Value()) } },
+                "--statement-lines-per-day" => s with { Statements = s.Statements with { LinesPerBankPerDayMax = Fund.StatementLimits.Parse(args[i], Value()) } },
+                "--statement-breaks-retention-days" => s with { Statements = s.Statements with { BreaksRetentionDays = Fund.StatementLimits.Parse(args[i], Value()) } },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }

@@ -101,7 +101,7 @@ public sealed class CompensationTests(DanbaoServer server) : IClassFixture<Danba
         claim = await steps.Consent(steps.Hrss, claim, ConsentStage.ConsentCompensation, "穗人社代偿〔2026〕8号");
         var missing = await Assert.ThrowsAsync<RpcException>(async () => await steps.Approve(claim));
         Assert.Equal("CONSENTS_MISSING", missing.Reason());
-        Assert.Contains("FINANCE, PBOC", missing.Status.Detail);
+        Assert.Contains("missing: FINANCE,PBOC", missing.Status.Detail);
 
         claim = await steps.Fund.Fund.RejectClaimAsync(new RejectClaimRequest
         {

@@ -78,7 +78,9 @@ public sealed class FundSteps(DanbaoServer server, string bank = "icbc-gz")
     public Task<Claim> Consent(DanbaoClient who, Claim claim, ConsentStage stage, string reference) =>
         who.Fund.RecordClaimConsentAsync(new RecordClaimConsentRequest
         {
-            RequestId = DanbaoClient.NewRequestId(), Name = claim.Name, Stage = stage, Reference = reference, ConsentDate = "2026-07-02",
+            RequestId = DanbaoClient.NewRequestId(), Name = claim.Name, Stage = stage, Reference = reference,
+            // Write-off confirmations come after the compensation (approved 2026-07-05 in these scenarios).
+            ConsentDate = stage == ConsentStage.ConsentWriteOff ? "2027-06-01" : "2026-07-02",
         }).ResponseAsync;
 
     public Task<Claim> Approve(Claim claim, string date = "2026-07-05") =>
