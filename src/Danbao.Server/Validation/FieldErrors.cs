@@ -110,6 +110,32 @@ public sealed partial class FieldErrors
         return value;
     }
 
+    /// <summary>
+    /// Free text checked as the domain's <see cref="Danbao.Domain.TextInput"/> does (issue 14): no NUL or
+    /// other control character (ANSI escapes included), no lone surrogate or U+FFFD (invalid UTF-8),
+    /// no bidi override, at most <paramref name="lengthMax"/> characters. Empty text passes (required-ness is <see cref="Text"/>'s).
+    /// </summary>
+    public string CheckedText(string field, string value, int lengthMax, Danbao.Domain.TextShape shape = Danbao.Domain.TextShape.SingleLine)
+    {
+        var result = Danbao.Domain.TextInput.Check(field, value, lengthMax, shape);
+        if (!result.IsOk)
+        {
+            Add(field, result.Refusal.Message);
+        }
+        return value ?? "";
+    }
+
+    /// <summary>A name: as <see cref="CheckedText"/>, and at least one visible character (not only spaces or zero-width characters).</summary>
+    public string Name(string field, string value, int lengthMax = TextLengthMax)
+    {
+        var result = Danbao.Domain.TextInput.CheckName(field, value, lengthMax);
+        if (!result.IsOk)
+        {
+            Add(field, result.Refusal.Message);
+        }
+        return value?.Trim() ?? "";
+    }
+
     /// <summary>The names callers write (BULLET), not the C# ones (Bullet).</summary>
     private static IEnumerable<string> ProtoNames<T>() where T : struct, System.Enum =>
         typeof(T).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
