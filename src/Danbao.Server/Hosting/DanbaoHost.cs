@@ -106,6 +106,7 @@ public sealed class DanbaoHost : IAsyncDisposable
         services.AddSingleton<CallLogging>();
         services.AddSingleton<DatabaseFailureStatus>();
         services.AddSingleton<AuthInterceptor>();
+        services.AddSingleton(new AuthFailureLimiter(settings.AuthFailureBurst, settings.AuthFailuresPerSecond, settings.AuthFailureRefillPeriod));
         services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = settings.MaxMessageBytes;

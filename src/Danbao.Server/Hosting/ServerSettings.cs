@@ -25,6 +25,12 @@ public sealed record ServerSettings
     public int MaxMessageBytes { get; init; } = 4 * 1024 * 1024;
     /// <summary>Serve GET /metrics (Prometheus text, HTTP/1.1) on this port of the listen address; 0 = any free port.</summary>
     public int? MetricsPort { get; init; }
+    /// <summary>Failed authentications a peer address may make at once before RESOURCE_EXHAUSTED (issue 14).</summary>
+    public int AuthFailureBurst { get; init; } = Identity.AuthFailureLimiter.BurstDefault;
+    /// <summary>Failed authentications a peer address may make per second after its burst.</summary>
+    public int AuthFailuresPerSecond { get; init; } = Identity.AuthFailureLimiter.FailuresPerSecondDefault;
+    /// <summary>The refill period of <see cref="AuthFailuresPerSecond"/> (tests lengthen it; not a command-line option).</summary>
+    public TimeSpan AuthFailureRefillPeriod { get; init; } = TimeSpan.FromSeconds(1);
 
     public const string Usage = """
         danbao-server [options]
@@ -39,6 +45,8 @@ public sealed record ServerSettings
           --pii-key-file FILE  key protecting ID numbers when DANBAO_PII_KEY is unset (created if absent)
           --max-message-bytes N  largest message accepted or sent (default 4194304)
           --metrics-port N     serve GET /metrics (Prometheus text over HTTP/1.1) on this port (default: off)
+          --auth-failure-burst N     failed authentications a peer address may make at once (default 50)
+          --auth-failures-per-second N  ... and per second after that (default 10); then RESOURCE_EXHAUSTED
         environment: DANBAO_DB (connection string, required), DANBAO_PII_KEY, DANBAO_LOG_FORMAT=json
         """;
 
@@ -65,6 +73,8 @@ public sealed record ServerSettings
                 "--pii-key-file" => s with { PiiKeyFile = Value() },
                 "--max-message-bytes" => s with { MaxMessageBytes = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--metrics-port" => s with { MetricsPort = ParsePort(Value()) },
+                "--auth-failure-burst" => s with { AuthFailureBurst = ParsePositive(Value()) },
+                "--auth-failures-per-second" => s with { AuthFailuresPerSecond = ParsePositive(Value()) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
@@ -82,6 +92,11 @@ public sealed record ServerSettings
         }
         return s;
     }
+
+    private static int ParsePositive(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw new ArgumentException($"'{text}' is not a positive number");
 
     private static int ParsePort(string text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
