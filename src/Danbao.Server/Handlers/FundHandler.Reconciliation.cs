@@ -71,6 +71,7 @@ public sealed partial class FundHandler
         DateOnly? asOf = null;
         var theirs = new Dictionary<string, long>(StringComparer.Ordinal);
         var received = 0;
+        var statementTotalFen = 0L;
         while (await requests.MoveNext(ct))
         {
             var message = requests.Current;
@@ -100,6 +101,13 @@ public sealed partial class FundHandler
                 {
                     throw RpcErrors.InvalidArgument($"{line.Loan} appears twice in the statement", ($"lines[{received - 1}].loan", "each loan once"));
                 }
+                if (long.MaxValue - statementTotalFen < line.OutstandingFen)
+                {
+                    // The statement's total is stored: a sum past 64 bits answered INTERNAL (issue 14).
+                    throw RpcErrors.InvalidArgument("the statement's amounts add up to more than a 64-bit fen total",
+                        ($"lines[{received - 1}].outstanding_fen", "the lines' total must fit in 64 bits of fen"));
+                }
+                statementTotalFen += line.OutstandingFen;
             }
         }
         if (asOf is null)
