@@ -74,6 +74,42 @@ public sealed class SecurityTests(DanbaoServer server) : IClassFixture<DanbaoSer
         Assert.NotEmpty((await bank.Policy.ListLprRatesAsync(new ListLprRatesRequest(), deadline: DateTime.UtcNow + Deadline)).Rates);
         await tx.RollbackAsync();
     }
+
+    [Fact]
+    public async Task Failed_authentications_are_logged_sampled_not_one_line_each()
+    {
+        var attacker = server.WithKey(UnknownKey('z'));
+        for (var i = 0; i < 200; i++)
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(async () => await attacker.Policy.WithdrawPolicyVersionAsync(new WithdrawPolicyVersionRequest()));
+            Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+        }
+        // WithdrawPolicyVersion is called unauthenticated by this test alone (the log sink is shared by every server of the run).
+        var lines = DanbaoServer.Logs.Lines.Where(l => l.Contains("rpc /danbao.v1.PolicyService/WithdrawPolicyVersion UNAUTHENTICATED", StringComparison.Ordinal)).ToList();
+        Assert.InRange(lines.Count, 1, 20);
+        Assert.All(lines, l => Assert.Contains("failed authentications not logged in the last second", l, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_call_the_client_cancels_is_logged_as_cancelled_without_a_stack()
+    {
+        using var cancel = new CancellationTokenSource();
+        using var call = server.As("icbc-gz").Fund.UploadBankStatement(cancellationToken: cancel.Token);
+        await call.RequestStream.WriteAsync(new UploadBankStatementRequest { AsOfDate = "2027-06-30" });
+        await cancel.CancelAsync();
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseAsync);
+        Assert.Equal(StatusCode.Cancelled, refused.StatusCode);
+        // The server learns of the cancellation asynchronously: wait for its call log line (bounded).
+        const string method = "/danbao.v1.FundService/UploadBankStatement";
+        string[] Lines() => DanbaoServer.Logs.Lines.Where(l => l.Contains(method, StringComparison.Ordinal) || l.Contains("UploadBankStatement", StringComparison.Ordinal)).ToArray();
+        for (var i = 0; i < 200 && !Lines().Any(l => l.Contains($"rpc {method} CANCELLED", StringComparison.Ordinal)); i++)
+        {
+            await Task.Delay(50);
+        }
+        var lines = Lines();
+        Assert.Contains(lines, l => l.Contains($"rpc {method} CANCELLED", StringComparison.Ordinal) && l.Contains("caller=icbc-gz", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.StartsWith("Error", StringComparison.Ordinal) || l.Contains("   at ", StringComparison.Ordinal));
+    }
 }
 
 /// <summary>The test server with the production-like failure limit: 3 failures per peer, refilled once a minute.</summary>
