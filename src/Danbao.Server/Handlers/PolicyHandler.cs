@@ -87,7 +87,6 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
         var from = errors.Date("version.effective_from_date", v.EffectiveFromDate);
         var to = errors.Date("version.effective_to_date", v.EffectiveToDate, required: false);
         errors.Text("version.source", v.Source, lengthMax: 500);
-        errors.CheckedText("version.source", v.Source, 500, TextShape.MultiLine);
         if (parameter is not null)
         {
             try
@@ -198,7 +197,6 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
             errors.Add("rate.one_year_bp", $"the 1-year LPR must be above 0 and below {PolicyGovernance.LprBpMaxExclusive} bp (20%)");
         }
         errors.Text("rate.source", rate.Source, lengthMax: 500);
-        errors.CheckedText("rate.source", rate.Source, 500, TextShape.MultiLine);
         errors.ThrowIfAny();
         var writer = WriterOf(context.Caller());
         Check(PolicyGovernance.MayWriteLpr(writer));
