@@ -75,21 +75,24 @@ public sealed class KeysAndPolicyTests(CliServer server) : IClassFixture<CliServ
         Assert.Contains("PUBLICITY_LENGTH", before.Out);
 
         var set = await server.Run(admin, "policy", "set", "--parameter", "PUBLICITY_LENGTH", "--region", "CN-GD-JM",
-            "--from", "2026-06-15", "--value", "5", "--source", "test notice");
+            "--from", "2026-07-15", "--value", "5", "--source", "test notice");
         Assert.True(set.ExitCode == 0, set.ToString());
-        var after = await server.Run(admin, "policy", "show", "--region", "CN-GD-JM", "--date", "2026-06-20", "--parameter", "PUBLICITY_LENGTH");
-        Assert.Matches(@"PUBLICITY_LENGTH\s*│\s*5\s*│\s*CN-GD-JM\s*│\s*2026-06-15", after.Out);
+        var after = await server.Run(admin, "policy", "show", "--region", "CN-GD-JM", "--date", "2026-07-20", "--parameter", "PUBLICITY_LENGTH");
+        Assert.Matches(@"PUBLICITY_LENGTH\s*│\s*5\s*│\s*CN-GD-JM\s*│\s*2026-07-15", after.Out);
     }
 
     [Fact]
-    public async Task Lpr_set_needs_the_finance_bureau_and_then_lists_the_new_rate()
+    public async Task Lpr_set_needs_admin_and_then_lists_the_new_rate()
     {
-        var refused = await server.Run(server.Key("icbc-gz"), "lpr", "set", "--from", "2026-06-20", "--bp", "295");
+        // The LPR is national (policy.md §11): neither a bank nor a finance bureau sets it; from today (2026-07-01) or later.
+        var refused = await server.Run(server.Key("icbc-gz"), "lpr", "set", "--from", "2026-07-20", "--bp", "295");
         Assert.Equal(ExitCodes.Refused, refused.ExitCode);
-        var set = await server.Run(server.Key("gz-finance"), "lpr", "set", "--from", "2026-06-20", "--bp", "295");
+        var bureau = await server.Run(server.Key("gz-finance"), "lpr", "set", "--from", "2026-07-20", "--bp", "295");
+        Assert.Equal(ExitCodes.Refused, bureau.ExitCode);
+        var set = await server.Run(server.Key("admin"), "lpr", "set", "--from", "2026-07-20", "--bp", "295");
         Assert.True(set.ExitCode == 0, set.ToString());
         var list = await server.Run(server.Key("admin"), "lpr", "list");
-        Assert.Contains("2026-06-20", list.Out);
+        Assert.Contains("2026-07-20", list.Out);
         Assert.Contains("295", list.Out);
     }
 

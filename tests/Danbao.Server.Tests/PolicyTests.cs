@@ -30,7 +30,7 @@ public sealed class PolicyTests(DanbaoServer server) : IClassFixture<DanbaoServe
     {
         var version = new PolicyVersion
         {
-            Parameter = "COUNTER_GUARANTEE_THRESHOLD", Region = "CN-GD-JM", EffectiveFromDate = "2026-01-01", Value = "150000.00", Source = "test: 江门 2026 notice",
+            Parameter = "COUNTER_GUARANTEE_THRESHOLD", Region = "CN-GD-JM", EffectiveFromDate = "2027-07-01", Value = "150000.00", Source = "test: 江门 2026 notice",
         };
         var bankRefused = await Assert.ThrowsAsync<RpcException>(async () => await server.As("jmrcb").Policy.CreatePolicyVersionAsync(
             new CreatePolicyVersionRequest { RequestId = DanbaoClient.NewRequestId(), Version = version }));
@@ -46,11 +46,11 @@ public sealed class PolicyTests(DanbaoServer server) : IClassFixture<DanbaoServe
             new CreatePolicyVersionRequest { RequestId = DanbaoClient.NewRequestId(), Version = version }));
         Assert.Equal(StatusCode.AlreadyExists, again.StatusCode);
 
-        // The new threshold governs Jiangmen contracts from 2026; 2025 contracts keep the old one.
+        // The new threshold governs Jiangmen contracts from today (2027-07-01); earlier contracts keep the old one.
         var jm = new LoanSteps(server, bank: "jmrcb", hrss: "jm-hrss", fund: "jm-fund");
-        var newContract = LoanSteps.Individual(amountFen: 150_000_00, counterGuarantee: false, region: "CN-GD-JM");
-        newContract.Loan.ContractDate = "2026-02-01";
-        newContract.Loan.ApplicationDate = "2026-02-01";
+        var newContract = LoanSteps.Individual(amountFen: 150_000_00, rateBp: 300, counterGuarantee: false, region: "CN-GD-JM");
+        newContract.Loan.ContractDate = "2027-07-01";
+        newContract.Loan.ApplicationDate = "2027-07-01";
         Assert.Equal(LoanState.Submitted, (await jm.Submit(newContract)).State);
         var oldContract = LoanSteps.Individual(amountFen: 150_000_00, counterGuarantee: false, region: "CN-GD-JM");
         var refused = await Assert.ThrowsAsync<RpcException>(async () => await jm.Submit(oldContract));
@@ -75,19 +75,19 @@ public sealed class PolicyTests(DanbaoServer server) : IClassFixture<DanbaoServe
     }
 
     [Fact]
-    public async Task The_finance_bureau_publishes_a_new_lpr_and_the_rate_cap_follows_it_for_new_contracts()
+    public async Task Admin_publishes_a_new_lpr_and_the_rate_cap_follows_it_for_new_contracts()
     {
-        var lpr = new LprRate { EffectiveFromDate = "2026-03-20", OneYearBp = 290, Source = "test: LPR 2026-03" };
+        var lpr = new LprRate { EffectiveFromDate = "2027-07-01", OneYearBp = 290, Source = "test: LPR 2027-07" };
         var bankRefused = await Assert.ThrowsAsync<RpcException>(async () => await server.As("icbc-gz").Policy.CreateLprRateAsync(new CreateLprRateRequest { RequestId = DanbaoClient.NewRequestId(), Rate = lpr }));
         Assert.Equal(StatusCode.PermissionDenied, bankRefused.StatusCode);
-        await server.As("gz-finance").Policy.CreateLprRateAsync(new CreateLprRateRequest { RequestId = DanbaoClient.NewRequestId(), Rate = lpr });
+        await server.As("admin").Policy.CreateLprRateAsync(new CreateLprRateRequest { RequestId = DanbaoClient.NewRequestId(), Rate = lpr });
         var rates = await server.As("icbc-gz").Policy.ListLprRatesAsync(new ListLprRatesRequest());
         Assert.Equal(290, rates.Rates.Last().OneYearBp);
 
         // 2.90% + 0.50% = 3.40%: 3.45% is now above the cap for a contract after the change.
         var request = LoanSteps.Individual(rateBp: 345);
-        request.Loan.ContractDate = "2026-04-01";
-        request.Loan.ApplicationDate = "2026-04-01";
+        request.Loan.ContractDate = "2027-07-01";
+        request.Loan.ApplicationDate = "2027-07-01";
         var refused = await Assert.ThrowsAsync<RpcException>(async () => await new LoanSteps(server).Submit(request));
         Assert.Equal("RATE_ABOVE_CAP", refused.Reason());
         Assert.Equal(LoanState.Submitted, (await new LoanSteps(server).Submit(LoanSteps.Individual(rateBp: 345))).State);
@@ -97,11 +97,21 @@ public sealed class PolicyTests(DanbaoServer server) : IClassFixture<DanbaoServe
     public async Task Working_day_publicity_in_a_year_without_a_calendar_is_refused_until_the_year_is_loaded()
     {
         var admin = server.As("admin");
-        await admin.Policy.CreatePolicyVersionAsync(new CreatePolicyVersionRequest
+        // Announced on 2026-12-31 for 2027 (versions take effect today or later), then back to the fixture's today.
+        var today = server.Clock.GetUtcNow();
+        server.Clock.Set(new DateTimeOffset(2026, 12, 31, 2, 0, 0, TimeSpan.Zero));
+        try
         {
-            RequestId = DanbaoClient.NewRequestId(),
-            Version = new PolicyVersion { Parameter = "PUBLICITY_UNIT", Region = "CN-GD-JM", EffectiveFromDate = "2027-01-01", Value = "WORKING_DAYS", Source = "test" },
-        });
+            await admin.Policy.CreatePolicyVersionAsync(new CreatePolicyVersionRequest
+            {
+                RequestId = DanbaoClient.NewRequestId(),
+                Version = new PolicyVersion { Parameter = "PUBLICITY_UNIT", Region = "CN-GD-JM", EffectiveFromDate = "2027-01-01", Value = "WORKING_DAYS", Source = "test" },
+            });
+        }
+        finally
+        {
+            server.Clock.Set(today);
+        }
         var jm = new LoanSteps(server, bank: "jmrcb", hrss: "jm-hrss", fund: "jm-fund");
         var loan = await jm.Submit(LoanSteps.Individual(region: "CN-GD-JM"));
         var refused = await Assert.ThrowsAsync<RpcException>(async () => await jm.Review(loan, publicityStart: "2027-02-01"));

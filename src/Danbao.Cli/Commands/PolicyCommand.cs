@@ -127,7 +127,7 @@ internal static class LprCommand
         var from = new Option<string>("--from") { Description = "Effective from date YYYY-MM-DD", Required = true };
         var bp = new Option<int>("--bp") { Description = "The 1-year LPR in basis points (3.00% = 300)", Required = true };
         var source = new Option<string>("--source") { Description = "Where it was published", DefaultValueFactory = _ => "PBOC/NIFC 1Y LPR" };
-        var set = new Command("set", "Publish a new 1-year LPR from a date. Key role: FINANCE_BUREAU") { from, bp, source };
+        var set = new Command("set", "Publish a new 1-year LPR from a date. Key role: ADMIN (the LPR is national; from today or later)") { from, bp, source };
         set.SetAction(async (parse, ct) =>
         {
             var effective = Dates.Parse(parse.GetRequiredValue(from), "--from", default);

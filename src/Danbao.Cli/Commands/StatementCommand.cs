@@ -77,20 +77,12 @@ internal static class StatementCommand
             }
             else
             {
+                // Every cell through CsvCell: bank-chosen text (a district "=HYPERLINK(…)") is never a formula (issue 14).
                 await using var writer = new StreamWriter(path, false, new System.Text.UTF8Encoding(true));
-                await using var csv = new CsvHelper.CsvWriter(writer, CultureInfo.InvariantCulture);
-                foreach (var column in Columns)
-                {
-                    csv.WriteField(column);
-                }
-                await csv.NextRecordAsync();
+                await writer.WriteAsync(Danbao.Domain.CsvCell.Row(Columns.Select(Cell)) + "\r\n");
                 foreach (var row in rows)
                 {
-                    foreach (var field in row)
-                    {
-                        csv.WriteField(field);
-                    }
-                    await csv.NextRecordAsync();
+                    await writer.WriteAsync(Danbao.Domain.CsvCell.Row(row.Select(Cell)) + "\r\n");
                 }
             }
             var table = new Table().AddColumns("state", "loans", "outstanding principal (yuan)");
@@ -125,6 +117,12 @@ internal static class StatementCommand
         }
         return Math.Max(0, rows.Count - 1);
     }
+
+    /// <summary>A number the CLI formatted stays a number; any other text is escaped.</summary>
+    private static string Cell(string text) =>
+        decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _)
+            ? Danbao.Domain.CsvCell.Plain(text)
+            : Danbao.Domain.CsvCell.Escape(text);
 
     private static string[] Row(Loan l) =>
     [

@@ -61,6 +61,31 @@ public static class IdentityStore
             """,
             new { keyId, secretSha256 });
 
+    /// <summary>
+    /// One look-up that tells a valid key from a wrong secret of a live key id and from a key id
+    /// that is unknown or revoked (the server remembers each kind of miss differently).
+    /// </summary>
+    public static async Task<KeyLookup> LookUpKeyAsync(NpgsqlConnection conn, string keyId, byte[] secretSha256)
+    {
+        var row = await conn.QuerySingleOrDefaultAsync<KeyLookupRow>(
+            """
+            select i.id as InstitutionId, i.role as Role, i.region_code as RegionCode, k.id as KeyId,
+                   k.secret_sha256 = @secretSha256 as SecretMatches, k.revoked_at is null as Live
+            from api_keys k join institutions i on i.id = k.institution_id
+            where k.id = @keyId
+            """,
+            new { keyId, secretSha256 });
+        if (row is null || !row.Live)
+        {
+            return new KeyLookup(KeyLookupOutcome.UnknownOrRevoked, null);
+        }
+        return row.SecretMatches
+            ? new KeyLookup(KeyLookupOutcome.Valid, new CredentialOwner(row.InstitutionId, row.Role, row.RegionCode, row.KeyId))
+            : new KeyLookup(KeyLookupOutcome.WrongSecret, null);
+    }
+
+    private sealed record KeyLookupRow(string InstitutionId, string Role, string RegionCode, string KeyId, bool SecretMatches, bool Live);
+
     public static Task<CredentialOwner?> FindCertificateOwnerAsync(NpgsqlConnection conn, string thumbprintSha256) =>
         conn.QuerySingleOrDefaultAsync<CredentialOwner>(
             """

@@ -8,3 +8,14 @@ public sealed record ApiKeyRecord(string Id, string InstitutionId, string Descri
 
 /// <summary>What a valid credential resolves to.</summary>
 public sealed record CredentialOwner(string InstitutionId, string Role, string RegionCode, string KeyId);
+
+/// <summary>What a key look-up found (<see cref="IdentityStore.LookUpKeyAsync"/>).</summary>
+public enum KeyLookupOutcome
+{
+    Valid,
+    WrongSecret,
+    UnknownOrRevoked,
+}
+
+/// <summary>The outcome of a key look-up, with the owner when valid.</summary>
+public sealed record KeyLookup(KeyLookupOutcome Outcome, CredentialOwner? Owner);

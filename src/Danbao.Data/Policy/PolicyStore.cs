@@ -85,14 +85,22 @@ public static class PolicyStore
     /// <see cref="PolicyVersion.Withdrawal"/> is set (PolicyGovernance.CheckWithdrawal returns it so);
     /// false when the version is withdrawn already.
     /// </summary>
-    public static async Task<bool> TryInsertWithdrawalAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PolicyVersion version, string withdrawnBy, CancellationToken ct)
+    public static Task<bool> TryInsertWithdrawalAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PolicyVersion version, string withdrawnBy, CancellationToken ct) =>
+        TryInsertWithdrawalAsync(conn, tx, version, withdrawnBy, null, ct);
+
+    /// <summary>
+    /// As above, at <paramref name="withdrawnAt"/> (the server's clock; null: the database's now()).
+    /// The table's trigger refuses a WITHDRAWN row on or after the version's effective date (CST) by this instant.
+    /// </summary>
+    public static async Task<bool> TryInsertWithdrawalAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PolicyVersion version, string withdrawnBy,
+        DateTimeOffset? withdrawnAt, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(version);
         var withdrawal = version.Withdrawal ?? throw new ArgumentException($"{version.Id} carries no withdrawal", nameof(version));
         await using var cmd = new NpgsqlCommand(
             """
-            insert into policy_version_withdrawals (version_id, kind, reason, replaced_by, withdrawn_by)
-            values (@id, @kind, @reason, @replaced_by, @by)
+            insert into policy_version_withdrawals (version_id, kind, reason, replaced_by, withdrawn_by, withdrawn_at)
+            values (@id, @kind, @reason, @replaced_by, @by, coalesce(@at, now()))
             on conflict do nothing
             """, conn, tx);
         cmd.Parameters.AddWithValue("id", version.Id);
@@ -100,6 +108,7 @@ public static class PolicyStore
         cmd.Parameters.AddWithValue("reason", withdrawal.Reason);
         cmd.Parameters.Add(new NpgsqlParameter<string?>("replaced_by", withdrawal.ReplacedById));
         cmd.Parameters.AddWithValue("by", withdrawnBy);
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset?>("at", withdrawnAt?.ToUniversalTime()));
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 

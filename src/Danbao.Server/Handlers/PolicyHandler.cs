@@ -3,6 +3,7 @@ using Danbao.Contracts.V1;
 using Danbao.Data;
 using Danbao.Data.Policy;
 using Danbao.Domain;
+using Danbao.Domain.Results;
 using Grpc.Core;
 using Danbao.Server.Errors;
 using Danbao.Server.Calls;
@@ -77,20 +78,20 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
         PolicyParameter? parameter = null;
         if (!PolicyParameters.TryGet(v.Parameter, out parameter))
         {
-            errors.Add("version.parameter", $"'{v.Parameter}' is not a policy parameter; ListPolicyVersions shows them");
+            errors.Add("version.parameter", $"'{Shown(v.Parameter)}' is not a policy parameter; ListPolicyVersions shows them");
         }
         if (!RegionCode.TryParse(v.Region, out var region))
         {
             errors.Add("version.region", "a region code like CN, CN-GD or CN-GD-GZ");
         }
         var from = errors.Date("version.effective_from_date", v.EffectiveFromDate);
+        var to = errors.Date("version.effective_to_date", v.EffectiveToDate, required: false);
         errors.Text("version.source", v.Source, lengthMax: 500);
-        PolicyValue value = default;
         if (parameter is not null)
         {
             try
             {
-                value = parameter.Parse(v.Value);
+                parameter.Parse(v.Value);
             }
             catch (FormatException ex)
             {
@@ -98,27 +99,72 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
             }
         }
         errors.ThrowIfAny();
-        var caller = context.Caller();
-        if (caller.Role != Role.Admin && !caller.CoversRegion(region.Value))
-        {
-            throw RpcErrors.PermissionDenied("REGION_NOT_ALLOWED",
-                $"{caller.InstitutionId} sets policy for {caller.RegionCode} and the regions within it, not {region}");
-        }
-        var id = $"{region.Value}:{parameter!.Key}:{from!.Value:yyyy-MM-dd}";
-        var version = new DomainPolicyVersion(id, parameter.Key, region, from.Value, value, v.Source.Trim());
+        var writer = WriterOf(context.Caller());
+        // Fail fast on who may write, before any database work (the same check runs again in the write).
+        Check(PolicyGovernance.MayWriteRegion(writer, region));
+        // Load fresh before deciding (another instance may have added a version): on a connection of
+        // its own, before the write holds one.
+        var data = await reference.ReloadAsync(context.CancellationToken);
         var reply = await writes.RunAsync(context, request.RequestId, request, async scope =>
         {
+            var today = ChinaStandardTime.BusinessDate(scope.Now);
+            var version = Check(PolicyGovernance.ProposeVersion(writer, parameter!.Key, region.Value, from!.Value, to, v.Value, v.Source.Trim(), today, data.Resolver));
             if (!await PolicyStore.TryInsertVersionAsync(scope.Connection, scope.Transaction, version, scope.Caller.InstitutionId, scope.CancellationToken))
             {
-                throw RpcErrors.AlreadyExists("danbao.v1.PolicyVersion", "policyVersions/" + id,
+                throw RpcErrors.AlreadyExists("danbao.v1.PolicyVersion", "policyVersions/" + version.Id,
                     $"a version of {parameter.Key} for {region} from {from:yyyy-MM-dd} exists; history is never rewritten: add a version from another date");
             }
-            await scope.AuditAsync("policy_version", id, "policy_version.created", null, null,
-                new { parameter = parameter.Key, region = region.Value, effective_from = from.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), value = value.Text, source = version.Source });
+            await scope.AuditAsync("policy_version", version.Id, "policy_version.created", null, null,
+                new
+                {
+                    parameter = parameter.Key, region = region.Value, effective_from = Day(version.EffectiveFrom),
+                    effective_to = version.EffectiveTo is { } end ? Day(end) : null, value = version.Value.Text, source = version.Source,
+                });
             var proto = ToProto(version);
             proto.CreateTime = scope.Now.ToString("O");
             proto.CreatedBy = scope.Caller.InstitutionId;
             return proto;
+        });
+        await reference.ReloadAsync(context.CancellationToken);
+        return reply;
+    }
+
+    [Roles(Role.Admin, Role.FinanceBureau)]
+    public override async Task<ProtoPolicyVersion> WithdrawPolicyVersion(WithdrawPolicyVersionRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        errors.RequestId("request_id", request.RequestId);
+        const string prefix = "policyVersions/";
+        var id = request.Name.StartsWith(prefix, StringComparison.Ordinal) ? request.Name[prefix.Length..] : "";
+        if (id.Length == 0 || id.Length > 200)
+        {
+            errors.Add("name", "policyVersions/{id}, as ListPolicyVersions names it");
+        }
+        errors.CheckedText("reason", request.Reason, PolicyGovernance.WithdrawalReasonLengthMax, TextShape.MultiLine);
+        if (!TextInput.HasVisibleCharacter(request.Reason ?? ""))
+        {
+            errors.Add("reason", "required: why the version is withdrawn");
+        }
+        errors.ThrowIfAny();
+        var writer = WriterOf(context.Caller());
+        var data = await reference.ReloadAsync(context.CancellationToken);
+        var reply = await writes.RunAsync(context, request.RequestId, request, async scope =>
+        {
+            var version = data.Versions.FirstOrDefault(x => x.Id == id);
+            // A version outside the writer's regions is answered as unknown only when it does not exist: versions are public.
+            if (version is null)
+            {
+                throw RpcErrors.NotFound("danbao.v1.PolicyVersion", request.Name, $"no policy version {request.Name}");
+            }
+            var today = ChinaStandardTime.BusinessDate(scope.Now);
+            var withdrawn = Check(PolicyGovernance.CheckWithdrawal(writer, version, request.Reason ?? "", today));
+            if (!await PolicyStore.TryInsertWithdrawalAsync(scope.Connection, scope.Transaction, withdrawn, scope.Caller.InstitutionId, scope.Now, scope.CancellationToken))
+            {
+                throw RpcErrors.FailedPrecondition(ReasonCodes.PolicyVersionAlreadyWithdrawn, $"{version.Id} is withdrawn already");
+            }
+            await scope.AuditAsync("policy_version", version.Id, "policy_version.withdrawn", null, null,
+                new { reason = withdrawn.Withdrawal!.Reason, effective_from = Day(version.EffectiveFrom) });
+            return ToProto(withdrawn);
         });
         await reference.ReloadAsync(context.CancellationToken);
         return reply;
@@ -138,19 +184,27 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
         return response;
     }
 
-    [Roles(Role.FinanceBureau)]
+    /// <summary>ADMIN alone (§11): the finance bureau is listed so that it hears LPR_ADMIN_ONLY, not a bare role refusal.</summary>
+    [Roles(Role.Admin, Role.FinanceBureau)]
     public override async Task<LprRate> CreateLprRate(CreateLprRateRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
         var rate = request.Rate ?? new LprRate();
         var from = errors.Date("rate.effective_from_date", rate.EffectiveFromDate);
-        errors.Range("rate.one_year_bp", rate.OneYearBp, 1, 2000);
+        if (rate.OneYearBp <= 0 || rate.OneYearBp >= PolicyGovernance.LprBpMaxExclusive)
+        {
+            errors.Add("rate.one_year_bp", $"the 1-year LPR must be above 0 and below {PolicyGovernance.LprBpMaxExclusive} bp (20%)");
+        }
         errors.Text("rate.source", rate.Source, lengthMax: 500);
         errors.ThrowIfAny();
+        var writer = WriterOf(context.Caller());
+        Check(PolicyGovernance.MayWriteLpr(writer));
+        var data = await reference.ReloadAsync(context.CancellationToken);
         var entry = new LprEntry(from!.Value, new Rate(rate.OneYearBp), rate.Source.Trim());
         var reply = await writes.RunAsync(context, request.RequestId, request, async scope =>
         {
+            Check(PolicyGovernance.CheckNewLpr(writer, entry, ChinaStandardTime.BusinessDate(scope.Now), data.Lpr), fieldPrefix: "rate.");
             if (!await PolicyStore.TryInsertLprAsync(scope.Connection, scope.Transaction, entry, scope.Caller.InstitutionId, scope.CancellationToken))
             {
                 throw RpcErrors.AlreadyExists("danbao.v1.LprRate", rate.EffectiveFromDate, $"an LPR from {rate.EffectiveFromDate} exists; LPR history is never rewritten");
@@ -225,5 +279,63 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
         EffectiveFromDate = v.EffectiveFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         Value = v.Value.Text,
         Source = v.Source,
+        EffectiveToDate = v.EffectiveTo is { } to ? Day(to) : "",
+        Withdrawal = v.Withdrawal is { } w
+            ? new PolicyVersionWithdrawal
+            {
+                Kind = PolicyWithdrawal.ToCode(w.Kind),
+                Reason = w.Reason,
+                ReplacedBy = w.ReplacedById is { } by ? "policyVersions/" + by : "",
+            }
+            : null,
     };
+
+    private static string Day(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Shown(string text) => text.Length <= 40 ? text : text[..40] + "…";
+
+    /// <summary>The caller as rule governance sees it (§11).</summary>
+    private static PolicyWriter WriterOf(Identity.Caller caller) => caller.Role switch
+    {
+        Role.Admin => PolicyWriter.Admin,
+        Role.FinanceBureau when RegionCode.TryParse(caller.RegionCode, out var region) => PolicyWriter.FinanceBureauOf(region),
+        _ => new PolicyWriter(PolicyWriterRole.Other, RegionCode.National),
+    };
+
+    /// <summary>
+    /// A governance refusal as its status: who may write → PERMISSION_DENIED; a bad value, date or
+    /// text → INVALID_ARGUMENT with a field violation on the request field it names; a version
+    /// on that date → ALREADY_EXISTS; a version in force or withdrawn already → FAILED_PRECONDITION.
+    /// </summary>
+    private static T Check<T>(Result<T> result, string fieldPrefix = "version.")
+    {
+        if (result.IsOk)
+        {
+            return result.Value;
+        }
+        var refusal = result.Refusal;
+        var details = refusal.Details;
+        throw refusal.Code switch
+        {
+            ReasonCodes.LprAdminOnly or ReasonCodes.RegionNotAllowed or ReasonCodes.PolicyWriteNotAllowed =>
+                RpcErrors.PermissionDenied(refusal.Code, refusal.Message),
+            ReasonCodes.PolicyValueOutOfRange or ReasonCodes.PolicyEndBeforeStart or ReasonCodes.EffectiveDateInPast
+                or ReasonCodes.TextInvalid or ReasonCodes.WithdrawalReasonRequired or ReasonCodes.PolicyValueInvalid =>
+                RpcErrors.InvalidArgument(refusal.Message, (RequestField(details, fieldPrefix), refusal.Message)),
+            ReasonCodes.PolicyVersionExists => RpcErrors.AlreadyExists("danbao.v1.PolicyVersion", "", refusal.Message),
+            _ => refusal.ToRpc(),
+        };
+    }
+
+    /// <summary>The request field a refusal's "field" detail names: value → version.value, one_year_bp → rate.one_year_bp, reason → reason.</summary>
+    private static string RequestField(IReadOnlyDictionary<string, string> details, string prefix) =>
+        details.TryGetValue("field", out var field)
+            ? field switch
+            {
+                "effective_from" => prefix + "effective_from_date",
+                "effective_to" => prefix + "effective_to_date",
+                "reason" => "reason",
+                _ => prefix + field,
+            }
+            : prefix.TrimEnd('.');
 }

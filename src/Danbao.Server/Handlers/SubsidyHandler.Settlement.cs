@@ -321,8 +321,8 @@ public sealed partial class SubsidyHandler
         total.SubsidyFen += row.SubsidyFen;
     }
 
-    private static string Csv(string text) =>
-        text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
+    /// <summary>Bank-chosen text as a CSV cell a spreadsheet will not run as a formula (issue 14: a district "=HYPERLINK(…)").</summary>
+    private static string Csv(string text) => Danbao.Domain.CsvCell.Escape(text);
 
     private static async Task Flush(StringBuilder buffer, IServerStreamWriter<CsvChunk> responses)
     {

@@ -151,6 +151,11 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
             }
             inputs.Add((new ClaimLineInput(loanId, new Money(line.InterestPaidFen), new Money(line.SubsidyClaimedFen)), quarter, lateReason));
         }
+        if (!errors.Any)
+        {
+            errors.SumFen("lines.interest_paid_fen", request.Lines.Select(l => l.InterestPaidFen));
+            errors.SumFen("lines.subsidy_claimed_fen", request.Lines.Select(l => l.SubsidyClaimedFen));
+        }
         errors.ThrowIfAny();
         return writes.RunAsync(context, request.RequestId, request, async scope =>
         {

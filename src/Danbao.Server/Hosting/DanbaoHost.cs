@@ -95,7 +95,9 @@ public sealed class DanbaoHost : IAsyncDisposable
         var services = builder.Services;
         services.AddSingleton(clock);
         services.AddSingleton(database);
-        services.AddSingleton(IdNumberVault.FromEnvironmentOrFile(settings.PiiKeyFile ?? Path.Combine(".danbao", "pii.key")));
+        var vault = IdNumberVault.FromEnvironmentOrFile(settings.PiiKeyFile ?? Path.Combine(".danbao", "pii.key"));
+        services.AddSingleton(vault);
+        Validation.Paging.UseKey(vault.PageTokenKey);
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<Ledger>();
@@ -107,6 +109,7 @@ public sealed class DanbaoHost : IAsyncDisposable
         services.AddSingleton(settings.Statements);
         services.AddSingleton<DatabaseFailureStatus>();
         services.AddSingleton<AuthInterceptor>();
+        services.AddSingleton(new AuthFailureLimiter(settings.AuthFailureBurst, settings.AuthFailuresPerSecond, settings.AuthFailureRefillPeriod));
         services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = settings.MaxMessageBytes;

@@ -25,6 +25,12 @@ public sealed record ServerSettings
     public int MaxMessageBytes { get; init; } = 4 * 1024 * 1024;
     /// <summary>Serve GET /metrics (Prometheus text, HTTP/1.1) on this port of the listen address; 0 = any free port.</summary>
     public int? MetricsPort { get; init; }
+    /// <summary>Failed authentications a peer address may make at once before RESOURCE_EXHAUSTED (issue 14).</summary>
+    public int AuthFailureBurst { get; init; } = Identity.AuthFailureLimiter.BurstDefault;
+    /// <summary>Failed authentications a peer address may make per second after its burst.</summary>
+    public int AuthFailuresPerSecond { get; init; } = Identity.AuthFailureLimiter.FailuresPerSecondDefault;
+    /// <summary>The refill period of <see cref="AuthFailuresPerSecond"/> (tests lengthen it; not a command-line option).</summary>
+    public TimeSpan AuthFailureRefillPeriod { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Bank statement quotas and break retention (--statement-* options).</summary>
     public Fund.StatementLimits Statements { get; init; } = new();
@@ -45,6 +51,8 @@ public sealed record ServerSettings
           --statement-uploads-per-day N       bank statements one bank may upload per CST day (default 4)
           --statement-lines-per-day N         statement lines one bank may upload per CST day (default 4000000)
           --statement-breaks-retention-days N days a statement's breaks are kept (default 90)
+          --auth-failure-burst N     failed authentications a peer address may make at once (default 50)
+          --auth-failures-per-second N  ... and per second after that (default 10); then RESOURCE_EXHAUSTED
         environment: DANBAO_DB (connection string, required), DANBAO_PII_KEY, DANBAO_LOG_FORMAT=json
         """;
 
@@ -74,6 +82,8 @@ public sealed record ServerSettings
                 "--statement-uploads-per-day" => s with { Statements = s.Statements with { UploadsPerBankPerDayMax = Fund.StatementLimits.Parse(args[i], Value()) } },
                 "--statement-lines-per-day" => s with { Statements = s.Statements with { LinesPerBankPerDayMax = Fund.StatementLimits.Parse(args[i], Value()) } },
                 "--statement-breaks-retention-days" => s with { Statements = s.Statements with { BreaksRetentionDays = Fund.StatementLimits.Parse(args[i], Value()) } },
+                "--auth-failure-burst" => s with { AuthFailureBurst = ParsePositive(Value()) },
+                "--auth-failures-per-second" => s with { AuthFailuresPerSecond = ParsePositive(Value()) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
@@ -91,6 +101,11 @@ public sealed record ServerSettings
         }
         return s;
     }
+
+    private static int ParsePositive(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw new ArgumentException($"'{text}' is not a positive number");
 
     private static int ParsePort(string text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536

@@ -6,15 +6,35 @@ using Danbao.Data.Identity;
 namespace Danbao.Server.Identity;
 
 /// <summary>
-/// Resolves an API key or client certificate to its institution. Valid credentials are cached for
-/// a short time so authentication costs no database round trip per call; a revocation made through
-/// this server takes effect at once, one made elsewhere within <see cref="CacheTtl"/>.
+/// Resolves an API key or client certificate to its institution, from memory where it can:
+/// <list type="bullet">
+/// <item>Valid credentials are cached for <see cref="CacheTtl"/>, so authentication costs no database
+/// round trip per call. A revocation made through this server takes effect at once (<see cref="Forget"/>);
+/// one made through another instance within <see cref="CacheTtl"/> (under a second: issue 14, §5).</item>
+/// <item>Misses are remembered too (issue 14, finding 3): a key id that is unknown or revoked, and a
+/// wrong secret of a live key id (by its hash, so that someone who learns a key id cannot lock its
+/// owner out), for <see cref="MissTtl"/>. A flood of the same unknown key reaches PostgreSQL once.
+/// Both caches are bounded (<see cref="CacheEntriesMax"/>, <see cref="MissEntriesMax"/>).</item>
+/// </list>
 /// </summary>
 public sealed class CredentialResolver(Database database, TimeProvider clock)
 {
-    public static readonly TimeSpan CacheTtl = TimeSpan.FromSeconds(10);
-    private const int CacheEntriesMax = 10_000;
+    public static readonly TimeSpan CacheTtl = TimeSpan.FromMilliseconds(750);
+    public static readonly TimeSpan MissTtl = TimeSpan.FromMinutes(10);
+    public const int CacheEntriesMax = 10_000;
+    public const int MissEntriesMax = 100_000;
     private readonly ConcurrentDictionary<string, (CredentialOwner Owner, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _misses = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether the key is known to fail without asking the database (its key id unknown or revoked,
+    /// or this very secret wrong). Call before <see cref="ResolveKeyAsync"/> to refuse from memory.
+    /// </summary>
+    public bool IsKnownMiss(ApiKeySecret key) =>
+        IsMiss("id:" + key.KeyId) || IsMiss("k:" + Convert.ToHexString(key.Hash()));
+
+    /// <summary>Whether a valid owner of this key is in memory (no database work to authenticate it).</summary>
+    public bool IsCached(ApiKeySecret key) => TryCached("k:" + Convert.ToHexString(key.Hash()), out _);
 
     public async Task<CredentialOwner?> ResolveKeyAsync(ApiKeySecret key, CancellationToken ct)
     {
@@ -24,10 +44,27 @@ public sealed class CredentialResolver(Database database, TimeProvider clock)
         {
             return owner;
         }
-        await using var conn = await database.DataSource.OpenConnectionAsync(ct);
-        owner = await IdentityStore.FindKeyOwnerAsync(conn, key.KeyId, hash);
-        Remember(cacheKey, owner);
-        return owner;
+        if (IsMiss("id:" + key.KeyId) || IsMiss(cacheKey))
+        {
+            return null;
+        }
+        KeyLookup lookup;
+        await using (var conn = await database.DataSource.OpenConnectionAsync(ct))
+        {
+            lookup = await IdentityStore.LookUpKeyAsync(conn, key.KeyId, hash);
+        }
+        switch (lookup.Outcome)
+        {
+            case KeyLookupOutcome.Valid:
+                Remember(cacheKey, lookup.Owner!);
+                return lookup.Owner;
+            case KeyLookupOutcome.WrongSecret:
+                RememberMiss(cacheKey);
+                return null;
+            default:
+                RememberMiss("id:" + key.KeyId);
+                return null;
+        }
     }
 
     public async Task<CredentialOwner?> ResolveCertificateAsync(byte[] certificateDer, CancellationToken ct)
@@ -40,17 +77,21 @@ public sealed class CredentialResolver(Database database, TimeProvider clock)
         }
         await using var conn = await database.DataSource.OpenConnectionAsync(ct);
         owner = await IdentityStore.FindCertificateOwnerAsync(conn, thumbprint);
-        Remember(cacheKey, owner);
+        if (owner is not null)
+        {
+            Remember(cacheKey, owner);
+        }
         return owner;
     }
 
-    /// <summary>Forgets every cached credential of a key (called when it is revoked here).</summary>
+    /// <summary>Forgets every cached credential of a key and remembers its id as revoked (called when it is revoked here).</summary>
     public void Forget(string keyId)
     {
         foreach (var entry in _cache.Where(e => e.Value.Owner.KeyId == keyId).ToList())
         {
             _cache.TryRemove(entry.Key, out _);
         }
+        RememberMiss("id:" + keyId);
     }
 
     private bool TryCached(string cacheKey, out CredentialOwner? owner)
@@ -64,17 +105,25 @@ public sealed class CredentialResolver(Database database, TimeProvider clock)
         return false;
     }
 
-    private void Remember(string cacheKey, CredentialOwner? owner)
+    private bool IsMiss(string missKey) => _misses.TryGetValue(missKey, out var expires) && expires > clock.GetUtcNow();
+
+    private void Remember(string cacheKey, CredentialOwner owner)
     {
-        // Only valid credentials are cached: a wrong key must not crowd out right ones.
-        if (owner is null)
-        {
-            return;
-        }
         if (_cache.Count >= CacheEntriesMax)
         {
             _cache.Clear();
         }
         _cache[cacheKey] = (owner, clock.GetUtcNow() + CacheTtl);
+    }
+
+    private void RememberMiss(string missKey)
+    {
+        // Bounded: when full, start over (misses cost one lookup each again, and the per-peer
+        // failure limit bounds how fast anyone can cause them).
+        if (_misses.Count >= MissEntriesMax)
+        {
+            _misses.Clear();
+        }
+        _misses[missKey] = clock.GetUtcNow() + MissTtl;
     }
 }

@@ -13,7 +13,13 @@ namespace Danbao.Server.Interceptors;
 /// (grpc-dotnet puts a service method's attributes into its endpoint metadata). The standard
 /// services (health, reflection) and the interop test service stay open.
 /// </summary>
-public sealed class AuthInterceptor(CredentialResolver credentials) : CallInterceptor
+/// <remarks>
+/// A failed authentication costs as little as possible and cannot starve the service (issue 14):
+/// a malformed key or a key already known to fail is refused from memory; a peer that has failed
+/// too often (<see cref="AuthFailureLimiter"/>) is answered RESOURCE_EXHAUSTED with RetryInfo before
+/// any database look-up, so no unauthenticated flood takes the pooled connections that callers need.
+/// </remarks>
+public sealed class AuthInterceptor(CredentialResolver credentials, AuthFailureLimiter failures) : CallInterceptor
 {
     private static readonly string[] OpenServicePrefixes = ["/grpc.health.v1.", "/grpc.reflection.", "/grpc.testing."];
 
@@ -62,31 +68,61 @@ public sealed class AuthInterceptor(CredentialResolver credentials) : CallInterc
     private async Task<Caller> AuthenticateAsync(ServerCallContext context)
     {
         var http = context.GetHttpContext();
+        var peer = http.Connection.RemoteIpAddress?.ToString() ?? context.Peer;
         if (http.Connection.ClientCertificate is { } certificate)
         {
+            BeforeLookUp(peer);
             var owner = await credentials.ResolveCertificateAsync(certificate.RawData, context.CancellationToken)
-                ?? throw RpcErrors.Unauthenticated("CERTIFICATE_NOT_REGISTERED",
+                ?? throw Failed(peer, "CERTIFICATE_NOT_REGISTERED",
                     "the client certificate is not bound to an institution (or its binding was revoked)");
             return new Caller(owner.InstitutionId, Caller.ParseRole(owner.Role), owner.RegionCode, owner.KeyId, "mtls");
         }
         var headers = http.Request.Headers.Authorization;
-        if (headers.Count > 1)
-        {
-            // A gateway that reads the first header and a server that reads the last would disagree on who calls.
-            throw RpcErrors.Unauthenticated("AUTHORIZATION_REPEATED", "send exactly one authorization header");
-        }
         var header = headers.ToString();
+        // A gateway that reads the first header and a server that reads the last would disagree on who
+        // calls. Repeated fields may also arrive folded into one value, "Bearer a, Bearer b" (RFC 9110
+        // §5.3; .NET's HttpClient sends them so): a key never holds a comma.
+        if (headers.Count > 1 || header.Contains(',', StringComparison.Ordinal))
+        {
+            throw Failed(peer, "AUTHORIZATION_REPEATED", "send exactly one authorization header");
+        }
         if (string.IsNullOrEmpty(header))
         {
-            throw RpcErrors.Unauthenticated("CREDENTIALS_MISSING",
+            throw Failed(peer, "CREDENTIALS_MISSING",
                 "send an API key as 'authorization: Bearer dbk_…' or connect with a registered client certificate");
         }
         if (ApiKeySecret.TryParse(header) is not { } key)
         {
-            throw RpcErrors.Unauthenticated("API_KEY_MALFORMED", "the authorization header is not a Danbao API key (dbk_…)");
+            throw Failed(peer, "API_KEY_MALFORMED", "the authorization header is not a Danbao API key (dbk_…)");
+        }
+        if (!credentials.IsCached(key))
+        {
+            if (credentials.IsKnownMiss(key))
+            {
+                throw Failed(peer, "API_KEY_INVALID", "the API key is unknown or revoked");
+            }
+            BeforeLookUp(peer);
         }
         var keyOwner = await credentials.ResolveKeyAsync(key, context.CancellationToken)
-            ?? throw RpcErrors.Unauthenticated("API_KEY_INVALID", "the API key is unknown or revoked");
+            ?? throw Failed(peer, "API_KEY_INVALID", "the API key is unknown or revoked");
         return new Caller(keyOwner.InstitutionId, Caller.ParseRole(keyOwner.Role), keyOwner.RegionCode, keyOwner.KeyId, "api-key");
     }
+
+    /// <summary>A peer out of failures is refused before its credential costs a database look-up.</summary>
+    private void BeforeLookUp(string peer)
+    {
+        if (!failures.MayTry(peer))
+        {
+            throw Exhausted();
+        }
+    }
+
+    /// <summary>UNAUTHENTICATED, counted against the peer; RESOURCE_EXHAUSTED once it has failed too often.</summary>
+    private RpcException Failed(string peer, string reason, string message) =>
+        failures.RecordFailure(peer) ? RpcErrors.Unauthenticated(reason, message) : Exhausted();
+
+    private RpcException Exhausted() =>
+        RpcErrors.ResourceExhausted("AUTHENTICATION_FAILURES_EXHAUSTED",
+            $"too many failed authentications from this address (at most {failures.Burst} at once, then {failures.FailuresPerPeriod} every {failures.RefillPeriod.TotalSeconds:0.###} s); retry later with a valid key",
+            failures.RetryAfter);
 }

@@ -48,11 +48,25 @@ public sealed class CallLogging(ILogger<CallLogging> logger, CallMetrics metrics
             if (logger.IsEnabled(LogLevel.Information))
             {
                 var caller = context.UserState.TryGetValue(typeof(Caller), out var c) && c is Caller who ? who.InstitutionId : "-";
-                logger.LogInformation("rpc {Method} {Status} {ElapsedMs:F1}ms caller={Caller} peer={Peer}",
-                    context.Method, CallMetrics.StatusCodeName(code), elapsed.TotalMilliseconds, caller, context.Peer);
+                if (caller != "-" || !IsAuthenticationFailure(code))
+                {
+                    logger.LogInformation("rpc {Method} {Status} {ElapsedMs:F1}ms caller={Caller} peer={Peer}",
+                        context.Method, CallMetrics.StatusCodeName(code), elapsed.TotalMilliseconds, caller, context.Peer);
+                }
+                else if (_failedAuthentications.ShouldLog(out var suppressed))
+                {
+                    // Sampled: an unauthenticated flood must not become a log flood (issue 14).
+                    logger.LogInformation("rpc {Method} {Status} {ElapsedMs:F1}ms caller=- peer={Peer} (+{Suppressed} failed authentications not logged in the last second)",
+                        context.Method, CallMetrics.StatusCodeName(code), elapsed.TotalMilliseconds, context.Peer, suppressed);
+                }
             }
         }
     }
+
+    private readonly LogSampler _failedAuthentications = new();
+
+    /// <summary>How a call refused before it had a caller ends: not authenticated, or limited for failing too often.</summary>
+    private static bool IsAuthenticationFailure(StatusCode code) => code is StatusCode.Unauthenticated or StatusCode.ResourceExhausted;
 
     /// <summary>The status the client receives for what the handler threw.</summary>
     public static StatusCode StatusOf(Exception exception, ServerCallContext context) => exception switch

@@ -63,6 +63,7 @@ public sealed class LoanApplication
         {
             var e = borrower.Enterprise ?? new Enterprise();
             errors.Text("loan.borrower.enterprise.name", e.Name, lengthMax: 200);
+            errors.Name("loan.borrower.enterprise.name", e.Name, lengthMax: 200);
             errors.Text("loan.borrower.enterprise.credit_code", e.CreditCode, lengthMax: 18);
             errors.Range("loan.borrower.enterprise.staff_count", e.StaffCount, 1, 1_000_000);
             errors.Range("loan.borrower.enterprise.key_group_hires", e.KeyGroupHires, 0, Math.Max(0, e.StaffCount));
@@ -100,6 +101,18 @@ public sealed class LoanApplication
             errors.Add("loan.region", $"must be within the bank's region {bank.RegionCode}");
         }
         var district = errors.Text("loan.district", loan.District, required: false, lengthMax: 100);
+        // An ID number of someone born after the application is well-formed but impossible (issue 14).
+        if (principal?.IdNumber is { } born && born.CheckBornBy(applicationDate, "loan.borrower.person.id_number") is { IsOk: false })
+        {
+            errors.Add("loan.borrower.person.id_number", BornAfterApplication);
+        }
+        for (var i = 0; i < partners.Count; i++)
+        {
+            if (partners[i].IdNumber is { } partnerId && partnerId.CheckBornBy(applicationDate, $"loan.borrower.partners[{i}].id_number") is { IsOk: false })
+            {
+                errors.Add($"loan.borrower.partners[{i}].id_number", BornAfterApplication);
+            }
+        }
         errors.ThrowIfAny();
 
         var borrowerType = type switch
@@ -172,6 +185,9 @@ public sealed class LoanApplication
         _ => null,
     };
 
+    // The ID number's birth date is not echoed back: it is part of someone's number.
+    private const string BornAfterApplication = "the birth date in the ID number is after the application date (BIRTH_DATE_AFTER_APPLICATION)";
+
     private static IdentityDocument? ParsePerson(FieldErrors errors, string field, Person? person)
     {
         if (person is null)
@@ -180,6 +196,14 @@ public sealed class LoanApplication
             return null;
         }
         errors.Text($"{field}.name", person.Name, lengthMax: 100);
+        if (!string.IsNullOrWhiteSpace(person.Name))
+        {
+            errors.Name($"{field}.name", person.Name, lengthMax: 100);
+        }
+        if (!Enum.IsDefined(person.Residency))
+        {
+            errors.Add($"{field}.residency", "not a residency; leave it unset for the mainland");
+        }
         if (!Enum.IsDefined(person.DocumentType))
         {
             errors.Add($"{field}.document_type", "unknown identity document type");

@@ -24,7 +24,11 @@ public sealed class IdNumberVault
         // Two keys derived from one, so the index key cannot decrypt and the cipher key cannot index.
         _encryptionKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, masterKey, 32, info: "danbao id-number encryption"u8.ToArray());
         _indexKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, masterKey, 32, info: "danbao id-number index"u8.ToArray());
+        PageTokenKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, masterKey, 32, info: "danbao page tokens"u8.ToArray());
     }
+
+    /// <summary>The key that signs page tokens (Validation.Paging): shared by every instance holding the master key.</summary>
+    public byte[] PageTokenKey { get; }
 
     /// <summary>nonce ‖ ciphertext ‖ tag.</summary>
     public byte[] Encrypt(string idNumber)

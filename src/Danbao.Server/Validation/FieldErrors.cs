@@ -76,6 +76,12 @@ public sealed partial class FieldErrors
         {
             Add(field, $"at most {lengthMax} characters");
         }
+        else if (Danbao.Domain.TextInput.Check(field, value, lengthMax, Danbao.Domain.TextShape.MultiLine) is { IsOk: false } bad)
+        {
+            // NUL and other control characters (ANSI escapes), lone surrogates and U+FFFD (invalid
+            // UTF-8), bidi overrides: refused at the edge, never stored (issue 14; NUL answered INTERNAL).
+            Add(field, bad.Refusal.Message);
+        }
         return value?.Trim() ?? "";
     }
 
@@ -108,6 +114,51 @@ public sealed partial class FieldErrors
             Add(field, $"required: one of {string.Join(", ", ProtoNames<T>().Skip(1))}");
         }
         return value;
+    }
+
+    /// <summary>
+    /// Free text checked as the domain's <see cref="Danbao.Domain.TextInput"/> does (issue 14): no NUL or
+    /// other control character (ANSI escapes included), no lone surrogate or U+FFFD (invalid UTF-8),
+    /// no bidi override, at most <paramref name="lengthMax"/> characters. Empty text passes (required-ness is <see cref="Text"/>'s).
+    /// </summary>
+    public string CheckedText(string field, string value, int lengthMax, Danbao.Domain.TextShape shape = Danbao.Domain.TextShape.SingleLine)
+    {
+        var result = Danbao.Domain.TextInput.Check(field, value, lengthMax, shape);
+        if (!result.IsOk)
+        {
+            Add(field, result.Refusal.Message);
+        }
+        return value ?? "";
+    }
+
+    /// <summary>A name: as <see cref="CheckedText"/>, and at least one visible character (not only spaces or zero-width characters).</summary>
+    public string Name(string field, string value, int lengthMax = TextLengthMax)
+    {
+        if (_violations.Any(v => v.Field == field))
+        {
+            return value?.Trim() ?? "";
+        }
+        var result = Danbao.Domain.TextInput.CheckName(field, value, lengthMax);
+        if (!result.IsOk)
+        {
+            Add(field, result.Refusal.Message);
+        }
+        return value?.Trim() ?? "";
+    }
+
+    /// <summary>
+    /// The sum of request amounts in fen, or a violation on <paramref name="field"/> when it would
+    /// overflow a 64-bit fen total (issue 14: sums of int64-max amounts answered INTERNAL).
+    /// </summary>
+    public long SumFen(string field, IEnumerable<long> amountsFen)
+    {
+        var total = Danbao.Domain.Money.TrySum(amountsFen.Select(f => new Danbao.Domain.Money(f)));
+        if (!total.IsOk)
+        {
+            Add(field, "the amounts add up to more than a 64-bit fen total; send fewer or smaller amounts");
+            return 0;
+        }
+        return total.Value.Fen;
     }
 
     /// <summary>The names callers write (BULLET), not the C# ones (Bullet).</summary>

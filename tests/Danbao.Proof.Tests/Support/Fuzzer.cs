@@ -154,6 +154,17 @@ public sealed class Fuzzer : IDisposable
         "random-body", "truncated-frame", "short-length", "long-length", "oversize-prefix", "bad-gzip", "compressed-no-encoding",
         "unknown-encoding", "utf8-string-field", "unknown-fields", "garbage-message", "absurd-values", "metadata-utf8",
         "bad-key", "no-credentials", "bad-timeout", "content-type", "unknown-method", "two-messages", "empty-body",
+        // Issue 14: inputs that must be refused at the edge, never stored nor answered INTERNAL.
+        "hostile-text", "tampered-page-token", "overflow-amounts", "unknown-enum", "repeated-authorization",
+    ];
+
+    /// <summary>Kinds whose calls must never succeed, whatever the method.</summary>
+    public static readonly string[] RefusedKinds = ["tampered-page-token", "repeated-authorization"];
+
+    /// <summary>Text the edge refuses: NUL, ANSI escapes, bidi overrides, lone surrogates (sent as U+FFFD), nothing visible.</summary>
+    private static readonly string[] HostileStrings =
+    [
+        "a\0b", "\u001b[2J\u001b[31mred", "abc\u202Efdp.exe", "\uD800x", "\u200B\u200C\u200D", "\u3164", "x\u0007y", "\u009B31m",
     ];
 
     private (string Kind, HttpRequestMessage Request) Build(Random random, MethodDescriptor method, bool malformedOnly)
@@ -255,6 +266,33 @@ public sealed class Fuzzer : IDisposable
             case "two-messages":
                 body = Concat(Frame(valid), Frame(valid));
                 break;
+            case "hostile-text":
+                body = Frame(Hostile(random, method.InputType, 0, HostileKind.Text, refusable: malformedOnly).ToByteArray());
+                break;
+            case "overflow-amounts":
+                body = Frame(Hostile(random, method.InputType, 0, HostileKind.Overflow, refusable: malformedOnly).ToByteArray());
+                break;
+            case "unknown-enum":
+                body = Frame(Hostile(random, method.InputType, 0, HostileKind.Enum, refusable: malformedOnly).ToByteArray());
+                break;
+            case "tampered-page-token":
+                var lists = _methods.Where(m => m.InputType.FindFieldByName("page_token") is not null).ToArray();
+                var list = lists[random.Next(lists.Length)];
+                path = "/" + list.Service.FullName + "/" + list.Name;
+                var listRequest = (IMessage)Activator.CreateInstance(list.InputType.ClrType)!;
+                list.InputType.FindFieldByName("page_token").Accessor.SetValue(listRequest, random.Next(3) switch
+                {
+                    // An unsigned cursor as tokens were before signing, an impossible timestamp, random bytes.
+                    0 => Convert.ToBase64String(Encoding.UTF8.GetBytes("CN:INDIVIDUAL_LOAN_CAP:2023-10-01")).TrimEnd('='),
+                    1 => Convert.ToBase64String(Encoding.UTF8.GetBytes("9223372036854775807|L0000000000000001")).TrimEnd('='),
+                    _ => Convert.ToBase64String(RandomBytes(random, random.Next(17, 80))).TrimEnd('=').Replace('+', '-').Replace('/', '_'),
+                });
+                body = Frame(listRequest.ToByteArray());
+                break;
+            case "repeated-authorization":
+                headers.Add(("authorization", "Bearer " + _keys[random.Next(_keys.Length)]));
+                body = Frame(valid);
+                break;
             default: // empty-body: no message at all
                 body = [];
                 break;
@@ -321,6 +359,63 @@ public sealed class Fuzzer : IDisposable
                     for (var i = random.Next(1, 4); i > 0; i--)
                     {
                         list.Add(value);
+                    }
+                }
+                else
+                {
+                    field.Accessor.SetValue(message, value);
+                }
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidCastException or InvalidOperationException)
+            {
+                // A field the accessor will not take this value for: leave it unset.
+            }
+        }
+        return message;
+    }
+
+    private enum HostileKind
+    {
+        Text,
+        Overflow,
+        Enum,
+    }
+
+    /// <summary>
+    /// A request whose every string (Text), int64 (Overflow: int64-max amounts, so that sums overflow)
+    /// or enum (Enum: values no proto declares) field is hostile, repeated fields several times; the
+    /// other fields are left unset. A write carries a fresh request_id unless <paramref name="refusable"/>.
+    /// </summary>
+    private static IMessage Hostile(Random random, MessageDescriptor type, int depth, HostileKind kind, bool refusable)
+    {
+        var message = (IMessage)Activator.CreateInstance(type.ClrType)!;
+        foreach (var field in type.Fields.InFieldNumberOrder())
+        {
+            if (field.IsMap)
+            {
+                continue;
+            }
+            try
+            {
+                object? value = field.FieldType switch
+                {
+                    FieldType.String when field.Name == "request_id" => refusable ? "?" : Guid.NewGuid().ToString("N"),
+                    FieldType.String when kind == HostileKind.Text => HostileStrings[random.Next(HostileStrings.Length)],
+                    FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 when kind == HostileKind.Overflow => long.MaxValue,
+                    FieldType.Enum when kind == HostileKind.Enum => Enum.ToObject(field.EnumType.ClrType, new[] { 99, -5, int.MaxValue }[random.Next(3)]),
+                    FieldType.Message when depth < 3 => Hostile(random, field.MessageType, depth + 1, kind, refusable),
+                    _ => null,
+                };
+                if (value is null)
+                {
+                    continue;
+                }
+                if (field.IsRepeated)
+                {
+                    var list = (System.Collections.IList)field.Accessor.GetValue(message);
+                    for (var i = random.Next(2, 5); i > 0; i--)
+                    {
+                        list.Add(value is IMessage m ? Hostile(random, field.MessageType, depth + 1, kind, refusable) : value);
                     }
                 }
                 else

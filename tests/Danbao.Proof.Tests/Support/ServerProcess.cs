@@ -113,7 +113,10 @@ public sealed class ServerProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         string[] demo = Demo ? ["--migrate", "--demo-keys", KeysFile] : [];
-        foreach (var arg in new[] { ServerDll, "--port", Port.ToString(), "--pii-key-file", Path.Combine(Directory, "pii.key") }.Concat(demo).Concat(_extraArgs))
+        // Proof tests attack with bad credentials by the hundred (the security matrix, the fuzzer): the
+        // per-peer failure limit is proven on its own (Server.Tests SecurityTests), so lift it here unless asked.
+        string[] limits = _extraArgs.Contains("--auth-failure-burst") ? [] : ["--auth-failure-burst", "1000000", "--auth-failures-per-second", "1000000"];
+        foreach (var arg in new[] { ServerDll, "--port", Port.ToString(), "--pii-key-file", Path.Combine(Directory, "pii.key") }.Concat(demo).Concat(limits).Concat(_extraArgs))
         {
             info.ArgumentList.Add(arg);
         }

@@ -16,15 +16,25 @@ public sealed class RecoveryTests(DanbaoServer server) : IClassFixture<DanbaoSer
         var versions = await finance.Policy.ListPolicyVersionsAsync(new ListPolicyVersionsRequest { Parameter = "COMPENSATION_BASE_MODE", Region = "CN-GD-GZ" });
         if (versions.Versions.Count == 0)
         {
-            await finance.Policy.CreatePolicyVersionAsync(new CreatePolicyVersionRequest
+            // Versions take effect today or later (policy.md §10): announce it on 2025-12-31, then return to the fixture's today.
+            var today = server.Clock.GetUtcNow();
+            server.Clock.Set(new DateTimeOffset(2025, 12, 31, 2, 0, 0, TimeSpan.Zero));
+            try
             {
-                RequestId = DanbaoClient.NewRequestId(),
-                Version = new PolicyVersion
+                await finance.Policy.CreatePolicyVersionAsync(new CreatePolicyVersionRequest
                 {
-                    Parameter = "COMPENSATION_BASE_MODE", Region = "CN-GD-GZ", EffectiveFromDate = "2026-01-01", Value = "PRINCIPAL_ONLY",
-                    Source = "test: principal-only compensation base",
-                },
-            });
+                    RequestId = DanbaoClient.NewRequestId(),
+                    Version = new PolicyVersion
+                    {
+                        Parameter = "COMPENSATION_BASE_MODE", Region = "CN-GD-GZ", EffectiveFromDate = "2026-01-01", Value = "PRINCIPAL_ONLY",
+                        Source = "test: principal-only compensation base",
+                    },
+                });
+            }
+            finally
+            {
+                server.Clock.Set(today);
+            }
         }
     }
 

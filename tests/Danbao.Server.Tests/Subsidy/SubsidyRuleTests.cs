@@ -49,11 +49,21 @@ public sealed class SubsidyRuleTests(DanbaoServer server) : IClassFixture<Danbao
         // Contract 2022-06-01, LPR 3.70%: s = 3.50% − (3.70% − 1.50%) = 1.30%, although the LPR fell to 3.35% in 2024-07.
         Assert.Equal(("130", "2022-01-20"), (beforeV2.SubsidyRateBp, beforeV2.LprEffectiveFromDate));
 
-        await steps.Finance.Policy.CreateLprRateAsync(new CreateLprRateRequest
+        // The LPR is ADMIN's and takes effect today or later (policy.md §11): published on its date.
+        var today = server.Clock.GetUtcNow();
+        server.Clock.Set(new DateTimeOffset(2026, 6, 22, 2, 0, 0, TimeSpan.Zero));
+        try
         {
-            RequestId = DanbaoClient.NewRequestId(),
-            Rate = new LprRate { EffectiveFromDate = "2026-06-22", OneYearBp = 250, Source = "test: a later LPR cut" },
-        });
+            await server.As("admin").Policy.CreateLprRateAsync(new CreateLprRateRequest
+            {
+                RequestId = DanbaoClient.NewRequestId(),
+                Rate = new LprRate { EffectiveFromDate = "2026-06-22", OneYearBp = 250, Source = "test: a later LPR cut" },
+            });
+        }
+        finally
+        {
+            server.Clock.Set(today);
+        }
         var afterV2 = await steps.Explain(v2, "2024-09-20", "2024-12-20");
         var afterV3 = await steps.Explain(v3, "2026-09-20", "2026-12-20");
         Assert.Equal(beforeV2, afterV2);

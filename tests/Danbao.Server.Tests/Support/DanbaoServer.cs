@@ -44,6 +44,9 @@ public class DanbaoServer : IAsyncLifetime
             DemoKeysFile = Path.Combine(_dir, "keys.txt"),
             PiiKeyFile = Path.Combine(_dir, "pii.key"),
             Interop = true,
+            // Tests refuse bad credentials often from one address; the limit has tests of its own (SecurityTests).
+            AuthFailureBurst = 1_000_000,
+            AuthFailuresPerSecond = 1_000_000,
         }), Clock, logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Information));
         if (CapitaliseFunds)
         {
