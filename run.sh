@@ -33,6 +33,7 @@ if [ -z "${DANBAO_DB:-}" ]; then
   "${psql[@]}" -c "select 1 from pg_database where datname = 'danbao'" | grep -q 1 \
     || "${psql[@]}" -c "create database danbao"
   export DANBAO_DB="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=danbao"
+  echo "$DANBAO_DB" > .danbao/database.txt   # for ./danbao verify and migrate, which work on the database
 fi
 
 echo "Building the server…"

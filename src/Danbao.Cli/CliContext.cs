@@ -48,6 +48,9 @@ public sealed class CliContext
 
     public string? Key { get; set; }
 
+    /// <summary>--json: print replies as protobuf JSON instead of tables.</summary>
+    public bool Json { get; set; }
+
     /// <summary>Overrides how clients are made (tests); default: <see cref="DanbaoClient"/> to <see cref="Server"/>.</summary>
     public Func<Uri, string?, DanbaoClient>? ClientFactory { get; init; }
 
@@ -74,10 +77,23 @@ public sealed class CliContext
     }
 
     /// <summary>DANBAO_DB, for the commands that work on the database directly.</summary>
-    public string DatabaseConnectionString() =>
-        Environment(Danbao.Data.DatabaseOptions.ConnectionStringVariable) is { Length: > 0 } value
-            ? value
-            : throw new UsageException("DANBAO_DB is not set: give the PostgreSQL connection string (Host=…;Database=…)");
+    /// <remarks>Unset, ./run.sh's database: the connection string it writes to .danbao/database.txt
+    /// (next to DANBAO_KEYS_FILE, whose default is .danbao/demo-keys.txt).</remarks>
+    public string DatabaseConnectionString()
+    {
+        if (Environment(Danbao.Data.DatabaseOptions.ConnectionStringVariable) is { Length: > 0 } value)
+        {
+            return value;
+        }
+        var keys = Environment("DANBAO_KEYS_FILE") ?? Path.Combine(".danbao", "demo-keys.txt");
+        var file = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(keys))!, RunShDatabaseFile);
+        return File.Exists(file) && File.ReadAllText(file).Trim() is { Length: > 0 } written
+            ? written
+            : throw new UsageException($"DANBAO_DB is not set and ./run.sh's {file} does not exist: give the PostgreSQL connection string (Host=…;Database=…)");
+    }
+
+    /// <summary>Where ./run.sh writes the connection string of the database it started.</summary>
+    public const string RunShDatabaseFile = "database.txt";
 
     /// <summary>Today's business date in China Standard Time.</summary>
     public static DateOnly TodayCst() => DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8));

@@ -32,6 +32,7 @@ public static class Program
         }
         cli.Server = parsed.GetValue(Global.Server) ?? cli.Environment("DANBAO_SERVER") ?? CliContext.DefaultServer;
         cli.Key = parsed.GetValue(Global.Key) ?? cli.Environment("DANBAO_KEY");
+        cli.Json = parsed.GetValue(Global.Json);
         try
         {
             cli.Key = KeyFromFile(cli.Key, cli.Environment);
@@ -107,6 +108,7 @@ public static class Program
             """);
         root.Add(Global.Server);
         root.Add(Global.Key);
+        root.Add(Global.Json);
         root.Add(MigrateCommand.Build(cli));
         root.Add(WhoAmICommand.Build(cli));
         root.Add(HealthCommand.Build(cli));
@@ -120,6 +122,8 @@ public static class Program
         root.Add(SubsidyCommand.Build(cli));
         root.Add(ReconcileCommand.Build(cli));
         root.Add(StatementCommand.Build(cli));
+        root.Add(LoanCommand.Build(cli));
+        root.Add(FundCommand.Build(cli));
         return root;
     }
 
@@ -146,6 +150,12 @@ public static class Global
     public static readonly Option<string> Key = new("--key")
     {
         Description = "API key dbk_… to call with, or @institution to read it from DANBAO_KEYS_FILE (default .danbao/demo-keys.txt, written by ./run.sh) [env DANBAO_KEY]",
+        Recursive = true,
+    };
+
+    public static readonly Option<bool> Json = new("--json")
+    {
+        Description = "Print the server's replies as protobuf JSON, one object per line, instead of tables",
         Recursive = true,
     };
 }
