@@ -124,6 +124,7 @@ public static class Program
         root.Add(StatementCommand.Build(cli));
         root.Add(LoanCommand.Build(cli));
         root.Add(FundCommand.Build(cli));
+        root.Add(BusinessDateCommand.Build(cli));
         return root;
     }
 

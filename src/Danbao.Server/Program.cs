@@ -17,8 +17,13 @@ catch (Exception ex) when (ex is ArgumentException or FormatException)
     return 2;
 }
 
-await using var host = await DanbaoHost.StartAsync(settings);
+var clock = settings.Clock(TimeProvider.System);
+await using var host = await DanbaoHost.StartAsync(settings, clock);
 Console.WriteLine($"Danbao is serving gRPC on {settings.Listen}:{host.Port} ({(settings.TlsCertificateFile is null ? "h2c" : "TLS")}).");
+if (clock is BusinessDateClock sandbox)
+{
+    Console.WriteLine($"Sandbox: the business date is {sandbox.Date:yyyy-MM-dd} (CST) for every rule; move it forward with `./danbao business-date advance --key @admin`.");
+}
 if (host.DemoKeys.Count > 0)
 {
     Console.WriteLine("Demo API keys (also in the --demo-keys file):");

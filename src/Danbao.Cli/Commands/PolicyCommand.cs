@@ -25,8 +25,8 @@ internal static class PolicyCommand
         var command = new Command("show", "Which value governs each parameter in a region on a date, and which version supplied it") { region, date, parameters };
         command.SetAction(async (parse, ct) =>
         {
-            var on = Dates.Parse(parse.GetValue(date), "--date", CliContext.TodayCst());
             using var client = cli.KeyedClient();
+            var on = await Dates.OrServerToday(parse.GetValue(date), "--date", client, ct);
             var request = new ResolvePolicyRequest { Region = parse.GetValue(region)!, Date = Dates.Text(on) };
             request.Parameters.AddRange(parse.GetValue(parameters) ?? []);
             var resolved = await client.Policy.ResolvePolicyAsync(request, cancellationToken: ct);

@@ -19,8 +19,8 @@ internal static class SubsidyCommand
             """) { quarter, date };
         settle.SetAction(async (parse, ct) =>
         {
-            var on = Dates.Text(Dates.Parse(parse.GetValue(date), "--business-date", CliContext.TodayCst()));
             using var client = cli.KeyedClient();
+            var on = Dates.Text(await Dates.OrServerToday(parse.GetValue(date), "--business-date", client, ct));
             var claims = new List<SubsidyClaim>();
             var list = new ListSubsidyClaimsRequest { PageSize = 500, Quarter = parse.GetValue(quarter) ?? "" };
             do
@@ -68,6 +68,7 @@ internal static class SubsidyCommand
             return ExitCodes.Ok;
         });
         subsidy.Add(settle);
+        subsidy.Add(File(cli));
 
         var reportQuarter = new Option<string>("--quarter") { Description = "Quarter YYYY-QN", Required = true };
         var region = new Option<string>("--region") { Description = "Region, e.g. CN-GD-GZ (default the key's)" };
@@ -95,6 +96,72 @@ internal static class SubsidyCommand
         subsidy.Add(report);
         return subsidy;
     }
+
+    /// <summary>`danbao subsidy file`: a bank files, fills and submits its claim for the quarter before today.</summary>
+    private static Command File(CliContext cli)
+    {
+        var quarter = new Option<string>("--quarter") { Description = "Quarter YYYY-QN: the quarter before the server's today (claims are filed in the month after it)", Required = true };
+        var lines = new Option<FileInfo>("--lines")
+        {
+            Description = "CSV of the bank's figures, one loan a line: loan,interest_paid,subsidy_claimed (yuan, e.g. loans/L1,97.22,48.61; header optional)",
+            Required = true,
+        };
+        var command = new Command("file", """
+            File the bank's subsidy claim for a quarter from its own figures, then submit it: the server recomputes every line and
+            flags the ones that differ; the finance bureau reviews and settles (`subsidy settle`). Key role: BANK
+            """) { quarter, lines };
+        command.SetAction(async (parse, ct) =>
+        {
+            var csv = parse.GetRequiredValue(lines);
+            if (!csv.Exists)
+            {
+                throw new UsageException($"--lines {csv.FullName} does not exist");
+            }
+            var inputs = new List<SubsidyClaimLineInput>();
+            foreach (var (line, number) in (await System.IO.File.ReadAllLinesAsync(csv.FullName, ct)).Select((l, i) => (l.Trim(), i + 1)))
+            {
+                if (line.Length == 0 || (number == 1 && line.StartsWith("loan,", StringComparison.OrdinalIgnoreCase)))
+                {
+                    continue;
+                }
+                var cells = line.Split(',');
+                if (cells.Length != 3)
+                {
+                    throw new UsageException($"{csv.Name} line {number}: expected loan,interest_paid,subsidy_claimed");
+                }
+                inputs.Add(new SubsidyClaimLineInput
+                {
+                    Loan = cells[0].StartsWith("loans/", StringComparison.Ordinal) ? cells[0] : "loans/" + cells[0],
+                    InterestPaidFen = Output.Fen(cells[1], $"{csv.Name} line {number} interest_paid"),
+                    SubsidyClaimedFen = Output.Fen(cells[2], $"{csv.Name} line {number} subsidy_claimed"),
+                });
+            }
+            if (inputs.Count is 0 or > 100_000)
+            {
+                throw new UsageException($"{csv.Name}: 1 to 100,000 lines, not {inputs.Count}");
+            }
+            using var client = cli.KeyedClient();
+            var claim = await client.Subsidy.CreateSubsidyClaimAsync(new CreateSubsidyClaimRequest
+            {
+                RequestId = DanbaoClient.NewRequestId(), Quarter = parse.GetRequiredValue(quarter),
+            }, cancellationToken: ct);
+            foreach (var chunk in inputs.Chunk(10_000))
+            {
+                var add = new AddSubsidyClaimLinesRequest { RequestId = DanbaoClient.NewRequestId(), Claim = claim.Name };
+                add.Lines.AddRange(chunk);
+                await client.Subsidy.AddSubsidyClaimLinesAsync(add, cancellationToken: ct);
+            }
+            claim = await client.Subsidy.GetSubsidyClaimAsync(new GetSubsidyClaimRequest { Name = claim.Name }, cancellationToken: ct);
+            claim = await client.Subsidy.SubmitSubsidyClaimAsync(new SubmitSubsidyClaimRequest
+            {
+                RequestId = DanbaoClient.NewRequestId(), Name = claim.Name, Etag = claim.Etag,
+            }, cancellationToken: ct);
+            Output.Write(cli, claim, $"{claim.Name} {claim.State} {claim.Quarter}: {claim.LineCount} lines, claimed {Amounts.Yuan(claim.ClaimedSubsidyFen)} yuan, "
+                + $"expected {Amounts.Yuan(claim.ExpectedSubsidyFen)} yuan.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
 }
 
 /// <summary>`danbao reconcile`: the fund's guarantees per bank from its journal, against the loan book.</summary>
@@ -113,13 +180,13 @@ internal static class ReconcileCommand
             """) { from, to, banks, Statement(cli) };
         command.SetAction(async (parse, ct) =>
         {
-            var last = Dates.Parse(parse.GetValue(to), "--to", CliContext.TodayCst());
+            using var client = cli.KeyedClient();
+            var last = await Dates.OrServerToday(parse.GetValue(to), "--to", client, ct);
             var first = Dates.Parse(parse.GetValue(from), "--from", new DateOnly(last.Year, (last.Month - 1) / 3 * 3 + 1, 1));
             if (first > last)
             {
                 throw new UsageException("--from is after --to");
             }
-            using var client = cli.KeyedClient();
             var book = await LoanBookAsync(client, ct);
             var ids = parse.GetValue(banks) is { Length: > 0 } given ? given.ToList() : await BanksAsync(client, book, ct);
             var table = new Table().AddColumns("bank", "opening", "issued", "released", "closing", "claims", "paid by fund", "recovered", "loan book", "difference");
@@ -162,8 +229,8 @@ internal static class ReconcileCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            var on = Dates.Text(Dates.Parse(parse.GetValue(asOf), "--as-of", CliContext.TodayCst()));
             using var client = cli.KeyedClient();
+            var on = Dates.Text(await Dates.OrServerToday(parse.GetValue(asOf), "--as-of", client, ct));
             List<StatementLine> lines;
             if (parse.GetValue(file) is { } csv)
             {

@@ -25,6 +25,15 @@ public sealed record ServerSettings
     public int MaxMessageBytes { get; init; } = 4 * 1024 * 1024;
     /// <summary>Serve GET /metrics (Prometheus text, HTTP/1.1) on this port of the listen address; 0 = any free port.</summary>
     public int? MetricsPort { get; init; }
+    /// <summary>"production" (default: the real date) or "sandbox" (a business date an administrator moves forward).</summary>
+    public string Environment { get; init; } = ProductionEnvironment;
+    /// <summary>A sandbox's first business date (default: the real date at start-up).</summary>
+    public DateOnly? BusinessDate { get; init; }
+
+    public const string ProductionEnvironment = "production";
+    public const string SandboxEnvironment = "sandbox";
+
+    public bool Sandbox => Environment == SandboxEnvironment;
 
     public const string Usage = """
         danbao-server [options]
@@ -39,7 +48,11 @@ public sealed record ServerSettings
           --pii-key-file FILE  key protecting ID numbers when DANBAO_PII_KEY is unset (created if absent)
           --max-message-bytes N  largest message accepted or sent (default 4194304)
           --metrics-port N     serve GET /metrics (Prometheus text over HTTP/1.1) on this port (default: off)
-        environment: DANBAO_DB (connection string, required), DANBAO_PII_KEY, DANBAO_LOG_FORMAT=json
+          --environment E      production (default: the real date) or sandbox (./run.sh: a business date
+                               that AdminService.AdvanceBusinessDate moves forward)
+          --business-date D    a sandbox's first business date YYYY-MM-DD (default today, CST); needs --environment sandbox
+        environment: DANBAO_DB (connection string, required), DANBAO_PII_KEY, DANBAO_LOG_FORMAT=json,
+                     DANBAO_ENVIRONMENT, DANBAO_BUSINESS_DATE
         """;
 
     public static ServerSettings Parse(string[] args, Func<string, string?> env)
@@ -48,6 +61,8 @@ public sealed record ServerSettings
         {
             ConnectionString = env("DANBAO_DB") ?? "",
             JsonLogs = string.Equals(env("DANBAO_LOG_FORMAT"), "json", StringComparison.OrdinalIgnoreCase),
+            Environment = env("DANBAO_ENVIRONMENT") is { Length: > 0 } environment ? environment : ProductionEnvironment,
+            BusinessDate = env("DANBAO_BUSINESS_DATE") is { Length: > 0 } date ? ParseDate(date, "DANBAO_BUSINESS_DATE") : null,
         };
         for (var i = 0; i < args.Length; i++)
         {
@@ -65,12 +80,23 @@ public sealed record ServerSettings
                 "--pii-key-file" => s with { PiiKeyFile = Value() },
                 "--max-message-bytes" => s with { MaxMessageBytes = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--metrics-port" => s with { MetricsPort = ParsePort(Value()) },
+                "--environment" => s with { Environment = Value() },
+                "--business-date" => s with { BusinessDate = ParseDate(Value(), "--business-date") },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
         if (string.IsNullOrWhiteSpace(s.ConnectionString))
         {
             throw new ArgumentException("DANBAO_DB is not set: give the PostgreSQL connection string (./run.sh does this for you)");
+        }
+        if (s.Environment is not (ProductionEnvironment or SandboxEnvironment))
+        {
+            throw new ArgumentException($"--environment '{s.Environment}': production or sandbox");
+        }
+        if (s.BusinessDate is { } fixedDate && !s.Sandbox)
+        {
+            // A production server runs on the real date: a fixed one would back-date or pre-date real decisions.
+            throw new ArgumentException($"a fixed business date ({fixedDate:yyyy-MM-dd}) is for a sandbox only: add --environment sandbox (./run.sh does)");
         }
         if ((s.TlsCertificateFile is null) != (s.TlsKeyFile is null))
         {
@@ -82,6 +108,15 @@ public sealed record ServerSettings
         }
         return s;
     }
+
+    private static DateOnly ParseDate(string text, string option) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) && date.Year is >= 2000 and <= 2100
+            ? date
+            : throw new ArgumentException($"{option} '{text}' is not a date YYYY-MM-DD");
+
+    /// <summary>The clock the server runs on: the real one, or in a sandbox a business date on top of it.</summary>
+    public TimeProvider Clock(TimeProvider real) =>
+        Sandbox ? new BusinessDateClock(real, BusinessDate ?? Danbao.Domain.ChinaStandardTime.BusinessDate(real.GetUtcNow())) : real;
 
     private static int ParsePort(string text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
