@@ -73,7 +73,7 @@ internal static class StatementCommand
             });
             if (kind == "xlsx")
             {
-                Xlsx.Write(path, "loans", Columns, rows);
+                Spreadsheet.Write(path, "loans", Columns, rows);
             }
             else
             {
@@ -117,7 +117,7 @@ internal static class StatementCommand
         }
         if (kind == "xlsx")
         {
-            Xlsx.Write(path, sheet, rows.Count > 0 ? rows[0] : [], rows.Skip(1));
+            Spreadsheet.Write(path, sheet, rows.Count > 0 ? rows[0] : [], rows.Skip(1));
         }
         else
         {
