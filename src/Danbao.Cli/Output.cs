@@ -12,8 +12,17 @@ internal static class Output
     public static string Json(IMessage message) => Formatter.Format(message);
 
     /// <summary>With --json: the reply as JSON; otherwise the text.</summary>
-    public static void Write(CliContext cli, IMessage reply, string text) =>
-        cli.Out.WriteLine(cli.Json ? Json(reply) : text);
+    public static void Write(CliContext cli, IMessage reply, string text)
+    {
+        if (cli.Json)
+        {
+            cli.JsonOut.WriteLine(Json(reply));
+        }
+        else
+        {
+            cli.Out.WriteLine(text);
+        }
+    }
 
     /// <summary>"100000.00" (yuan, at most two decimals) → 10,000,000 fen. A command-line amount, not a computation.</summary>
     public static long Fen(string? text, string option)

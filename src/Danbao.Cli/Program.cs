@@ -32,7 +32,10 @@ public static class Program
         }
         cli.Server = parsed.GetValue(Global.Server) ?? cli.Environment("DANBAO_SERVER") ?? CliContext.DefaultServer;
         cli.Key = parsed.GetValue(Global.Key) ?? cli.Environment("DANBAO_KEY");
-        cli.Json = parsed.GetValue(Global.Json);
+        if (parsed.GetValue(Global.Json))
+        {
+            cli.UseJson();
+        }
         try
         {
             cli.Key = KeyFromFile(cli.Key, cli.Environment);

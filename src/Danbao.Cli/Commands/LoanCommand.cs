@@ -156,22 +156,22 @@ internal static class LoanCommand
                 : null;
             if (cli.Json)
             {
-                cli.Out.WriteLine(Output.Json(loan));
+                cli.JsonOut.WriteLine(Output.Json(loan));
                 if (schedule is not null)
                 {
-                    cli.Out.WriteLine(Output.Json(schedule));
+                    cli.JsonOut.WriteLine(Output.Json(schedule));
                 }
                 return ExitCodes.Ok;
             }
             cli.Out.WriteLine(Summary(loan));
             if (schedule is not null)
             {
-                var table = Tables.New(cli, ("due", false), ("period", false), ("principal due", true), ("interest due", true));
+                var table = new Report("due", "period", "principal due (yuan)", "interest due (yuan)");
                 foreach (var i in schedule.Instalments)
                 {
                     table.AddRow(i.DueDate, $"{i.PeriodStartDate} … {i.PeriodEndDate}", Amounts.Yuan(i.PrincipalDueFen), Amounts.Yuan(i.InterestDueFen));
                 }
-                cli.Console.Write(table);
+                table.Write(cli);
             }
             return ExitCodes.Ok;
         });

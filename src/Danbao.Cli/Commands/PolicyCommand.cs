@@ -30,13 +30,13 @@ internal static class PolicyCommand
             var request = new ResolvePolicyRequest { Region = parse.GetValue(region)!, Date = Dates.Text(on) };
             request.Parameters.AddRange(parse.GetValue(parameters) ?? []);
             var resolved = await client.Policy.ResolvePolicyAsync(request, cancellationToken: ct);
-            var table = new Table().AddColumns("parameter", "value", "from region", "in force since");
+            var table = new Report("parameter", "value", "from region", "in force since");
             foreach (var v in resolved.Values)
             {
                 table.AddRow(Markup.Escape(v.Parameter), Markup.Escape(v.Value), v.Region, v.EffectiveFromDate);
             }
             cli.Out.WriteLine($"Policy for {request.Region} on {request.Date}:");
-            cli.Console.Write(table);
+            table.Write(cli);
             return ExitCodes.Ok;
         });
         return command;
@@ -146,12 +146,12 @@ internal static class LprCommand
         {
             using var client = cli.KeyedClient();
             var rates = await client.Policy.ListLprRatesAsync(new ListLprRatesRequest(), cancellationToken: ct);
-            var table = new Table().AddColumns("from", "1-year LPR (bp)", "source");
+            var table = new Report("from", "1-year LPR (bp)", "source");
             foreach (var r in rates.Rates)
             {
                 table.AddRow(r.EffectiveFromDate, r.OneYearBp.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(r.Source));
             }
-            cli.Console.Write(table);
+            table.Write(cli);
             return ExitCodes.Ok;
         });
         lpr.Add(list);

@@ -93,12 +93,12 @@ internal static class StatementCommand
                     await csv.NextRecordAsync();
                 }
             }
-            var table = new Table().AddColumns("state", "loans", "outstanding principal (yuan)");
+            var table = new Report("state", "loans", "outstanding principal (yuan)");
             foreach (var (s, t) in totals.OrderBy(p => p.Key))
             {
-                table.AddRow(s.ToString(), $"{t.Count}", Dates.Yuan(t.Outstanding));
+                table.AddRow(s.ToString(), $"{t.Count}", Amounts.Yuan(t.Outstanding));
             }
-            cli.Console.Write(table);
+            table.Write(cli);
             cli.Out.WriteLine($"Wrote {rows.Count} loans to {path}");
             return ExitCodes.Ok;
         });

@@ -57,14 +57,14 @@ internal static class SubsidyCommand
                     task.Increment(1);
                 }
             });
-            var table = new Table().AddColumns("claim", "bank", "quarter", "lines", "approved", "rejected", "claimed (yuan)", "expected (yuan)", "paid (yuan)", "ledger tx");
+            var table = new Report("claim", "bank", "quarter", "lines", "approved", "rejected", "claimed (yuan)", "expected (yuan)", "paid (yuan)", "ledger tx");
             foreach (var c in settled)
             {
                 table.AddRow(c.Name, c.Bank, c.Quarter, $"{c.LineCount}", $"{c.LinesApproved}", $"{c.LinesRejected}",
-                    Dates.Yuan(c.ClaimedSubsidyFen), Dates.Yuan(c.ExpectedSubsidyFen), Dates.Yuan(c.ApprovedSubsidyFen), $"{c.LedgerTransactionId}");
+                    Amounts.Yuan(c.ClaimedSubsidyFen), Amounts.Yuan(c.ExpectedSubsidyFen), Amounts.Yuan(c.ApprovedSubsidyFen), $"{c.LedgerTransactionId}");
             }
-            cli.Console.Write(table);
-            cli.Out.WriteLine($"Settled {settled.Count} claims on {on}: {Dates.Yuan(settled.Sum(c => c.ApprovedSubsidyFen))} yuan paid to the banks.");
+            table.Write(cli);
+            cli.Out.WriteLine($"Settled {settled.Count} claims on {on}: {Amounts.Yuan(settled.Sum(c => c.ApprovedSubsidyFen))} yuan paid to the banks.");
             return ExitCodes.Ok;
         });
         subsidy.Add(settle);
@@ -80,17 +80,17 @@ internal static class SubsidyCommand
             {
                 Quarter = parse.GetRequiredValue(reportQuarter), Region = parse.GetValue(region) ?? "",
             }, cancellationToken: ct);
-            var table = new Table().AddColumns("by", "key", "loans", "interest (yuan)", "subsidy (yuan)");
+            var table = new Report("by", "key", "loans", "interest (yuan)", "subsidy (yuan)");
             foreach (var (by, totals) in new[] { ("bank", r.ByBank), ("district", r.ByDistrict), ("formula", r.ByFormula) })
             {
                 foreach (var t in totals)
                 {
-                    table.AddRow(by, Markup.Escape(t.Key), $"{t.Loans}", Dates.Yuan(t.InterestFen), Dates.Yuan(t.SubsidyFen));
+                    table.AddRow(by, Markup.Escape(t.Key), $"{t.Loans}", Amounts.Yuan(t.InterestFen), Amounts.Yuan(t.SubsidyFen));
                 }
             }
-            table.AddRow("total", "", $"{r.Loans}", Dates.Yuan(r.InterestFen), Dates.Yuan(r.SubsidyFen));
+            table.AddRow("total", "", $"{r.Loans}", Amounts.Yuan(r.InterestFen), Amounts.Yuan(r.SubsidyFen));
             cli.Out.WriteLine($"Subsidy settled in {r.Region}, {r.Quarter}:");
-            cli.Console.Write(table);
+            table.Write(cli);
             return ExitCodes.Ok;
         });
         subsidy.Add(report);
@@ -181,7 +181,8 @@ internal static class ReconcileCommand
         command.SetAction(async (parse, ct) =>
         {
             using var client = cli.KeyedClient();
-            var last = await Dates.OrServerToday(parse.GetValue(to), "--to", client, ct);
+            var today = await Dates.OrServerToday(null, "--to", client, ct);
+            var last = Dates.Parse(parse.GetValue(to), "--to", today);
             var first = Dates.Parse(parse.GetValue(from), "--from", new DateOnly(last.Year, (last.Month - 1) / 3 * 3 + 1, 1));
             if (first > last)
             {
@@ -189,7 +190,7 @@ internal static class ReconcileCommand
             }
             var book = await LoanBookAsync(client, ct);
             var ids = parse.GetValue(banks) is { Length: > 0 } given ? given.ToList() : await BanksAsync(client, book, ct);
-            var table = new Table().AddColumns("bank", "opening", "issued", "released", "closing", "claims", "paid by fund", "recovered", "loan book", "difference");
+            var table = new Report("bank", "opening", "issued", "released", "closing", "claims", "paid by fund", "recovered", "loan book", "difference");
             var breaks = 0;
             foreach (var bank in ids)
             {
@@ -200,16 +201,17 @@ internal static class ReconcileCommand
                 var onBook = book.TryGetValue(r.Bank, out var fen) ? fen : 0;
                 var difference = r.ClosingOutstandingFen - onBook;
                 breaks += difference != 0 ? 1 : 0;
-                table.AddRow(r.Bank, Dates.Yuan(r.OpeningOutstandingFen), Dates.Yuan(r.GuaranteesIssuedFen), Dates.Yuan(r.GuaranteesReleasedFen),
-                    Dates.Yuan(r.ClosingOutstandingFen), $"{r.ClaimsFiled}", Dates.Yuan(r.ClaimsPaidFundFen), Dates.Yuan(r.RecoveriesFundFen),
-                    Dates.Yuan(onBook), Dates.Yuan(difference));
+                table.AddRow(r.Bank, Amounts.Yuan(r.OpeningOutstandingFen), Amounts.Yuan(r.GuaranteesIssuedFen), Amounts.Yuan(r.GuaranteesReleasedFen),
+                    Amounts.Yuan(r.ClosingOutstandingFen), $"{r.ClaimsFiled}", Amounts.Yuan(r.ClaimsPaidFundFen), Amounts.Yuan(r.RecoveriesFundFen),
+                    Amounts.Yuan(onBook), Amounts.Yuan(difference));
             }
             cli.Out.WriteLine($"Reconciliation {Dates.Text(first)} … {Dates.Text(last)} (yuan):");
-            cli.Console.Write(table);
+            table.Write(cli);
             cli.Out.WriteLine(breaks == 0
                 ? "Journal and loan book agree for every bank."
                 : $"{breaks} bank(s) differ between the fund's journal and the loan book (the loan book is as of now: compare with --to today).");
-            return ExitCodes.Ok;
+            // A difference is a problem only when both sides are as of today (exit 4, like verify).
+            return breaks > 0 && last == today ? ExitCodes.Inconsistent : ExitCodes.Ok;
         });
         return command;
     }
@@ -263,12 +265,12 @@ internal static class ReconcileCommand
                 return message;
             }).DefaultIfEmpty(new UploadBankStatementRequest { AsOfDate = on });
             var result = await client.Fund.UploadBankStatementAsync(messages, ct);
-            var table = new Table().AddColumns("statement", "as of", "lines", "matched", "breaks", "ours (yuan)", "theirs (yuan)");
-            table.AddRow(result.Name, result.AsOfDate, $"{result.LinesReceived}", $"{result.LoansMatched}", $"{result.BreaksCount}", Dates.Yuan(result.OursTotalFen), Dates.Yuan(result.TheirsTotalFen));
-            cli.Console.Write(table);
+            var table = new Report("statement", "as of", "lines", "matched", "breaks", "ours (yuan)", "theirs (yuan)");
+            table.AddRow(result.Name, result.AsOfDate, $"{result.LinesReceived}", $"{result.LoansMatched}", $"{result.BreaksCount}", Amounts.Yuan(result.OursTotalFen), Amounts.Yuan(result.TheirsTotalFen));
+            table.Write(cli);
             foreach (var b in result.Breaks.Take(20))
             {
-                cli.Out.WriteLine($"  {b.Loan} {b.Kind}: ours {Dates.Yuan(b.OursFen)}, theirs {Dates.Yuan(b.TheirsFen)}");
+                cli.Out.WriteLine($"  {b.Loan} {b.Kind}: ours {Amounts.Yuan(b.OursFen)}, theirs {Amounts.Yuan(b.TheirsFen)}");
             }
             if (parse.GetValue(breaksOut) is { } output)
             {
@@ -276,7 +278,7 @@ internal static class ReconcileCommand
                 cli.Out.WriteLine($"Wrote the breaks to {output.FullName}");
             }
             cli.Out.WriteLine(result.BreaksCount == 0 ? "No breaks." : $"{result.BreaksCount} break(s).");
-            return ExitCodes.Ok;
+            return result.BreaksCount == 0 ? ExitCodes.Ok : ExitCodes.Inconsistent;
         });
         return command;
     }
