@@ -128,6 +128,7 @@ public static class Program
         root.Add(LoanCommand.Build(cli));
         root.Add(FundCommand.Build(cli));
         root.Add(BusinessDateCommand.Build(cli));
+        root.Add(AwardsCommand.Build(cli));
         return root;
     }
 

@@ -94,6 +94,13 @@ public sealed class SandboxBusinessDateTests(SandboxServer sandbox) : IClassFixt
         Assert.True(filed.Contains("SubsidyClaimSubmitted 2025-Q2: 1 lines, claimed 48.61 yuan, expected 48.61 yuan.", StringComparison.Ordinal), filed);
         var settled = await sandbox.Ok("subsidy", "settle", "--key", "@gz-finance");
         Assert.True(settled.Contains("Settled 1 claims on 2025-07-15: 48.61 yuan paid to the banks.", StringComparison.Ordinal), settled);
+
+        // The year over, the bureau pays the awards: 1% of the year's new lending (one loan of 100,000.00).
+        await sandbox.Ok("business-date", "advance", "--to", "2026-01-10", "--key", "@admin");
+        var awarded = await sandbox.Ok("awards", "approve", "--year", "2025", "--score", "icbc-gz=10000", "--key", "@gz-finance");
+        Assert.True(awarded.Contains("new lending 100,000.00 yuan, cap 1,000.00 yuan, total 1,000.00 yuan.", StringComparison.Ordinal), awarded);
+        var shown = await sandbox.Ok("awards", "show", "--year", "2025", "--key", "@gz-fund");
+        Assert.True(shown.Contains("approved on 2026-01-10", StringComparison.Ordinal), shown);
     }
 
     [Fact]
