@@ -1,4 +1,6 @@
 using Danbao.Server.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 // The Danbao gRPC server. ./run.sh starts it with a local PostgreSQL; see --help for options.
 if (args.Contains("--help") || args.Contains("-h"))
@@ -19,10 +21,26 @@ catch (Exception ex) when (ex is ArgumentException or FormatException)
 
 var clock = settings.Clock(TimeProvider.System);
 await using var host = await DanbaoHost.StartAsync(settings, clock);
-Console.WriteLine($"Danbao is serving gRPC on {settings.Listen}:{host.Port} ({(settings.TlsCertificateFile is null ? "h2c" : "TLS")}).");
+// With JSON logs every line on stdout is a JSON object: the start-up lines go through the logger.
+var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Danbao.Server");
+void Say(string message)
+{
+    if (settings.JsonLogs)
+    {
+        if (log.IsEnabled(LogLevel.Information))
+        {
+            log.LogInformation("{Message}", message);
+        }
+    }
+    else
+    {
+        Console.WriteLine(message);
+    }
+}
+Say($"Danbao is serving gRPC on {settings.Listen}:{host.Port} ({(settings.TlsCertificateFile is null ? "h2c" : "TLS")}).");
 if (clock is BusinessDateClock sandbox)
 {
-    Console.WriteLine($"Sandbox: the business date is {sandbox.Date:yyyy-MM-dd} (CST) for every rule; move it forward with `./danbao business-date advance --key @admin`.");
+    Say($"Sandbox: the business date is {sandbox.Date:yyyy-MM-dd} (CST) for every rule; move it forward with `./danbao business-date advance --key @admin`.");
 }
 if (host.DemoKeys.Count > 0)
 {

@@ -230,7 +230,11 @@ public sealed class DanbaoHost : IAsyncDisposable
         }
         else if (settings.JsonLogs)
         {
-            builder.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
+            builder.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true; // the format says Z: the time must be UTC
+            });
             builder.Services.Configure<ConsoleLoggerOptions>(o => o.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite);
         }
         else
