@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs Danbao on this machine: installs what is missing, starts a private PostgreSQL cluster under
 # .danbao/pgdata (kept between runs), applies migrations and serves gRPC on 127.0.0.1.
-#   ./run.sh [--port N] [--interop] [--pg-port N]
-# DANBAO_DB=<connection string> points it at an existing PostgreSQL instead.
+#   ./run.sh [--port N] [--interop] [--pg-port N] [--business-date YYYY-MM-DD]
+# DANBAO_DB=<connection string> points it at an existing PostgreSQL instead. The server is a sandbox:
+# --business-date (or DANBAO_BUSINESS_DATE) makes that date "today"; `./danbao business-date advance` moves it.
 set -euo pipefail
 cd "$(dirname "$0")"
 here=$(pwd)
@@ -15,7 +16,8 @@ while [ $# -gt 0 ]; do
     --port) port=$2; shift 2 ;;
     --pg-port) pg_port=$2; shift 2 ;;
     --interop) extra+=(--interop); shift ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    --business-date) extra+=(--business-date "$2"); shift 2 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -33,6 +35,7 @@ if [ -z "${DANBAO_DB:-}" ]; then
   "${psql[@]}" -c "select 1 from pg_database where datname = 'danbao'" | grep -q 1 \
     || "${psql[@]}" -c "create database danbao"
   export DANBAO_DB="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=danbao"
+  echo "$DANBAO_DB" > .danbao/database.txt   # for ./danbao verify and migrate, which work on the database
 fi
 
 echo "Building the server…"
@@ -40,7 +43,7 @@ dotnet build src/Danbao.Server -c Release -o .danbao/server -nologo -v quiet -cl
 
 # Not exec: the trap stops the server, then Postgres, on Ctrl-C. A background job of a
 # non-interactive shell ignores SIGINT, so the server is asked to stop with SIGTERM.
-dotnet .danbao/server/Danbao.Server.dll --port "$port" --migrate --demo-keys "$here/.danbao/demo-keys.txt" "${extra[@]}" &
+dotnet .danbao/server/Danbao.Server.dll --port "$port" --migrate --demo-keys "$here/.danbao/demo-keys.txt" --environment sandbox "${extra[@]}" &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; echo "Stopped."; exit 0' INT TERM
 wait $server || true

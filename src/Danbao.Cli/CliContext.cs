@@ -11,12 +11,21 @@ public sealed class CliContext
 {
     public const string DefaultServer = "http://127.0.0.1:50051";
 
+    private readonly bool _interactive;
+
     public CliContext(TextWriter output, TextWriter error, Func<string, string?> environment, bool interactive = false)
     {
         Out = output;
+        JsonOut = output;
         Error = error;
         Environment = environment;
-        Console = AnsiConsole.Create(new AnsiConsoleSettings
+        _interactive = interactive;
+        Console = MakeConsole(output, interactive);
+    }
+
+    private static IAnsiConsole MakeConsole(TextWriter output, bool interactive)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(output),
             Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
@@ -25,28 +34,46 @@ public sealed class CliContext
         });
         if (!interactive)
         {
-            Console.Profile.Width = 200;
+            console.Profile.Width = 200;
         }
+        return console;
     }
+
+    /// <summary>
+    /// --json: stdout carries only JSON (one object per line, <see cref="JsonOut"/>); the text a
+    /// command would print for people, tables and progress go to stderr.
+    /// </summary>
+    public void UseJson()
+    {
+        Json = true;
+        Out = Error;
+        Console = MakeConsole(Error, _interactive);
+    }
+
+    /// <summary>Where JSON goes: stdout.</summary>
+    public TextWriter JsonOut { get; }
 
     /// <summary>The process's console and environment.</summary>
     public static CliContext FromProcess() =>
         new(System.Console.Out, System.Console.Error, System.Environment.GetEnvironmentVariable,
             interactive: !System.Console.IsOutputRedirected);
 
-    public TextWriter Out { get; }
+    public TextWriter Out { get; private set; }
 
     public TextWriter Error { get; }
 
     public Func<string, string?> Environment { get; }
 
     /// <summary>Tables and progress bars (plain text when output is not a terminal).</summary>
-    public IAnsiConsole Console { get; }
+    public IAnsiConsole Console { get; private set; }
 
     /// <summary>Set from the global options before a command runs.</summary>
     public string Server { get; set; } = DefaultServer;
 
     public string? Key { get; set; }
+
+    /// <summary>--json: print replies as protobuf JSON instead of tables.</summary>
+    public bool Json { get; private set; }
 
     /// <summary>Overrides how clients are made (tests); default: <see cref="DanbaoClient"/> to <see cref="Server"/>.</summary>
     public Func<Uri, string?, DanbaoClient>? ClientFactory { get; init; }
@@ -74,10 +101,23 @@ public sealed class CliContext
     }
 
     /// <summary>DANBAO_DB, for the commands that work on the database directly.</summary>
-    public string DatabaseConnectionString() =>
-        Environment(Danbao.Data.DatabaseOptions.ConnectionStringVariable) is { Length: > 0 } value
-            ? value
-            : throw new UsageException("DANBAO_DB is not set: give the PostgreSQL connection string (Host=…;Database=…)");
+    /// <remarks>Unset, ./run.sh's database: the connection string it writes to .danbao/database.txt
+    /// (next to DANBAO_KEYS_FILE, whose default is .danbao/demo-keys.txt).</remarks>
+    public string DatabaseConnectionString()
+    {
+        if (Environment(Danbao.Data.DatabaseOptions.ConnectionStringVariable) is { Length: > 0 } value)
+        {
+            return value;
+        }
+        var keys = Environment("DANBAO_KEYS_FILE") ?? Path.Combine(".danbao", "demo-keys.txt");
+        var file = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(keys))!, RunShDatabaseFile);
+        return File.Exists(file) && File.ReadAllText(file).Trim() is { Length: > 0 } written
+            ? written
+            : throw new UsageException($"DANBAO_DB is not set and ./run.sh's {file} does not exist: give the PostgreSQL connection string (Host=…;Database=…)");
+    }
+
+    /// <summary>Where ./run.sh writes the connection string of the database it started.</summary>
+    public const string RunShDatabaseFile = "database.txt";
 
     /// <summary>Today's business date in China Standard Time.</summary>
     public static DateOnly TodayCst() => DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8));

@@ -15,7 +15,7 @@ public static class ExitCodes
     /// <summary>Cannot reach the server or the database.</summary>
     public const int CannotConnect = 3;
 
-    /// <summary><c>danbao verify</c>: the ledger is inconsistent.</summary>
+    /// <summary>A check found a problem: <c>verify</c> (the ledger is inconsistent), <c>reconcile</c> (journal and loan book differ today), <c>reconcile statement</c> (breaks).</summary>
     public const int Inconsistent = 4;
 
     /// <summary><c>danbao reconcile</c> and <c>reconcile statement</c>: the comparison found breaks.</summary>

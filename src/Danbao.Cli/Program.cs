@@ -32,6 +32,10 @@ public static class Program
         }
         cli.Server = parsed.GetValue(Global.Server) ?? cli.Environment("DANBAO_SERVER") ?? CliContext.DefaultServer;
         cli.Key = parsed.GetValue(Global.Key) ?? cli.Environment("DANBAO_KEY");
+        if (parsed.GetValue(Global.Json))
+        {
+            cli.UseJson();
+        }
         try
         {
             cli.Key = KeyFromFile(cli.Key, cli.Environment);
@@ -107,6 +111,7 @@ public static class Program
             """);
         root.Add(Global.Server);
         root.Add(Global.Key);
+        root.Add(Global.Json);
         root.Add(MigrateCommand.Build(cli));
         root.Add(WhoAmICommand.Build(cli));
         root.Add(HealthCommand.Build(cli));
@@ -121,6 +126,10 @@ public static class Program
         root.Add(ReconcileCommand.Build(cli));
         root.Add(StatementCommand.Build(cli));
         root.Add(ReportCommand.Build(cli));
+        root.Add(LoanCommand.Build(cli));
+        root.Add(FundCommand.Build(cli));
+        root.Add(BusinessDateCommand.Build(cli));
+        root.Add(AwardsCommand.Build(cli));
         return root;
     }
 
@@ -147,6 +156,12 @@ public static class Global
     public static readonly Option<string> Key = new("--key")
     {
         Description = "API key dbk_… to call with, or @institution to read it from DANBAO_KEYS_FILE (default .danbao/demo-keys.txt, written by ./run.sh) [env DANBAO_KEY]",
+        Recursive = true,
+    };
+
+    public static readonly Option<bool> Json = new("--json")
+    {
+        Description = "Print the server's replies as protobuf JSON, one object per line, instead of tables",
         Recursive = true,
     };
 }

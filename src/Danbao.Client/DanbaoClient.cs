@@ -67,10 +67,14 @@ public sealed class DanbaoClient : IDisposable
         Subsidy = new SubsidyService.SubsidyServiceClient(invoker);
         Awards = new AwardService.AwardServiceClient(invoker);
         Fund = new FundService.FundServiceClient(invoker);
+        Admin = new AdminService.AdminServiceClient(invoker);
     }
 
     /// <summary>The channel underneath (for clients of other services, e.g. grpc.health.v1).</summary>
     public GrpcChannel Channel { get; }
+
+    /// <summary>danbao.v1.AdminService: the business date (a sandbox's can be moved forward).</summary>
+    public AdminService.AdminServiceClient Admin { get; }
 
     /// <summary>danbao.v1.LoanService: a loan from application to its end.</summary>
     public LoanService.LoanServiceClient Loans { get; }

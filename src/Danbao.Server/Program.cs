@@ -1,4 +1,6 @@
 using Danbao.Server.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 // The Danbao gRPC server. ./run.sh starts it with a local PostgreSQL; see --help for options.
 if (args.Contains("--help") || args.Contains("-h"))
@@ -17,8 +19,29 @@ catch (Exception ex) when (ex is ArgumentException or FormatException)
     return 2;
 }
 
-await using var host = await DanbaoHost.StartAsync(settings);
-Console.WriteLine($"Danbao is serving gRPC on {settings.Listen}:{host.Port} ({(settings.TlsCertificateFile is null ? "h2c" : "TLS")}).");
+var clock = settings.Clock(TimeProvider.System);
+await using var host = await DanbaoHost.StartAsync(settings, clock);
+// With JSON logs every line on stdout is a JSON object: the start-up lines go through the logger.
+var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Danbao.Server");
+void Say(string message)
+{
+    if (settings.JsonLogs)
+    {
+        if (log.IsEnabled(LogLevel.Information))
+        {
+            log.LogInformation("{Message}", message);
+        }
+    }
+    else
+    {
+        Console.WriteLine(message);
+    }
+}
+Say($"Danbao is serving gRPC on {settings.Listen}:{host.Port} ({(settings.TlsCertificateFile is null ? "h2c" : "TLS")}).");
+if (clock is BusinessDateClock sandbox)
+{
+    Say($"Sandbox: the business date is {sandbox.Date:yyyy-MM-dd} (CST) for every rule; move it forward with `./danbao business-date advance --key @admin`.");
+}
 if (host.DemoKeys.Count > 0)
 {
     Console.WriteLine("Demo API keys (also in the --demo-keys file):");

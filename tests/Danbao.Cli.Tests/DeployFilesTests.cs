@@ -76,7 +76,7 @@ public sealed class DeployFilesTests
         var pod = await DanbaoPod();
         var containers = pod.GetProperty("containers").EnumerateArray().ToList();
         var server = Assert.Single(containers);
-        var metricsPort = ServerSettings.Parse(Strings(server.GetProperty("args")), _ => "Host=x").MetricsPort;
+        var metricsPort = ServerSettings.Parse(Strings(server.GetProperty("args")), n => n == "DANBAO_DB" ? "Host=x" : null).MetricsPort;
         var expected = new Dictionary<string, string> { ["startupProbe"] = "/livez", ["readinessProbe"] = "/healthz", ["livenessProbe"] = "/livez" };
         foreach (var (probe, path) in expected)
         {

@@ -42,8 +42,8 @@ public sealed class MetricsEndpointTests
     [Fact]
     public void Metrics_port_is_parsed_and_off_by_default()
     {
-        Assert.Null(ServerSettings.Parse([], _ => "Host=x").MetricsPort);
-        Assert.Equal(9464, ServerSettings.Parse(["--metrics-port", "9464"], _ => "Host=x").MetricsPort);
-        Assert.Throws<ArgumentException>(() => ServerSettings.Parse(["--metrics-port", "http"], _ => "Host=x"));
+        Assert.Null(ServerSettings.Parse([], n => n == "DANBAO_DB" ? "Host=x" : null).MetricsPort);
+        Assert.Equal(9464, ServerSettings.Parse(["--metrics-port", "9464"], n => n == "DANBAO_DB" ? "Host=x" : null).MetricsPort);
+        Assert.Throws<ArgumentException>(() => ServerSettings.Parse(["--metrics-port", "http"], n => n == "DANBAO_DB" ? "Host=x" : null));
     }
 }

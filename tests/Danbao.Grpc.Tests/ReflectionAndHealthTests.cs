@@ -13,7 +13,7 @@ public sealed class ReflectionAndHealthTests(SharedHost shared)
     private static readonly string[] DanbaoServices =
     [
         "danbao.v1.IdentityService", "danbao.v1.PolicyService", "danbao.v1.LoanService", "danbao.v1.BatchService",
-        "danbao.v1.SubsidyService", "danbao.v1.AwardService", "danbao.v1.FundService",
+        "danbao.v1.SubsidyService", "danbao.v1.AwardService", "danbao.v1.FundService", "danbao.v1.AdminService",
     ];
 
     [Fact]

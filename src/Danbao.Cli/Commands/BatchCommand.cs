@@ -17,12 +17,12 @@ internal static class BatchCommand
         var run = new Command("run", "Mark overdue loans, cure repaid ones, conclude expired publicity, for a business date. Key role: ADMIN (all regions) or FUND_OPERATOR (its region)") { date };
         run.SetAction(async (parse, ct) =>
         {
-            var on = Dates.Parse(parse.GetValue(date), "--business-date", CliContext.TodayCst());
             using var client = cli.KeyedClient();
+            var on = await Dates.OrServerToday(parse.GetValue(date), "--business-date", client, ct);
             var reply = await client.Batch.RunBatchAsync(new RunBatchRequest { RequestId = DanbaoClient.NewRequestId(), BusinessDate = Dates.Text(on) }, cancellationToken: ct);
-            var table = new Table().AddColumns("business date", "marked overdue", "back to current", "publicities ended");
+            var table = new Report("business date", "marked overdue", "back to current", "publicities ended");
             table.AddRow(reply.BusinessDate, $"{reply.LoansMarkedOverdue}", $"{reply.LoansBackToCurrent}", $"{reply.PublicitiesEnded}");
-            cli.Console.Write(table);
+            table.Write(cli);
             return ExitCodes.Ok;
         });
         batch.Add(run);
@@ -44,12 +44,12 @@ internal static class VerifyCommand
         {
             await using var database = new Database(new DatabaseOptions { ConnectionString = cli.DatabaseConnectionString() });
             var report = await InvariantCheck.RunAsync(database.DataSource, ct);
-            var table = new Table().AddColumns("checked", "rows");
+            var table = new Report("checked", "rows");
             foreach (var (name, count) in report.Counts)
             {
                 table.AddRow(name, $"{count}");
             }
-            cli.Console.Write(table);
+            table.Write(cli);
             foreach (var problem in report.Problems)
             {
                 cli.Out.WriteLine("  " + problem);

@@ -29,13 +29,13 @@ internal static class DemoCommand
         command.SetAction(async (parse, ct) =>
         {
             var n = ParseCount(parse.GetValue(count)!);
-            var today = Dates.Parse(parse.GetValue(asOf), "--as-of", CliContext.TodayCst());
             var inFlight = parse.GetValue(concurrency);
             if (inFlight is < 1 or > 256)
             {
                 throw new UsageException("--concurrency must be 1 to 256");
             }
             using var admin = cli.KeyedClient();
+            var today = await Dates.OrServerToday(parse.GetValue(asOf), "--as-of", admin, ct);
             var seeder = new DemoSeeder(cli, admin, parse.GetValue(seed), today, inFlight);
             return await seeder.RunAsync(n, ct);
         });

@@ -296,7 +296,7 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
                 RequestId = RequestId(-1, "capital-" + fund), Fund = "institutions/" + fund, AmountFen = amount,
                 FundingSource = FundingSource.FinanceCapital, ContributionDate = Dates.Text(asOf.AddDays(-731)), Reference = $"demo capital (seed {seed})",
             }, cancellationToken: ct);
-            _notes.Add($"{finance} contributed {Dates.Yuan(contribution.AmountFen)} yuan to {fund} (balance {Dates.Yuan(contribution.FundBalanceFen)}).");
+            _notes.Add($"{finance} contributed {Amounts.Yuan(contribution.AmountFen)} yuan to {fund} (balance {Amounts.Yuan(contribution.FundBalanceFen)}).");
         }
     }
 
@@ -341,7 +341,7 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
                 }
             }
         });
-        _notes.Add($"Compensation claims: {filed} filed by the banks for loans over 90 days overdue, {paid} paid (fund share {Dates.Yuan(fundFen)} yuan), {filed - paid} left pending.");
+        _notes.Add($"Compensation claims: {filed} filed by the banks for loans over 90 days overdue, {paid} paid (fund share {Amounts.Yuan(fundFen)} yuan), {filed - paid} left pending.");
     }
 
     /// <summary>
@@ -397,7 +397,7 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
 
     private void PrintSummary(int count, RunBatchResponse batch)
     {
-        var outcomes = new Table().AddColumns("outcome", "loans");
+        var outcomes = new Report("outcome", "loans");
         foreach (var (outcome, n) in _outcomes.OrderByDescending(p => p.Value))
         {
             outcomes.AddRow(Markup.Escape(outcome), $"{n}");
@@ -407,13 +407,13 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
             outcomes.AddRow("REFUSED " + Markup.Escape(reason), $"{n}");
         }
         cli.Out.WriteLine($"Demo data, seed {seed}, {count} applications up to {Dates.Text(asOf)}:");
-        cli.Console.Write(outcomes);
-        var banks = new Table().AddColumns("bank", "disbursed (yuan)");
+        outcomes.Write(cli);
+        var banks = new Report("bank", "disbursed (yuan)");
         foreach (var (bank, fen) in _disbursedByBank.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            banks.AddRow(bank, Dates.Yuan(fen));
+            banks.AddRow(bank, Amounts.Yuan(fen));
         }
-        cli.Console.Write(banks);
+        banks.Write(cli);
         cli.Out.WriteLine($"Batch {batch.BusinessDate}: {batch.LoansMarkedOverdue} marked overdue, {batch.LoansBackToCurrent} back to current, {batch.PublicitiesEnded} publicities ended.");
         foreach (var note in _notes)
         {

@@ -95,7 +95,7 @@ internal static class KeysCommand
         command.SetAction(async (parse, ct) =>
         {
             using var client = cli.KeyedClient();
-            var table = new Table().AddColumns("key", "institution", "created", "revoked", "description");
+            var table = new Report("key", "institution", "created", "revoked", "description");
             var request = new ListApiKeysRequest { PageSize = 500 };
             if (parse.GetValue(institution) is { } only)
             {
@@ -113,7 +113,7 @@ internal static class KeysCommand
                 request.PageToken = page.NextPageToken;
             }
             while (request.PageToken.Length > 0);
-            cli.Console.Write(table);
+            table.Write(cli);
             cli.Out.WriteLine($"{count} key(s)");
             return ExitCodes.Ok;
         });

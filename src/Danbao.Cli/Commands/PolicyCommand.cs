@@ -25,18 +25,18 @@ internal static class PolicyCommand
         var command = new Command("show", "Which value governs each parameter in a region on a date, and which version supplied it") { region, date, parameters };
         command.SetAction(async (parse, ct) =>
         {
-            var on = Dates.Parse(parse.GetValue(date), "--date", CliContext.TodayCst());
             using var client = cli.KeyedClient();
+            var on = await Dates.OrServerToday(parse.GetValue(date), "--date", client, ct);
             var request = new ResolvePolicyRequest { Region = parse.GetValue(region)!, Date = Dates.Text(on) };
             request.Parameters.AddRange(parse.GetValue(parameters) ?? []);
             var resolved = await client.Policy.ResolvePolicyAsync(request, cancellationToken: ct);
-            var table = new Table().AddColumns("parameter", "value", "from region", "in force since");
+            var table = new Report("parameter", "value", "from region", "in force since");
             foreach (var v in resolved.Values)
             {
                 table.AddRow(Markup.Escape(v.Parameter), Markup.Escape(v.Value), v.Region, v.EffectiveFromDate);
             }
             cli.Out.WriteLine($"Policy for {request.Region} on {request.Date}:");
-            cli.Console.Write(table);
+            table.Write(cli);
             return ExitCodes.Ok;
         });
         return command;
@@ -146,12 +146,12 @@ internal static class LprCommand
         {
             using var client = cli.KeyedClient();
             var rates = await client.Policy.ListLprRatesAsync(new ListLprRatesRequest(), cancellationToken: ct);
-            var table = new Table().AddColumns("from", "1-year LPR (bp)", "source");
+            var table = new Report("from", "1-year LPR (bp)", "source");
             foreach (var r in rates.Rates)
             {
                 table.AddRow(r.EffectiveFromDate, r.OneYearBp.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(r.Source));
             }
-            cli.Console.Write(table);
+            table.Write(cli);
             return ExitCodes.Ok;
         });
         lpr.Add(list);

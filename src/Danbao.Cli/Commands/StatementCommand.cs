@@ -73,7 +73,7 @@ internal static class StatementCommand
             });
             if (kind == "xlsx")
             {
-                Xlsx.Write(path, "loans", Columns, rows);
+                Spreadsheet.Write(path, "loans", Columns, rows);
             }
             else
             {
@@ -85,12 +85,12 @@ internal static class StatementCommand
                     await writer.WriteAsync(Danbao.Domain.CsvCell.Row(row.Select(Cell)) + "\r\n");
                 }
             }
-            var table = new Table().AddColumns("state", "loans", "outstanding principal (yuan)");
+            var table = new Report("state", "loans", "outstanding principal (yuan)");
             foreach (var (s, t) in totals.OrderBy(p => p.Key))
             {
-                table.AddRow(s.ToString(), $"{t.Count}", Dates.Yuan(t.Outstanding));
+                table.AddRow(s.ToString(), $"{t.Count}", Amounts.Yuan(t.Outstanding));
             }
-            cli.Console.Write(table);
+            table.Write(cli);
             cli.Out.WriteLine($"Wrote {rows.Count} loans to {path}");
             return ExitCodes.Ok;
         });
@@ -109,7 +109,7 @@ internal static class StatementCommand
         }
         if (kind == "xlsx")
         {
-            Xlsx.Write(path, sheet, rows.Count > 0 ? rows[0] : [], rows.Skip(1));
+            Spreadsheet.Write(path, sheet, rows.Count > 0 ? rows[0] : [], rows.Skip(1));
         }
         else
         {

@@ -19,8 +19,8 @@ internal static class SubsidyCommand
             """) { quarter, date };
         settle.SetAction(async (parse, ct) =>
         {
-            var on = Dates.Text(Dates.Parse(parse.GetValue(date), "--business-date", CliContext.TodayCst()));
             using var client = cli.KeyedClient();
+            var on = Dates.Text(await Dates.OrServerToday(parse.GetValue(date), "--business-date", client, ct));
             var claims = new List<SubsidyClaim>();
             var list = new ListSubsidyClaimsRequest { PageSize = 500, Quarter = parse.GetValue(quarter) ?? "" };
             do
@@ -57,17 +57,18 @@ internal static class SubsidyCommand
                     task.Increment(1);
                 }
             });
-            var table = new Table().AddColumns("claim", "bank", "quarter", "lines", "approved", "rejected", "claimed (yuan)", "expected (yuan)", "paid (yuan)", "ledger tx");
+            var table = new Report("claim", "bank", "quarter", "lines", "approved", "rejected", "claimed (yuan)", "expected (yuan)", "paid (yuan)", "ledger tx");
             foreach (var c in settled)
             {
                 table.AddRow(c.Name, c.Bank, c.Quarter, $"{c.LineCount}", $"{c.LinesApproved}", $"{c.LinesRejected}",
-                    Dates.Yuan(c.ClaimedSubsidyFen), Dates.Yuan(c.ExpectedSubsidyFen), Dates.Yuan(c.ApprovedSubsidyFen), $"{c.LedgerTransactionId}");
+                    Amounts.Yuan(c.ClaimedSubsidyFen), Amounts.Yuan(c.ExpectedSubsidyFen), Amounts.Yuan(c.ApprovedSubsidyFen), $"{c.LedgerTransactionId}");
             }
-            cli.Console.Write(table);
-            cli.Out.WriteLine($"Settled {settled.Count} claims on {on}: {Dates.Yuan(settled.Sum(c => c.ApprovedSubsidyFen))} yuan paid to the banks.");
+            table.Write(cli);
+            cli.Out.WriteLine($"Settled {settled.Count} claims on {on}: {Amounts.Yuan(settled.Sum(c => c.ApprovedSubsidyFen))} yuan paid to the banks.");
             return ExitCodes.Ok;
         });
         subsidy.Add(settle);
+        subsidy.Add(File(cli));
 
         var reportQuarter = new Option<string>("--quarter") { Description = "Quarter YYYY-QN", Required = true };
         var region = new Option<string>("--region") { Description = "Region, e.g. CN-GD-GZ (default the key's)" };
@@ -79,21 +80,87 @@ internal static class SubsidyCommand
             {
                 Quarter = parse.GetRequiredValue(reportQuarter), Region = parse.GetValue(region) ?? "",
             }, cancellationToken: ct);
-            var table = new Table().AddColumns("by", "key", "loans", "interest (yuan)", "subsidy (yuan)");
+            var table = new Report("by", "key", "loans", "interest (yuan)", "subsidy (yuan)");
             foreach (var (by, totals) in new[] { ("bank", r.ByBank), ("district", r.ByDistrict), ("formula", r.ByFormula) })
             {
                 foreach (var t in totals)
                 {
-                    table.AddRow(by, Markup.Escape(t.Key), $"{t.Loans}", Dates.Yuan(t.InterestFen), Dates.Yuan(t.SubsidyFen));
+                    table.AddRow(by, Markup.Escape(t.Key), $"{t.Loans}", Amounts.Yuan(t.InterestFen), Amounts.Yuan(t.SubsidyFen));
                 }
             }
-            table.AddRow("total", "", $"{r.Loans}", Dates.Yuan(r.InterestFen), Dates.Yuan(r.SubsidyFen));
+            table.AddRow("total", "", $"{r.Loans}", Amounts.Yuan(r.InterestFen), Amounts.Yuan(r.SubsidyFen));
             cli.Out.WriteLine($"Subsidy settled in {r.Region}, {r.Quarter}:");
-            cli.Console.Write(table);
+            table.Write(cli);
             return ExitCodes.Ok;
         });
         subsidy.Add(report);
         return subsidy;
+    }
+
+    /// <summary>`danbao subsidy file`: a bank files, fills and submits its claim for the quarter before today.</summary>
+    private static Command File(CliContext cli)
+    {
+        var quarter = new Option<string>("--quarter") { Description = "Quarter YYYY-QN: the quarter before the server's today (claims are filed in the month after it)", Required = true };
+        var lines = new Option<FileInfo>("--lines")
+        {
+            Description = "CSV of the bank's figures, one loan a line: loan,interest_paid,subsidy_claimed (yuan, e.g. loans/L1,97.22,48.61; header optional)",
+            Required = true,
+        };
+        var command = new Command("file", """
+            File the bank's subsidy claim for a quarter from its own figures, then submit it: the server recomputes every line and
+            flags the ones that differ; the finance bureau reviews and settles (`subsidy settle`). Key role: BANK
+            """) { quarter, lines };
+        command.SetAction(async (parse, ct) =>
+        {
+            var csv = parse.GetRequiredValue(lines);
+            if (!csv.Exists)
+            {
+                throw new UsageException($"--lines {csv.FullName} does not exist");
+            }
+            var inputs = new List<SubsidyClaimLineInput>();
+            foreach (var (line, number) in (await System.IO.File.ReadAllLinesAsync(csv.FullName, ct)).Select((l, i) => (l.Trim(), i + 1)))
+            {
+                if (line.Length == 0 || (number == 1 && line.StartsWith("loan,", StringComparison.OrdinalIgnoreCase)))
+                {
+                    continue;
+                }
+                var cells = line.Split(',');
+                if (cells.Length != 3)
+                {
+                    throw new UsageException($"{csv.Name} line {number}: expected loan,interest_paid,subsidy_claimed");
+                }
+                inputs.Add(new SubsidyClaimLineInput
+                {
+                    Loan = cells[0].StartsWith("loans/", StringComparison.Ordinal) ? cells[0] : "loans/" + cells[0],
+                    InterestPaidFen = Output.Fen(cells[1], $"{csv.Name} line {number} interest_paid"),
+                    SubsidyClaimedFen = Output.Fen(cells[2], $"{csv.Name} line {number} subsidy_claimed"),
+                });
+            }
+            if (inputs.Count is 0 or > 100_000)
+            {
+                throw new UsageException($"{csv.Name}: 1 to 100,000 lines, not {inputs.Count}");
+            }
+            using var client = cli.KeyedClient();
+            var claim = await client.Subsidy.CreateSubsidyClaimAsync(new CreateSubsidyClaimRequest
+            {
+                RequestId = DanbaoClient.NewRequestId(), Quarter = parse.GetRequiredValue(quarter),
+            }, cancellationToken: ct);
+            foreach (var chunk in inputs.Chunk(10_000))
+            {
+                var add = new AddSubsidyClaimLinesRequest { RequestId = DanbaoClient.NewRequestId(), Claim = claim.Name };
+                add.Lines.AddRange(chunk);
+                await client.Subsidy.AddSubsidyClaimLinesAsync(add, cancellationToken: ct);
+            }
+            claim = await client.Subsidy.GetSubsidyClaimAsync(new GetSubsidyClaimRequest { Name = claim.Name }, cancellationToken: ct);
+            claim = await client.Subsidy.SubmitSubsidyClaimAsync(new SubmitSubsidyClaimRequest
+            {
+                RequestId = DanbaoClient.NewRequestId(), Name = claim.Name, Etag = claim.Etag,
+            }, cancellationToken: ct);
+            Output.Write(cli, claim, $"{claim.Name} {claim.State} {claim.Quarter}: {claim.LineCount} lines, claimed {Amounts.Yuan(claim.ClaimedSubsidyFen)} yuan, "
+                + $"expected {Amounts.Yuan(claim.ExpectedSubsidyFen)} yuan.");
+            return ExitCodes.Ok;
+        });
+        return command;
     }
 }
 
@@ -113,16 +180,17 @@ internal static class ReconcileCommand
             """) { from, to, banks, Statement(cli) };
         command.SetAction(async (parse, ct) =>
         {
-            var last = Dates.Parse(parse.GetValue(to), "--to", CliContext.TodayCst());
+            using var client = cli.KeyedClient();
+            var today = await Dates.OrServerToday(null, "--to", client, ct);
+            var last = Dates.Parse(parse.GetValue(to), "--to", today);
             var first = Dates.Parse(parse.GetValue(from), "--from", new DateOnly(last.Year, (last.Month - 1) / 3 * 3 + 1, 1));
             if (first > last)
             {
                 throw new UsageException("--from is after --to");
             }
-            using var client = cli.KeyedClient();
             var book = await LoanBookAsync(client, ct);
             var ids = parse.GetValue(banks) is { Length: > 0 } given ? given.ToList() : await BanksAsync(client, book, ct);
-            var table = new Table().AddColumns("bank", "opening", "issued", "released", "closing", "claims", "paid by fund", "recovered", "loan book", "difference");
+            var table = new Report("bank", "opening", "issued", "released", "closing", "claims", "paid by fund", "recovered", "loan book", "difference");
             var breaks = 0;
             foreach (var bank in ids)
             {
@@ -133,12 +201,12 @@ internal static class ReconcileCommand
                 var onBook = book.TryGetValue(r.Bank, out var fen) ? fen : 0;
                 var difference = r.ClosingOutstandingFen - onBook;
                 breaks += difference != 0 ? 1 : 0;
-                table.AddRow(r.Bank, Dates.Yuan(r.OpeningOutstandingFen), Dates.Yuan(r.GuaranteesIssuedFen), Dates.Yuan(r.GuaranteesReleasedFen),
-                    Dates.Yuan(r.ClosingOutstandingFen), $"{r.ClaimsFiled}", Dates.Yuan(r.ClaimsPaidFundFen), Dates.Yuan(r.RecoveriesFundFen),
-                    Dates.Yuan(onBook), Dates.Yuan(difference));
+                table.AddRow(r.Bank, Amounts.Yuan(r.OpeningOutstandingFen), Amounts.Yuan(r.GuaranteesIssuedFen), Amounts.Yuan(r.GuaranteesReleasedFen),
+                    Amounts.Yuan(r.ClosingOutstandingFen), $"{r.ClaimsFiled}", Amounts.Yuan(r.ClaimsPaidFundFen), Amounts.Yuan(r.RecoveriesFundFen),
+                    Amounts.Yuan(onBook), Amounts.Yuan(difference));
             }
             cli.Out.WriteLine($"Reconciliation {Dates.Text(first)} … {Dates.Text(last)} (yuan):");
-            cli.Console.Write(table);
+            table.Write(cli);
             cli.Out.WriteLine(breaks == 0
                 ? "Journal and loan book agree for every bank."
                 : $"{breaks} bank(s) differ between the fund's journal and the loan book (the loan book is as of now: compare with --to today).");
@@ -164,8 +232,8 @@ internal static class ReconcileCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            var on = Dates.Text(Dates.Parse(parse.GetValue(asOf), "--as-of", CliContext.TodayCst()));
             using var client = cli.KeyedClient();
+            var on = Dates.Text(await Dates.OrServerToday(parse.GetValue(asOf), "--as-of", client, ct));
             IEnumerable<StatementLine> lines;
             if (parse.GetValue(file) is { } csv)
             {
@@ -196,12 +264,12 @@ internal static class ReconcileCommand
                 return message;
             }).DefaultIfEmpty(new UploadBankStatementRequest { AsOfDate = on });
             var result = await client.Fund.UploadBankStatementAsync(messages, ct);
-            var table = new Table().AddColumns("statement", "as of", "lines", "matched", "breaks", "ours (yuan)", "theirs (yuan)");
-            table.AddRow(result.Name, result.AsOfDate, $"{result.LinesReceived}", $"{result.LoansMatched}", $"{result.BreaksCount}", Dates.Yuan(result.OursTotalFen), Dates.Yuan(result.TheirsTotalFen));
-            cli.Console.Write(table);
+            var table = new Report("statement", "as of", "lines", "matched", "breaks", "ours (yuan)", "theirs (yuan)");
+            table.AddRow(result.Name, result.AsOfDate, $"{result.LinesReceived}", $"{result.LoansMatched}", $"{result.BreaksCount}", Amounts.Yuan(result.OursTotalFen), Amounts.Yuan(result.TheirsTotalFen));
+            table.Write(cli);
             foreach (var b in result.Breaks.Take(20))
             {
-                cli.Out.WriteLine($"  {b.Loan} {b.Kind}: ours {Dates.Yuan(b.OursFen)}, theirs {Dates.Yuan(b.TheirsFen)}");
+                cli.Out.WriteLine($"  {b.Loan} {b.Kind}: ours {Amounts.Yuan(b.OursFen)}, theirs {Amounts.Yuan(b.TheirsFen)}");
             }
             if (parse.GetValue(breaksOut) is { } output)
             {

@@ -10,11 +10,17 @@ using Danbao.Server.Validation;
 namespace Danbao.Server.Handlers;
 
 /// <summary>danbao.v1.IdentityService: institutions and their API keys.</summary>
-public sealed class IdentityHandler(Database database, WriteRunner writes, CredentialResolver credentials) : IdentityService.IdentityServiceBase
+public sealed class IdentityHandler(Database database, WriteRunner writes, CredentialResolver credentials, TimeProvider clock) : IdentityService.IdentityServiceBase
 {
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
     public override Task<Contracts.V1.Caller> WhoAmI(WhoAmIRequest request, ServerCallContext context) =>
-        Task.FromResult(context.Caller().ToProto());
+        Task.FromResult(WithBusinessDate(context.Caller().ToProto()));
+
+    private Contracts.V1.Caller WithBusinessDate(Contracts.V1.Caller caller)
+    {
+        caller.BusinessDate = AdminHandler.Today(clock);
+        return caller;
+    }
 
     [Roles(Role.Admin)]
     public override Task<Institution> CreateInstitution(CreateInstitutionRequest request, ServerCallContext context)

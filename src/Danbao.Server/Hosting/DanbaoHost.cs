@@ -35,6 +35,9 @@ public sealed class DanbaoHost : IAsyncDisposable
 {
     private const string MetricsConnection = "danbao.metrics";
 
+    /// <summary>Initial metadata on every reply: today's business date (CST), YYYY-MM-DD.</summary>
+    public const string BusinessDateHeader = "danbao-business-date";
+
     /// <summary>Tag of the one check behind the "liveness" health service: the process answers.</summary>
     private const string LivenessTag = "liveness";
 
@@ -48,6 +51,7 @@ public sealed class DanbaoHost : IAsyncDisposable
         (typeof(SubsidyHandler), SubsidyService.Descriptor),
         (typeof(AwardHandler), AwardService.Descriptor),
         (typeof(FundHandler), FundService.Descriptor),
+        (typeof(AdminHandler), AdminService.Descriptor),
     ];
 
     private readonly WebApplication _app;
@@ -144,6 +148,12 @@ public sealed class DanbaoHost : IAsyncDisposable
         });
 
         var app = builder.Build();
+        // Every reply's initial metadata carries the business date the rules used (a sandbox's, or the real one).
+        app.Use((http, next) =>
+        {
+            http.Response.Headers[BusinessDateHeader] = AdminHandler.Today(clock);
+            return next(http);
+        });
         if (settings.MetricsPort is not null)
         {
             var endpoint = new MetricsEndpoint();
@@ -191,6 +201,7 @@ public sealed class DanbaoHost : IAsyncDisposable
         app.MapGrpcService<SubsidyHandler>();
         app.MapGrpcService<AwardHandler>();
         app.MapGrpcService<FundHandler>();
+        app.MapGrpcService<AdminHandler>();
         if (settings.Interop)
         {
             app.MapGrpcService<InteropTestService>();
@@ -223,7 +234,11 @@ public sealed class DanbaoHost : IAsyncDisposable
         }
         else if (settings.JsonLogs)
         {
-            builder.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
+            builder.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true; // the format says Z: the time must be UTC
+            });
             builder.Services.Configure<ConsoleLoggerOptions>(o => o.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite);
         }
         else

@@ -34,6 +34,15 @@ public sealed record ServerSettings
 
     /// <summary>Bank statement quotas and break retention (--statement-* options).</summary>
     public Fund.StatementLimits Statements { get; init; } = new();
+    /// <summary>"production" (default: the real date) or "sandbox" (a business date an administrator moves forward).</summary>
+    public string Environment { get; init; } = ProductionEnvironment;
+    /// <summary>A sandbox's first business date (default: the real date at start-up).</summary>
+    public DateOnly? BusinessDate { get; init; }
+
+    public const string ProductionEnvironment = "production";
+    public const string SandboxEnvironment = "sandbox";
+
+    public bool Sandbox => Environment == SandboxEnvironment;
 
     public const string Usage = """
         danbao-server [options]
@@ -54,6 +63,11 @@ public sealed record ServerSettings
           --auth-failure-burst N     failed authentications a peer address may make at once (default 50)
           --auth-failures-per-second N  ... and per second after that (default 10); then RESOURCE_EXHAUSTED
         environment: DANBAO_DB (connection string, required), DANBAO_PII_KEY, DANBAO_LOG_FORMAT=json
+          --environment E      production (default: the real date) or sandbox (./run.sh: a business date
+                               that AdminService.AdvanceBusinessDate moves forward)
+          --business-date D    a sandbox's first business date YYYY-MM-DD (default today, CST); needs --environment sandbox
+        environment: DANBAO_DB (connection string, required), DANBAO_PII_KEY, DANBAO_LOG_FORMAT=json,
+                     DANBAO_ENVIRONMENT, DANBAO_BUSINESS_DATE
         """;
 
     public static ServerSettings Parse(string[] args, Func<string, string?> env)
@@ -62,6 +76,8 @@ public sealed record ServerSettings
         {
             ConnectionString = env("DANBAO_DB") ?? "",
             JsonLogs = string.Equals(env("DANBAO_LOG_FORMAT"), "json", StringComparison.OrdinalIgnoreCase),
+            Environment = env("DANBAO_ENVIRONMENT") is { Length: > 0 } environment ? environment : ProductionEnvironment,
+            BusinessDate = env("DANBAO_BUSINESS_DATE") is { Length: > 0 } date ? ParseDate(date, "DANBAO_BUSINESS_DATE") : null,
         };
         for (var i = 0; i < args.Length; i++)
         {
@@ -84,12 +100,23 @@ public sealed record ServerSettings
                 "--statement-breaks-retention-days" => s with { Statements = s.Statements with { BreaksRetentionDays = Fund.StatementLimits.Parse(args[i], Value()) } },
                 "--auth-failure-burst" => s with { AuthFailureBurst = ParsePositive(Value()) },
                 "--auth-failures-per-second" => s with { AuthFailuresPerSecond = ParsePositive(Value()) },
+                "--environment" => s with { Environment = Value() },
+                "--business-date" => s with { BusinessDate = ParseDate(Value(), "--business-date") },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
         if (string.IsNullOrWhiteSpace(s.ConnectionString))
         {
             throw new ArgumentException("DANBAO_DB is not set: give the PostgreSQL connection string (./run.sh does this for you)");
+        }
+        if (s.Environment is not (ProductionEnvironment or SandboxEnvironment))
+        {
+            throw new ArgumentException($"--environment '{s.Environment}': production or sandbox");
+        }
+        if (s.BusinessDate is { } fixedDate && !s.Sandbox)
+        {
+            // A production server runs on the real date: a fixed one would back-date or pre-date real decisions.
+            throw new ArgumentException($"a fixed business date ({fixedDate:yyyy-MM-dd}) is for a sandbox only: add --environment sandbox (./run.sh does)");
         }
         if ((s.TlsCertificateFile is null) != (s.TlsKeyFile is null))
         {
@@ -106,6 +133,14 @@ public sealed record ServerSettings
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
             ? n
             : throw new ArgumentException($"'{text}' is not a positive number");
+    private static DateOnly ParseDate(string text, string option) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) && date.Year is >= 2000 and <= 2100
+            ? date
+            : throw new ArgumentException($"{option} '{text}' is not a date YYYY-MM-DD");
+
+    /// <summary>The clock the server runs on: the real one, or in a sandbox a business date on top of it.</summary>
+    public TimeProvider Clock(TimeProvider real) =>
+        Sandbox ? new BusinessDateClock(real, BusinessDate ?? Danbao.Domain.ChinaStandardTime.BusinessDate(real.GetUtcNow())) : real;
 
     private static int ParsePort(string text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
