@@ -5,6 +5,8 @@ Started by bench/run.sh, which passes its arguments through:
   --quick        a shorter run (~2 minutes after the build): fewer rounds, shorter loads, 32 clients only
   --head         build the committed HEAD (a `git archive` snapshot) instead of the working tree
   --work DIR     keep builds, logs and the Postgres cluster in DIR (default: a temp dir, removed at exit)
+  --grpc-only    row 1 only, then the table
+  --flood-only   the flood row only (GetLoan latency while unknown API keys flood WhoAmI), then the table
 
 It builds the server (Release), the load driver and the reference C++ gRPC server, starts its own
 durable Postgres cluster (fsync on) and the server, measures, prints a table and writes
@@ -12,11 +14,13 @@ bench/results/<UTC timestamp>.json. Every process it starts is stopped by PID at
 """
 
 import argparse
+import base64
 import datetime
 import json
 import os
 import re
 import resource
+import secrets
 import shutil
 import signal
 import socket
@@ -24,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "bench", "results")
@@ -365,6 +370,145 @@ def bench_read(ctx, quick):
     return rows
 
 
+# --- flood of unknown API keys (issue 14) ----------------------------------------------------
+
+FLOOD_RATE = 4_000            # calls/s of unknown keys: h2load --rps is per connection
+FLOOD_CONNECTIONS = 4
+FLOOD_GET_CLIENTS = 2         # the legitimate bank: 2 closed-loop GetLoan workers on one connection
+
+
+def unknown_api_key():
+    """A well-formed API key (ApiKeySecret: dbk_{12 of [a-z0-9]}_{base64url of 32 bytes}) that no one was issued."""
+    key_id = "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(12))
+    secret = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+    return f"dbk_{key_id}_{secret}"
+
+
+def call_counts(ctx):
+    """grpc_server_handled_total from the server's /metrics: {(method, code): calls}; {} when the build has no --metrics-port."""
+    if not ctx.metrics_url:
+        return {}
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never through an http_proxy
+    with opener.open(f"{ctx.metrics_url}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    return {(m.group(1), m.group(2)): int(m.group(3)) for m in
+            re.finditer(r'^grpc_server_handled_total\{grpc_method="([^"]+)",grpc_code="([^"]+)"\} (\d+)$', text, re.M)}
+
+
+def calls_since(before, after, method):
+    """Calls of method (e.g. "/WhoAmI") completed between two call_counts, by status code."""
+    delta = {}
+    for (name, code), count in after.items():
+        if name.endswith(method) and count - before.get((name, code), 0) > 0:
+            delta[code] = count - before.get((name, code), 0)
+    return delta
+
+
+def bench_flood(ctx, quick):
+    """GetLoan of a real icbc-gz loan (p50/p99, FLOOD_GET_CLIENTS closed-loop workers), unloaded and then while h2load
+    floods /danbao.v1.IdentityService/WhoAmI with an unknown, well-formed API key at ~FLOOD_RATE calls/s. Target: the
+    flooded p99 within 2x the unloaded one, with no GetLoan refused. The flood and the bank share the peer address
+    127.0.0.1 (the bank behind the attacker's NAT), so the per-peer failure limit applies to both."""
+    body = os.path.join(ctx.work, "empty.bin")
+    with open(body, "wb") as f:
+        f.write(b"\0\0\0\0\0")  # WhoAmIRequest: empty, not compressed
+    whoami = f"{ctx.server_url}/danbao.v1.IdentityService/WhoAmI"
+    # h2load counts any HTTP 200 as a success: one call each first must show the grpc-status we expect.
+    status = grpc_status(whoami, body, ["-H", f"authorization: Bearer {ctx.keys['icbc-gz']}"])
+    if status != "0":
+        raise SystemExit(f"bench: WhoAmI with icbc-gz's key answered grpc-status {status}, not 0")
+    status = grpc_status(whoami, body, ["-H", f"authorization: Bearer {unknown_api_key()}"])
+    if status != "16":
+        raise SystemExit(f"bench: WhoAmI with an unknown key answered grpc-status {status}, not 16 (UNAUTHENTICATED)")
+    seconds = 5 if quick else 10
+    rounds = 1 if quick else 2
+    unloaded, flooded, floods = [], [], []
+
+    def get_loans():
+        return driver(ctx, "get", "--loans", ctx.loans_file, "--clients", str(FLOOD_GET_CLIENTS), "--seconds", str(seconds),
+                      "--warmup", "2", "--pid", str(ctx.server.pid), "--pg-pid", str(ctx.pg_pid))
+
+    for r in range(rounds):
+        before = call_counts(ctx)
+        quiet = get_loans()
+        quiet["statuses"] = calls_since(before, call_counts(ctx), "/GetLoan")
+        unloaded.append(quiet)
+        log(f"flood round {r + 1}: GetLoan unloaded p50 {quiet['p50_ms']:.2f} ms, p99 {quiet['p99_ms']:.2f} ms, "
+            f"{quiet['calls_per_second']:.0f} calls/s, {quiet['failures']} failed")
+
+        # The flood outlasts the driver's start (~1 s), warm-up (2 s) and measuring window, with margin; checked below.
+        flood_s = seconds + 8
+        flood_out = os.path.join(ctx.work, f"flood-{r}.txt")
+        before = call_counts(ctx)
+        server_before, pg_before, started = cpu_ticks(ctx.server.pid), tree_ticks(ctx.pg_pid), time.perf_counter()
+        with open(flood_out, "w") as out:
+            flood = subprocess.Popen(["h2load", f"-c{FLOOD_CONNECTIONS}", "-m16", "-t1", f"--rps={FLOOD_RATE // FLOOD_CONNECTIONS}",
+                                      "-D", str(flood_s), "-d", body, *GRPC_HEADERS,
+                                      "-H", f"authorization: Bearer {unknown_api_key()}", whoami],
+                                     stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            time.sleep(1)  # the flood at full rate (and the peer's failure budget spent) before the bank starts
+            loud = get_loans()
+            covered = flood.poll() is None  # the flood still ran when the measuring window ended
+            flood.wait(timeout=flood_s + 60)
+        finally:
+            if flood.poll() is None:
+                flood.kill()
+                flood.wait()
+        elapsed = time.perf_counter() - started
+        server_s = (cpu_ticks(ctx.server.pid) - server_before) / TICKS_PER_SECOND
+        pg_s = (tree_ticks(ctx.pg_pid) - pg_before) / TICKS_PER_SECOND
+        after = call_counts(ctx)
+        loud["statuses"] = calls_since(before, after, "/GetLoan")
+        flooded.append(loud)
+        with open(flood_out) as f:
+            text = f.read()
+        rate = re.search(r"finished in [^,]+, ([\d.]+) req/s", text)
+        requests = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored", text)
+        if not rate or not requests:
+            raise SystemExit(f"bench: the flood's h2load output is not understood (exit {flood.returncode}):\n{text[-3000:]}")
+        fl = {"calls_per_second": float(rate.group(1)), "calls": int(requests.group(3)), "http_failed": int(requests.group(5)),
+              "errored": int(requests.group(6)), "seconds": flood_s, "covered_measuring_window": covered,
+              "statuses": calls_since(before, after, "/WhoAmI"),
+              "server_cores_busy": server_s / elapsed, "postgres_cores_busy": pg_s / elapsed}
+        floods.append(fl)
+        log(f"flood round {r + 1}: GetLoan during the flood p50 {loud['p50_ms']:.2f} ms, p99 {loud['p99_ms']:.2f} ms, "
+            f"{loud['calls_per_second']:.0f} calls/s, {loud['failures']} failed ({loud['first_error']}); flood {fl['calls_per_second']:.0f} "
+            f"calls/s, statuses {fl['statuses']}, server {fl['server_cores_busy']:.2f} cores busy")
+        # The peer's failure budget (50, refilled at 10/s) must be whole again before anything else runs from 127.0.0.1.
+        time.sleep(6)
+
+    quiet = min(unloaded, key=lambda m: m["p99_ms"])  # best of the rounds, each side
+    loud = min(flooded, key=lambda m: m["p99_ms"])
+    fl = floods[flooded.index(loud)]
+    failures = sum(m["failures"] for m in flooded)
+    errors = {e for e in (m["first_error"] for m in flooded) if e}
+    statuses = ", ".join(f"{n:,} {code}" for code, n in sorted(fl["statuses"].items(), key=lambda kv: -kv[1]))
+    problems = []
+    unloaded_failures = sum(m["failures"] for m in unloaded)
+    if unloaded_failures:
+        problems.append(f"{unloaded_failures:,} GetLoan calls failed even without the flood")
+    if failures:
+        problems.append(f"{failures:,} GetLoan calls FAILED during the flood: {'; '.join(sorted(errors))[:200]}")
+    if any(not f["covered_measuring_window"] for f in floods):
+        problems.append("the flood ended before the measuring window did")
+    if fl["calls_per_second"] < 0.9 * FLOOD_RATE:
+        problems.append(f"the flood reached only {fl['calls_per_second']:,.0f} of {FLOOD_RATE:,} calls/s")
+    result = row("flood", f"GetLoan p99 during a flood of unknown API keys on WhoAmI ({fl['calls_per_second']:,.0f} calls/s achieved, "
+                          f"{FLOOD_CONNECTIONS} connections from the bank's address; flood got {statuses or 'no calls counted'}): "
+                          f"p50 {loud['p50_ms']:.2f} ms, p99 {loud['p99_ms']:.2f} ms vs unloaded p50 {quiet['p50_ms']:.2f} ms, "
+                          f"p99 {quiet['p99_ms']:.2f} ms ({FLOOD_GET_CLIENTS} GetLoan clients)",
+                 loud["p99_ms"], quiet["p99_ms"], "ms", "GetLoan p99 unloaded", target=("<=", 2.0),
+                 details={"unloaded": unloaded, "flooded": flooded, "floods": floods}, note="; ".join(problems))
+    if problems:
+        result["met"] = False
+    NOTES.append(f"flood: server {fl['server_cores_busy']:.2f} cores and Postgres {fl['postgres_cores_busy']:.2f} cores busy while "
+                 f"{fl['calls_per_second']:,.0f} calls/s of an unknown key were refused ({statuses}; h2load: {fl['calls']:,} calls, "
+                 f"{fl['http_failed']} HTTP failures, {fl['errored']} errored); GetLoan during the flood {loud['calls_per_second']:.0f} calls/s, "
+                 f"statuses {loud['statuses']}; unloaded {quiet['calls_per_second']:.0f} calls/s")
+    return [result]
+
+
 def bench_copy(ctx, rows_count):
     """The yardstick of row 4: COPY of rows_count loan-sized rows into a fresh table."""
     data = os.path.join(ctx.work, "copy.csv")
@@ -481,7 +625,7 @@ def machine():
     }
 
 
-def build(ctx, source):
+def build(ctx, source, with_ref=True):
     def dotnet_build(project, out):
         start = time.perf_counter()
         done = subprocess.run(["dotnet", "build", os.path.join(source, project), "-c", "Release", "-o", out, "-nologo", "-v", "quiet",
@@ -491,13 +635,15 @@ def build(ctx, source):
         log(f"built {project} in {time.perf_counter() - start:.0f} s")
     dotnet_build("src/Danbao.Server", os.path.join(ctx.work, "server"))
     dotnet_build("bench/Danbao.Bench.Driver", os.path.join(ctx.work, "driver"))
+    ctx.server_dll = os.path.join(ctx.work, "server", "Danbao.Server.dll")
+    ctx.driver_dll = os.path.join(ctx.work, "driver", "Danbao.Bench.Driver.dll")
+    if not with_ref:  # --flood-only: no C++ reference server
+        return
     start = time.perf_counter()
     ref_bin = os.path.join(ctx.work, "ref", "ref_server")
     if not (os.path.exists(ref_bin) and os.path.getmtime(ref_bin) > os.path.getmtime(os.path.join(source, "bench/grpc/cpp/server.cc"))):
         run([os.path.join(source, "bench/grpc/cpp/build.sh"), os.path.join(ctx.work, "ref")])
     log(f"built the C++ reference server in {time.perf_counter() - start:.0f} s")
-    ctx.server_dll = os.path.join(ctx.work, "server", "Danbao.Server.dll")
-    ctx.driver_dll = os.path.join(ctx.work, "driver", "Danbao.Bench.Driver.dll")
     ctx.ref_bin = os.path.join(ctx.work, "ref", "ref_server")
 
 
@@ -508,9 +654,15 @@ def main():
     parser.add_argument("--rev", help="measure this commit (git archive) rather than the working tree")
     parser.add_argument("--work")
     parser.add_argument("--grpc-only", action="store_true", help="row 1 only (the gRPC pipeline against the C++ server), then the table")
+    parser.add_argument("--flood-only", action="store_true",
+                        help="the flood row only (GetLoan p99 while unknown API keys flood WhoAmI at ~4,000 calls/s), then the table")
     parser.add_argument("--settlement", help="comma-separated loan counts for the settlement rows (default 10000 quick, 10000,100000,1000000 full)")
     args = parser.parse_args()
-    for tool in ("h2load", "nghttp", "pgbench", "psql", "dotnet", "g++", "protoc", "grpc_cpp_plugin"):
+    if args.grpc_only and args.flood_only:
+        parser.error("--grpc-only and --flood-only are exclusive")
+    tools = ("h2load", "nghttp", "psql", "dotnet") if args.flood_only else \
+        ("h2load", "nghttp", "pgbench", "psql", "dotnet", "g++", "protoc", "grpc_cpp_plugin")
+    for tool in tools:
         if not shutil.which(tool):
             raise SystemExit(f"bench: {tool} is missing (apt-get install nghttp2-client postgresql-client libgrpc++-dev protobuf-compiler-grpc g++)")
 
@@ -531,7 +683,7 @@ def main():
             commit = run(["git", "-C", ROOT, "rev-parse", "--short", rev]).strip()
         else:
             commit = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]).strip() + "+working-tree"
-        build(ctx, source)
+        build(ctx, source, with_ref=not args.flood_only)
         build_s = time.perf_counter() - started
 
         ctx.pg_port = free_port()
@@ -554,10 +706,36 @@ def main():
         env = dict(os.environ, DANBAO_DB=f"Host=127.0.0.1;Port={ctx.pg_port};Username=postgres;Database=danbao",
                    DANBAO_MIGRATIONS=os.path.join(source, "migrations"))
         server_log = os.path.join(ctx.work, "server.log")
+        # /metrics (grpc_server_handled_total by method and code) tells the flood row which statuses the flood got;
+        # only where this build has the option (--rev of an older commit may not).
+        metrics = []
+        ctx.metrics_url = None
+        settings_cs = os.path.join(source, "src/Danbao.Server/Hosting/ServerSettings.cs")
+        if os.path.exists(settings_cs) and "--metrics-port" in open(settings_cs).read():
+            metrics_port = free_port()
+            metrics = ["--metrics-port", str(metrics_port)]
+            ctx.metrics_url = f"http://127.0.0.1:{metrics_port}"
         ctx.server = procs.start("server", ["dotnet", ctx.server_dll, "--port", str(ctx.server_port), "--interop", "--migrate",
-                                            "--demo-keys", ctx.keys_file, "--pii-key-file", os.path.join(ctx.work, "pii.key")],
+                                            "--demo-keys", ctx.keys_file, "--pii-key-file", os.path.join(ctx.work, "pii.key"), *metrics],
                                  server_log, env=env)
         wait_for_line(server_log, r"serving gRPC", ctx.server)
+        ctx.server_url = f"http://127.0.0.1:{ctx.server_port}"
+        with open(ctx.keys_file) as f:
+            ctx.keys = dict(line.strip().split("=", 1) for line in f if "=" in line)
+
+        if args.flood_only:
+            loans = 16
+            log(f"seeding {loans} disbursed loans through the API")
+            ctx.loans_file = os.path.join(ctx.work, "loans.txt")
+            seeded = driver(ctx, "seed", "--loans", str(loans), "--clients", "4", "--out", ctx.loans_file)
+            log(f"seeded {seeded['loans']} loans in {seeded['seconds']:.0f} s")
+            log(f"flood row: GetLoan unloaded, then during a flood of unknown API keys (~{FLOOD_RATE:,} calls/s)")
+            rows = bench_flood(ctx, args.quick)
+            print(print_table(rows))
+            for note in NOTES:
+                print(f"- {note}")
+            print(f"\nmachine: {machine()}; commit {commit}; flood row only, {time.perf_counter() - started:.0f} s of which build {build_s:.0f} s")
+            return
         quiet_port = free_port()
         quiet_log = os.path.join(ctx.work, "server-quiet.log")
         ctx.quiet = procs.start("server-quiet", ["dotnet", ctx.server_dll, "--port", str(quiet_port), "--interop", "--demo-keys", ctx.keys_file,
@@ -568,10 +746,7 @@ def main():
         ref_log = os.path.join(ctx.work, "ref.log")
         ctx.ref = procs.start("ref", [ctx.ref_bin, str(ref_port)], ref_log)
         wait_for_line(ref_log, r"listening", ctx.ref)
-        ctx.server_url = f"http://127.0.0.1:{ctx.server_port}"
         ctx.ref_url = f"http://127.0.0.1:{ref_port}"
-        with open(ctx.keys_file) as f:
-            ctx.keys = dict(line.strip().split("=", 1) for line in f if "=" in line)
 
         rows = []
         log("row 1: gRPC layer (h2load, alternating with the C++ server)")
@@ -593,6 +768,13 @@ def main():
         rows += bench_write(ctx, args.quick)
         log("row 3: read path")
         rows += bench_read(ctx, args.quick)
+        log("flood row: GetLoan during a flood of unknown API keys")
+        try:
+            rows += bench_flood(ctx, args.quick)
+        except SystemExit as failed:  # keep the other rows
+            log(str(failed))
+            rows.append(row("flood", "GetLoan p99 during a flood of unknown API keys", None, None, "ms", "",
+                            note=f"failed: {str(failed).splitlines()[0][:200] if str(failed) else 'see the log'}"))
 
         log("row 4 yardstick: COPY 1,000,000 rows")
         copy_s = bench_copy(ctx, 1_000_000)

@@ -6,6 +6,7 @@
 #   --quick   ~2 minutes after the build (fewer rounds, shorter loads, 32 clients only)
 #   --head    measure the committed HEAD (git archive) rather than the working tree
 #   --work D  keep builds, logs and the cluster in D instead of a temp dir removed at exit
+#   --grpc-only / --flood-only   row 1 only / the flood row only (unknown API keys at ~4,000 calls/s vs GetLoan p99)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
