@@ -31,8 +31,9 @@ public sealed class MetricsEndpointTests
         var text = await http.GetStringAsync("/metrics");
         Assert.Contains("grpc_server_handled_total{grpc_method=\"/danbao.v1.IdentityService/WhoAmI\",grpc_code=\"OK\"} 1", text);
         Assert.Contains("grpc_server_handling_seconds_bucket{grpc_method=\"/danbao.v1.PolicyService/ListLprRates\",grpc_code=\"OK\",le=\"+Inf\"} 1", text);
-        Assert.Matches(@"db_client_connections_usage\{state=""idle""\} [1-9]", text);
-        Assert.Contains("db_client_connections_max{}", text);
+        // Npgsql's pool instruments (Npgsql 10 names them after the OpenTelemetry conventions: db.client.connection.*).
+        Assert.Matches(@"db_client_connection(s_usage|_count)\{state=""idle""\} [1-9]", text);
+        Assert.Matches(@"db_client_connections?_max\{\} [1-9]", text);
         Assert.DoesNotContain("Password", text, StringComparison.OrdinalIgnoreCase);
 
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync("/")).StatusCode);

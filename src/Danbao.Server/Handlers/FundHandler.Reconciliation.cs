@@ -104,6 +104,7 @@ public sealed partial class FundHandler
         var linesLeft = Math.Min(StatementLinesMax, limits.LinesPerBankPerDayMax - linesToday);
         await FundStore.DeleteExpiredBreaksAsync(conn, tx, caller.InstitutionId, now.AddDays(-limits.BreaksRetentionDays), now, ct);
         var received = 0;
+        var statementTotalFen = 0L;
         await using (var lines = await FundStore.BeginStatementLinesAsync(conn, tx, ct))
         {
             do
@@ -123,6 +124,13 @@ public sealed partial class FundHandler
                     {
                         throw RpcErrors.InvalidArgument("outstanding_fen cannot be negative", ($"lines[{received - 1}].outstanding_fen", "≥ 0"));
                     }
+                    if (long.MaxValue - statementTotalFen < line.OutstandingFen)
+                    {
+                        // The statement's total is summed in 64 bits of fen: past that it is refused, never wrapped (issue 14).
+                        throw RpcErrors.InvalidArgument("the statement's amounts add up to more than a 64-bit fen total",
+                            ($"lines[{received - 1}].outstanding_fen", "the lines' total must fit in 64 bits of fen"));
+                    }
+                    statementTotalFen += line.OutstandingFen;
                     await lines.StartRowAsync(ct);
                     await lines.WriteAsync(loanId, NpgsqlTypes.NpgsqlDbType.Text, ct);
                     await lines.WriteAsync(line.OutstandingFen, NpgsqlTypes.NpgsqlDbType.Bigint, ct);

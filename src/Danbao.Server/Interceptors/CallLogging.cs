@@ -74,6 +74,21 @@ public sealed class CallLogging(ILogger<CallLogging> logger, CallMetrics metrics
         RpcException rpc => rpc.StatusCode,
         _ when context.CancellationToken.IsCancellationRequested =>
             context.Deadline <= DateTime.UtcNow ? StatusCode.DeadlineExceeded : StatusCode.Cancelled,
+        // The client reset its stream: reading the request fails before the token is seen to flip.
+        _ when IsClientAbort(exception) => StatusCode.Cancelled,
         _ => StatusCode.Internal,
     };
+
+    private static bool IsClientAbort(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is Microsoft.AspNetCore.Connections.ConnectionAbortedException
+                || (e is IOException && e.Message.Contains("aborted", StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -228,7 +228,7 @@ public sealed class LoanApplication
             return null;
         }
         var document = parsed.Value;
-        if (person.Residency != Contracts.V1.Residency.Unspecified && LoanMapping.ToProto(document.Residency) != person.Residency)
+        if (person.Residency != Contracts.V1.Residency.Unspecified && Enum.IsDefined(person.Residency) && LoanMapping.ToProto(document.Residency) != person.Residency)
         {
             errors.Add($"{field}.residency", $"does not match the identity document ({document.Type}): residency is evidenced by the document, leave it unset");
         }

@@ -22,7 +22,7 @@ public sealed class MetricsEndpoint : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == "Npgsql" && instrument.Name.StartsWith("db.client.connections.", StringComparison.Ordinal))
+            if (instrument.Meter.Name == "Npgsql" && (instrument.Name.StartsWith("db.client.connections.", StringComparison.Ordinal) || instrument.Name.StartsWith("db.client.connection.", StringComparison.Ordinal)))
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -58,7 +58,7 @@ public sealed class MetricsEndpoint : IDisposable
         var state = "";
         foreach (var tag in tags)
         {
-            if (tag.Key == "state")
+            if (tag.Key is "state" or "db.client.connection.state")
             {
                 state = $"state=\"{tag.Value}\"";
             }
