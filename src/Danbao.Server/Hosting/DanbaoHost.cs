@@ -249,6 +249,10 @@ public sealed class DanbaoHost : IAsyncDisposable
         }
         builder.AddFilter("Microsoft", LogLevel.Warning);
         builder.AddFilter("Grpc", LogLevel.Warning);
+        // grpc-dotnet logs a request it cannot read (malformed protobuf, bad gzip, invalid UTF-8) as an
+        // error before any interceptor runs: that is the caller's fault and must not flood the log.
+        // Failures of our own handlers are logged by CallLogging, with their exception.
+        builder.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Critical);
     }
 
     private static void ConfigureKestrel(IWebHostBuilder web, ServerSettings settings)
