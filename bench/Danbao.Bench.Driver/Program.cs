@@ -4,7 +4,7 @@ using System.Text.Json;
 using Danbao.Bench.Driver;
 using Danbao.Client;
 using Danbao.Contracts.V1;
-using ResidentIdNumber = Danbao.Domain.ResidentIdNumber;
+using ResidentIdNumber = Danbao.Domain.Borrowers.ResidentIdNumber;
 using Grpc.Core;
 
 // Load generator for bench/run.sh. Commands (all print one JSON object on stdout):

@@ -5,7 +5,7 @@ using Grpc.Core;
 using Danbao.Proof.Tests.Support;
 using Danbao.Server.Tests.Support;
 using Xunit.Abstractions;
-using ResidentIdNumber = Danbao.Domain.ResidentIdNumber;
+using ResidentIdNumber = Danbao.Domain.Borrowers.ResidentIdNumber;
 
 namespace Danbao.Proof.Tests;
 

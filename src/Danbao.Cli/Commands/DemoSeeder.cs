@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Danbao.Client;
 using Danbao.Contracts.V1;
-using ResidentIdNumber = Danbao.Domain.ResidentIdNumber;
+using ResidentIdNumber = Danbao.Domain.Borrowers.ResidentIdNumber;
 using Grpc.Core;
 using Spectre.Console;
 

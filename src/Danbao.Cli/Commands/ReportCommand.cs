@@ -60,7 +60,7 @@ internal static class ReportCommand
         var text = new StringBuilder("region,period,group,key,approved_loans,approved_fen,disbursed_loans,disbursed_fen\n");
         foreach (var (group, t) in rows)
         {
-            text.Append(CultureInfo.InvariantCulture, $"{r.Region},{r.Period},{group},{Domain.CsvCell.Escape(t.Key)},{t.ApprovedLoans},{t.ApprovedFen},{t.DisbursedLoans},{t.DisbursedFen}\n");
+            text.Append(CultureInfo.InvariantCulture, $"{r.Region},{r.Period},{group},{Domain.Text.CsvCell.Escape(t.Key)},{t.ApprovedLoans},{t.ApprovedFen},{t.DisbursedLoans},{t.DisbursedFen}\n");
         }
         text.Append(CultureInfo.InvariantCulture, $"{r.Region},{r.Period},subsidy_paid,,{r.SubsidyLoans},{r.SubsidyPaidFen},,\n");
         text.Append(CultureInfo.InvariantCulture, $"{r.Region},{r.Period},subsidy_clawed_back,,,{r.SubsidyClawedBackFen},,\n");

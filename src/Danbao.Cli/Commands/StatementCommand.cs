@@ -79,10 +79,10 @@ internal static class StatementCommand
             {
                 // Every cell through CsvCell: bank-chosen text (a district "=HYPERLINK(…)") is never a formula (issue 14).
                 await using var writer = new StreamWriter(path, false, new System.Text.UTF8Encoding(true));
-                await writer.WriteAsync(Danbao.Domain.CsvCell.Row(Columns.Select(Cell)) + "\r\n");
+                await writer.WriteAsync(Danbao.Domain.Text.CsvCell.Row(Columns.Select(Cell)) + "\r\n");
                 foreach (var row in rows)
                 {
-                    await writer.WriteAsync(Danbao.Domain.CsvCell.Row(row.Select(Cell)) + "\r\n");
+                    await writer.WriteAsync(Danbao.Domain.Text.CsvCell.Row(row.Select(Cell)) + "\r\n");
                 }
             }
             var table = new Report("state", "loans", "outstanding principal (yuan)");
@@ -121,8 +121,8 @@ internal static class StatementCommand
     /// <summary>A number the CLI formatted stays a number; any other text is escaped.</summary>
     private static string Cell(string text) =>
         decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _)
-            ? Danbao.Domain.CsvCell.Plain(text)
-            : Danbao.Domain.CsvCell.Escape(text);
+            ? Danbao.Domain.Text.CsvCell.Plain(text)
+            : Danbao.Domain.Text.CsvCell.Escape(text);
 
     private static string[] Row(Loan l) =>
     [

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Danbao.Domain;
+namespace Danbao.Domain.Awards;
 
 /// <summary>An institution (handling bank or fund operator) proposed for an award, with its year's new lending and score.</summary>
 public sealed record AwardCandidate(string InstitutionId, Money NewLending, Ratio Score);

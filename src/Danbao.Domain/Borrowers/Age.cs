@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Borrowers;
 
 /// <summary>Age in completed years.</summary>
 public static class Age

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Borrowers;
 
 /// <summary>
 /// A borrower's identity document, validated, with the residency it evidences (policy.md §2): an

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Borrowers;
 
 /// <summary>The identity document a borrower is recorded by; residency follows from it, not from a declaration.</summary>
 public enum IdentityDocumentType

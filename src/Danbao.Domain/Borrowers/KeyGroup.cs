@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Borrowers;
 
 /// <summary>Key groups eligible for support (重点扶持对象), 粤人社规〔2022〕25号 (policy.md §2).</summary>
 public enum KeyGroup

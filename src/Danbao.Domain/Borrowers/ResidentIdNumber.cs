@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Danbao.Domain;
+namespace Danbao.Domain.Borrowers;
 
 /// <summary>
 /// A Chinese resident identity number (公民身份号码, GB 11643): 6-digit area code, 8-digit birth

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Calendar;
 
 /// <summary>An exception to the weekday/weekend rule in the official calendar.</summary>
 public enum CalendarDayKind

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Calendar;
 
 /// <summary>
 /// Validates one year's official table as an operator loads it (announced each November/December):

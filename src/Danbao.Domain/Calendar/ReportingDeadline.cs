@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Calendar;
 
 /// <summary>
 /// The bank reports early settlement, a change of legal representative or a business closure to

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Calendar;
 
 /// <summary>
 /// The official working-day calendar (calendar.md) over the years whose State Council tables are

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Compensation;
 
 /// <summary>What a consent is for: paying the compensation, or confirming the write-off (呆账核销).</summary>
 public enum ClaimConsentStage

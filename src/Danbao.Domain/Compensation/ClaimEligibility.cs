@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Compensation;
 
 /// <summary>
 /// A compensation claim needs the loan more than CLAIM_OVERDUE_DAYS_MIN (90) days overdue on the

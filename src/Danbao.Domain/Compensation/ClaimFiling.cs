@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Compensation;
 
 /// <summary>
 /// The loss share decided when the guarantee was signed and stored with it (policy.md §6, §10):

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Compensation;
 
 /// <summary>
 /// What a claim transition decided, for the caller to persist in one transaction: the claim's new

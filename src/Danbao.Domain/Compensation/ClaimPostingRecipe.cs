@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Compensation;
 
 /// <summary>Whose books an account is in. Each recipe balances per owner (docs/fund-ledger.md).</summary>
 public enum LedgerOwner

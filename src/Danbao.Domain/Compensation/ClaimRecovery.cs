@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Compensation;
 
 /// <summary>Who recorded a recovery (追偿回收): the bank that collected it, or the fund operator.</summary>
 public enum RecoveryRecorder

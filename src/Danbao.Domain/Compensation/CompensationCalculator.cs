@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Compensation;
 
 /// <summary>A compensation (代偿) payment: its base, how the base was made, and the fund/bank split.</summary>
 public sealed record Compensation(

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Compensation;
 
 // Recoveries (追偿): after paying, the fund holds the claim; what is recovered, net of costs, is
 // shared back in the loss ratio of the stored share (policy.md §6, §9 ex. 8), also after write-off.

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Compensation;
 
 /// <summary>What a write-off (呆账核销) takes off the books: each side's share not recovered.</summary>
 public readonly record struct WriteOffAmounts(Money Fund, Money Bank)

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Compensation;
 
 /// <summary>
 /// The compensation claim (代偿) aggregate (policy.md §6): filed by the bank, consented to by HRSS,

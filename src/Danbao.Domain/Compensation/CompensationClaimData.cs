@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Compensation;
 
 /// <summary>
 /// Everything a compensation claim persists: what the bank filed, the split it was filed with,

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Compensation;
 
 /// <summary>Where a compensation (代偿) claim is (policy.md §6). Codes match compensation_claims.state.</summary>
 public enum CompensationClaimState

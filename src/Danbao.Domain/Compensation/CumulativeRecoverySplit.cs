@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Compensation;
 
 /// <summary>
 /// Splits one recovery of a series so that the running totals stay exact: the fund's part is

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Compensation;
 
 /// <summary>
 /// Who guarantees the loan (policy.md §1, [V]: keep a guarantor_type). Each type's loss share is

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Compensation;
 
 /// <summary>
 /// The filing deadline of a compensation claim (policy.md §6, §8 [V]): the bank files before the

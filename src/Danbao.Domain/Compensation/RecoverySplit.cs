@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Compensation;
 
 /// <summary>
 /// Recovery (追偿): amounts recovered after compensation, net of costs, are shared back in the

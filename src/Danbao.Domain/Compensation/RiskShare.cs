@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Compensation;
 
 /// <summary>The fund's loss share that governs a loan, and the versions it came from.</summary>
 public sealed record RiskShareDecision(Ratio FundShare, bool HkMacauYouthRate, IReadOnlyList<PolicyVersion> Versions)

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Compensation;
 
 /// <summary>
 /// Write-off (呆账核销): allowed WRITE_OFF_WAIT_MONTHS (24) after compensation, or earlier when the

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Eligibility;
 
 /// <summary>
 /// The outcome of a check that tests several rules: every rule that failed (each with its reason

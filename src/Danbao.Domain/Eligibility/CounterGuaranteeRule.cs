@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Eligibility;
 
 /// <summary>
 /// Counter-guarantee (反担保), policy.md §3: none may be required for personal loans (个人 and

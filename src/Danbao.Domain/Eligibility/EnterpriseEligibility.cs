@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Eligibility;
 
 /// <summary>What eligibility needs to know about a small/micro enterprise (小微企业).</summary>
 public sealed record EnterpriseApplicant

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Eligibility;
 
 /// <summary>
 /// What eligibility needs to know about an individual applicant (个人). Facts about other loans

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Eligibility;
 
 /// <summary>The eligibility assessment of an individual, and whether they are a recognised HK/Macau youth.</summary>
 public sealed record IndividualEligibilityResult(Assessment Assessment, int AgeAtApplication, bool HkMacauYouth)

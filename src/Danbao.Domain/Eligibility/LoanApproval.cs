@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Eligibility;
 
 /// <summary>The limits that applied to an approval, with the versions they came from.</summary>
 public sealed record ApprovalLimits(Money AmountCap, int TermMaxMonths, RateCapDecision RateCap, Money CounterGuaranteeThreshold);

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Eligibility;
 
 /// <summary>Borrower type (借款人类型).</summary>
 public enum BorrowerType

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Eligibility;
 
 /// <summary>
 /// Partnership (合伙创业) cap = min(PARTNERSHIP_CAP_MULTIPLIER (110%) × Σ partners' individual caps,

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Eligibility;
 
 /// <summary>
 /// A partnership (合伙创业) is an individual founders' loan: the founder and every partner is judged

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Eligibility;
 
 /// <summary>How an earlier guarantee loan of the same borrower (person or credit code) ended, or stands.</summary>
 public enum PriorLoanOutcome

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Interest;
 
 /// <summary>
 /// ACT/360 (policy.md §5): daily rate = annual rate / 360, actual days counted. The exact

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Interest;
 
 /// <summary>One run of days with the same principal (and, for subsidy, the same treatment).</summary>
 public sealed record InterestSegment(DateRange Range, Money Principal, Rate Rate, decimal UnroundedFen)

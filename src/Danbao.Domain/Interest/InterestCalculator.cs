@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Interest;
 
 /// <summary>Daily accrual, ACT/360, first day in and last day out (算头不算尾), principal day by day.</summary>
 public static class InterestCalculator

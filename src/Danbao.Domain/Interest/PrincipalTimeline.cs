@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Interest;
 
 /// <summary>From <see cref="From"/> on (inclusive), the outstanding principal is <see cref="Principal"/>.</summary>
 public readonly record struct PrincipalChange(DateOnly From, Money Principal);

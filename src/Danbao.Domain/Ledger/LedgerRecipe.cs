@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Ledger;
 
 /// <summary>Which side of an account a leg posts to.</summary>
 public enum PostingSide

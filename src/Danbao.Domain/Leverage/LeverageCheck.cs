@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Leverage;
 
 /// <summary>The leverage limit and what is left under it after the new guarantee.</summary>
 public sealed record LeverageDecision(Money Limit, Money OutstandingAfter, int Multiple, IReadOnlyList<PolicyVersion> Versions)

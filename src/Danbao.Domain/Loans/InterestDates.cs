@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Loans;
 
 /// <summary>
 /// Interest settles quarterly on the 20th of the quarter's last month (Mar/Jun/Sep/Dec 20, 结息日).

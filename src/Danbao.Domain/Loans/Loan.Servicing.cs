@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Loans;
 
 public sealed partial class Loan
 {
@@ -175,7 +175,7 @@ public sealed partial class Loan
     public Result<Unit> RejectClaim() => Move(LoanState.Overdue, d => d with { ClaimDate = null });
 
     /// <summary>The fund paid its share (已代偿) on <paramref name="on"/>.</summary>
-    public Result<Unit> RecordCompensation(DateOnly on, Compensation compensation)
+    public Result<Unit> RecordCompensation(DateOnly on, Compensation.Compensation compensation)
     {
         ArgumentNullException.ThrowIfNull(compensation);
         if (_data.ClaimDate is { } claimed && on < claimed)

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Loans;
 
 /// <summary>
 /// The guarantee-loan aggregate. Its state changes only through the methods below; each checks
@@ -163,7 +163,7 @@ public sealed partial class Loan
 
     private Result<int> DaysLost(DateOnly since, DateOnly until, WorkingCalendar? calendar)
     {
-        if (_data.PublicityUnit != Domain.PublicityUnit.WorkingDays)
+        if (_data.PublicityUnit != Domain.Policy.PublicityUnit.WorkingDays)
             return until.DayNumber - since.DayNumber;
         ArgumentNullException.ThrowIfNull(calendar);
         var lost = 0;

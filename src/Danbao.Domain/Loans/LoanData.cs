@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Loans;
 
 /// <summary>
 /// Everything a <see cref="Loan"/> holds, as plain data: what a repository stores and reads back

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Loans;
 
 /// <summary>A refusal of one request field: the field name (as on the wire), a reason code, a message.</summary>
 public sealed record FieldRefusal(string Field, string Code, string Message)

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Loans;
 
 /// <summary>Events the handling bank must report to the fund operator (policy.md §4, §8).</summary>
 public enum LoanEventKind

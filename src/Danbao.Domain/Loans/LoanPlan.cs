@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Loans;
 
 /// <summary>
 /// The repayment plan a loan is held to, extensions included. An extension (展期) moves what falls

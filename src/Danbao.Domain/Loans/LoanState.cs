@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Loans;
 
 /// <summary>Where a guarantee loan (创业担保贷款) is in its life (policy.md §4).</summary>
 public enum LoanState

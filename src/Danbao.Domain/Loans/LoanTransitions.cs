@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Loans;
 
 /// <summary>The legal state transitions of a loan; <see cref="Loan"/> refuses any other.</summary>
 public static class LoanTransitions

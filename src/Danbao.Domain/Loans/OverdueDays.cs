@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Loans;
 
 /// <summary>
 /// Overdue days by business date: a loan whose first overdue day is D (the day after the missed

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Loans;
 
 /// <summary>
 /// Whether a loan is overdue (逾期) on a business date, as a fact of its plan and its repayments
@@ -10,8 +10,8 @@ public sealed record OverdueStatus(DateOnly AsOf, DateOnly? OverdueSince, DateOn
 {
     public bool IsOverdue => OverdueSince is not null;
 
-    /// <summary>1 on the first overdue day, n on the n-th (<see cref="Domain.OverdueDays"/>).</summary>
-    public int OverdueDays => OverdueSince is { } since ? Domain.OverdueDays.On(since, AsOf) : 0;
+    /// <summary>1 on the first overdue day, n on the n-th (<see cref="Domain.Loans.OverdueDays"/>).</summary>
+    public int OverdueDays => OverdueSince is { } since ? Domain.Loans.OverdueDays.On(since, AsOf) : 0;
 
     public Money Arrears => PrincipalArrears + InterestArrears;
 }

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Loans;
 
 /// <summary>
 /// Overdue days derived from dates, never from a batch (policy.md §5): a loan is overdue on day D

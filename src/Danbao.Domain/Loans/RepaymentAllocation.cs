@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Loans;
 
 /// <summary>How a repayment was applied: interest first, then principal.</summary>
 public sealed record Allocation(Money Interest, Money Principal)

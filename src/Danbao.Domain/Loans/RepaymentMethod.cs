@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Loans;
 
 /// <summary>How principal is repaid. Interest settles quarterly either way.</summary>
 public enum RepaymentMethod

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Loans;
 
 /// <summary>One scheduled payment: interest for its period (rounded once) and any principal due.</summary>
 public sealed record ScheduledPayment(DateOnly DueDate, DateRange InterestPeriod, Money Interest, Money Principal, Money PrincipalAfter)

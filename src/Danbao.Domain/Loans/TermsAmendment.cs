@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Loans;
 
 /// <summary>What a bank may amend between submission and disbursement; null leaves a term as it is.</summary>
 public sealed record TermsChange

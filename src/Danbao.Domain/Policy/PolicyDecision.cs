@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Policy;
 
 /// <summary>Runs a decision that reads a <see cref="PolicySnapshot"/>, turning a missing parameter into a refusal.</summary>
 public static class PolicyDecision

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Policy;
 
 /// <summary>Unit of the publicity (公示) length: PUBLICITY_UNIT.</summary>
 public enum PublicityUnit

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Policy;
 
 /// <summary>
 /// Who may change which rule, and when (policy.md §10, §11). Pure: "today" is the caller's CST

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Policy;
 
 /// <summary>
 /// A parameter the policy sets (policy.md: every number is a parameter, versioned by region and

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Policy;
 
 /// <summary>
 /// The catalog of every policy parameter in policy.md. Keys are stable strings stored in

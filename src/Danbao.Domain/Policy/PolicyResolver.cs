@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Policy;
 
 /// <summary>A resolved parameter value together with the version that supplied it.</summary>
 public readonly record struct Resolved(PolicyValue Value, PolicyVersion Version);

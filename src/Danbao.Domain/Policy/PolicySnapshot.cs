@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Policy;
 
 /// <summary>
 /// The policy as seen from one region on one governing date, with typed accessors. Every version

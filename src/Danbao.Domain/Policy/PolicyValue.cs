@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Danbao.Domain;
+namespace Danbao.Domain.Policy;
 
 /// <summary>
 /// A typed policy value. Its text form is what <c>policy_versions.value</c> stores; the one

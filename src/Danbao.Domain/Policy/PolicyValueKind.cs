@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Policy;
 
 /// <summary>The type of a policy parameter's value, and so how its text form is parsed.</summary>
 public enum PolicyValueKind

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Danbao.Domain;
+namespace Danbao.Domain.Policy;
 
 /// <summary>
 /// The values a policy parameter may take (policy.md §11), checked when a version is written.

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Policy;
 
 /// <summary>
 /// A range for every parameter of <see cref="PolicyParameters"/> (policy.md §11: amounts and caps

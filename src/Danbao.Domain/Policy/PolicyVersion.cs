@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Policy;
 
 /// <summary>
 /// One row of <c>policy_versions</c>: the value of a parameter in a region from a date until the

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Policy;
 
 /// <summary>Why a version stopped counting before it ever governed, or was replaced by a correction.</summary>
 public enum PolicyWithdrawalKind

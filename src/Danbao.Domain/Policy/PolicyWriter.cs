@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Policy;
 
 /// <summary>
 /// The roles that matter to rule governance (§11). The server maps its caller's role: ADMIN →

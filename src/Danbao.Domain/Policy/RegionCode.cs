@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Policy;
 
 /// <summary>How specific a region is; policy resolution prefers the most specific (§10).</summary>
 public enum RegionLevel

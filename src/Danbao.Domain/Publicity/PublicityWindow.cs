@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Publicity;
 
 /// <summary>
 /// A publicity (公示) period: inclusive of its first day, in China Standard Time. Published on D

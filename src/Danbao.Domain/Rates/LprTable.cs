@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Rates;
 
 /// <summary>The 1-year LPR history (policy.md §5), loaded by the caller from <c>lpr_rates</c>.</summary>
 public sealed class LprTable

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Rates;
 
 /// <summary>How a rate cap was derived: LPR on the contract date plus the regional spread.</summary>
 public sealed record RateCapDecision(Rate Cap, LprEntry Lpr, Rate Spread, IReadOnlyList<PolicyVersion> Versions);

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Subsidy;
 
 /// <summary>How the service judges one claim line against its own figures.</summary>
 public enum ClaimLineFlag

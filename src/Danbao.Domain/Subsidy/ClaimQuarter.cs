@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Danbao.Domain;
+namespace Danbao.Domain.Subsidy;
 
 /// <summary>
 /// A calendar quarter a subsidy claim covers, "YYYY-QN". Claims for a quarter are filed in the

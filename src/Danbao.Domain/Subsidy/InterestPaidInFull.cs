@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Subsidy;
 
 /// <summary>Interest of [From, To) was paid in full; <see cref="Interest"/> is what the loan charged for it.</summary>
 public readonly record struct CompletedInterest(DateRange Period, Money Interest);

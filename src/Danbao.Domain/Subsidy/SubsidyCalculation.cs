@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Subsidy;
 
 /// <summary>One run of days with constant principal and the same subsidy treatment.</summary>
 public sealed record SubsidySegment(DateRange Range, Money Principal, bool Subsidised, SubsidyExclusionReason? ExcludedBecause, decimal InterestUnroundedFen, decimal SubsidyUnroundedFen)

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Subsidy;
 
 /// <summary>What the subsidy of one loan for one period depends on.</summary>
 public sealed record SubsidyRequest(

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Subsidy;
 
 /// <summary>Why days earn no subsidy.</summary>
 public enum SubsidyExclusionReason

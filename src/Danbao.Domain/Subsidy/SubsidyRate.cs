@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Subsidy;
 
 /// <summary>How the annual subsidy rate was derived (policy.md §5).</summary>
 public sealed record SubsidyRate(SubsidyFormulaVersion Formula, Rate Rate, Rate ContractRate, LprEntry? Lpr, string Explanation, IReadOnlyList<PolicyVersion> Versions);

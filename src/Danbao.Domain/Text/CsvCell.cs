@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Danbao.Domain;
+namespace Danbao.Domain.Text;
 
 /// <summary>
 /// One CSV cell (RFC 4180) that a spreadsheet will not run as a formula (CSV/formula injection):

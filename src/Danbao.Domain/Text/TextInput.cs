@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Danbao.Domain;
+namespace Danbao.Domain.Text;
 
 /// <summary>
 /// Checks free text from requests and uploads before it is stored, shown or exported (issue 14).

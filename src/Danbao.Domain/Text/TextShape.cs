@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Text;
 
 /// <summary>Whether a text field may hold line breaks and tabs.</summary>
 public enum TextShape

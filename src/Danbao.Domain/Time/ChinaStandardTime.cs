@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Time;
 
 /// <summary>
 /// China Standard Time (北京时间), UTC+8 all year (no daylight saving since 1991). Instants say

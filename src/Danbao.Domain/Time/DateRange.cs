@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Time;
 
 /// <summary>
 /// A half-open range of business dates [Start, End): first day in, last day out (算头不算尾).

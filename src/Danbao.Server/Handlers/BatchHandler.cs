@@ -1,6 +1,23 @@
 using Danbao.Contracts.V1;
 using Danbao.Data.Loans;
 using Danbao.Domain;
+using Danbao.Domain.Awards;
+using Danbao.Domain.Borrowers;
+using Danbao.Domain.Calendar;
+using Danbao.Domain.Compensation;
+using Danbao.Domain.Eligibility;
+using Danbao.Domain.Figures;
+using Danbao.Domain.Interest;
+using Danbao.Domain.Ledger;
+using Danbao.Domain.Leverage;
+using Danbao.Domain.Loans;
+using Danbao.Domain.Policy;
+using Danbao.Domain.Publicity;
+using Danbao.Domain.Rates;
+using Danbao.Domain.Results;
+using Danbao.Domain.Subsidy;
+using Danbao.Domain.Text;
+using Danbao.Domain.Time;
 using Grpc.Core;
 using Danbao.Server.Errors;
 using Danbao.Server.Calls;
@@ -8,8 +25,8 @@ using Danbao.Server.Identity;
 using Danbao.Server.Reference;
 using Danbao.Server.Validation;
 using Npgsql;
-using DomainLoan = Danbao.Domain.Loan;
-using DomainLoanState = Danbao.Domain.LoanState;
+using DomainLoan = Danbao.Domain.Loans.Loan;
+using DomainLoanState = Danbao.Domain.Loans.LoanState;
 
 namespace Danbao.Server.Handlers;
 

@@ -3,6 +3,22 @@ using Danbao.Data.Fund;
 using Danbao.Data.Loans;
 using Danbao.Data.Policy;
 using Danbao.Domain;
+using Danbao.Domain.Awards;
+using Danbao.Domain.Borrowers;
+using Danbao.Domain.Calendar;
+using Danbao.Domain.Compensation;
+using Danbao.Domain.Eligibility;
+using Danbao.Domain.Figures;
+using Danbao.Domain.Interest;
+using Danbao.Domain.Ledger;
+using Danbao.Domain.Leverage;
+using Danbao.Domain.Loans;
+using Danbao.Domain.Policy;
+using Danbao.Domain.Publicity;
+using Danbao.Domain.Rates;
+using Danbao.Domain.Subsidy;
+using Danbao.Domain.Text;
+using Danbao.Domain.Time;
 using Danbao.Domain.Results;
 using Grpc.Core;
 using Danbao.Server.Errors;
@@ -11,7 +27,7 @@ using Danbao.Server.Fund;
 using Danbao.Server.Identity;
 using Danbao.Server.Loans;
 using Danbao.Server.Validation;
-using DomainLoan = Danbao.Domain.Loan;
+using DomainLoan = Danbao.Domain.Loans.Loan;
 
 namespace Danbao.Server.Handlers;
 
@@ -306,7 +322,7 @@ public sealed partial class FundHandler
         {
             return;
         }
-        if (loan.State == Domain.LoanState.Compensated)
+        if (loan.State == Domain.Loans.LoanState.Compensated)
         {
             Refuse(loan.StartRecovery());
         }
@@ -358,7 +374,7 @@ public sealed partial class FundHandler
         });
     }
 
-    private static async Task SaveLoanAsync(WriteScope scope, LoanRecord record, DomainLoan loan, Domain.LoanState before, string action, DateOnly on)
+    private static async Task SaveLoanAsync(WriteScope scope, LoanRecord record, DomainLoan loan, Domain.Loans.LoanState before, string action, DateOnly on)
     {
         if (!await LoanStore.UpdateAsync(scope.Connection, scope.Transaction, loan.Data, record.Version, null, record.FailedRules, scope.Now, scope.CancellationToken))
         {
@@ -458,8 +474,8 @@ public sealed partial class FundHandler
             Institution = "institutions/" + r.Institution,
             Status = r.Status switch
             {
-                Domain.RecoveryStatus.Pending => Contracts.V1.RecoveryStatus.RecoveryPending,
-                Domain.RecoveryStatus.Posted => Contracts.V1.RecoveryStatus.RecoveryPosted,
+                Domain.Compensation.RecoveryStatus.Pending => Contracts.V1.RecoveryStatus.RecoveryPending,
+                Domain.Compensation.RecoveryStatus.Posted => Contracts.V1.RecoveryStatus.RecoveryPosted,
                 _ => Contracts.V1.RecoveryStatus.RecoveryRefused,
             },
             RecoveredDate = Date(r.RecoveredDate),

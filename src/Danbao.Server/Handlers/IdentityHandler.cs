@@ -35,7 +35,7 @@ public sealed class IdentityHandler(Database database, WriteRunner writes, Crede
         var institution = request.Institution ?? new Institution();
         errors.Text("institution.display_name", institution.DisplayName, lengthMax: 200);
         errors.Enum("institution.role", institution.Role);
-        if (!Domain.RegionCode.TryParse(institution.Region, out _))
+        if (!Domain.Policy.RegionCode.TryParse(institution.Region, out _))
         {
             errors.Add("institution.region", "a region code like CN, CN-GD or CN-GD-GZ");
         }

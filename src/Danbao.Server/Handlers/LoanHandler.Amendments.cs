@@ -2,13 +2,29 @@ using System.Globalization;
 using Danbao.Contracts.V1;
 using Danbao.Data.Loans;
 using Danbao.Domain;
+using Danbao.Domain.Awards;
+using Danbao.Domain.Borrowers;
+using Danbao.Domain.Calendar;
+using Danbao.Domain.Compensation;
+using Danbao.Domain.Eligibility;
+using Danbao.Domain.Figures;
+using Danbao.Domain.Interest;
+using Danbao.Domain.Ledger;
+using Danbao.Domain.Leverage;
+using Danbao.Domain.Loans;
+using Danbao.Domain.Policy;
+using Danbao.Domain.Publicity;
+using Danbao.Domain.Rates;
+using Danbao.Domain.Subsidy;
+using Danbao.Domain.Text;
+using Danbao.Domain.Time;
 using Danbao.Domain.Results;
 using Grpc.Core;
 using Danbao.Server.Errors;
 using Danbao.Server.Identity;
 using Danbao.Server.Loans;
 using Danbao.Server.Validation;
-using DomainLoanEventKind = Danbao.Domain.LoanEventKind;
+using DomainLoanEventKind = Danbao.Domain.Loans.LoanEventKind;
 using ProtoLoan = Danbao.Contracts.V1.Loan;
 using ProtoLoanEventKind = Danbao.Contracts.V1.LoanEventKind;
 using ProtoLoanEventReport = Danbao.Contracts.V1.LoanEventReport;
@@ -44,7 +60,7 @@ public sealed partial class LoanHandler
                 CheckDate(record, LoanDateEvent.Contract, "contract_date", signed);
             }
             var policy = await reference.GetAsync(scope.CancellationToken);
-            var guaranteed = loan.State == Domain.LoanState.Guaranteed;
+            var guaranteed = loan.State == Domain.Loans.LoanState.Guaranteed;
             // Re-checked under the policy in force on the (new) contract date: caps, term, rate cap, counter-guarantee.
             var amended = loan.AmendTerms(change, policy.Resolver, policy.Lpr, TermsOf(record).PartnerCount);
             if (!amended.IsOk)
@@ -98,7 +114,7 @@ public sealed partial class LoanHandler
             ]);
             var policy = await reference.GetAsync(scope.CancellationToken);
             // The deadline: 10 working days on the official calendar, under the policy in force on the event date.
-            var filed = Domain.LoanEventReport.File(ToDomain(kind), eventDate.Value, reportedOn,
+            var filed = Domain.Loans.LoanEventReport.File(ToDomain(kind), eventDate.Value, reportedOn,
                 policy.Resolver.At(record.Data.Region, eventDate.Value), policy.Calendar);
             if (!filed.IsOk)
             {

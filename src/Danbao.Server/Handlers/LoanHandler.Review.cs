@@ -2,6 +2,22 @@ using Danbao.Contracts.V1;
 using Danbao.Data.Loans;
 using Danbao.Data.Policy;
 using Danbao.Domain;
+using Danbao.Domain.Awards;
+using Danbao.Domain.Borrowers;
+using Danbao.Domain.Calendar;
+using Danbao.Domain.Compensation;
+using Danbao.Domain.Eligibility;
+using Danbao.Domain.Figures;
+using Danbao.Domain.Interest;
+using Danbao.Domain.Ledger;
+using Danbao.Domain.Leverage;
+using Danbao.Domain.Loans;
+using Danbao.Domain.Policy;
+using Danbao.Domain.Publicity;
+using Danbao.Domain.Rates;
+using Danbao.Domain.Subsidy;
+using Danbao.Domain.Text;
+using Danbao.Domain.Time;
 using Danbao.Domain.Results;
 using Grpc.Core;
 using Danbao.Server.Errors;
@@ -10,7 +26,7 @@ using Danbao.Server.Identity;
 using Danbao.Server.Loans;
 using Danbao.Server.Validation;
 using Npgsql;
-using DomainBorrowerType = Danbao.Domain.BorrowerType;
+using DomainBorrowerType = Danbao.Domain.Eligibility.BorrowerType;
 using ProtoLoan = Danbao.Contracts.V1.Loan;
 
 namespace Danbao.Server.Handlers;
@@ -156,7 +172,7 @@ public sealed partial class LoanHandler
         errors.ThrowIfAny();
         return ChangeAsync(context, request, request.Withdraw ? "loan.withdrawn" : "loan.rejected", async (scope, record, loan) =>
         {
-            var wasGuaranteed = loan.State == Domain.LoanState.Guaranteed;
+            var wasGuaranteed = loan.State == Domain.Loans.LoanState.Guaranteed;
             var result = request.Withdraw ? loan.Withdraw() : loan.Reject(new Refusal(ReasonCodes.RejectedByReviewer, reason));
             if (result.IsOk && wasGuaranteed)
             {
@@ -236,11 +252,11 @@ public sealed partial class LoanHandler
         var partners = borrower.Partners.Select((partner, i) => new IndividualApplicant
         {
             BirthDate = LoanApplication.BirthDateOf(partner, null) ?? record.ApplicationDate,
-            Gender = LoanApplication.GenderOf(partner, null) ?? Domain.Gender.Male,
+            Gender = LoanApplication.GenderOf(partner, null) ?? Domain.Borrowers.Gender.Male,
             ProjectRegion = d.Region,
             KeyGroups = partner.KeyGroup == Contracts.V1.KeyGroup.Unspecified
-                ? new HashSet<Domain.KeyGroup>()
-                : new HashSet<Domain.KeyGroup> { (Domain.KeyGroup)((int)partner.KeyGroup - 1) },
+                ? new HashSet<Domain.Borrowers.KeyGroup>()
+                : new HashSet<Domain.Borrowers.KeyGroup> { (Domain.Borrowers.KeyGroup)((int)partner.KeyGroup - 1) },
             PriorLoans = partnerHistories.TryGetValue(i + 1, out var history) ? history : [],
         }).ToList();
         var partnership = PartnershipEligibility.Assess(founder, partners, record.ApplicationDate, policy.Resolver);

@@ -1,6 +1,22 @@
 using Danbao.Contracts.V1;
 using Danbao.Data.Loans;
 using Danbao.Domain;
+using Danbao.Domain.Awards;
+using Danbao.Domain.Borrowers;
+using Danbao.Domain.Calendar;
+using Danbao.Domain.Compensation;
+using Danbao.Domain.Eligibility;
+using Danbao.Domain.Figures;
+using Danbao.Domain.Interest;
+using Danbao.Domain.Ledger;
+using Danbao.Domain.Leverage;
+using Danbao.Domain.Loans;
+using Danbao.Domain.Policy;
+using Danbao.Domain.Publicity;
+using Danbao.Domain.Rates;
+using Danbao.Domain.Subsidy;
+using Danbao.Domain.Text;
+using Danbao.Domain.Time;
 using Danbao.Domain.Results;
 using Grpc.Core;
 using Danbao.Server.Errors;
@@ -132,7 +148,7 @@ public sealed partial class LoanHandler
         {
             throw RpcErrors.FailedPrecondition(ReasonCodes.IllegalTransition, $"{request.Name} is not disbursed yet: its schedule starts at disbursement");
         }
-        var plan = Domain.RepaymentSchedule.Build(d.RepaymentMethod, d.Amount, d.ContractRate, disbursed, d.TermMonths + d.ExtensionMonths);
+        var plan = Domain.Loans.RepaymentSchedule.Build(d.RepaymentMethod, d.Amount, d.ContractRate, disbursed, d.TermMonths + d.ExtensionMonths);
         var reply = new Contracts.V1.RepaymentSchedule { Loan = request.Name };
         var number = 0;
         foreach (var p in plan)

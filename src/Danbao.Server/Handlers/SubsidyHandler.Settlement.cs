@@ -1,8 +1,29 @@
 using System.Globalization;
 using System.Text;
 using Danbao.Contracts.V1;
+using SubsidyClaim = Danbao.Contracts.V1.SubsidyClaim;
+using SubsidyClawback = Danbao.Contracts.V1.SubsidyClawback;
+using SubsidyLineReview = Danbao.Contracts.V1.SubsidyLineReview;
+using SubsidyPassThrough = Danbao.Contracts.V1.SubsidyPassThrough;
 using Danbao.Data.Subsidy;
 using Danbao.Domain;
+using Danbao.Domain.Awards;
+using Danbao.Domain.Borrowers;
+using Danbao.Domain.Calendar;
+using Danbao.Domain.Compensation;
+using Danbao.Domain.Eligibility;
+using Danbao.Domain.Figures;
+using Danbao.Domain.Interest;
+using Danbao.Domain.Ledger;
+using Danbao.Domain.Leverage;
+using Danbao.Domain.Loans;
+using Danbao.Domain.Policy;
+using Danbao.Domain.Publicity;
+using Danbao.Domain.Rates;
+using Danbao.Domain.Results;
+using Danbao.Domain.Subsidy;
+using Danbao.Domain.Text;
+using Danbao.Domain.Time;
 using Grpc.Core;
 using Danbao.Server.Errors;
 using Danbao.Server.Identity;
@@ -322,7 +343,7 @@ public sealed partial class SubsidyHandler
     }
 
     /// <summary>Bank-chosen text as a CSV cell a spreadsheet will not run as a formula (issue 14: a district "=HYPERLINK(…)").</summary>
-    private static string Csv(string text) => Danbao.Domain.CsvCell.Escape(text);
+    private static string Csv(string text) => Danbao.Domain.Text.CsvCell.Escape(text);
 
     private static async Task Flush(StringBuilder buffer, IServerStreamWriter<CsvChunk> responses)
     {

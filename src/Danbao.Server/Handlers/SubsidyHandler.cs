@@ -1,9 +1,27 @@
 using Danbao.Contracts.V1;
+using SubsidyClaim = Danbao.Contracts.V1.SubsidyClaim;
+using SubsidyClaimLine = Danbao.Contracts.V1.SubsidyClaimLine;
 using Danbao.Data;
 using Danbao.Data.Accounting;
 using Danbao.Data.Loans;
 using Danbao.Data.Subsidy;
 using Danbao.Domain;
+using Danbao.Domain.Awards;
+using Danbao.Domain.Borrowers;
+using Danbao.Domain.Calendar;
+using Danbao.Domain.Compensation;
+using Danbao.Domain.Eligibility;
+using Danbao.Domain.Figures;
+using Danbao.Domain.Interest;
+using Danbao.Domain.Ledger;
+using Danbao.Domain.Leverage;
+using Danbao.Domain.Loans;
+using Danbao.Domain.Policy;
+using Danbao.Domain.Publicity;
+using Danbao.Domain.Rates;
+using Danbao.Domain.Subsidy;
+using Danbao.Domain.Text;
+using Danbao.Domain.Time;
 using Grpc.Core;
 using Danbao.Server.Errors;
 using Danbao.Server.Calls;
@@ -15,7 +33,7 @@ using Danbao.Server.Validation;
 using Google.Rpc;
 using Npgsql;
 using Danbao.Domain.Results;
-using DomainLoan = Danbao.Domain.Loan;
+using DomainLoan = Danbao.Domain.Loans.Loan;
 
 namespace Danbao.Server.Handlers;
 

@@ -140,7 +140,7 @@ public sealed record ServerSettings
 
     /// <summary>The clock the server runs on: the real one, or in a sandbox a business date on top of it.</summary>
     public TimeProvider Clock(TimeProvider real) =>
-        Sandbox ? new BusinessDateClock(real, BusinessDate ?? Danbao.Domain.ChinaStandardTime.BusinessDate(real.GetUtcNow())) : real;
+        Sandbox ? new BusinessDateClock(real, BusinessDate ?? Danbao.Domain.Time.ChinaStandardTime.BusinessDate(real.GetUtcNow())) : real;
 
     private static int ParsePort(string text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536

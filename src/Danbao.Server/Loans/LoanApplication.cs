@@ -1,10 +1,27 @@
 using Danbao.Contracts.V1;
 using Danbao.Domain;
+using Danbao.Domain.Awards;
+using Danbao.Domain.Borrowers;
+using Danbao.Domain.Calendar;
+using Danbao.Domain.Compensation;
+using Danbao.Domain.Eligibility;
+using Danbao.Domain.Figures;
+using Danbao.Domain.Interest;
+using Danbao.Domain.Ledger;
+using Danbao.Domain.Leverage;
+using Danbao.Domain.Loans;
+using Danbao.Domain.Policy;
+using Danbao.Domain.Publicity;
+using Danbao.Domain.Rates;
+using Danbao.Domain.Results;
+using Danbao.Domain.Subsidy;
+using Danbao.Domain.Text;
+using Danbao.Domain.Time;
 using Danbao.Server.Validation;
-using DomainBorrowerType = Danbao.Domain.BorrowerType;
-using DomainGender = Danbao.Domain.Gender;
-using DomainKeyGroup = Danbao.Domain.KeyGroup;
-using DomainDocumentType = Danbao.Domain.IdentityDocumentType;
+using DomainBorrowerType = Danbao.Domain.Eligibility.BorrowerType;
+using DomainGender = Danbao.Domain.Borrowers.Gender;
+using DomainKeyGroup = Danbao.Domain.Borrowers.KeyGroup;
+using DomainDocumentType = Danbao.Domain.Borrowers.IdentityDocumentType;
 using ProtoBorrowerType = Danbao.Contracts.V1.BorrowerType;
 
 namespace Danbao.Server.Loans;
@@ -18,7 +35,7 @@ public sealed class LoanApplication
     private const int PartnersMax = 20;
 
     public required LoanTerms Terms { get; init; }
-    public required Domain.RepaymentMethod Method { get; init; }
+    public required Domain.Loans.RepaymentMethod Method { get; init; }
     /// <summary>The principal's identity document (residency comes from it).</summary>
     public required IdentityDocument PrincipalId { get; init; }
     public required IReadOnlyList<IdentityDocument> PartnerIds { get; init; }
@@ -134,7 +151,7 @@ public sealed class LoanApplication
                 HasCounterGuarantee = loan.CounterGuarantee,
                 PartnerCount = borrowerType == DomainBorrowerType.Partnership ? partners.Count + 1 : 0,
             },
-            Method = method == Contracts.V1.RepaymentMethod.Bullet ? Domain.RepaymentMethod.Bullet : Domain.RepaymentMethod.EqualPrincipal,
+            Method = method == Contracts.V1.RepaymentMethod.Bullet ? Domain.Loans.RepaymentMethod.Bullet : Domain.Loans.RepaymentMethod.EqualPrincipal,
             PrincipalId = principal!.Value,
             PartnerIds = partners,
             Borrower = borrower,

@@ -2,8 +2,25 @@ using System.Globalization;
 using Danbao.Contracts.V1;
 using Danbao.Data.Loans;
 using Danbao.Domain;
+using Danbao.Domain.Awards;
+using Danbao.Domain.Borrowers;
+using Danbao.Domain.Calendar;
+using Danbao.Domain.Compensation;
+using Danbao.Domain.Eligibility;
+using Danbao.Domain.Figures;
+using Danbao.Domain.Interest;
+using Danbao.Domain.Ledger;
+using Danbao.Domain.Leverage;
+using Danbao.Domain.Loans;
+using Danbao.Domain.Policy;
+using Danbao.Domain.Publicity;
+using Danbao.Domain.Rates;
+using Danbao.Domain.Results;
+using Danbao.Domain.Subsidy;
+using Danbao.Domain.Text;
+using Danbao.Domain.Time;
 using Google.Protobuf;
-using DomainLoanState = Danbao.Domain.LoanState;
+using DomainLoanState = Danbao.Domain.Loans.LoanState;
 using ProtoLoanState = Danbao.Contracts.V1.LoanState;
 using IdentityDocumentType = Danbao.Contracts.V1.IdentityDocumentType;
 
@@ -53,7 +70,7 @@ public static class LoanMapping
             AmountFen = d.Amount.Fen,
             TermMonths = d.TermMonths,
             ContractRateBp = (int)d.ContractRate.Bp,
-            RepaymentMethod = d.RepaymentMethod == Domain.RepaymentMethod.Bullet ? Contracts.V1.RepaymentMethod.Bullet : Contracts.V1.RepaymentMethod.EqualPrincipal,
+            RepaymentMethod = d.RepaymentMethod == Domain.Loans.RepaymentMethod.Bullet ? Contracts.V1.RepaymentMethod.Bullet : Contracts.V1.RepaymentMethod.EqualPrincipal,
             ContractDate = Date(d.ContractDate),
             CounterGuarantee = d.CounterGuarantee,
             HkMacauYouth = d.HkMacauYouth,
@@ -77,7 +94,7 @@ public static class LoanMapping
             SettledDate = Date(d.SettledDate),
         };
         loan.FailedRules.AddRange(record.FailedRules);
-        var aggregate = Domain.Loan.Rehydrate(d);
+        var aggregate = Domain.Loans.Loan.Rehydrate(d);
         if (d.DisbursementDate is { } disbursed && today >= disbursed)
         {
             var overdue = aggregate.OverdueAsOf(today, repayments);
@@ -131,29 +148,29 @@ public static class LoanMapping
     public static DomainLoanState? ToDomain(ProtoLoanState state) =>
         state == ProtoLoanState.Unspecified ? null : Enum.GetValues<DomainLoanState>().First(s => ToProto(s) == state);
 
-    public static Contracts.V1.Residency ToProto(Domain.Residency residency) => residency switch
+    public static Contracts.V1.Residency ToProto(Domain.Borrowers.Residency residency) => residency switch
     {
-        Domain.Residency.HongKong => Contracts.V1.Residency.HongKong,
-        Domain.Residency.Macau => Contracts.V1.Residency.Macau,
-        Domain.Residency.Taiwan => Contracts.V1.Residency.Taiwan,
+        Domain.Borrowers.Residency.HongKong => Contracts.V1.Residency.HongKong,
+        Domain.Borrowers.Residency.Macau => Contracts.V1.Residency.Macau,
+        Domain.Borrowers.Residency.Taiwan => Contracts.V1.Residency.Taiwan,
         _ => Contracts.V1.Residency.Mainland,
     };
 
-    public static IdentityDocumentType ToProto(Domain.IdentityDocumentType type) => type switch
+    public static IdentityDocumentType ToProto(Domain.Borrowers.IdentityDocumentType type) => type switch
     {
-        Domain.IdentityDocumentType.HkMacauResidencePermit => IdentityDocumentType.HkMacauResidencePermit,
-        Domain.IdentityDocumentType.TaiwanResidencePermit => IdentityDocumentType.TaiwanResidencePermit,
-        Domain.IdentityDocumentType.HomeReturnPermit => IdentityDocumentType.HomeReturnPermit,
+        Domain.Borrowers.IdentityDocumentType.HkMacauResidencePermit => IdentityDocumentType.HkMacauResidencePermit,
+        Domain.Borrowers.IdentityDocumentType.TaiwanResidencePermit => IdentityDocumentType.TaiwanResidencePermit,
+        Domain.Borrowers.IdentityDocumentType.HomeReturnPermit => IdentityDocumentType.HomeReturnPermit,
         _ => IdentityDocumentType.ResidentIdCard,
     };
 
     /// <summary>The domain's document type for a wire value; UNSPECIFIED means "read it from the number".</summary>
-    public static Domain.IdentityDocumentType? ToDomain(IdentityDocumentType type) => type switch
+    public static Domain.Borrowers.IdentityDocumentType? ToDomain(IdentityDocumentType type) => type switch
     {
-        IdentityDocumentType.ResidentIdCard => Domain.IdentityDocumentType.ResidentIdCard,
-        IdentityDocumentType.HkMacauResidencePermit => Domain.IdentityDocumentType.HkMacauResidencePermit,
-        IdentityDocumentType.TaiwanResidencePermit => Domain.IdentityDocumentType.TaiwanResidencePermit,
-        IdentityDocumentType.HomeReturnPermit => Domain.IdentityDocumentType.HomeReturnPermit,
+        IdentityDocumentType.ResidentIdCard => Domain.Borrowers.IdentityDocumentType.ResidentIdCard,
+        IdentityDocumentType.HkMacauResidencePermit => Domain.Borrowers.IdentityDocumentType.HkMacauResidencePermit,
+        IdentityDocumentType.TaiwanResidencePermit => Domain.Borrowers.IdentityDocumentType.TaiwanResidencePermit,
+        IdentityDocumentType.HomeReturnPermit => Domain.Borrowers.IdentityDocumentType.HomeReturnPermit,
         _ => null,
     };
 
@@ -167,7 +184,7 @@ public static class LoanMapping
         {
             // Residency and the document type are what the number evidences, never a declaration.
             if (person.DocumentType == IdentityDocumentType.HomeReturnPermit
-                && IdentityDocument.Create(Domain.IdentityDocumentType.HomeReturnPermit, person.IdNumber) is { IsOk: true } permit)
+                && IdentityDocument.Create(Domain.Borrowers.IdentityDocumentType.HomeReturnPermit, person.IdNumber) is { IsOk: true } permit)
             {
                 person.IdNumberMasked = permit.Value.Masked;
                 person.Residency = ToProto(permit.Value.Residency);
@@ -177,7 +194,7 @@ public static class LoanMapping
                 var document = IdentityDocument.FromIdNumber(id);
                 person.IdNumberMasked = id.Masked;
                 person.BirthDate = Date(id.BirthDate);
-                person.Gender = id.Gender == Domain.Gender.Male ? Contracts.V1.Gender.Male : Contracts.V1.Gender.Female;
+                person.Gender = id.Gender == Domain.Borrowers.Gender.Male ? Contracts.V1.Gender.Male : Contracts.V1.Gender.Female;
                 person.Residency = ToProto(document.Residency);
                 person.DocumentType = ToProto(document.Type);
             }
@@ -193,7 +210,7 @@ public static class LoanMapping
 /// <summary>Policy versions as the API shows them: which version, from where, with what value.</summary>
 public static class LoanMappingRefs
 {
-    public static PolicyVersionRef Ref(Domain.PolicyVersion v) => new()
+    public static PolicyVersionRef Ref(Domain.Policy.PolicyVersion v) => new()
     {
         Parameter = v.Key,
         Region = v.Region.Value,

@@ -76,7 +76,7 @@ public sealed partial class FieldErrors
         {
             Add(field, $"at most {lengthMax} characters");
         }
-        else if (Danbao.Domain.TextInput.Check(field, value, lengthMax, Danbao.Domain.TextShape.MultiLine) is { IsOk: false } bad)
+        else if (Danbao.Domain.Text.TextInput.Check(field, value, lengthMax, Danbao.Domain.Text.TextShape.MultiLine) is { IsOk: false } bad)
         {
             // NUL and other control characters (ANSI escapes), lone surrogates and U+FFFD (invalid
             // UTF-8), bidi overrides: refused at the edge, never stored (issue 14; NUL answered INTERNAL).
@@ -117,13 +117,13 @@ public sealed partial class FieldErrors
     }
 
     /// <summary>
-    /// Free text checked as the domain's <see cref="Danbao.Domain.TextInput"/> does (issue 14): no NUL or
+    /// Free text checked as the domain's <see cref="Danbao.Domain.Text.TextInput"/> does (issue 14): no NUL or
     /// other control character (ANSI escapes included), no lone surrogate or U+FFFD (invalid UTF-8),
     /// no bidi override, at most <paramref name="lengthMax"/> characters. Empty text passes (required-ness is <see cref="Text"/>'s).
     /// </summary>
-    public string CheckedText(string field, string value, int lengthMax, Danbao.Domain.TextShape shape = Danbao.Domain.TextShape.SingleLine)
+    public string CheckedText(string field, string value, int lengthMax, Danbao.Domain.Text.TextShape shape = Danbao.Domain.Text.TextShape.SingleLine)
     {
-        var result = Danbao.Domain.TextInput.Check(field, value, lengthMax, shape);
+        var result = Danbao.Domain.Text.TextInput.Check(field, value, lengthMax, shape);
         if (!result.IsOk)
         {
             Add(field, result.Refusal.Message);
@@ -138,7 +138,7 @@ public sealed partial class FieldErrors
         {
             return value?.Trim() ?? "";
         }
-        var result = Danbao.Domain.TextInput.CheckName(field, value, lengthMax);
+        var result = Danbao.Domain.Text.TextInput.CheckName(field, value, lengthMax);
         if (!result.IsOk)
         {
             Add(field, result.Refusal.Message);
@@ -152,7 +152,7 @@ public sealed partial class FieldErrors
     /// </summary>
     public long SumFen(string field, IEnumerable<long> amountsFen)
     {
-        var total = Danbao.Domain.Money.TrySum(amountsFen.Select(f => new Danbao.Domain.Money(f)));
+        var total = Danbao.Domain.Figures.Money.TrySum(amountsFen.Select(f => new Danbao.Domain.Figures.Money(f)));
         if (!total.IsOk)
         {
             Add(field, "the amounts add up to more than a 64-bit fen total; send fewer or smaller amounts");

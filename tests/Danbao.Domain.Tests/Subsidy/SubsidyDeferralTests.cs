@@ -39,7 +39,7 @@ public class SubsidyDeferralTests
     public void The_loan_charges_the_rows_the_tests_use()
     {
         // The repayment rows below are the ones the loan aggregate itself records.
-        var loan = Domain.Loan.Rehydrate(Loan with { OutstandingPrincipal = Examples.Principal, InterestPaidToDate = D("2025-06-20") });
+        var loan = Domain.Loans.Loan.Rehydrate(Loan with { OutstandingPrincipal = Examples.Principal, InterestPaidToDate = D("2025-06-20") });
         Assert.Equal(Yuan("1000.00"), loan.RecordRepayment(D("2025-09-20"), Yuan("1000.00")).Value.Interest);
         // 788.89 still unpaid + [09-20, 10-10) 20 days: 200,000 × 3.50% × 20/360 = 388.888… → 388.89.
         Assert.Equal(Yuan("1177.78"), loan.InterestDueOn(D("2025-10-10")));

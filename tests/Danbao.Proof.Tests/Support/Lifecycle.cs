@@ -1,7 +1,7 @@
 using System.Globalization;
 using Danbao.Client;
 using Danbao.Contracts.V1;
-using ResidentIdNumber = Danbao.Domain.ResidentIdNumber;
+using ResidentIdNumber = Danbao.Domain.Borrowers.ResidentIdNumber;
 
 namespace Danbao.Proof.Tests.Support;
 

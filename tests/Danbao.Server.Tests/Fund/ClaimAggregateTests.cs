@@ -157,7 +157,7 @@ public sealed class StoredShareTests(StoredShareTests.OwnServer server) : IClass
         }
         var policy = await server.Host.Services.GetRequiredService<ReferenceDataCache>().ReloadAsync(CancellationToken.None);
         // The planted version does govern the guarantee date now: resolving again would pay 100%.
-        Assert.Equal(10_000, policy.Resolver.At(new Danbao.Domain.RegionCode("CN-GD-GZ"), new DateOnly(2025, 6, 1)).RiskShareFund.Bp);
+        Assert.Equal(10_000, policy.Resolver.At(new Danbao.Domain.Policy.RegionCode("CN-GD-GZ"), new DateOnly(2025, 6, 1)).RiskShareFund.Bp);
         var before = await steps.Overview();
 
         var claim = await steps.File(loan);

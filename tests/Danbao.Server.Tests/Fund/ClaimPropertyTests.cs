@@ -35,7 +35,7 @@ public sealed class ClaimPropertyTests(DanbaoServer server) : IClassFixture<Danb
         var loan = await steps.OverdueLoanWith150000Outstanding(hk ? Residency.HongKong : Residency.Mainland);
         var claim = await steps.Approve(await steps.Consents(await steps.File(loan)));
         Assert.Equal(claim.BaseFen, claim.FundFen + claim.BankFen);
-        var share = new Danbao.Domain.Ratio(claim.FundShareBp);
+        var share = new Danbao.Domain.Figures.Ratio(claim.FundShareBp);
         long total = 0;
         var accepted = 0;
         foreach (var step in recoveries)
@@ -59,7 +59,7 @@ public sealed class ClaimPropertyTests(DanbaoServer server) : IClassFixture<Danb
             accepted++;
             var last = reply.Recoveries[^1];
             Assert.Equal(step.AmountFen, last.FundFen + last.BankFen);
-            Assert.Equal(Danbao.Domain.ShareSplit.Split(new Danbao.Domain.Money(total), share).Fund.Fen, reply.RecoveredFundFen);
+            Assert.Equal(Danbao.Domain.Figures.ShareSplit.Split(new Danbao.Domain.Figures.Money(total), share).Fund.Fen, reply.RecoveredFundFen);
             Assert.Equal(total, reply.RecoveredFundFen + reply.RecoveredBankFen);
             claim = reply;
         }

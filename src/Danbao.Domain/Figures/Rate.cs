@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Danbao.Domain;
+namespace Danbao.Domain.Figures;
 
 /// <summary>
 /// An annual interest rate in basis points, held as a decimal so that derived rates stay exact:

@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Figures;
 
 /// <summary>A base amount split between the guarantee fund (担保基金) and the handling bank (经办银行).</summary>
 public readonly record struct SplitAmounts(Money Base, Ratio FundShare, Money Fund, Money Bank);

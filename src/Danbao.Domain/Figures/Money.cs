@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Danbao.Domain;
+namespace Danbao.Domain.Figures;
 
 /// <summary>
 /// An amount of renminbi in fen (分, 1/100 yuan). Arithmetic is checked: overflow throws

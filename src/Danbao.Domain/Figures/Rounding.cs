@@ -1,4 +1,4 @@
-namespace Danbao.Domain;
+namespace Danbao.Domain.Figures;
 
 /// <summary>
 /// The one rounding rule (policy.md §5): amounts are computed unrounded, in decimal fen, and

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Danbao.Domain;
+namespace Danbao.Domain.Figures;
 
 /// <summary>
 /// A proportion in whole basis points: risk shares (8000 = 80%), hiring ratios (1500 = 15%),
