@@ -147,5 +147,11 @@ public sealed class AuthFailureLimitTests(StrictAuthDanbaoServer server) : IClas
             statuses);
         // A caller whose key is known good is not limited with the attacker behind the same address.
         Assert.NotEmpty((await bank.Policy.ListLprRatesAsync(new ListLprRatesRequest())).Rates);
+        // Nor once its credential cache entry has expired (750 ms): the key authenticated recently, so it
+        // is looked up (and a revocation would still be seen) while the address stays over its limit.
+        server.Clock.Set(server.Clock.GetUtcNow() + TimeSpan.FromSeconds(5));
+        Assert.NotEmpty((await bank.Policy.ListLprRatesAsync(new ListLprRatesRequest())).Rates);
+        var stillLimited = await Assert.ThrowsAsync<RpcException>(async () => await unknownKeys[0].Policy.ListLprRatesAsync(new ListLprRatesRequest()));
+        Assert.Equal(StatusCode.ResourceExhausted, stillLimited.StatusCode);
     }
 }

@@ -25,6 +25,19 @@ public sealed class CredentialResolver(Database database, TimeProvider clock)
     public const int MissEntriesMax = 100_000;
     private readonly ConcurrentDictionary<string, (CredentialOwner Owner, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _misses = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _recentlyValid = new(StringComparer.Ordinal);
+
+    /// <summary>How long a key that authenticated stays "known good" for the per-peer failure limit.</summary>
+    public static readonly TimeSpan RecentlyValidTtl = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Whether this very key (its secret's hash) authenticated within <see cref="RecentlyValidTtl"/>.
+    /// Such a key is looked up even while its peer address is over its failure limit: a bank that
+    /// shares an address with an attacker keeps working. It is still checked against the database,
+    /// so a revocation holds as before.
+    /// </summary>
+    public bool WasRecentlyValid(ApiKeySecret key) =>
+        _recentlyValid.TryGetValue("k:" + Convert.ToHexString(key.Hash()), out var until) && until > clock.GetUtcNow();
 
     /// <summary>
     /// Whether the key is known to fail without asking the database (its key id unknown or revoked,
@@ -114,6 +127,11 @@ public sealed class CredentialResolver(Database database, TimeProvider clock)
             _cache.Clear();
         }
         _cache[cacheKey] = (owner, clock.GetUtcNow() + CacheTtl);
+        if (_recentlyValid.Count >= CacheEntriesMax)
+        {
+            _recentlyValid.Clear();
+        }
+        _recentlyValid[cacheKey] = clock.GetUtcNow() + RecentlyValidTtl;
     }
 
     private void RememberMiss(string missKey)

@@ -95,7 +95,7 @@ public sealed class AuthInterceptor(CredentialResolver credentials, AuthFailureL
         {
             throw Failed(peer, "API_KEY_MALFORMED", "the authorization header is not a Danbao API key (dbk_…)");
         }
-        if (!credentials.IsCached(key))
+        if (!credentials.IsCached(key) && !credentials.WasRecentlyValid(key))
         {
             if (credentials.IsKnownMiss(key))
             {
