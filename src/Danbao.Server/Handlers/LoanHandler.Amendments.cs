@@ -43,7 +43,10 @@ public sealed partial class LoanHandler
         {
             ContractDate = request.HasContractDate ? errors.Date("contract_date", request.ContractDate) : null,
             Amount = request.HasAmountFen ? new Money(errors.PositiveFen("amount_fen", request.AmountFen)) : null,
-            ContractRate = request.HasContractRateBp ? new Rate(errors.Range("contract_rate_bp", request.ContractRateBp, 1, 2400)) : null,
+            // An out-of-range rate is a field violation, not a Rate the domain would refuse to construct.
+            ContractRate = request.HasContractRateBp && errors.Range("contract_rate_bp", request.ContractRateBp, 1, 2400) is var bp and >= 1 and <= 2400
+                ? new Rate(bp)
+                : null,
             HasCounterGuarantee = request.HasCounterGuarantee ? request.CounterGuarantee : null,
         };
         var reason = errors.Text("reason", request.Reason, required: false, lengthMax: 2000);
