@@ -119,10 +119,22 @@ public sealed class AuthInterceptor(CredentialResolver credentials, AuthFailureL
 
     /// <summary>UNAUTHENTICATED, counted against the peer; RESOURCE_EXHAUSTED once it has failed too often.</summary>
     private RpcException Failed(string peer, string reason, string message) =>
-        failures.RecordFailure(peer) ? RpcErrors.Unauthenticated(reason, message) : Exhausted();
+        failures.RecordFailure(peer) ? Refusal(reason, () => RpcErrors.Unauthenticated(reason, message)) : Exhausted();
 
     private RpcException Exhausted() =>
-        RpcErrors.ResourceExhausted("AUTHENTICATION_FAILURES_EXHAUSTED",
+        Refusal("AUTHENTICATION_FAILURES_EXHAUSTED", () => RpcErrors.ResourceExhausted("AUTHENTICATION_FAILURES_EXHAUSTED",
             $"too many failed authentications from this address (at most {failures.Burst} at once, then {failures.FailuresPerPeriod} every {failures.RefillPeriod.TotalSeconds:0.###} s); retry later with a valid key",
-            failures.RetryAfter);
+            failures.RetryAfter));
+
+    /// <summary>
+    /// A refusal's status and rich details are the same every time (reason, message, retry delay): they
+    /// are built and serialised once, so refusing a flood costs only the exception, not a google.rpc.Status per call.
+    /// </summary>
+    private RpcException Refusal(string reason, Func<RpcException> build)
+    {
+        var (status, trailers) = _refusals.GetOrAdd(reason, _ => { var e = build(); return (e.Status, e.Trailers); });
+        return new RpcException(status, trailers);
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Status Status, Metadata Trailers)> _refusals = new(StringComparer.Ordinal);
 }
