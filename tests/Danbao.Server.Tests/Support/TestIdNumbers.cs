@@ -1,22 +1,6 @@
 using System.Globalization;
 using Danbao.Domain;
-using Danbao.Domain.Awards;
 using Danbao.Domain.Borrowers;
-using Danbao.Domain.Calendar;
-using Danbao.Domain.Compensation;
-using Danbao.Domain.Eligibility;
-using Danbao.Domain.Figures;
-using Danbao.Domain.Interest;
-using Danbao.Domain.Ledger;
-using Danbao.Domain.Leverage;
-using Danbao.Domain.Loans;
-using Danbao.Domain.Policy;
-using Danbao.Domain.Publicity;
-using Danbao.Domain.Rates;
-using Danbao.Domain.Results;
-using Danbao.Domain.Subsidy;
-using Danbao.Domain.Text;
-using Danbao.Domain.Time;
 namespace Danbao.Server.Tests.Support;
 
 /// <summary>Valid 18-digit resident ID numbers for made-up people (Guangzhou Tianhe area code).</summary>
