@@ -51,14 +51,14 @@ public sealed partial class CallLogging(ILogger<CallLogging> logger, CallMetrics
                 if (caller != "-" || !IsAuthenticationFailure(code))
                 {
 #pragma warning disable CA1873 // inside logger.IsEnabled above: the peer is formatted only when the line is written
-                    LogCall(logger, context.Method, CallMetrics.StatusCodeName(code), elapsed.TotalMilliseconds, caller, context.Peer);
+                    LogCall(logger, context.Method, Contracts.StatusNames.Of(code), elapsed.TotalMilliseconds, caller, context.Peer);
 #pragma warning restore CA1873
                 }
                 else if (_failedAuthentications.ShouldLog(out var suppressed))
                 {
                     // Sampled: an unauthenticated flood must not become a log flood (issue 14).
                     logger.LogInformation("rpc {Method} {Status} {ElapsedMs:F1}ms caller=- peer={Peer} (+{Suppressed} failed authentications not logged in the last second)",
-                        context.Method, CallMetrics.StatusCodeName(code), elapsed.TotalMilliseconds, context.Peer, suppressed);
+                        context.Method, Contracts.StatusNames.Of(code), elapsed.TotalMilliseconds, context.Peer, suppressed);
                 }
             }
         }

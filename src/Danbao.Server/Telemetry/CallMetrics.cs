@@ -62,30 +62,8 @@ public sealed class CallMetrics
         return sb.ToString();
     }
 
-    private static string Labels(string method, int code) => $"grpc_method=\"{method}\",grpc_code=\"{StatusCodeName((StatusCode)code)}\"";
+    private static string Labels(string method, int code) => $"grpc_method=\"{method}\",grpc_code=\"{Contracts.StatusNames.Of((StatusCode)code)}\"";
 
-    /// <summary>The canonical UPPER_SNAKE name of a status code (OK, INVALID_ARGUMENT, …).</summary>
-    public static string StatusCodeName(StatusCode code) => code switch
-    {
-        StatusCode.OK => "OK",
-        StatusCode.Cancelled => "CANCELLED",
-        StatusCode.Unknown => "UNKNOWN",
-        StatusCode.InvalidArgument => "INVALID_ARGUMENT",
-        StatusCode.DeadlineExceeded => "DEADLINE_EXCEEDED",
-        StatusCode.NotFound => "NOT_FOUND",
-        StatusCode.AlreadyExists => "ALREADY_EXISTS",
-        StatusCode.PermissionDenied => "PERMISSION_DENIED",
-        StatusCode.ResourceExhausted => "RESOURCE_EXHAUSTED",
-        StatusCode.FailedPrecondition => "FAILED_PRECONDITION",
-        StatusCode.Aborted => "ABORTED",
-        StatusCode.OutOfRange => "OUT_OF_RANGE",
-        StatusCode.Unimplemented => "UNIMPLEMENTED",
-        StatusCode.Internal => "INTERNAL",
-        StatusCode.Unavailable => "UNAVAILABLE",
-        StatusCode.DataLoss => "DATA_LOSS",
-        StatusCode.Unauthenticated => "UNAUTHENTICATED",
-        _ => ((int)code).ToString(CultureInfo.InvariantCulture),
-    };
 
     private sealed class Counters
     {
