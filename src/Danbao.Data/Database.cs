@@ -1,4 +1,5 @@
 using System.Data;
+using Danbao.Data.Sessions;
 using Npgsql;
 using Polly;
 using Polly.Retry;
@@ -62,6 +63,31 @@ public sealed class Database : IAsyncDisposable
                 return result;
             },
             ct);
+    }
+
+    /// <summary>
+    /// Runs a write in a <see cref="DbSession"/> on one transaction and commits it (its queued
+    /// statements first), retrying the whole unit of work on transient failures like
+    /// <see cref="InTransactionAsync{T}"/>: each attempt gets a fresh session.
+    /// </summary>
+    public Task<T> InSessionAsync<T>(Func<DbSession, Task<T>> work, CancellationToken ct,
+        IsolationLevel isolationLevel = IsolationLevel.ReadCommitted)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return InTransactionAsync(async (connection, transaction, token) =>
+        {
+            var session = new DbSession(connection, transaction, ownsConnection: false, token);
+            var result = await work(session);
+            await session.FlushAsync();
+            return result;
+        }, ct, isolationLevel);
+    }
+
+    /// <summary>A read session: its own pooled connection, no transaction; dispose it when the request ends.</summary>
+    public async Task<DbSession> OpenReadSessionAsync(CancellationToken ct)
+    {
+        var connection = await DataSource.OpenConnectionAsync(ct);
+        return new DbSession(connection, null, ownsConnection: true, ct);
     }
 
     /// <summary>True when a connection opens and answers <c>SELECT 1</c>; for health checks.</summary>

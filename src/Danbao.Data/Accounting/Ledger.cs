@@ -1,4 +1,5 @@
 using Dapper;
+using Danbao.Data.Sessions;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -47,47 +48,84 @@ public sealed class Ledger
         return existing.Id;
     }
 
+    private readonly DbSession? _session;
+
+    /// <summary>The ledger on explicit connections (each method takes the connection and transaction).</summary>
+    public Ledger()
+    {
+    }
+
+    /// <summary>The ledger as a member of a write's session: <see cref="Post"/> is queued with the write's other effects.</summary>
+    public Ledger(DbSession session) => _session = session;
+
+    /// <summary>
+    /// Queues one balanced transaction for the session's next round trip; an unknown account or a
+    /// short insert throws when the batch runs (the write's transaction then rolls back).
+    /// </summary>
+    public void Post(LedgerTransactionRequest request)
+    {
+        var session = _session ?? throw new InvalidOperationException("This Ledger is not bound to a session.");
+        ArgumentNullException.ThrowIfNull(request);
+        request.Validate();
+        var command = new NpgsqlBatchCommand(PostSql);
+        AddPostParameters(command.Parameters, request);
+        session.Queue(command, async (reader, ct) =>
+        {
+            await reader.ReadAsync(ct);
+            CheckPosted(reader, request);
+        });
+    }
+
     /// <summary>Posts one balanced transaction; returns its id.</summary>
     public async Task<long> PostAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerTransactionRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
-        // One round trip: resolve the accounts, insert the transaction and its entries. Nothing
-        // is inserted when an account is unknown; the codes come back so we can say which.
-        await using var command = new NpgsqlCommand(
-            """
-            with u as (
-                select u.n, u.code, a.id as account_id, u.side, u.amount_fen
-                from unnest($8::text[], $9::text[], $10::bigint[]) with ordinality as u(code, side, amount_fen, n)
-                left join ledger_accounts a on a.code = u.code
-            ),
-            t as (
-                insert into ledger_transactions (kind, cause_type, cause_id, request_id, funding_source, policy_versions, business_date)
-                select $1, $2, $3, $4, $5, $6, $7
-                where not exists (select 1 from u where u.account_id is null)
-                returning id
-            ),
-            e as (
-                insert into ledger_entries (transaction_id, account_id, side, amount_fen)
-                select t.id, u.account_id, u.side, u.amount_fen from t cross join u order by u.n
-                returning 1
-            )
-            select (select id from t), array(select distinct code from u where account_id is null order by code), (select count(*) from e)
-            """,
-            connection,
-            transaction);
-        command.Parameters.Add(new NpgsqlParameter { Value = request.Kind });
-        command.Parameters.Add(new NpgsqlParameter { Value = request.CauseType });
-        command.Parameters.Add(new NpgsqlParameter { Value = request.CauseId });
-        command.Parameters.Add(new NpgsqlParameter { Value = request.RequestId });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)request.FundingSource ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = request.PolicyVersions.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = request.BusinessDate, NpgsqlDbType = NpgsqlDbType.Date });
-        command.Parameters.Add(new NpgsqlParameter { Value = request.Postings.Select(p => p.AccountCode).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = request.Postings.Select(p => p.IsDebit ? "D" : "C").ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = request.Postings.Select(p => p.AmountFen).ToArray() });
+        await using var command = new NpgsqlCommand(PostSql, connection, transaction);
+        AddPostParameters(command.Parameters, request);
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
+        return CheckPosted(reader, request);
+    }
+
+    // One statement: resolve the accounts, insert the transaction and its entries. Nothing is
+    // inserted when an account is unknown; the codes come back so we can say which.
+    private const string PostSql = """
+        with u as (
+            select u.n, u.code, a.id as account_id, u.side, u.amount_fen
+            from unnest($8::text[], $9::text[], $10::bigint[]) with ordinality as u(code, side, amount_fen, n)
+            left join ledger_accounts a on a.code = u.code
+        ),
+        t as (
+            insert into ledger_transactions (kind, cause_type, cause_id, request_id, funding_source, policy_versions, business_date)
+            select $1, $2, $3, $4, $5, $6, $7
+            where not exists (select 1 from u where u.account_id is null)
+            returning id
+        ),
+        e as (
+            insert into ledger_entries (transaction_id, account_id, side, amount_fen)
+            select t.id, u.account_id, u.side, u.amount_fen from t cross join u order by u.n
+            returning 1
+        )
+        select (select id from t), array(select distinct code from u where account_id is null order by code), (select count(*) from e)
+        """;
+
+    private static void AddPostParameters(NpgsqlParameterCollection parameters, LedgerTransactionRequest request)
+    {
+        parameters.Add(new NpgsqlParameter { Value = request.Kind });
+        parameters.Add(new NpgsqlParameter { Value = request.CauseType });
+        parameters.Add(new NpgsqlParameter { Value = request.CauseId });
+        parameters.Add(new NpgsqlParameter { Value = request.RequestId });
+        parameters.Add(new NpgsqlParameter { Value = (object?)request.FundingSource ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        parameters.Add(new NpgsqlParameter { Value = request.PolicyVersions.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        parameters.Add(new NpgsqlParameter { Value = request.BusinessDate, NpgsqlDbType = NpgsqlDbType.Date });
+        parameters.Add(new NpgsqlParameter { Value = request.Postings.Select(p => p.AccountCode).ToArray() });
+        parameters.Add(new NpgsqlParameter { Value = request.Postings.Select(p => p.IsDebit ? "D" : "C").ToArray() });
+        parameters.Add(new NpgsqlParameter { Value = request.Postings.Select(p => p.AmountFen).ToArray() });
+    }
+
+    private static long CheckPosted(NpgsqlDataReader reader, LedgerTransactionRequest request)
+    {
         var missing = reader.GetFieldValue<string[]>(1);
         if (missing.Length > 0)
         {
@@ -310,14 +348,15 @@ public sealed class Ledger
         return reversalId;
     }
 
-    /// <summary>Current balance, from the incrementally maintained <c>ledger_balances</c>.</summary>
+    /// <summary>Current balance, from the incrementally maintained <c>ledger_balances</c> (the sum of the account's slots).</summary>
     public async Task<AccountBalance> BalanceAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string accountCode, CancellationToken ct = default)
     {
         var row = await connection.QuerySingleOrDefaultAsync<(long DebitsFen, long CreditsFen, long BalanceFen)?>(new CommandDefinition(
             """
-            select b.debits_fen, b.credits_fen, b.balance_fen
+            select sum(b.debits_fen)::bigint, sum(b.credits_fen)::bigint, sum(b.balance_fen)::bigint
             from ledger_accounts a join ledger_balances b on b.account_id = a.id
             where a.code = @accountCode
+            group by a.id
             """,
             new { accountCode },
             transaction,
@@ -376,7 +415,10 @@ public sealed class Ledger
                           a.code, b.debits_fen, b.credits_fen, b.balance_fen, s.debits_fen, s.credits_fen,
                           case a.normal_side when 'D' then s.debits_fen - s.credits_fen else s.credits_fen - s.debits_fen end)
             from ledger_accounts a
-            left join ledger_balances b on b.account_id = a.id
+            left join (
+                select account_id, sum(debits_fen) as debits_fen, sum(credits_fen) as credits_fen, sum(balance_fen) as balance_fen
+                from ledger_balances group by account_id
+            ) b on b.account_id = a.id
             cross join lateral (
                 select coalesce(sum(e.amount_fen) filter (where e.side = 'D'), 0) as debits_fen,
                        coalesce(sum(e.amount_fen) filter (where e.side = 'C'), 0) as credits_fen

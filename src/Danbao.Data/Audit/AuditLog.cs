@@ -1,3 +1,4 @@
+using Danbao.Data.Sessions;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -8,31 +9,54 @@ public sealed class AuditLog
 {
     public const int PageSizeMax = 1000;
 
+    private readonly DbSession? _session;
+
+    /// <summary>The log on explicit connections (each method takes the connection and transaction).</summary>
+    public AuditLog()
+    {
+    }
+
+    /// <summary>The log as a member of a write's session: <see cref="Append"/> is queued with the write's other effects.</summary>
+    public AuditLog(DbSession session) => _session = session;
+
+    /// <summary>Queues an event in the session's transaction.</summary>
+    public void Append(AuditEvent auditEvent)
+    {
+        ArgumentNullException.ThrowIfNull(auditEvent);
+        var session = _session ?? throw new InvalidOperationException("This AuditLog is not bound to a session.");
+        var command = new NpgsqlBatchCommand(InsertSql);
+        AddParameters(command.Parameters, auditEvent);
+        session.Queue(command);
+    }
+
+    private const string InsertSql = """
+        insert into audit_events (subject_type, subject_id, action, actor_institution, actor_role, actor_key_id,
+                                  occurred_at, business_date, request_id, before, after, detail)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+        """;
+
+    private static void AddParameters(NpgsqlParameterCollection parameters, AuditEvent auditEvent)
+    {
+        parameters.Add(new NpgsqlParameter { Value = auditEvent.SubjectType });
+        parameters.Add(new NpgsqlParameter { Value = auditEvent.SubjectId });
+        parameters.Add(new NpgsqlParameter { Value = auditEvent.Action });
+        parameters.Add(new NpgsqlParameter { Value = auditEvent.ActorInstitution });
+        parameters.Add(new NpgsqlParameter { Value = auditEvent.ActorRole });
+        parameters.Add(Nullable(auditEvent.ActorKeyId, NpgsqlDbType.Text));
+        parameters.Add(new NpgsqlParameter { Value = auditEvent.OccurredAt.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        parameters.Add(new NpgsqlParameter { Value = auditEvent.BusinessDate is { } date ? date : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Date });
+        parameters.Add(Nullable(auditEvent.RequestId, NpgsqlDbType.Text));
+        parameters.Add(Nullable(auditEvent.BeforeJson, NpgsqlDbType.Jsonb));
+        parameters.Add(Nullable(auditEvent.AfterJson, NpgsqlDbType.Jsonb));
+        parameters.Add(Nullable(auditEvent.DetailJson, NpgsqlDbType.Jsonb));
+    }
+
     /// <summary>Appends an event in the caller's transaction; returns its id.</summary>
     public async Task<long> AppendAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, AuditEvent auditEvent, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(auditEvent);
-        await using var command = new NpgsqlCommand(
-            """
-            insert into audit_events (subject_type, subject_id, action, actor_institution, actor_role, actor_key_id,
-                                      occurred_at, business_date, request_id, before, after, detail)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-            returning id
-            """,
-            connection,
-            transaction);
-        command.Parameters.Add(new NpgsqlParameter { Value = auditEvent.SubjectType });
-        command.Parameters.Add(new NpgsqlParameter { Value = auditEvent.SubjectId });
-        command.Parameters.Add(new NpgsqlParameter { Value = auditEvent.Action });
-        command.Parameters.Add(new NpgsqlParameter { Value = auditEvent.ActorInstitution });
-        command.Parameters.Add(new NpgsqlParameter { Value = auditEvent.ActorRole });
-        command.Parameters.Add(Nullable(auditEvent.ActorKeyId, NpgsqlDbType.Text));
-        command.Parameters.Add(new NpgsqlParameter { Value = auditEvent.OccurredAt.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = auditEvent.BusinessDate is { } date ? date : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Date });
-        command.Parameters.Add(Nullable(auditEvent.RequestId, NpgsqlDbType.Text));
-        command.Parameters.Add(Nullable(auditEvent.BeforeJson, NpgsqlDbType.Jsonb));
-        command.Parameters.Add(Nullable(auditEvent.AfterJson, NpgsqlDbType.Jsonb));
-        command.Parameters.Add(Nullable(auditEvent.DetailJson, NpgsqlDbType.Jsonb));
+        await using var command = new NpgsqlCommand(InsertSql + " returning id", connection, transaction);
+        AddParameters(command.Parameters, auditEvent);
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 

@@ -1,4 +1,5 @@
 using Danbao.Data.Accounting;
+using Danbao.Data.Sessions;
 using Npgsql;
 
 namespace Danbao.Data.Fund;
@@ -39,6 +40,32 @@ public static class FundAccounts
 
     /// <summary>The finance bureau's budget appropriations that paid for its contributions.</summary>
     public static string FinanceAppropriations(string financeId) => $"finance:{financeId}:appropriations";
+
+    /// <summary>
+    /// What the ledger holds guaranteed for one loan: the net debit of its bank's
+    /// <see cref="BankGuaranteed"/> account over the loan's postings (0 for a loan never guaranteed
+    /// in the ledger); for the load batch of a loan write.
+    /// </summary>
+    public static Query<long> GuaranteedOutstandingOf(string loanId)
+    {
+        // The account code is BankGuaranteed(bank_id), built here from the loan's row so the figure
+        // comes in the same batch as the loan itself.
+        var cmd = new NpgsqlBatchCommand(
+            """
+            select coalesce(sum(case e.side when 'D' then e.amount_fen else -e.amount_fen end), 0)::bigint
+            from ledger_transactions t
+            join ledger_entries e on e.transaction_id = t.id
+            join ledger_accounts a on a.id = e.account_id
+            where t.cause_type = 'loan' and t.cause_id = @loan
+              and a.code = (select 'bank:' || l.bank_id || ':guaranteed_outstanding' from loans l where l.id = @loan)
+            """);
+        cmd.Parameters.AddWithValue("loan", loanId);
+        return new Query<long>(cmd, async (r, ct) =>
+        {
+            await r.ReadAsync(ct);
+            return r.GetInt64(0);
+        });
+    }
 
     public static async Task OpenFundAsync(Ledger ledger, NpgsqlConnection conn, NpgsqlTransaction tx, string fundId, CancellationToken ct)
     {

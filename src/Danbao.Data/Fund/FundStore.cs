@@ -34,7 +34,7 @@ public static class FundStore
     public static async Task<long> BalanceOrZeroAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string code, CancellationToken ct)
     {
         await using var cmd = Command(conn, tx,
-            "select coalesce((select b.balance_fen from ledger_accounts a join ledger_balances b on b.account_id = a.id where a.code = @c), 0)", ("c", code));
+            "select coalesce((select sum(b.balance_fen) from ledger_accounts a join ledger_balances b on b.account_id = a.id where a.code = @c), 0)::bigint", ("c", code));
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 

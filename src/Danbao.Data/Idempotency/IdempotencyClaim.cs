@@ -16,3 +16,10 @@ public abstract record IdempotencyClaim
     /// <summary>The request id was used for a different method or request body: refuse the call.</summary>
     public sealed record Mismatch(string ExistingMethod, bool SameMethod) : IdempotencyClaim;
 }
+
+/// <summary>The request id was claimed before: <see cref="Claim"/> is the replay or the mismatch.</summary>
+public sealed class RequestAlreadyClaimedException(IdempotencyClaim claim)
+    : Exception("The request id was already claimed.")
+{
+    public IdempotencyClaim Claim { get; } = claim;
+}

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Dapper;
+using Danbao.Data.Sessions;
 using Npgsql;
 
 namespace Danbao.Data.Idempotency;
@@ -17,6 +18,67 @@ namespace Danbao.Data.Idempotency;
 public sealed class IdempotencyStore
 {
     public const int RequestIdLengthMax = 200;
+
+    private readonly DbSession? _session;
+
+    /// <summary>The store on explicit connections (each method takes the connection and transaction).</summary>
+    public IdempotencyStore()
+    {
+    }
+
+    /// <summary>The store as a member of a write's session: <see cref="Claim"/> and <see cref="Complete"/> are queued.</summary>
+    public IdempotencyStore(DbSession session) => _session = session;
+
+    private DbSession Session => _session ?? throw new InvalidOperationException("This IdempotencyStore is not bound to a session.");
+
+    /// <summary>
+    /// Queues the claim of <paramref name="requestId"/>, to go with the write's first load. When the
+    /// batch runs and the id was already claimed, <see cref="RequestAlreadyClaimedException"/> is thrown
+    /// with the stored reply (a replay) or the mismatch: the effects must not run.
+    /// </summary>
+    public void Claim(string scope, string requestId, string method, byte[] requestHash)
+    {
+        Validate(scope, requestId);
+        ArgumentException.ThrowIfNullOrEmpty(method);
+        var session = Session;
+        var cmd = new NpgsqlBatchCommand(
+            """
+            insert into idempotency_keys (scope, request_id, method, request_hash)
+            values (@scope, @request_id, @method, @request_hash)
+            on conflict (scope, request_id) do nothing
+            """);
+        cmd.Parameters.AddWithValue("scope", scope);
+        cmd.Parameters.AddWithValue("request_id", requestId);
+        cmd.Parameters.AddWithValue("method", method);
+        cmd.Parameters.AddWithValue("request_hash", requestHash);
+        session.Queue(cmd, async inserted =>
+        {
+            if (inserted == 1)
+            {
+                return;
+            }
+            // A new statement, so a snapshot that sees the claim committed while this one waited on it.
+            var claim = await ExistingAsync(session.Connection, session.Transaction!, scope, requestId, method, requestHash, session.CancellationToken);
+            throw new RequestAlreadyClaimedException(claim);
+        });
+    }
+
+    /// <summary>Queues the stored reply of this write's claim; checked when the batch runs.</summary>
+    public void Complete(string scope, string requestId, byte[] response)
+    {
+        Validate(scope, requestId);
+        ArgumentNullException.ThrowIfNull(response);
+        var cmd = new NpgsqlBatchCommand(
+            """
+            update idempotency_keys set response = @response, completed_at = now()
+            where scope = @scope and request_id = @request_id and response is null
+            """);
+        cmd.Parameters.AddWithValue("scope", scope);
+        cmd.Parameters.AddWithValue("request_id", requestId);
+        cmd.Parameters.AddWithValue("response", response);
+        Session.Queue(cmd, updated => updated == 1 ? Task.CompletedTask
+            : throw new InvalidOperationException($"Request {scope}/{requestId} is not claimed by this transaction, or already completed."));
+    }
 
     /// <summary>SHA-256 of the canonical request bytes (e.g. the protobuf serialisation).</summary>
     public static byte[] Hash(ReadOnlySpan<byte> canonicalRequest) => SHA256.HashData(canonicalRequest);
@@ -49,6 +111,12 @@ public sealed class IdempotencyStore
         {
             return new IdempotencyClaim.New();
         }
+        return await ExistingAsync(connection, transaction, scope, requestId, method, requestHash, ct);
+    }
+
+    private static async Task<IdempotencyClaim> ExistingAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string scope,
+        string requestId, string method, byte[] requestHash, CancellationToken ct)
+    {
         var existing = await connection.QuerySingleAsync<(string Method, byte[] RequestHash, byte[]? Response)>(new CommandDefinition(
             "select method, request_hash, response from idempotency_keys where scope = @scope and request_id = @requestId",
             new { scope, requestId },

@@ -1,6 +1,7 @@
 using Danbao.Domain;
 using Danbao.Domain.Loans;
 using Danbao.Domain.Policy;
+using Danbao.Data.Sessions;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -33,21 +34,20 @@ public sealed record LoanEventReportFilter
     public bool LateOnly { get; init; }
 }
 
-/// <summary>SQL for loan_event_reports (append-only).</summary>
-public static class LoanEventReportStore
+/// <summary>SQL for loan_event_reports (append-only); a member of the request's <see cref="DbSession"/>.</summary>
+public sealed class LoanEventReportStore(DbSession session)
 {
     private const string Columns = "id, loan_id, bank_id, region_code, kind, event_date, reported_date, deadline_date, late, days_late, note, policy_version_ids, created_at";
 
-    public static async Task<LoanEventReportRecord> InsertAsync(NpgsqlConnection conn, NpgsqlTransaction tx, LoanEventReportRecord report,
-        string requestId, DateTimeOffset now, CancellationToken ct)
+    public Task<LoanEventReportRecord> InsertAsync(LoanEventReportRecord report, string requestId, DateTimeOffset now)
     {
-        await using var cmd = new NpgsqlCommand(
+        var cmd = new NpgsqlBatchCommand(
             $"""
             insert into loan_event_reports (loan_id, bank_id, region_code, kind, event_date, reported_date, deadline_date, late, days_late,
                 note, policy_version_ids, request_id, created_at)
             values (@loan, @bank, @region, @kind, @event, @reported, @deadline, @late, @days_late, @note, @versions, @request, @now)
             returning {Columns}
-            """, conn, tx);
+            """);
         var p = cmd.Parameters;
         p.AddWithValue("loan", report.LoanId);
         p.AddWithValue("bank", report.BankId);
@@ -62,16 +62,17 @@ public static class LoanEventReportStore
         p.AddWithValue("versions", report.PolicyVersionIds.ToArray());
         p.AddWithValue("request", requestId);
         p.AddWithValue("now", now.ToUniversalTime());
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        await r.ReadAsync(ct);
-        return Read(r);
+        return session.ReadAsync(new Query<LoanEventReportRecord>(cmd, async (r, ct) =>
+        {
+            await r.ReadAsync(ct);
+            return Read(r);
+        }));
     }
 
     /// <summary>A page of reports, newest first, after the report id <paramref name="beforeId"/>.</summary>
-    public static async Task<IReadOnlyList<LoanEventReportRecord>> ListAsync(NpgsqlConnection conn, LoanEventReportFilter filter, long? beforeId,
-        int limit, CancellationToken ct)
+    public Task<List<LoanEventReportRecord>> ListAsync(LoanEventReportFilter filter, long? beforeId, int limit)
     {
-        await using var cmd = new NpgsqlCommand(
+        var cmd = new NpgsqlBatchCommand(
             $"""
             select {Columns} from loan_event_reports
             where (@bank::text is null or bank_id = @bank)
@@ -81,7 +82,7 @@ public static class LoanEventReportStore
               and (@before::bigint is null or id < @before)
             order by id desc
             limit @limit
-            """, conn);
+            """);
         var p = cmd.Parameters;
         p.AddWithValue("bank", NpgsqlDbType.Text, (object?)filter.BankId ?? DBNull.Value);
         p.AddWithValue("region", NpgsqlDbType.Text, (object?)filter.RegionWithin ?? DBNull.Value);
@@ -89,13 +90,15 @@ public static class LoanEventReportStore
         p.AddWithValue("late_only", filter.LateOnly);
         p.AddWithValue("before", NpgsqlDbType.Bigint, beforeId is { } b ? b : DBNull.Value);
         p.AddWithValue("limit", limit);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var list = new List<LoanEventReportRecord>();
-        while (await r.ReadAsync(ct))
+        return session.ReadAsync(new Query<List<LoanEventReportRecord>>(cmd, async (r, ct) =>
         {
-            list.Add(Read(r));
-        }
-        return list;
+            var list = new List<LoanEventReportRecord>();
+            while (await r.ReadAsync(ct))
+            {
+                list.Add(Read(r));
+            }
+            return list;
+        }));
     }
 
     private static LoanEventReportRecord Read(NpgsqlDataReader r) => new()

@@ -6,13 +6,17 @@ using Danbao.Domain.Loans;
 using Danbao.Domain.Policy;
 using Danbao.Domain.Subsidy;
 using Danbao.Domain.Time;
+using Danbao.Data.Sessions;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Danbao.Data.Loans;
 
-/// <summary>SQL for the loans table. Updates are optimistic: they name the version they read.</summary>
-public static class LoanStore
+/// <summary>
+/// SQL for the loans table, a member of the request's <see cref="DbSession"/>: writes are queued for the
+/// session's next round trip; updates are optimistic (they name the version they read).
+/// </summary>
+public sealed class LoanStore(DbSession session)
 {
     private const string Columns = """
         id, bank_id, region_code, district, state, borrower_type, borrower::text as borrower, id_number_cipher, id_number_index,
@@ -25,9 +29,10 @@ public static class LoanStore
         policy_version_ids, version, created_at, updated_at, application_date, failed_rules
         """;
 
-    public static async Task InsertAsync(NpgsqlConnection conn, NpgsqlTransaction tx, LoanRecord loan, CancellationToken ct)
+    /// <summary>Queues the new loan's row.</summary>
+    public void Insert(LoanRecord loan)
     {
-        await using var cmd = new NpgsqlCommand(
+        var cmd = new NpgsqlBatchCommand(
             """
             insert into loans (id, bank_id, region_code, district, state, borrower_type, borrower, id_number_cipher, id_number_index,
                 amount_fen, term_months, contract_rate_bp, repayment_method, contract_date, counter_guarantee, hk_macau_youth,
@@ -35,39 +40,40 @@ public static class LoanStore
             values (@id, @bank_id, @region_code, @district, @state, @borrower_type, @borrower::jsonb, @id_number_cipher, @id_number_index,
                 @amount_fen, @term_months, @contract_rate_bp, @repayment_method, @contract_date, @counter_guarantee, @hk_macau_youth,
                 @policy_version_ids, 1, @now, @now, @application_date, @credit_code)
-            """, conn, tx);
+            """);
         var d = loan.Data;
-        cmd.Parameters.AddWithValue("id", d.Id);
-        cmd.Parameters.AddWithValue("bank_id", loan.BankId);
-        cmd.Parameters.AddWithValue("region_code", d.Region.Value);
-        cmd.Parameters.AddWithValue("district", loan.District);
-        cmd.Parameters.AddWithValue("state", d.State.ToCode());
-        cmd.Parameters.AddWithValue("borrower_type", BorrowerTypeCode(d.BorrowerType));
-        cmd.Parameters.AddWithValue("borrower", loan.BorrowerJson);
-        cmd.Parameters.AddWithValue("id_number_cipher", loan.IdNumberCipher);
-        cmd.Parameters.AddWithValue("id_number_index", loan.IdNumberIndex);
-        cmd.Parameters.AddWithValue("amount_fen", d.Amount.Fen);
-        cmd.Parameters.AddWithValue("term_months", d.TermMonths);
-        cmd.Parameters.AddWithValue("contract_rate_bp", d.ContractRate.Bp);
-        cmd.Parameters.AddWithValue("repayment_method", d.RepaymentMethod == RepaymentMethod.Bullet ? "BULLET" : "EQUAL_PRINCIPAL");
-        cmd.Parameters.AddWithValue("contract_date", d.ContractDate);
-        cmd.Parameters.AddWithValue("counter_guarantee", d.CounterGuarantee);
-        cmd.Parameters.AddWithValue("hk_macau_youth", d.HkMacauYouth);
-        cmd.Parameters.AddWithValue("policy_version_ids", d.PolicyVersionIds.ToArray());
-        cmd.Parameters.AddWithValue("now", loan.CreatedAt);
-        cmd.Parameters.AddWithValue("application_date", loan.ApplicationDate);
-        cmd.Parameters.AddWithValue("credit_code", NpgsqlDbType.Text, (object?)loan.CreditCode ?? DBNull.Value);
-        await cmd.ExecuteNonQueryAsync(ct);
+        var p = cmd.Parameters;
+        p.AddWithValue("id", d.Id);
+        p.AddWithValue("bank_id", loan.BankId);
+        p.AddWithValue("region_code", d.Region.Value);
+        p.AddWithValue("district", loan.District);
+        p.AddWithValue("state", d.State.ToCode());
+        p.AddWithValue("borrower_type", BorrowerTypeCode(d.BorrowerType));
+        p.AddWithValue("borrower", loan.BorrowerJson);
+        p.AddWithValue("id_number_cipher", loan.IdNumberCipher);
+        p.AddWithValue("id_number_index", loan.IdNumberIndex);
+        p.AddWithValue("amount_fen", d.Amount.Fen);
+        p.AddWithValue("term_months", d.TermMonths);
+        p.AddWithValue("contract_rate_bp", d.ContractRate.Bp);
+        p.AddWithValue("repayment_method", d.RepaymentMethod == RepaymentMethod.Bullet ? "BULLET" : "EQUAL_PRINCIPAL");
+        p.AddWithValue("contract_date", d.ContractDate);
+        p.AddWithValue("counter_guarantee", d.CounterGuarantee);
+        p.AddWithValue("hk_macau_youth", d.HkMacauYouth);
+        p.AddWithValue("policy_version_ids", d.PolicyVersionIds.ToArray());
+        p.AddWithValue("now", loan.CreatedAt);
+        p.AddWithValue("application_date", loan.ApplicationDate);
+        p.AddWithValue("credit_code", NpgsqlDbType.Text, (object?)loan.CreditCode ?? DBNull.Value);
+        session.Queue(cmd);
     }
 
     /// <summary>
-    /// Writes the aggregate's state if the row is still at <paramref name="expectedVersion"/>;
-    /// false when another writer got there first (the caller answers ABORTED).
+    /// Queues the aggregate's new state, written only if the row is still at <paramref name="expectedVersion"/>;
+    /// otherwise <paramref name="conflict"/> is thrown when the batch runs (the caller answers ABORTED).
     /// </summary>
-    public static async Task<bool> UpdateAsync(NpgsqlConnection conn, NpgsqlTransaction tx, LoanData d, int expectedVersion,
-        string? guaranteeFundId, IReadOnlyList<string> failedRules, DateTimeOffset now, CancellationToken ct)
+    public void Update(LoanData d, int expectedVersion, string? guaranteeFundId, IReadOnlyList<string> failedRules, DateTimeOffset now,
+        Func<Exception> conflict)
     {
-        await using var cmd = new NpgsqlCommand(
+        var cmd = new NpgsqlBatchCommand(
             """
             update loans set state = @state, hk_macau_youth = @hk_macau_youth,
                 contract_date = @contract_date, amount_fen = @amount_fen, contract_rate_bp = @contract_rate_bp,
@@ -85,7 +91,7 @@ public static class LoanStore
                 rejection_reason = @rejection_reason, rejection_message = @rejection_message,
                 policy_version_ids = @policy_version_ids, failed_rules = @failed_rules, version = version + 1, updated_at = @now
             where id = @id and version = @expected_version
-            """, conn, tx);
+            """);
         var p = cmd.Parameters;
         p.AddWithValue("id", d.Id);
         p.AddWithValue("expected_version", expectedVersion);
@@ -125,22 +131,23 @@ public static class LoanStore
         p.AddWithValue("policy_version_ids", d.PolicyVersionIds.ToArray());
         p.AddWithValue("failed_rules", failedRules.ToArray());
         p.AddWithValue("now", now);
-        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        session.Queue(cmd, rows => rows == 1 ? Task.CompletedTask : throw conflict());
     }
 
-    /// <summary>The loan, locked FOR UPDATE when <paramref name="forUpdate"/> (writers serialise on the row).</summary>
-    public static async Task<LoanRecord?> FindAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string id, bool forUpdate, CancellationToken ct)
+    /// <summary>The loan, locked FOR UPDATE when <paramref name="forUpdate"/> (writers serialise on the row); for a batch.</summary>
+    public Query<LoanRecord?> Find(string id, bool forUpdate)
     {
-        await using var cmd = new NpgsqlCommand($"select {Columns} from loans where id = @id{(forUpdate ? " for update" : "")}", conn, tx);
+        var cmd = new NpgsqlBatchCommand($"select {Columns} from loans where id = @id{(forUpdate ? " for update" : "")}");
         cmd.Parameters.AddWithValue("id", id);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? Read(reader) : null;
+        return new Query<LoanRecord?>(cmd, async (r, ct) => await r.ReadAsync(ct) ? Read(r) : null);
     }
+
+    public Task<LoanRecord?> FindAsync(string id, bool forUpdate) => session.ReadAsync(Find(id, forUpdate));
 
     /// <summary>A page of loans, newest first, after <paramref name="after"/>.</summary>
-    public static async Task<IReadOnlyList<LoanRecord>> ListAsync(NpgsqlConnection conn, LoanFilter filter, LoanCursor? after, int limit, CancellationToken ct)
+    public Query<List<LoanRecord>> List(LoanFilter filter, LoanCursor? after, int limit)
     {
-        await using var cmd = new NpgsqlCommand(
+        var cmd = new NpgsqlBatchCommand(
             $"""
             select {Columns} from loans
             where (@bank_id::text is null or bank_id = @bank_id)
@@ -152,7 +159,7 @@ public static class LoanStore
               and (@after_at::timestamptz is null or (created_at, id) < (@after_at, @after_id))
             order by created_at desc, id desc
             limit @limit
-            """, conn);
+            """);
         var p = cmd.Parameters;
         p.AddWithValue("bank_id", NpgsqlDbType.Text, (object?)filter.BankId ?? DBNull.Value);
         p.AddWithValue("region", NpgsqlDbType.Text, (object?)filter.RegionWithin ?? DBNull.Value);
@@ -163,19 +170,21 @@ public static class LoanStore
         p.AddWithValue("after_at", NpgsqlDbType.TimestampTz, after is { } a ? a.CreatedAt.ToUniversalTime() : DBNull.Value);
         p.AddWithValue("after_id", NpgsqlDbType.Text, after is { } a2 ? a2.Id : DBNull.Value);
         p.AddWithValue("limit", limit);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        var loans = new List<LoanRecord>();
-        while (await reader.ReadAsync(ct))
+        return new Query<List<LoanRecord>>(cmd, async (r, ct) =>
         {
-            loans.Add(Read(reader));
-        }
-        return loans;
+            var loans = new List<LoanRecord>();
+            while (await r.ReadAsync(ct))
+            {
+                loans.Add(Read(r));
+            }
+            return loans;
+        });
     }
 
     /// <summary>Loans of the person with this blind index that count toward the lifetime limit.</summary>
-    public static async Task<PersonLoanCounts> CountPersonLoansAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, byte[] idNumberIndex, string excludingLoanId, CancellationToken ct)
+    public Task<PersonLoanCounts> CountPersonLoansAsync(byte[] idNumberIndex, string excludingLoanId)
     {
-        await using var cmd = new NpgsqlCommand(
+        var cmd = new NpgsqlBatchCommand(
             """
             select
               count(*) filter (where l.state in ('CURRENT','OVERDUE','EXTENDED','SETTLED','CLAIMED','COMPENSATED','RECOVERING','WRITTEN_OFF','CLOSED')),
@@ -184,52 +193,85 @@ public static class LoanStore
             from loans l
             where l.id <> @excluding and (l.id_number_index = @ix
                or exists (select 1 from loan_borrower_ids b where b.loan_id = l.id and b.id_number_index = @ix))
-            """, conn, tx);
+            """);
         cmd.Parameters.AddWithValue("ix", idNumberIndex);
         cmd.Parameters.AddWithValue("excluding", excludingLoanId);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        return new PersonLoanCounts((int)reader.GetInt64(0), (int)reader.GetInt64(1), (int)reader.GetInt64(2));
-    }
-
-    /// <summary>The partners' blind indexes, in the order of the borrower's partners list (position 1 first).</summary>
-    public static async Task AddBorrowerIdsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string loanId, IEnumerable<byte[]> indexes, CancellationToken ct)
-    {
-        var position = 0;
-        foreach (var index in indexes)
+        return session.ReadAsync(new Query<PersonLoanCounts>(cmd, async (r, ct) =>
         {
-            await using var cmd = new NpgsqlCommand(
-                "insert into loan_borrower_ids (loan_id, id_number_index, partner_position) values (@loan, @ix, @position) on conflict do nothing", conn, tx);
-            cmd.Parameters.AddWithValue("loan", loanId);
-            cmd.Parameters.AddWithValue("ix", index);
-            cmd.Parameters.AddWithValue("position", ++position);
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
+            await r.ReadAsync(ct);
+            return new PersonLoanCounts((int)r.GetInt64(0), (int)r.GetInt64(1), (int)r.GetInt64(2));
+        }));
     }
 
-    /// <summary>Every recorded repayment of one loan (the facts overdue is derived from), oldest first.</summary>
-    public static async Task<List<RecordedRepayment>> RepaymentsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string loanId, CancellationToken ct)
+    /// <summary>Queues the partners' blind indexes, in the order of the borrower's partners list (position 1 first).</summary>
+    public void AddBorrowerIds(string loanId, IEnumerable<byte[]> indexes)
     {
-        var all = await RepaymentsAsync(conn, tx, [loanId], ct);
-        return all.TryGetValue(loanId, out var list) ? list : [];
-    }
-
-    /// <summary>Every recorded repayment of these loans, in one query, oldest first per loan.</summary>
-    public static async Task<Dictionary<string, List<RecordedRepayment>>> RepaymentsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx,
-        IReadOnlyCollection<string> loanIds, CancellationToken ct)
-    {
-        var result = new Dictionary<string, List<RecordedRepayment>>(StringComparer.Ordinal);
-        if (loanIds.Count == 0)
+        var list = indexes.ToArray();
+        if (list.Length == 0)
         {
-            return result;
+            return;
         }
-        await using var cmd = new NpgsqlCommand(
+        var cmd = new NpgsqlBatchCommand(
+            """
+            insert into loan_borrower_ids (loan_id, id_number_index, partner_position)
+            select @loan, ix, position from unnest(@indexes::bytea[]) with ordinality as u(ix, position)
+            on conflict do nothing
+            """);
+        cmd.Parameters.AddWithValue("loan", loanId);
+        cmd.Parameters.AddWithValue("indexes", list);
+        session.Queue(cmd);
+    }
+
+    /// <summary>Queues a repayment row (the facts overdue and subsidy are derived from).</summary>
+    public void AddRepayment(string loanId, DateOnly paid, Money amount, Money interest, Money principal, DateOnly interestFrom, string requestId)
+    {
+        var cmd = new NpgsqlBatchCommand(
+            """
+            insert into loan_repayments (loan_id, paid_date, amount_fen, interest_fen, principal_fen, interest_from_date, interest_to_date, request_id)
+            values (@loan, @paid, @amount, @interest, @principal, @from, @paid, @request)
+            """);
+        var p = cmd.Parameters;
+        p.AddWithValue("loan", loanId);
+        p.AddWithValue("paid", paid);
+        p.AddWithValue("amount", amount.Fen);
+        p.AddWithValue("interest", interest.Fen);
+        p.AddWithValue("principal", principal.Fen);
+        p.AddWithValue("from", interestFrom);
+        p.AddWithValue("request", requestId);
+        session.Queue(cmd);
+    }
+
+    /// <summary>Every recorded repayment of one loan, oldest first; for a batch.</summary>
+    public Query<List<RecordedRepayment>> Repayments(string loanId)
+    {
+        var query = Repayments([loanId]);
+        return new Query<List<RecordedRepayment>>(query.Command, async (r, ct) =>
+        {
+            var all = await ReadRepayments(r, ct);
+            return all.TryGetValue(loanId, out var list) ? list : [];
+        });
+    }
+
+    public Task<List<RecordedRepayment>> RepaymentsAsync(string loanId) => session.ReadAsync(Repayments(loanId));
+
+    /// <summary>Every recorded repayment of these loans, oldest first per loan; for a batch.</summary>
+    public Query<Dictionary<string, List<RecordedRepayment>>> Repayments(IReadOnlyCollection<string> loanIds)
+    {
+        var cmd = new NpgsqlBatchCommand(
             """
             select loan_id, paid_date, interest_fen, principal_fen, interest_from_date
             from loan_repayments where loan_id = any(@ids) order by loan_id, id
-            """, conn, tx);
+            """);
         cmd.Parameters.AddWithValue("ids", loanIds.ToArray());
-        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return new Query<Dictionary<string, List<RecordedRepayment>>>(cmd, ReadRepayments);
+    }
+
+    public Task<Dictionary<string, List<RecordedRepayment>>> RepaymentsAsync(IReadOnlyCollection<string> loanIds) =>
+        loanIds.Count == 0 ? Task.FromResult(new Dictionary<string, List<RecordedRepayment>>(StringComparer.Ordinal)) : session.ReadAsync(Repayments(loanIds));
+
+    private static async Task<Dictionary<string, List<RecordedRepayment>>> ReadRepayments(NpgsqlDataReader r, CancellationToken ct)
+    {
+        var result = new Dictionary<string, List<RecordedRepayment>>(StringComparer.Ordinal);
         while (await r.ReadAsync(ct))
         {
             var loanId = r.GetString(0);
@@ -243,22 +285,21 @@ public static class LoanStore
     }
 
     /// <summary>Other loans of the person with this blind index (as borrower, representative or partner): the good-payer rule reads them.</summary>
-    public static async Task<IReadOnlyList<PriorLoan>> PriorLoansOfPersonAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, byte[] idNumberIndex,
-        string excludingLoanId, CancellationToken ct)
+    public async Task<IReadOnlyList<PriorLoan>> PriorLoansOfPersonAsync(byte[] idNumberIndex, string excludingLoanId)
     {
-        var rows = await PriorLoansAsync(conn, tx,
+        var rows = await PriorLoansAsync(
             """
             select 0, l.id, l.state from loans l where l.id_number_index = @ix and l.id <> @excluding
             union
             select 0, l.id, l.state from loan_borrower_ids b join loans l on l.id = b.loan_id
             where b.id_number_index = @ix and l.id <> @excluding
-            """, [("ix", idNumberIndex), ("excluding", excludingLoanId)], ct);
+            """, [("ix", idNumberIndex), ("excluding", excludingLoanId)]);
         return rows.TryGetValue(0, out var list) ? list : [];
     }
 
     /// <summary>Each partner's other loans, by the partner's 1-based position in the loan's partners list.</summary>
-    public static Task<Dictionary<int, List<PriorLoan>>> PriorLoansOfPartnersAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string loanId, CancellationToken ct) =>
-        PriorLoansAsync(conn, tx,
+    public Task<Dictionary<int, List<PriorLoan>>> PriorLoansOfPartnersAsync(string loanId) =>
+        PriorLoansAsync(
             """
             select b.partner_position, l.id, l.state from loan_borrower_ids b
             join loans l on l.id_number_index = b.id_number_index and l.id <> @loan
@@ -268,38 +309,38 @@ public static class LoanStore
             join loan_borrower_ids o on o.id_number_index = b.id_number_index and o.loan_id <> @loan
             join loans l on l.id = o.loan_id
             where b.loan_id = @loan and b.partner_position is not null
-            """, [("loan", loanId)], ct);
+            """, [("loan", loanId)]);
 
     /// <summary>Other loans of the same unified social credit code (one live loan per code; good payers only).</summary>
-    public static async Task<IReadOnlyList<PriorLoan>> LoansOfCreditCodeAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string creditCode,
-        string excludingLoanId, CancellationToken ct)
+    public async Task<IReadOnlyList<PriorLoan>> LoansOfCreditCodeAsync(string creditCode, string excludingLoanId)
     {
-        var rows = await PriorLoansAsync(conn, tx,
+        var rows = await PriorLoansAsync(
             "select 0, id, state from loans where credit_code = @code and id <> @excluding",
-            [("code", creditCode), ("excluding", excludingLoanId)], ct);
+            [("code", creditCode), ("excluding", excludingLoanId)]);
         return rows.TryGetValue(0, out var list) ? list : [];
     }
 
-    private static async Task<Dictionary<int, List<PriorLoan>>> PriorLoansAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string sql,
-        (string Name, object Value)[] parameters, CancellationToken ct)
+    private Task<Dictionary<int, List<PriorLoan>>> PriorLoansAsync(string sql, (string Name, object Value)[] parameters)
     {
-        await using var cmd = new NpgsqlCommand(sql + " order by 1, 2 limit 1000", conn, tx);
+        var cmd = new NpgsqlBatchCommand(sql + " order by 1, 2 limit 1000");
         foreach (var (name, value) in parameters)
         {
             cmd.Parameters.AddWithValue(name, value);
         }
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var result = new Dictionary<int, List<PriorLoan>>();
-        while (await r.ReadAsync(ct))
+        return session.ReadAsync(new Query<Dictionary<int, List<PriorLoan>>>(cmd, async (r, ct) =>
         {
-            var key = r.GetInt32(0);
-            if (!result.TryGetValue(key, out var list))
+            var result = new Dictionary<int, List<PriorLoan>>();
+            while (await r.ReadAsync(ct))
             {
-                result[key] = list = [];
+                var key = r.GetInt32(0);
+                if (!result.TryGetValue(key, out var list))
+                {
+                    result[key] = list = [];
+                }
+                list.Add(PriorLoan.FromState(r.GetString(1), LoanStateCodes.FromCode(r.GetString(2))));
             }
-            list.Add(PriorLoan.FromState(r.GetString(1), LoanStateCodes.FromCode(r.GetString(2))));
-        }
-        return result;
+            return result;
+        }));
     }
 
 

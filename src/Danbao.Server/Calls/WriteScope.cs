@@ -1,28 +1,32 @@
 using System.Text.Json;
 using Danbao.Data.Audit;
+using Danbao.Data.Sessions;
 using Danbao.Server.Identity;
 using Npgsql;
 
 namespace Danbao.Server.Calls;
 
 /// <summary>
-/// What a write's effects run in: one database transaction, the caller, the instant of the call
-/// (from the injected clock), its request id, and the audit log of that transaction.
+/// What a write's effects run in: the request's session (one database transaction, the stores),
+/// the caller, the instant of the call (from the injected clock) and its request id.
 /// </summary>
-public sealed class WriteScope(NpgsqlConnection connection, NpgsqlTransaction transaction, Caller caller, DateTimeOffset now,
-    string requestId, AuditLog audit, CancellationToken cancellationToken)
+public sealed class WriteScope(DbSession session, Caller caller, DateTimeOffset now, string requestId)
 {
-    public NpgsqlConnection Connection { get; } = connection;
-    public NpgsqlTransaction Transaction { get; } = transaction;
+    public DbSession Session { get; } = session;
     public Caller Caller { get; } = caller;
     public DateTimeOffset Now { get; } = now;
     public string RequestId { get; } = requestId;
-    public CancellationToken CancellationToken { get; } = cancellationToken;
+    public CancellationToken CancellationToken => Session.CancellationToken;
 
-    /// <summary>Appends an audit event in this transaction: who, which institution, when, what, before/after.</summary>
+    /// <summary>The raw connection, for stores not yet on the session; flush the session before relying on its queued writes.</summary>
+    public NpgsqlConnection Connection => Session.Connection;
+    public NpgsqlTransaction Transaction => Session.Transaction!;
+
+    /// <summary>Queues an audit event in this transaction: who, which institution, when, what, before/after.</summary>
     public Task AuditAsync(string subjectType, string subjectId, string action, string? before, string? after,
-        object? detail = null, DateOnly? businessDate = null) =>
-        audit.AppendAsync(Connection, Transaction, new AuditEvent
+        object? detail = null, DateOnly? businessDate = null)
+    {
+        Session.Audit.Append(new AuditEvent
         {
             SubjectType = subjectType,
             SubjectId = subjectId,
@@ -36,5 +40,7 @@ public sealed class WriteScope(NpgsqlConnection connection, NpgsqlTransaction tr
             BeforeJson = before is null ? null : JsonSerializer.Serialize(new { state = before }),
             AfterJson = after is null ? null : JsonSerializer.Serialize(new { state = after }),
             DetailJson = detail is null ? null : JsonSerializer.Serialize(detail),
-        }, CancellationToken);
+        });
+        return Task.CompletedTask;
+    }
 }

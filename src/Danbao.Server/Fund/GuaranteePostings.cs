@@ -64,24 +64,20 @@ public static class GuaranteePostings
     }
 
     /// <summary>
-    /// Releases up to <paramref name="principal"/> of the loan's guaranteed principal (never more than
-    /// the journal shows outstanding for it): D fund guarantees_outstanding / C bank guaranteed_outstanding.
-    /// Returns what was released (0 for a loan the ledger holds no guarantee for).
+    /// Queues the release of up to <paramref name="principal"/> of the loan's guaranteed principal, never
+    /// more than <paramref name="ledgerOutstanding"/> (what the journal holds guaranteed for it, loaded with
+    /// the loan: <see cref="FundAccounts.GuaranteedOutstandingOf"/>): D fund guarantees_outstanding / C bank
+    /// guaranteed_outstanding. Returns what is released (0 for a loan the ledger holds no guarantee for).
     /// </summary>
-    public static async Task<Money> ReleaseAsync(WriteScope scope, LoanRecord record, Money principal, DateOnly on, IReadOnlyList<string> policyVersionIds)
+    public static Money Release(WriteScope scope, LoanRecord record, long ledgerOutstanding, Money principal, DateOnly on,
+        IReadOnlyList<string> policyVersionIds)
     {
-        if (record.GuaranteeFundId is not { } fundId || !principal.IsPositive)
+        var release = Math.Min(ledgerOutstanding, principal.Fen);
+        if (record.GuaranteeFundId is not { } fundId || release <= 0)
         {
             return Money.Zero;
         }
-        var (conn, tx, ct) = (scope.Connection, scope.Transaction, scope.CancellationToken);
-        var outstanding = await FundStore.NetDebitByCauseAsync(conn, tx, FundAccounts.BankGuaranteed(record.BankId), "loan", record.Data.Id, ct);
-        var release = Math.Min(outstanding, principal.Fen);
-        if (release <= 0)
-        {
-            return Money.Zero;
-        }
-        await Ledger.PostAsync(conn, tx, new LedgerTransactionRequest
+        scope.Session.Ledger.Post(new LedgerTransactionRequest
         {
             Kind = ReleasedKind,
             CauseType = "loan",
@@ -95,7 +91,24 @@ public static class GuaranteePostings
                 LedgerPosting.Debit(FundAccounts.GuaranteesOutstanding(fundId), release),
                 LedgerPosting.Credit(FundAccounts.BankGuaranteed(record.BankId), release),
             ],
-        }, ct);
+        });
         return new Money(release);
+    }
+
+    /// <summary>
+    /// Releases up to <paramref name="principal"/> of the loan's guaranteed principal, loading what the
+    /// journal holds for it first (for writes that did not load it with the loan).
+    /// </summary>
+    public static async Task<Money> ReleaseAsync(WriteScope scope, LoanRecord record, Money principal, DateOnly on, IReadOnlyList<string> policyVersionIds)
+    {
+        if (record.GuaranteeFundId is null || !principal.IsPositive)
+        {
+            return Money.Zero;
+        }
+        var outstanding = await scope.Session.ReadAsync(FundAccounts.GuaranteedOutstandingOf(record.Data.Id));
+        var released = Release(scope, record, outstanding, principal, on, policyVersionIds);
+        // Its callers go on with the raw connection: the posting must be there before they read.
+        await scope.Session.FlushAsync();
+        return released;
     }
 }

@@ -58,10 +58,10 @@ public sealed class BatchHandler(WriteRunner writes, ReferenceDataCache referenc
             var reply = new RunBatchResponse { BusinessDate = request.BusinessDate.Length > 0 ? request.BusinessDate : date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) };
             var region = scope.Caller.Role == Role.Admin ? null : scope.Caller.RegionCode;
             var candidates = await CandidatesAsync(scope, region);
-            var repayments = await LoanStore.RepaymentsAsync(scope.Connection, scope.Transaction, candidates, scope.CancellationToken);
+            var repayments = await scope.Session.Loans.RepaymentsAsync(candidates);
             foreach (var id in candidates)
             {
-                var record = (await LoanStore.FindAsync(scope.Connection, scope.Transaction, id, true, scope.CancellationToken))!;
+                var record = (await scope.Session.Loans.FindAsync(id, true))!;
                 var loan = DomainLoan.Rehydrate(record.Data);
                 var before = loan.State;
                 // Only what was paid by the end of the batch date counts for that date.
@@ -71,7 +71,8 @@ public sealed class BatchHandler(WriteRunner writes, ReferenceDataCache referenc
                 {
                     continue;
                 }
-                await LoanStore.UpdateAsync(scope.Connection, scope.Transaction, loan.Data, record.Version, null, record.FailedRules, scope.Now, scope.CancellationToken);
+                scope.Session.Loans.Update(loan.Data, record.Version, null, record.FailedRules, scope.Now,
+                    () => RpcErrors.Aborted("CONCURRENT_UPDATE", $"loans/{id} was changed by another request; run the batch again"));
                 await scope.AuditAsync("loan", id, action, before.ToCode(), loan.State.ToCode(), new { batch_date = reply.BusinessDate }, date);
             }
             return reply;

@@ -38,7 +38,7 @@ public sealed partial class FundHandler
         return await writes.RunAsync(context, request.RequestId, request, async scope =>
         {
             var (conn, tx, ct) = (scope.Connection, scope.Transaction, scope.CancellationToken);
-            var record = LoanAccess.Visible(scope.Caller, await LoanStore.FindAsync(conn, tx, loanId, true, ct), request.Loan);
+            var record = LoanAccess.Visible(scope.Caller, await scope.Session.Loans.FindAsync(loanId, true), request.Loan);
             if (record.GuaranteeFundId is not { } fundId || record.Data.GuaranteeDate is null || record.Data.FundRiskShare is not { } storedShare)
             {
                 throw RpcErrors.FailedPrecondition("NOT_GUARANTEED", $"{request.Loan} has no guarantee to claim under");
@@ -49,7 +49,7 @@ public sealed partial class FundHandler
             var before = loan.State;
             var interest = loan.InterestDueOn(on);
             // Overdue from the schedule and the repayments, not from whether a batch marked the loan.
-            var repayments = await LoanStore.RepaymentsAsync(conn, tx, record.Data.Id, ct);
+            var repayments = await scope.Session.Loans.RepaymentsAsync(record.Data.Id);
             Refuse(loan.FileClaim(on, onClaimDate, repayments));
             // The share decided at the guarantee, with the versions that decided it, read back.
             var shareVersionIds = record.Data.PolicyVersionIds
@@ -338,7 +338,7 @@ public sealed partial class FundHandler
                 throw RpcErrors.Aborted("ETAG_MISMATCH", $"{name} changed since you read it; read it again and retry",
                     new Dictionary<string, string> { ["current_etag"] = Etag(stored.Version) });
             }
-            var record = loanMoves ? (await LoanStore.FindAsync(conn, tx, stored.Data.LoanId, true, ct))! : null;
+            var record = loanMoves ? (await scope.Session.Loans.FindAsync(stored.Data.LoanId, true))! : null;
             var loan = record is null ? null : DomainLoan.Rehydrate(record.Data);
             var before = loan?.State;
             var outcome = await decide(scope, CompensationClaim.Rehydrate(stored.Data), record, loan);
@@ -364,10 +364,9 @@ public sealed partial class FundHandler
 
     private static async Task SaveLoanAsync(WriteScope scope, LoanRecord record, DomainLoan loan, Domain.Loans.LoanState before, string action, DateOnly on)
     {
-        if (!await LoanStore.UpdateAsync(scope.Connection, scope.Transaction, loan.Data, record.Version, null, record.FailedRules, scope.Now, scope.CancellationToken))
-        {
-            throw RpcErrors.Aborted("CONCURRENT_UPDATE", $"loans/{record.Data.Id} was changed by another request; retry");
-        }
+        scope.Session.Loans.Update(loan.Data, record.Version, null, record.FailedRules, scope.Now,
+            () => RpcErrors.Aborted("CONCURRENT_UPDATE", $"loans/{record.Data.Id} was changed by another request; retry"));
+        await scope.Session.FlushAsync();
         await scope.AuditAsync("loan", record.Data.Id, action, before.ToCode(), loan.State.ToCode(),
             new { outstanding_principal_fen = loan.Data.OutstandingPrincipal.Fen, policy_versions = loan.Data.PolicyVersionIds }, on);
     }

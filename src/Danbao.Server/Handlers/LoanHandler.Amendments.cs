@@ -43,8 +43,9 @@ public sealed partial class LoanHandler
         }
         errors.ThrowIfAny();
         TermsAmendment? amendment = null;
-        return ChangeAsync(context, request, "loan.terms_amended", async (scope, record, loan) =>
+        return ChangeAsync(context, request, "loan.terms_amended", async write =>
         {
+            var (scope, record, loan, _, _) = write;
             if (change.ContractDate is { } signed)
             {
                 CheckDate(record, LoanDateEvent.Contract, "contract_date", signed);
@@ -66,7 +67,7 @@ public sealed partial class LoanHandler
             if (guaranteed && amendment.AmountDelta.IsNegative)
             {
                 // A smaller loan needs less guarantee: the difference is released in the fund's ledger.
-                await Fund.GuaranteePostings.ReleaseAsync(scope, record, -amendment.AmountDelta, Today(), record.Data.PolicyVersionIds);
+                Fund.GuaranteePostings.Release(scope, record, write.LedgerGuaranteed, -amendment.AmountDelta, Today(), record.Data.PolicyVersionIds);
             }
             return Unit.Value;
         }, auditDetail: () => new
@@ -92,7 +93,7 @@ public sealed partial class LoanHandler
         return writes.RunAsync(context, request.RequestId, request, async scope =>
         {
             var record = LoanAccess.Visible(scope.Caller,
-                await LoanStore.FindAsync(scope.Connection, scope.Transaction, id, false, scope.CancellationToken), request.Name);
+                await scope.Session.Loans.FindAsync(id, false), request.Name);
             if (record.Data.DisbursementDate is null)
             {
                 throw RpcErrors.FailedPrecondition("NOT_DISBURSED", $"{request.Name} was never disbursed: there is no loan event to report");
@@ -111,7 +112,7 @@ public sealed partial class LoanHandler
                 throw filed.Refusal.ToRpc();
             }
             var report = filed.Value;
-            var saved = await LoanEventReportStore.InsertAsync(scope.Connection, scope.Transaction, new LoanEventReportRecord
+            var saved = await scope.Session.LoanEvents.InsertAsync(new LoanEventReportRecord
             {
                 LoanId = id,
                 BankId = record.BankId,
@@ -124,7 +125,7 @@ public sealed partial class LoanHandler
                 DaysLate = report.DaysLate,
                 Note = note,
                 PolicyVersionIds = report.Versions.Select(v => v.Id).Distinct().ToList(),
-            }, scope.RequestId, scope.Now, scope.CancellationToken);
+            }, scope.RequestId, scope.Now);
             var state = record.Data.State.ToCode();
             await scope.AuditAsync(SubjectType, id, "loan.event_reported", state, state, new
             {
@@ -135,7 +136,7 @@ public sealed partial class LoanHandler
                 report = saved.Id,
             }, reportedOn);
             return ToProto(saved, policy.Resolver);
-        });
+        }, claimWithLoad: true);
     }
 
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
@@ -157,8 +158,8 @@ public sealed partial class LoanHandler
             LoanId = request.Loan.Length > 0 ? LoanAccess.IdOf(request.Loan, "loan") : null,
             LateOnly = request.LateOnly,
         };
-        await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
-        var rows = await LoanEventReportStore.ListAsync(conn, filter, beforeId == 0 ? null : beforeId, size + 1, context.CancellationToken);
+        await using var session = await database.OpenReadSessionAsync(context.CancellationToken);
+        var rows = await session.LoanEvents.ListAsync(filter, beforeId == 0 ? null : beforeId, size + 1);
         var policy = await reference.GetAsync(context.CancellationToken);
         var response = new ListLoanEventReportsResponse();
         response.Reports.AddRange(rows.Take(size).Select(r => ToProto(r, policy.Resolver)));

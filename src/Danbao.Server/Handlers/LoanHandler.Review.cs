@@ -37,8 +37,9 @@ public sealed partial class LoanHandler
         }
         errors.ThrowIfAny();
         IReadOnlyList<string> failed = [];
-        return ChangeAsync(context, request, "loan.eligibility_reviewed", async (scope, record, loan) =>
+        return ChangeAsync(context, request, "loan.eligibility_reviewed", async write =>
         {
+            var (scope, record, loan, _, _) = write;
             var started = loan.StartEligibilityReview();
             if (!started.IsOk)
             {
@@ -70,8 +71,9 @@ public sealed partial class LoanHandler
         var text = errors.Text("objection", request.Objection, lengthMax: 2000);
         var lodged = BusinessDate(errors, "lodged_date", request.LodgedDate);
         errors.ThrowIfAny();
-        return ChangeAsync(context, request, "loan.objection_lodged", async (scope, record, loan) =>
+        return ChangeAsync(context, request, "loan.objection_lodged", async write =>
         {
+            var (scope, record, loan, _, _) = write;
             var policy = await reference.GetAsync(scope.CancellationToken);
             var result = loan.LodgeObjection(lodged, policy.Calendar);
             if (result.IsOk)
@@ -91,8 +93,9 @@ public sealed partial class LoanHandler
         var resolution = errors.Text("resolution", request.Resolution, lengthMax: 2000);
         var resolved = BusinessDate(errors, "resolved_date", request.ResolvedDate);
         errors.ThrowIfAny();
-        return ChangeAsync(context, request, request.Upheld ? "loan.objection_upheld" : "loan.objection_dismissed", async (scope, record, loan) =>
+        return ChangeAsync(context, request, request.Upheld ? "loan.objection_upheld" : "loan.objection_dismissed", async write =>
         {
+            var (scope, record, loan, _, _) = write;
             var policy = await reference.GetAsync(scope.CancellationToken);
             var result = request.Upheld ? loan.UpholdObjection(resolution) : loan.DismissObjection(resolved, policy.Calendar);
             if (result.IsOk)
@@ -112,8 +115,9 @@ public sealed partial class LoanHandler
         errors.RequestId("request_id", request.RequestId);
         var on = BusinessDate(errors, "business_date", request.BusinessDate);
         errors.ThrowIfAny();
-        return ChangeAsync(context, request, "loan.publicity_concluded", async (scope, record, loan) =>
+        return ChangeAsync(context, request, "loan.publicity_concluded", async write =>
         {
+            var (scope, record, loan, _, _) = write;
             var policy = await reference.GetAsync(scope.CancellationToken);
             return loan.ConcludePublicity(InstantOf(on, scope.Now), policy.Calendar);
         }, businessDate: on);
@@ -126,8 +130,9 @@ public sealed partial class LoanHandler
         errors.RequestId("request_id", request.RequestId);
         var note = errors.Text("note", request.Note, required: !request.Passed, lengthMax: 2000);
         errors.ThrowIfAny();
-        return ChangeAsync(context, request, request.Passed ? "loan.due_diligence_passed" : "loan.due_diligence_failed", (scope, record, loan) =>
+        return ChangeAsync(context, request, request.Passed ? "loan.due_diligence_passed" : "loan.due_diligence_failed", write =>
         {
+            var (scope, record, loan, _, _) = write;
             var byBank = scope.Caller.Role == Role.Bank;
             var result = request.Passed
                 ? loan.RecordDueDiligence(bank: byBank, fund: !byBank)
@@ -142,8 +147,9 @@ public sealed partial class LoanHandler
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
         errors.ThrowIfAny();
-        return ChangeAsync(context, request, "loan.approved", async (scope, record, loan) =>
+        return ChangeAsync(context, request, "loan.approved", async write =>
         {
+            var (scope, record, loan, _, _) = write;
             var policy = await reference.GetAsync(scope.CancellationToken);
             var approval = LoanApproval.Check(TermsOf(record), policy.Resolver, policy.Lpr);
             return loan.Approve(approval);
@@ -161,14 +167,15 @@ public sealed partial class LoanHandler
             errors.Add("withdraw", "only the bank withdraws an application");
         }
         errors.ThrowIfAny();
-        return ChangeAsync(context, request, request.Withdraw ? "loan.withdrawn" : "loan.rejected", async (scope, record, loan) =>
+        return ChangeAsync(context, request, request.Withdraw ? "loan.withdrawn" : "loan.rejected", async write =>
         {
+            var (scope, record, loan, _, _) = write;
             var wasGuaranteed = loan.State == Domain.Loans.LoanState.Guaranteed;
             var result = request.Withdraw ? loan.Withdraw() : loan.Reject(new Refusal(ReasonCodes.RejectedByReviewer, reason));
             if (result.IsOk && wasGuaranteed)
             {
                 // A guarantee for a loan that will never be disbursed is released in the same transaction.
-                await Fund.GuaranteePostings.ReleaseAsync(scope, record, record.Data.Amount, ChinaStandardTime.BusinessDate(scope.Now), record.Data.PolicyVersionIds);
+                Fund.GuaranteePostings.Release(scope, record, write.LedgerGuaranteed, record.Data.Amount, ChinaStandardTime.BusinessDate(scope.Now), record.Data.PolicyVersionIds);
             }
             return result;
         });
@@ -199,15 +206,15 @@ public sealed partial class LoanHandler
     /// </summary>
     private async Task<(Assessment Assessment, bool HkMacauYouth)> AssessAsync(WriteScope scope, LoanRecord record, PolicyReferenceData policy)
     {
-        var (conn, tx, ct) = (scope.Connection, scope.Transaction, scope.CancellationToken);
+        var loans = scope.Session.Loans;
         var d = record.Data;
         var borrower = LoanMapping.ParseStoredBorrower(record.BorrowerJson);
-        var counts = await LoanStore.CountPersonLoansAsync(conn, tx, record.IdNumberIndex, d.Id, ct);
-        var priorLoans = await LoanStore.PriorLoansOfPersonAsync(conn, tx, record.IdNumberIndex, d.Id, ct);
+        var counts = await loans.CountPersonLoansAsync(record.IdNumberIndex, d.Id);
+        var priorLoans = await loans.PriorLoansOfPersonAsync(record.IdNumberIndex, d.Id);
         if (d.BorrowerType == DomainBorrowerType.Enterprise)
         {
             var creditCode = record.CreditCode ?? borrower.Enterprise.CreditCode.Trim().ToUpperInvariant();
-            var codeLoans = await LoanStore.LoansOfCreditCodeAsync(conn, tx, creditCode, d.Id, ct);
+            var codeLoans = await loans.LoansOfCreditCodeAsync(creditCode, d.Id);
             var applicant = new EnterpriseApplicant
             {
                 RegisteredRegion = borrower.Enterprise.RegisteredInGuangdong ? RegionCode.Guangdong : RegionCode.National,
@@ -239,7 +246,7 @@ public sealed partial class LoanHandler
             return (result.Assessment, result.HkMacauYouth);
         }
         // A partnership is an individual founders' loan: every partner is judged as an individual, with their own history.
-        var partnerHistories = await LoanStore.PriorLoansOfPartnersAsync(conn, tx, d.Id, ct);
+        var partnerHistories = await loans.PriorLoansOfPartnersAsync(d.Id);
         var partners = borrower.Partners.Select((partner, i) => new IndividualApplicant
         {
             BirthDate = LoanApplication.BirthDateOf(partner, null) ?? record.ApplicationDate,

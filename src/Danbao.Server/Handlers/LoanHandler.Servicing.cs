@@ -31,8 +31,9 @@ public sealed partial class LoanHandler
             errors.Add("guarantee_fund", "a fund operator guarantees from its own fund: leave empty or name your institution");
         }
         errors.ThrowIfAny();
-        return ChangeAsync(context, request, "loan.guaranteed", async (scope, record, loan) =>
+        return ChangeAsync(context, request, "loan.guaranteed", async write =>
         {
+            var (scope, record, loan, _, _) = write;
             CheckDate(record, LoanDateEvent.Guarantee, "guarantee_date", on);
             var policy = await reference.GetAsync(scope.CancellationToken);
             // The guarantee-contract date governs the risk share (policy.md §10).
@@ -59,8 +60,9 @@ public sealed partial class LoanHandler
         errors.RequestId("request_id", request.RequestId);
         var on = BusinessDate(errors, "disbursement_date", request.DisbursementDate);
         errors.ThrowIfAny();
-        return ChangeAsync(context, request, "loan.disbursed", (scope, record, loan) =>
+        return ChangeAsync(context, request, "loan.disbursed", write =>
         {
+            var (scope, record, loan, _, _) = write;
             CheckDate(record, LoanDateEvent.Disbursement, "disbursement_date", on);
             return Task.FromResult(loan.Disburse(on));
         }, businessDate: on);
@@ -76,31 +78,25 @@ public sealed partial class LoanHandler
         errors.ThrowIfAny();
         Allocation? allocation = null;
         // Repayments commute, so the etag is checked only when the bank sends one.
-        return ChangeAsync(context, request, "loan.repayment_recorded", async (scope, record, loan) =>
+        return ChangeAsync(context, request, "loan.repayment_recorded", write =>
         {
+            var (scope, record, loan, repayments, guaranteed) = write;
             CheckDate(record, LoanDateEvent.Repayment, "paid_date", on);
             var interestFrom = record.Data.InterestPaidToDate ?? on;
-            var repayments = await LoanStore.RepaymentsAsync(scope.Connection, scope.Transaction, record.Data.Id, scope.CancellationToken);
             var result = loan.RecordRepayment(on, new Money(amount));
             if (!result.IsOk)
             {
-                return result.Refusal;
+                return Task.FromResult<Result<Unit>>(result.Refusal);
             }
             allocation = result.Value;
-            await Execute(scope,
-                """
-                insert into loan_repayments (loan_id, paid_date, amount_fen, interest_fen, principal_fen, interest_from_date, interest_to_date, request_id)
-                values (@loan, @paid, @amount, @interest, @principal, @from, @paid, @request)
-                """,
-                ("loan", record.Data.Id), ("paid", on), ("amount", amount), ("interest", allocation.Interest.Fen),
-                ("principal", allocation.Principal.Fen), ("from", interestFrom), ("request", scope.RequestId));
+            scope.Session.Loans.AddRepayment(record.Data.Id, on, new Money(amount), allocation.Interest, allocation.Principal, interestFrom, scope.RequestId);
             // Repaid principal is no longer guaranteed: release it in the fund's ledger (frees leverage capacity).
-            await Fund.GuaranteePostings.ReleaseAsync(scope, record, allocation.Principal, on, record.Data.PolicyVersionIds);
+            Fund.GuaranteePostings.Release(scope, record, guaranteed, allocation.Principal, on, record.Data.PolicyVersionIds);
             // Overdue is a fact of the schedule and the repayments: the stored state (a cache) is brought in
             // line on the paid date, marking a missed instalment or curing on the day the arrears were paid.
             repayments.Add(new RecordedRepayment(on, allocation.Interest, allocation.Principal, interestFrom));
             loan.SyncOverdue(on, repayments);
-            return Unit.Value;
+            return Task.FromResult<Result<Unit>>(Unit.Value);
         }, etagRequired: false, failedRules: null, guaranteeFundId: null, businessDate: on, reply: loan => new RecordRepaymentResponse
         {
             Loan = loan,
@@ -118,8 +114,9 @@ public sealed partial class LoanHandler
         errors.Range("months", request.Months, 1, 120);
         var on = BusinessDate(errors, "business_date", request.BusinessDate);
         errors.ThrowIfAny();
-        return ChangeAsync(context, request, "loan.extended", async (scope, record, loan) =>
+        return ChangeAsync(context, request, "loan.extended", async write =>
         {
+            var (scope, record, loan, _, _) = write;
             CheckDate(record, LoanDateEvent.Extension, "business_date", on);
             var policy = await reference.GetAsync(scope.CancellationToken);
             return loan.Extend(on, request.Months, policy.Resolver.At(record.Data.Region, on));
@@ -130,8 +127,8 @@ public sealed partial class LoanHandler
     public override async Task<Contracts.V1.RepaymentSchedule> GetRepaymentSchedule(GetRepaymentScheduleRequest request, ServerCallContext context)
     {
         var id = LoanAccess.IdOf(request.Name);
-        await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
-        var record = LoanAccess.Visible(context.Caller(), await LoanStore.FindAsync(conn, null, id, false, context.CancellationToken), request.Name);
+        await using var session = await database.OpenReadSessionAsync(context.CancellationToken);
+        var record = LoanAccess.Visible(context.Caller(), await session.Loans.FindAsync(id, false), request.Name);
         var d = record.Data;
         if (d.DisbursementDate is not { } disbursed)
         {

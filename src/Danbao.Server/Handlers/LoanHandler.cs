@@ -60,23 +60,23 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
                 CreatedAt = scope.Now,
                 UpdatedAt = scope.Now,
             };
-            await LoanStore.InsertAsync(scope.Connection, scope.Transaction, record, scope.CancellationToken);
-            await LoanStore.AddBorrowerIdsAsync(scope.Connection, scope.Transaction, id,
-                application.PartnerIds.Select(p => vault.Index(p.Number)), scope.CancellationToken);
+            scope.Session.Loans.Insert(record);
+            scope.Session.Loans.AddBorrowerIds(id, application.PartnerIds.Select(p => vault.Index(p.Number)));
             await scope.AuditAsync(SubjectType, id, "loan.submitted", null, loan.State.ToCode(),
                 new { amount_fen = loan.Data.Amount.Fen, term_months = loan.Data.TermMonths, contract_rate_bp = loan.Data.ContractRate.Bp },
                 application.ApplicationDate);
             return LoanMapping.ToProto(record, policy.Resolver, Today(), [], policy.Calendar);
-        });
+        }, claimWithLoad: true);
     }
 
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
     public override async Task<ProtoLoan> GetLoan(GetLoanRequest request, ServerCallContext context)
     {
         var id = LoanAccess.IdOf(request.Name);
-        await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
-        var loan = LoanAccess.Visible(context.Caller(), await LoanStore.FindAsync(conn, null, id, false, context.CancellationToken), request.Name);
-        var repayments = loan.Data.DisbursementDate is null ? [] : await LoanStore.RepaymentsAsync(conn, null, id, context.CancellationToken);
+        await using var session = await database.OpenReadSessionAsync(context.CancellationToken);
+        // The loan and its repayments in one round trip (repayments are few, and none before disbursement).
+        var (found, repayments) = await session.ReadAsync(session.Loans.Find(id, false), session.Loans.Repayments(id));
+        var loan = LoanAccess.Visible(context.Caller(), found, request.Name);
         var policy = await reference.GetAsync(context.CancellationToken);
         return LoanMapping.ToProto(loan, policy.Resolver, Today(), repayments, policy.Calendar);
     }
@@ -110,11 +110,10 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
             CreatedFrom = from is { } f ? ChinaStandardTime.StartOfDay(f) : null,
             CreatedBefore = to is { } t ? ChinaStandardTime.StartOfDay(t.AddDays(1)) : null,
         };
-        await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
-        var rows = await LoanStore.ListAsync(conn, filter, cursor, size + 1, context.CancellationToken);
+        await using var session = await database.OpenReadSessionAsync(context.CancellationToken);
+        var rows = await session.ReadAsync(session.Loans.List(filter, cursor, size + 1));
         var page = rows.Take(size).ToList();
-        var repayments = await LoanStore.RepaymentsAsync(conn, null,
-            page.Where(r => r.Data.DisbursementDate is not null).Select(r => r.Data.Id).ToList(), context.CancellationToken);
+        var repayments = await session.Loans.RepaymentsAsync(page.Where(r => r.Data.DisbursementDate is not null).Select(r => r.Data.Id).ToList());
         var policy = await reference.GetAsync(context.CancellationToken);
         var response = new ListLoansResponse();
         response.Loans.AddRange(page.Select(r => LoanMapping.ToProto(r, policy.Resolver, Today(),
@@ -138,9 +137,9 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
         {
             throw RpcErrors.InvalidArgument("page_token is not a token this service issued", ("page_token", "pass back next_page_token unchanged"));
         }
-        await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
-        LoanAccess.Visible(context.Caller(), await LoanStore.FindAsync(conn, null, id, false, context.CancellationToken), request.Name);
-        var page = await audit.BySubjectAsync(conn, null, SubjectType, id, afterId == 0 ? null : afterId, size, context.CancellationToken);
+        await using var session = await database.OpenReadSessionAsync(context.CancellationToken);
+        LoanAccess.Visible(context.Caller(), await session.Loans.FindAsync(id, false), request.Name);
+        var page = await audit.BySubjectAsync(session.Connection, null, SubjectType, id, afterId == 0 ? null : afterId, size, context.CancellationToken);
         var response = new ListLoanEventsResponse();
         response.Events.AddRange(page.Events.Select(e => new Contracts.V1.AuditEvent
         {
@@ -178,14 +177,14 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
     /// store the new state and an audit event. A refusal becomes FAILED_PRECONDITION with its reason.
     /// </summary>
     private Task<ProtoLoan> ChangeAsync(ServerCallContext context, ILoanWriteRequest request, string action,
-        Func<WriteScope, LoanRecord, DomainLoan, Task<Result<Unit>>> decide, bool etagRequired = true,
+        Func<LoanChange, Task<Result<Unit>>> decide, bool etagRequired = true,
         Func<LoanRecord, IReadOnlyList<string>>? failedRules = null, string? guaranteeFundId = null, DateOnly? businessDate = null,
         Func<object>? auditDetail = null) =>
         ChangeAsync(context, request, action, decide, etagRequired, failedRules, guaranteeFundId, businessDate, reply: loan => loan, auditDetail);
 
     /// <param name="reply">Shapes the stored reply from the saved loan, inside the transaction, so a replay returns all of it.</param>
     private async Task<TReply> ChangeAsync<TReply>(ServerCallContext context, ILoanWriteRequest request, string action,
-        Func<WriteScope, LoanRecord, DomainLoan, Task<Result<Unit>>> decide, bool etagRequired,
+        Func<LoanChange, Task<Result<Unit>>> decide, bool etagRequired,
         Func<LoanRecord, IReadOnlyList<string>>? failedRules, string? guaranteeFundId, DateOnly? businessDate,
         Func<ProtoLoan, TReply> reply, Func<object>? auditDetail = null)
         where TReply : Google.Protobuf.IMessage<TReply>, new()
@@ -193,27 +192,29 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
         var id = LoanAccess.IdOf(request.Name);
         return await writes.RunAsync(context, request.RequestId, request, async scope =>
         {
-            var record = LoanAccess.Visible(scope.Caller,
-                await LoanStore.FindAsync(scope.Connection, scope.Transaction, id, true, scope.CancellationToken), request.Name);
+            // Load: the request id's claim, the loan locked, its repayments and what the ledger holds
+            // guaranteed for it, in one round trip.
+            var loans = scope.Session.Loans;
+            var (found, repayments, guaranteed) = await scope.Session.ReadAsync(
+                loans.Find(id, forUpdate: true), loans.Repayments(id), Data.Fund.FundAccounts.GuaranteedOutstandingOf(id));
+            var record = LoanAccess.Visible(scope.Caller, found, request.Name);
             LoanAccess.CheckEtag(record, request.Etag, etagRequired);
             var loan = DomainLoan.Rehydrate(record.Data);
             var before = loan.State;
-            var decision = await decide(scope, record, loan);
+            var decision = await decide(new LoanChange(scope, record, loan, repayments, guaranteed));
             if (!decision.IsOk)
             {
                 throw decision.Refusal.ToRpc();
             }
+            // Persist: queued, and sent with the stored reply as one batch before COMMIT.
             var rules = failedRules?.Invoke(record) ?? record.FailedRules;
-            if (!await LoanStore.UpdateAsync(scope.Connection, scope.Transaction, loan.Data, record.Version, guaranteeFundId, rules, scope.Now, scope.CancellationToken))
-            {
-                throw RpcErrors.Aborted("CONCURRENT_UPDATE", $"loans/{id} was changed by another request; read it again and retry");
-            }
+            loans.Update(loan.Data, record.Version, guaranteeFundId, rules, scope.Now,
+                () => RpcErrors.Aborted("CONCURRENT_UPDATE", $"loans/{id} was changed by another request; read it again and retry"));
             await scope.AuditAsync(SubjectType, id, action, before.ToCode(), loan.State.ToCode(), auditDetail?.Invoke() ?? AuditDetail(loan.Data), businessDate);
             var saved = record with { Data = loan.Data, Version = record.Version + 1, UpdatedAt = scope.Now, FailedRules = rules, GuaranteeFundId = guaranteeFundId ?? record.GuaranteeFundId };
             var policy = await reference.GetAsync(scope.CancellationToken);
-            var repayments = saved.Data.DisbursementDate is null ? [] : await LoanStore.RepaymentsAsync(scope.Connection, scope.Transaction, id, scope.CancellationToken);
             return reply(LoanMapping.ToProto(saved, policy.Resolver, Today(), repayments, policy.Calendar));
-        });
+        }, claimWithLoad: true);
     }
 
     private static object AuditDetail(LoanData d) => new

@@ -53,8 +53,9 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
         }
         errors.ThrowIfAny();
         var ct = context.CancellationToken;
-        await using var conn = await database.DataSource.OpenConnectionAsync(ct);
-        var record = LoanAccess.Visible(context.Caller(), await LoanStore.FindAsync(conn, null, id, false, ct), request.Loan);
+        await using var session = await database.OpenReadSessionAsync(ct);
+        var conn = session.Connection;
+        var record = LoanAccess.Visible(context.Caller(), await session.Loans.FindAsync(id, false), request.Loan);
         if (record.Data.DisbursementDate is not { } disbursed)
         {
             throw RpcErrors.FailedPrecondition(SubsidyReasons.LoanNotDisbursed, $"{request.Loan} is not disbursed: no interest, no subsidy");

@@ -102,7 +102,6 @@ public sealed class DanbaoHost : IAsyncDisposable
         var vault = IdNumberVault.FromEnvironmentOrFile(settings.PiiKeyFile ?? Path.Combine(".danbao", "pii.key"));
         services.AddSingleton(vault);
         Validation.Paging.UseKey(vault.PageTokenKey);
-        services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<Ledger>();
         services.AddSingleton<WriteRunner>();

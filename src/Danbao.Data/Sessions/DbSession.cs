@@ -1,0 +1,133 @@
+using Danbao.Data.Accounting;
+using Danbao.Data.Audit;
+using Danbao.Data.Idempotency;
+using Danbao.Data.Loans;
+using Npgsql;
+
+namespace Danbao.Data.Sessions;
+
+/// <summary>
+/// One request's unit of work: the connection, its transaction (none for a read), the stores as
+/// members, and the statements waiting to be sent. A write's effects are queued
+/// (<see cref="Queue"/>) and reach PostgreSQL as one <see cref="NpgsqlBatch"/>, together with the
+/// next read or at <see cref="FlushAsync"/>; a load is one batch of queries
+/// (<see cref="ReadAsync{T1,T2}"/>). Queued statements always run before a later read, so the
+/// session reads its own writes.
+/// </summary>
+public sealed class DbSession : IAsyncDisposable
+{
+    private readonly List<BatchItem> _pending = [];
+    private readonly bool _ownsConnection;
+
+    internal DbSession(NpgsqlConnection connection, NpgsqlTransaction? transaction, bool ownsConnection, CancellationToken ct)
+    {
+        Connection = connection;
+        Transaction = transaction;
+        CancellationToken = ct;
+        _ownsConnection = ownsConnection;
+        Loans = new LoanStore(this);
+        LoanEvents = new LoanEventReportStore(this);
+        Requests = new IdempotencyStore(this);
+        Audit = new AuditLog(this);
+        Ledger = new Ledger(this);
+    }
+
+    public NpgsqlConnection Connection { get; }
+
+    /// <summary>The write's transaction; null in a read session (each statement sees committed data).</summary>
+    public NpgsqlTransaction? Transaction { get; }
+
+    public CancellationToken CancellationToken { get; }
+
+    public LoanStore Loans { get; }
+    public LoanEventReportStore LoanEvents { get; }
+    public IdempotencyStore Requests { get; }
+    public AuditLog Audit { get; }
+    public Ledger Ledger { get; }
+
+    /// <summary>Statements waiting for the next round trip.</summary>
+    public int Pending => _pending.Count;
+
+    /// <summary>Queues a statement for the next round trip; <paramref name="after"/> gets its row count.</summary>
+    public void Queue(NpgsqlBatchCommand command, Func<int, Task>? after = null) => _pending.Add(new BatchItem(command, null, after));
+
+    /// <summary>Queues a statement that returns rows; <paramref name="read"/> consumes them when the batch runs.</summary>
+    public void Queue(NpgsqlBatchCommand command, Func<NpgsqlDataReader, CancellationToken, Task> read, Func<int, Task>? after = null) =>
+        _pending.Add(new BatchItem(command, read, after));
+
+    /// <summary>Sends every queued statement in one round trip.</summary>
+    public Task FlushAsync() => _pending.Count == 0 ? Task.CompletedTask : RunAsync([]);
+
+    /// <summary>The queued statements and this query, in one round trip.</summary>
+    public async Task<T> ReadAsync<T>(Query<T> query)
+    {
+        await RunAsync([query.Item]);
+        return query.Value;
+    }
+
+    public async Task<(T1, T2)> ReadAsync<T1, T2>(Query<T1> first, Query<T2> second)
+    {
+        await RunAsync([first.Item, second.Item]);
+        return (first.Value, second.Value);
+    }
+
+    public async Task<(T1, T2, T3)> ReadAsync<T1, T2, T3>(Query<T1> first, Query<T2> second, Query<T3> third)
+    {
+        await RunAsync([first.Item, second.Item, third.Item]);
+        return (first.Value, second.Value, third.Value);
+    }
+
+    /// <summary>Commits the write: the queued statements go first, in the same round trip as nothing else.</summary>
+    public async Task CommitAsync()
+    {
+        await FlushAsync();
+        await (Transaction ?? throw new InvalidOperationException("A read session has no transaction to commit.")).CommitAsync(CancellationToken);
+    }
+
+    private async Task RunAsync(BatchItem[] queries)
+    {
+        var items = _pending.Count == 0 ? queries : [.. _pending, .. queries];
+        _pending.Clear();
+        await using (var batch = new NpgsqlBatch(Connection, Transaction))
+        {
+            foreach (var item in items)
+            {
+                batch.BatchCommands.Add(item.Command);
+            }
+            await using var reader = await batch.ExecuteReaderAsync(CancellationToken);
+            // The reader stands on the first statement that returns rows; NextResult skips the others.
+            var first = true;
+            foreach (var item in items)
+            {
+                if (item.Read is null)
+                {
+                    continue;
+                }
+                if (!first && !await reader.NextResultAsync(CancellationToken))
+                {
+                    throw new InvalidOperationException($"The batch ended before the result of: {item.Command.CommandText}");
+                }
+                first = false;
+                await item.Read(reader, CancellationToken);
+            }
+            while (await reader.NextResultAsync(CancellationToken))
+            {
+            }
+        }
+        foreach (var item in items)
+        {
+            if (item.After is { } after)
+            {
+                await after(item.Command.RecordsAffected);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsConnection)
+        {
+            await Connection.DisposeAsync();
+        }
+    }
+}
