@@ -656,6 +656,8 @@ def main():
     parser.add_argument("--grpc-only", action="store_true", help="row 1 only (the gRPC pipeline against the C++ server), then the table")
     parser.add_argument("--flood-only", action="store_true",
                         help="the flood row only (GetLoan p99 while unknown API keys flood WhoAmI at ~4,000 calls/s), then the table")
+    parser.add_argument("--loans-only", action="store_true",
+                        help="rows 2, 3, 6 and 7 only (the loan write and read paths against pgbench), then the table")
     parser.add_argument("--settlement", help="comma-separated loan counts for the settlement rows (default 10000 quick, 10000,100000,1000000 full)")
     args = parser.parse_args()
     if args.grpc_only and args.flood_only:
@@ -749,8 +751,9 @@ def main():
         ctx.ref_url = f"http://127.0.0.1:{ref_port}"
 
         rows = []
-        log("row 1: gRPC layer (h2load, alternating with the C++ server)")
-        rows += bench_grpc(ctx, args.quick)
+        if not args.loans_only:
+            log("row 1: gRPC layer (h2load, alternating with the C++ server)")
+            rows += bench_grpc(ctx, args.quick)
 
         if args.grpc_only:
             seeded = {}
@@ -768,6 +771,12 @@ def main():
         rows += bench_write(ctx, args.quick)
         log("row 3: read path")
         rows += bench_read(ctx, args.quick)
+        if args.loans_only:
+            print(print_table(rows))
+            for note in NOTES:
+                print(f"- {note}")
+            print(f"\nmachine: {machine()}; commit {commit}; loan rows only, {time.perf_counter() - started:.0f} s of which build {build_s:.0f} s")
+            return
         log("flood row: GetLoan during a flood of unknown API keys")
         try:
             rows += bench_flood(ctx, args.quick)

@@ -7,6 +7,7 @@
 #   --head    measure the committed HEAD (git archive) rather than the working tree
 #   --work D  keep builds, logs and the cluster in D instead of a temp dir removed at exit
 #   --grpc-only / --flood-only   row 1 only / the flood row only (unknown API keys at ~4,000 calls/s vs GetLoan p99)
+#   --loans-only   rows 2, 3, 6, 7: the loan write and read paths against pgbench
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()

@@ -21,17 +21,20 @@ public static class PoolTuning
     public static string WithServiceDefaults(string connectionString)
     {
         ArgumentNullException.ThrowIfNull(connectionString);
-        var given = new NpgsqlConnectionStringBuilder(connectionString);
+        // NpgsqlConnectionStringBuilder.ContainsKey answers whether a keyword is known, not whether it
+        // was given, so what was given is read with the plain builder (keys compared without spaces).
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys
+            .Cast<string>().Select(k => k.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant()).ToHashSet();
         var tuned = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!given.ContainsKey("Max Auto Prepare"))
+        if (!given.Contains("maxautoprepare"))
         {
             tuned.MaxAutoPrepare = AutoPrepareStatementsMax;
         }
-        if (!given.ContainsKey("Auto Prepare Min Usages"))
+        if (!given.Contains("autoprepareminusages"))
         {
             tuned.AutoPrepareMinUsages = AutoPrepareUsagesMin;
         }
-        if (!given.ContainsKey("No Reset On Close"))
+        if (!given.Contains("noresetonclose"))
         {
             tuned.NoResetOnClose = true;
         }

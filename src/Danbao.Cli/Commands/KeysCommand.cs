@@ -3,7 +3,6 @@ using Danbao.Client;
 using Danbao.Contracts.V1;
 using Danbao.Data;
 using Danbao.Data.Identity;
-using Dapper;
 using Spectre.Console;
 
 namespace Danbao.Cli.Commands;
@@ -55,12 +54,8 @@ internal static class KeysCommand
         await using var database = new Database(new DatabaseOptions { ConnectionString = cli.DatabaseConnectionString() });
         var secret = await database.InTransactionAsync(async (conn, tx, token) =>
         {
-            // Serialise concurrent bootstraps; the check below then sees any key the other one made.
-            await conn.ExecuteAsync("lock table api_keys in share row exclusive mode", transaction: tx);
-            var live = await conn.ExecuteScalarAsync<long>(
-                "select count(*) from api_keys k join institutions i on i.id = k.institution_id where i.role = 'ADMIN' and k.revoked_at is null",
-                transaction: tx);
-            if (live > 0)
+            // Serialise concurrent bootstraps; the count then sees any key the other one made.
+            if (await IdentityStore.LockKeysAndCountLiveAdminKeysAsync(conn, tx) > 0)
             {
                 return null;
             }

@@ -20,6 +20,18 @@ public static class IdentityStore
         return rows == 1;
     }
 
+    /// <summary>
+    /// Locks the keys table against concurrent key creation (until the transaction ends) and counts the
+    /// live ADMIN keys: a bootstrap makes the first admin key only when this is 0.
+    /// </summary>
+    public static async Task<long> LockKeysAndCountLiveAdminKeysAsync(NpgsqlConnection conn, NpgsqlTransaction tx)
+    {
+        await conn.ExecuteAsync("lock table api_keys in share row exclusive mode", transaction: tx);
+        return await conn.ExecuteScalarAsync<long>(
+            "select count(*) from api_keys k join institutions i on i.id = k.institution_id where i.role = 'ADMIN' and k.revoked_at is null",
+            transaction: tx);
+    }
+
     public static async Task<IReadOnlyList<InstitutionRecord>> ListInstitutionsAsync(NpgsqlConnection conn, string afterId, int limit) =>
         (await conn.QueryAsync<InstitutionRecord>(
             "select id, display_name as DisplayName, role, region_code as RegionCode, created_at as CreatedAt from institutions where id > @afterId order by id limit @limit",

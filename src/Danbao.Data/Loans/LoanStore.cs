@@ -222,6 +222,53 @@ public sealed class LoanStore(DbSession session)
         session.Queue(cmd);
     }
 
+    /// <summary>Queues an objection lodged during publicity (公示异议).</summary>
+    public void AddObjection(string loanId, string lodgedBy, DateOnly lodged, string objection)
+    {
+        var cmd = new NpgsqlBatchCommand(
+            "insert into loan_objections (loan_id, lodged_by, lodged_date, objection) values (@loan, @by, @date, @text)");
+        cmd.Parameters.AddWithValue("loan", loanId);
+        cmd.Parameters.AddWithValue("by", lodgedBy);
+        cmd.Parameters.AddWithValue("date", lodged);
+        cmd.Parameters.AddWithValue("text", objection);
+        session.Queue(cmd);
+    }
+
+    /// <summary>Queues the resolution of the loan's open objection.</summary>
+    public void ResolveObjection(string loanId, DateOnly resolved, bool upheld, string resolution)
+    {
+        var cmd = new NpgsqlBatchCommand(
+            "update loan_objections set resolved_date = @date, upheld = @upheld, resolution = @text where loan_id = @loan and resolved_date is null");
+        cmd.Parameters.AddWithValue("loan", loanId);
+        cmd.Parameters.AddWithValue("date", resolved);
+        cmd.Parameters.AddWithValue("upheld", upheld);
+        cmd.Parameters.AddWithValue("text", resolution);
+        session.Queue(cmd);
+    }
+
+    /// <summary>Loans the daily batch looks at (in publicity or being repaid), in id order, at most <paramref name="limit"/>.</summary>
+    public Task<List<string>> BatchCandidatesAsync(string? regionWithin, int limit)
+    {
+        var cmd = new NpgsqlBatchCommand(
+            """
+            select id from loans
+            where state in ('PUBLICITY', 'CURRENT', 'EXTENDED', 'OVERDUE')
+              and (@region::text is null or region_code = @region or region_code like @region || '-%')
+            order by id limit @limit
+            """);
+        cmd.Parameters.AddWithValue("region", NpgsqlDbType.Text, (object?)regionWithin ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("limit", limit);
+        return session.ReadAsync(new Query<List<string>>(cmd, async (r, ct) =>
+        {
+            var ids = new List<string>();
+            while (await r.ReadAsync(ct))
+            {
+                ids.Add(r.GetString(0));
+            }
+            return ids;
+        }));
+    }
+
     /// <summary>Queues a repayment row (the facts overdue and subsidy are derived from).</summary>
     public void AddRepayment(string loanId, DateOnly paid, Money amount, Money interest, Money principal, DateOnly interestFrom, string requestId)
     {

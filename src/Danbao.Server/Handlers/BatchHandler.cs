@@ -57,7 +57,7 @@ public sealed class BatchHandler(WriteRunner writes, ReferenceDataCache referenc
             var policy = await reference.GetAsync(scope.CancellationToken);
             var reply = new RunBatchResponse { BusinessDate = request.BusinessDate.Length > 0 ? request.BusinessDate : date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) };
             var region = scope.Caller.Role == Role.Admin ? null : scope.Caller.RegionCode;
-            var candidates = await CandidatesAsync(scope, region);
+            var candidates = await scope.Session.Loans.BatchCandidatesAsync(region, LoansPerRunMax);
             var repayments = await scope.Session.Loans.RepaymentsAsync(candidates);
             foreach (var id in candidates)
             {
@@ -76,7 +76,7 @@ public sealed class BatchHandler(WriteRunner writes, ReferenceDataCache referenc
                 await scope.AuditAsync("loan", id, action, before.ToCode(), loan.State.ToCode(), new { batch_date = reply.BusinessDate }, date);
             }
             return reply;
-        });
+        }, claimWithLoad: true);
     }
 
     /// <summary>
@@ -112,25 +112,5 @@ public sealed class BatchHandler(WriteRunner writes, ReferenceDataCache referenc
             default:
                 return null;
         }
-    }
-
-    private static async Task<List<string>> CandidatesAsync(WriteScope scope, string? region)
-    {
-        await using var cmd = new NpgsqlCommand(
-            """
-            select id from loans
-            where state in ('PUBLICITY', 'CURRENT', 'EXTENDED', 'OVERDUE')
-              and (@region::text is null or region_code = @region or region_code like @region || '-%')
-            order by id limit @limit
-            """, scope.Connection, scope.Transaction);
-        cmd.Parameters.AddWithValue("region", NpgsqlTypes.NpgsqlDbType.Text, (object?)region ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("limit", LoansPerRunMax);
-        var ids = new List<string>();
-        await using var reader = await cmd.ExecuteReaderAsync(scope.CancellationToken);
-        while (await reader.ReadAsync(scope.CancellationToken))
-        {
-            ids.Add(reader.GetString(0));
-        }
-        return ids;
     }
 }

@@ -78,8 +78,7 @@ public sealed partial class LoanHandler
             var result = loan.LodgeObjection(lodged, policy.Calendar);
             if (result.IsOk)
             {
-                await Execute(scope, "insert into loan_objections (loan_id, lodged_by, lodged_date, objection) values (@loan, @by, @date, @text)",
-                    ("loan", record.Data.Id), ("by", scope.Caller.InstitutionId), ("date", lodged), ("text", text));
+                scope.Session.Loans.AddObjection(record.Data.Id, scope.Caller.InstitutionId, lodged, text);
             }
             return result;
         }, businessDate: lodged);
@@ -100,9 +99,7 @@ public sealed partial class LoanHandler
             var result = request.Upheld ? loan.UpholdObjection(resolution) : loan.DismissObjection(resolved, policy.Calendar);
             if (result.IsOk)
             {
-                await Execute(scope,
-                    "update loan_objections set resolved_date = @date, upheld = @upheld, resolution = @text where loan_id = @loan and resolved_date is null",
-                    ("loan", record.Data.Id), ("date", resolved), ("upheld", request.Upheld), ("text", resolution));
+                scope.Session.Loans.ResolveObjection(record.Data.Id, resolved, request.Upheld, resolution);
             }
             return result;
         }, businessDate: resolved);
@@ -276,14 +273,4 @@ public sealed partial class LoanHandler
     /// <summary>The instant a step on <paramref name="businessDate"/> happens: now if it is today, else the start of that day.</summary>
     private static DateTimeOffset InstantOf(DateOnly businessDate, DateTimeOffset now) =>
         businessDate == ChinaStandardTime.BusinessDate(now) ? now : ChinaStandardTime.StartOfDay(businessDate);
-
-    private static async Task Execute(WriteScope scope, string sql, params (string Name, object Value)[] parameters)
-    {
-        await using var cmd = new NpgsqlCommand(sql, scope.Connection, scope.Transaction);
-        foreach (var (name, value) in parameters)
-        {
-            cmd.Parameters.AddWithValue(name, value);
-        }
-        await cmd.ExecuteNonQueryAsync(scope.CancellationToken);
-    }
 }
