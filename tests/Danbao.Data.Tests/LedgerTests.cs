@@ -287,6 +287,26 @@ public sealed class LedgerTests(PostgresFixture postgres) : IClassFixture<Postgr
     }
 
     [Fact]
+    public async Task Accounts_opened_together_are_created_once_confirmed_after_and_a_different_type_is_refused()
+    {
+        var owner = "inst-" + Guid.NewGuid().ToString("N")[..8];
+        LedgerAccount[] accounts = [new($"fund:{owner}:cash", LedgerAccountType.Asset, owner), new($"fund:{owner}:capital", LedgerAccountType.Equity, owner)];
+        Task Open(params LedgerAccount[] list) => postgres.Database.InTransactionAsync(async (connection, transaction, ct) =>
+        {
+            await _ledger.OpenAccountsAsync(connection, transaction, list, ct);
+            return 0;
+        }, CancellationToken.None);
+
+        await Open(accounts);
+        await Open(accounts);
+
+        await using var connection = await postgres.DataSource.OpenConnectionAsync();
+        Assert.Equal(2, await connection.ExecuteScalarAsync<long>("select count(*) from ledger_accounts where institution = @owner", new { owner }));
+        Assert.Equal(0, (await _ledger.BalanceAsync(connection, null, accounts[0].Code)).BalanceFen);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Open(new LedgerAccount(accounts[1].Code, LedgerAccountType.Liability, owner)));
+    }
+
+    [Fact]
     public async Task Concurrent_postings_to_the_same_accounts_keep_balances_exact()
     {
         var accounts = await OpenAccountsAsync();

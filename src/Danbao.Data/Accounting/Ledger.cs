@@ -48,6 +48,64 @@ public sealed class Ledger
         return existing.Id;
     }
 
+    // Accounts known to exist (committed before the statement that saw them), with their type and
+    // institution, by database: they are never deleted or changed, so a posting need not open them again.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Database, string Code), (string Type, string Institution)> KnownAccounts = new();
+
+    /// <summary>
+    /// Opens these accounts, or confirms existing ones have the same type and institution, in one round
+    /// trip (none when every account is already known to this process).
+    /// </summary>
+    public async Task OpenAccountsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyCollection<LedgerAccount> accounts, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        var database = $"{connection.Host}:{connection.Port}/{connection.Database}";
+        var wanted = accounts.Where(a => !KnownAccounts.TryGetValue((database, a.Code), out var known) || known != (TypeName(a.Type), a.Institution)).ToList();
+        if (wanted.Count == 0)
+        {
+            return;
+        }
+        // Rows this statement inserts are not in its snapshot of ledger_accounts, so they come from `ins`;
+        // an account another transaction opened meanwhile shows neither (null): it is opened one by one.
+        var rows = await connection.QueryAsync<(string Code, string? Type, string? Institution, bool Existed)>(new CommandDefinition(
+            """
+            with w as (select * from unnest(@codes::text[], @types::text[], @institutions::text[]) as w(code, type, institution)),
+            ins as (
+                insert into ledger_accounts (code, type, institution) select code, type, institution from w
+                on conflict (code) do nothing
+                returning code, type, institution
+            )
+            select w.code, coalesce(i.type, a.type), coalesce(i.institution, a.institution), a.code is not null
+            from w left join ins i on i.code = w.code left join ledger_accounts a on a.code = w.code
+            """,
+            new
+            {
+                codes = wanted.Select(a => a.Code).ToArray(),
+                types = wanted.Select(a => TypeName(a.Type)).ToArray(),
+                institutions = wanted.Select(a => a.Institution).ToArray(),
+            },
+            transaction,
+            cancellationToken: ct));
+        foreach (var row in rows)
+        {
+            var account = wanted.First(a => a.Code == row.Code);
+            if (row.Type is null)
+            {
+                await OpenAccountAsync(connection, transaction, account, ct);
+                continue;
+            }
+            if (row.Type != TypeName(account.Type) || row.Institution != account.Institution)
+            {
+                throw new InvalidOperationException(
+                    $"Account {account.Code} exists as {row.Type} of {row.Institution}, not {TypeName(account.Type)} of {account.Institution}.");
+            }
+            if (row.Existed)
+            {
+                KnownAccounts[(database, row.Code)] = (row.Type, row.Institution!);
+            }
+        }
+    }
+
     private readonly DbSession? _session;
 
     /// <summary>The ledger on explicit connections (each method takes the connection and transaction).</summary>

@@ -67,25 +67,41 @@ public static class FundAccounts
         });
     }
 
-    public static async Task OpenFundAsync(Ledger ledger, NpgsqlConnection conn, NpgsqlTransaction tx, string fundId, CancellationToken ct)
-    {
-        await ledger.OpenAccountAsync(conn, tx, new LedgerAccount(Cash(fundId), LedgerAccountType.Asset, fundId), ct);
-        await ledger.OpenAccountAsync(conn, tx, new LedgerAccount(Capital(fundId), LedgerAccountType.Equity, fundId), ct);
-        await ledger.OpenAccountAsync(conn, tx, new LedgerAccount(GuaranteesOutstanding(fundId), LedgerAccountType.Liability, fundId), ct);
-        await ledger.OpenAccountAsync(conn, tx, new LedgerAccount(FundRecoverable(fundId), LedgerAccountType.Asset, fundId), ct);
-    }
+    /// <summary>The guarantee fund's accounts.</summary>
+    public static LedgerAccount[] OfFund(string fundId) =>
+    [
+        new(Cash(fundId), LedgerAccountType.Asset, fundId),
+        new(Capital(fundId), LedgerAccountType.Equity, fundId),
+        new(GuaranteesOutstanding(fundId), LedgerAccountType.Liability, fundId),
+        new(FundRecoverable(fundId), LedgerAccountType.Asset, fundId),
+    ];
 
-    public static async Task OpenBankAsync(Ledger ledger, NpgsqlConnection conn, NpgsqlTransaction tx, string bankId, CancellationToken ct)
-    {
-        await ledger.OpenAccountAsync(conn, tx, new LedgerAccount(BankGuaranteed(bankId), LedgerAccountType.Asset, bankId), ct);
-        await ledger.OpenAccountAsync(conn, tx, new LedgerAccount(BankRecoverable(bankId), LedgerAccountType.Asset, bankId), ct);
-        await ledger.OpenAccountAsync(conn, tx, new LedgerAccount(BankRiskBorne(bankId), LedgerAccountType.Liability, bankId), ct);
-        await ledger.OpenAccountAsync(conn, tx, new LedgerAccount(BankWrittenOff(bankId), LedgerAccountType.Expense, bankId), ct);
-    }
+    /// <summary>A partner bank's accounts.</summary>
+    public static LedgerAccount[] OfBank(string bankId) =>
+    [
+        new(BankGuaranteed(bankId), LedgerAccountType.Asset, bankId),
+        new(BankRecoverable(bankId), LedgerAccountType.Asset, bankId),
+        new(BankRiskBorne(bankId), LedgerAccountType.Liability, bankId),
+        new(BankWrittenOff(bankId), LedgerAccountType.Expense, bankId),
+    ];
 
-    public static async Task OpenFinanceAsync(Ledger ledger, NpgsqlConnection conn, NpgsqlTransaction tx, string financeId, CancellationToken ct)
-    {
-        await ledger.OpenAccountAsync(conn, tx, new LedgerAccount(FinanceContributions(financeId), LedgerAccountType.Asset, financeId), ct);
-        await ledger.OpenAccountAsync(conn, tx, new LedgerAccount(FinanceAppropriations(financeId), LedgerAccountType.Equity, financeId), ct);
-    }
+    /// <summary>A finance bureau's accounts.</summary>
+    public static LedgerAccount[] OfFinance(string financeId) =>
+    [
+        new(FinanceContributions(financeId), LedgerAccountType.Asset, financeId),
+        new(FinanceAppropriations(financeId), LedgerAccountType.Equity, financeId),
+    ];
+
+    public static Task OpenFundAsync(Ledger ledger, NpgsqlConnection conn, NpgsqlTransaction tx, string fundId, CancellationToken ct) =>
+        ledger.OpenAccountsAsync(conn, tx, OfFund(fundId), ct);
+
+    public static Task OpenBankAsync(Ledger ledger, NpgsqlConnection conn, NpgsqlTransaction tx, string bankId, CancellationToken ct) =>
+        ledger.OpenAccountsAsync(conn, tx, OfBank(bankId), ct);
+
+    public static Task OpenFinanceAsync(Ledger ledger, NpgsqlConnection conn, NpgsqlTransaction tx, string financeId, CancellationToken ct) =>
+        ledger.OpenAccountsAsync(conn, tx, OfFinance(financeId), ct);
+
+    /// <summary>A fund's and a bank's accounts, in one round trip (none once both are known).</summary>
+    public static Task OpenFundAndBankAsync(Ledger ledger, NpgsqlConnection conn, NpgsqlTransaction tx, string fundId, string bankId, CancellationToken ct) =>
+        ledger.OpenAccountsAsync(conn, tx, [.. OfFund(fundId), .. OfBank(bankId)], ct);
 }

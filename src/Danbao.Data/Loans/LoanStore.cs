@@ -147,9 +147,39 @@ public sealed class LoanStore(DbSession session)
     /// <summary>A page of loans, newest first, after <paramref name="after"/>.</summary>
     public Query<List<LoanRecord>> List(LoanFilter filter, LoanCursor? after, int limit)
     {
+        var cmd = PageCommand($"select {Columns} from loans", filter, after, limit);
+        return new Query<List<LoanRecord>>(cmd, async (r, ct) =>
+        {
+            var loans = new List<LoanRecord>();
+            while (await r.ReadAsync(ct))
+            {
+                loans.Add(Read(r));
+            }
+            return loans;
+        });
+    }
+
+    /// <summary>The repayments of the loans of the same page as <see cref="List"/>, for the same batch (one round trip for both).</summary>
+    public Query<Dictionary<string, List<RecordedRepayment>>> RepaymentsOfPage(LoanFilter filter, LoanCursor? after, int limit)
+    {
+        var page = PageCommand("select id from loans", filter, after, limit);
         var cmd = new NpgsqlBatchCommand(
             $"""
-            select {Columns} from loans
+            select loan_id, paid_date, interest_fen, principal_fen, interest_from_date
+            from loan_repayments where loan_id in ({page.CommandText}) order by loan_id, id
+            """);
+        foreach (NpgsqlParameter parameter in page.Parameters)
+        {
+            cmd.Parameters.Add(parameter.Clone());
+        }
+        return new Query<Dictionary<string, List<RecordedRepayment>>>(cmd, ReadRepayments);
+    }
+
+    private static NpgsqlBatchCommand PageCommand(string select, LoanFilter filter, LoanCursor? after, int limit)
+    {
+        var cmd = new NpgsqlBatchCommand(
+            $"""
+            {select}
             where (@bank_id::text is null or bank_id = @bank_id)
               and (@region::text is null or region_code = @region or region_code like @region || '-%')
               and (@state::text is null or state = @state)
@@ -170,15 +200,7 @@ public sealed class LoanStore(DbSession session)
         p.AddWithValue("after_at", NpgsqlDbType.TimestampTz, after is { } a ? a.CreatedAt.ToUniversalTime() : DBNull.Value);
         p.AddWithValue("after_id", NpgsqlDbType.Text, after is { } a2 ? a2.Id : DBNull.Value);
         p.AddWithValue("limit", limit);
-        return new Query<List<LoanRecord>>(cmd, async (r, ct) =>
-        {
-            var loans = new List<LoanRecord>();
-            while (await r.ReadAsync(ct))
-            {
-                loans.Add(Read(r));
-            }
-            return loans;
-        });
+        return cmd;
     }
 
     /// <summary>Loans of the person with this blind index that count toward the lifetime limit.</summary>

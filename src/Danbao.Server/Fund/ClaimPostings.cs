@@ -45,8 +45,7 @@ public static class ClaimPostings
         catch (UnknownLedgerAccountException)
         {
             // The posting inserted nothing (it checks its accounts first): open them and post again.
-            await FundAccounts.OpenFundAsync(GuaranteePostings.Ledger, conn, tx, claim.FundId, ct);
-            await FundAccounts.OpenBankAsync(GuaranteePostings.Ledger, conn, tx, claim.BankId, ct);
+            await FundAccounts.OpenFundAndBankAsync(GuaranteePostings.Ledger, conn, tx, claim.FundId, claim.BankId, ct);
             return await GuaranteePostings.Ledger.PostAsync(conn, tx, request, ct);
         }
     }

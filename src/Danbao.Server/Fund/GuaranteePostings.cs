@@ -34,8 +34,7 @@ public static class GuaranteePostings
         var (conn, tx, ct) = (scope.Connection, scope.Transaction, scope.CancellationToken);
         var amount = record.Data.Amount;
         await FundStore.LockFundAsync(conn, tx, fundId, fundRegion.Value, ct);
-        await FundAccounts.OpenFundAsync(Ledger, conn, tx, fundId, ct);
-        await FundAccounts.OpenBankAsync(Ledger, conn, tx, record.BankId, ct);
+        await FundAccounts.OpenFundAndBankAsync(Ledger, conn, tx, fundId, record.BankId, ct);
         var versions = shareVersions.ToList();
         var balance = new Money(await FundStore.BalanceOrZeroAsync(conn, tx, FundAccounts.Cash(fundId), ct));
         var outstanding = new Money(await FundStore.BalanceOrZeroAsync(conn, tx, FundAccounts.GuaranteesOutstanding(fundId), ct));

@@ -209,10 +209,9 @@ public sealed partial class LoanHandler
             Note = r.Note,
             CreateTime = r.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
         };
-        var byId = policy.Versions.ToDictionary(v => v.Id, StringComparer.Ordinal);
         foreach (var id in r.PolicyVersionIds)
         {
-            if (byId.TryGetValue(id, out var version))
+            if (policy.Find(id) is { } version)
             {
                 reply.PolicyVersions.Add(LoanMappingRefs.Ref(version));
             }

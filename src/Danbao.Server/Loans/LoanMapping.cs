@@ -39,7 +39,26 @@ public static class LoanMapping
         return BorrowerJson.Format(copy);
     }
 
-    public static Borrower ParseStoredBorrower(string json) => BorrowerParser.Parse<Borrower>(json);
+    // Parsing the stored borrower (protobuf JSON) was the largest part of a loan read's CPU; the text
+    // of a loan's borrower never changes, so its parse is kept, keyed by the text itself (bounded).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Borrower> ParsedBorrowers = new(StringComparer.Ordinal);
+    private const int ParsedBorrowersMax = 4096;
+
+    /// <summary>The stored borrower as a message of its own (a copy: callers may change it).</summary>
+    public static Borrower ParseStoredBorrower(string json)
+    {
+        if (ParsedBorrowers.TryGetValue(json, out var cached))
+        {
+            return cached.Clone();
+        }
+        var parsed = BorrowerParser.Parse<Borrower>(json);
+        if (ParsedBorrowers.Count >= ParsedBorrowersMax)
+        {
+            ParsedBorrowers.Clear();
+        }
+        ParsedBorrowers.TryAdd(json, parsed);
+        return parsed.Clone();
+    }
 
     /// <param name="today">The business date the overdue figures are stated on.</param>
     /// <param name="repayments">All recorded repayments of the loan: overdue is derived from them and the schedule, never from a batch.</param>
@@ -99,10 +118,9 @@ public static class LoanMapping
         }
         if (policy is not null)
         {
-            var byId = policy.Versions.ToDictionary(v => v.Id, StringComparer.Ordinal);
             foreach (var id in d.PolicyVersionIds)
             {
-                if (byId.TryGetValue(id, out var version))
+                if (policy.Find(id) is { } version)
                 {
                     loan.PolicyVersions.Add(LoanMappingRefs.Ref(version));
                 }
