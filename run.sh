@@ -24,6 +24,13 @@ done
 
 command -v dotnet >/dev/null || { echo "run.sh: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
 
+# `./danbao report --out report.html` draws Chinese chart labels with Debian's Noto CJK font.
+if [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] && command -v apt-get >/dev/null; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq fonts-noto-cjk >/dev/null; } \
+    || echo "run.sh: could not install fonts-noto-cjk; report charts will be labelled in English only" >&2
+fi
+
 stop_pg() { :; }
 if [ -z "${DANBAO_DB:-}" ]; then
   scripts/pg.sh ensure-installed

@@ -5,13 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the tests use: PostgreSQL, a real gRPC implementation (C-core) for interop, protoc
-# for its stubs, h2load for the benchmark smoke test.
+# for its stubs, h2load for the benchmark smoke test, a CJK font and Chromium for the HTML report.
 scripts/pg.sh ensure-installed
 need=()
 /usr/bin/python3 -c 'import grpc, google.protobuf' 2>/dev/null || need+=(python3-grpcio python3-protobuf)
 /usr/bin/python3 -c 'import yaml' 2>/dev/null || need+=(python3-yaml)   # the deploy files are linted with it
 command -v protoc >/dev/null || need+=(protobuf-compiler)
 command -v h2load >/dev/null || need+=(nghttp2-client)
+# The HTML report: its charts' Chinese labels need a CJK font; a test opens it in headless Chromium.
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
+command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq

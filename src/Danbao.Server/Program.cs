@@ -41,6 +41,10 @@ Say($"Danbao is serving gRPC on {settings.Listen}:{host.Port} ({(settings.TlsCer
 if (clock is BusinessDateClock sandbox)
 {
     Say($"Sandbox: the business date is {sandbox.Date:yyyy-MM-dd} (CST) for every rule; move it forward with `./danbao business-date advance --key @admin`.");
+    if (settings.BusinessDate is { } asked && asked < sandbox.Date)
+    {
+        Say($"(--business-date {asked:yyyy-MM-dd} is before the date this sandbox's database had reached: the business date never moves back.)");
+    }
 }
 if (host.DemoKeys.Count > 0)
 {

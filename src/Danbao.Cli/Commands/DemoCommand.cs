@@ -40,7 +40,72 @@ internal static class DemoCommand
             return await seeder.RunAsync(n, ct);
         });
         demo.Add(command);
+        demo.Add(BuildYear(cli));
         return demo;
+    }
+
+    private static Command BuildYear(CliContext cli)
+    {
+        var from = new Option<string>("--from") { Description = "First business date of the year YYYY-MM-DD (default the sandbox's today); on or after the sandbox's today" };
+        var loans = new Option<int>("--loans") { Description = "Loan applications over the year (1–2000)", DefaultValueFactory = _ => 60 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Calls in flight", DefaultValueFactory = _ => 8 };
+        var year = new Command("year", """
+            Run a whole year on a sandbox (./run.sh) in minutes, through the public API, advancing the business date to each
+            day something happens: loans of every borrower type (individual, partnership, enterprise, HK/Macau youth) applied,
+            reviewed, publicised, guaranteed, disbursed and repaid on their due dates; one in ten defaults, is compensated by
+            the fund and partly recovered; quarterly subsidy claims filed by the banks, reviewed and settled by the finance
+            bureaus; awards for the finished year. Ends on 20 January after the year. Key role: ADMIN
+            """) { from, loans, concurrency };
+        year.SetAction(async (parse, ct) =>
+        {
+            var n = parse.GetValue(loans);
+            if (n is < 1 or > 2000)
+            {
+                throw new UsageException("--loans must be 1 to 2000");
+            }
+            if (parse.GetValue(concurrency) is < 1 or > 64)
+            {
+                throw new UsageException("--concurrency must be 1 to 64");
+            }
+            using var admin = cli.KeyedClient();
+            var now = await admin.Admin.GetBusinessDateAsync(new GetBusinessDateRequest(), cancellationToken: ct);
+            if (now.Environment != "sandbox")
+            {
+                throw new UsageException($"demo year moves the business date: the server at {cli.Server} is {now.Environment}, not a sandbox (./run.sh starts one)");
+            }
+            var today = Dates.Parse(now.Date, "the server's business date", default);
+            var start = parse.GetValue(from) is { } text ? Dates.Parse(text, "--from", default) : today;
+            if (start < today)
+            {
+                throw new UsageException($"--from {Dates.Text(start)} is before the sandbox's business date {Dates.Text(today)}, which never moves back: give a later --from");
+            }
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var summary = await new DemoYear(cli, admin, start, n, parse.GetValue(concurrency)).RunAsync(ct);
+            PrintYear(cli, summary, clock.Elapsed);
+            return summary.Refusals.Count == 0 ? ExitCodes.Ok : ExitCodes.Refused;
+        });
+        return year;
+    }
+
+    private static void PrintYear(CliContext cli, DemoYearSummary s, TimeSpan took)
+    {
+        cli.Out.WriteLine($"Demo year {Dates.Text(s.From)} … {Dates.Text(s.Until)}: {s.BusinessDays} business days run in {took.TotalSeconds:0} s.");
+        var table = new Report("figure", "count", "yuan");
+        foreach (var (type, count) in s.LoansByType.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            table.AddRow("applications " + type, $"{count}", "");
+        }
+        table.AddRow("loans disbursed", $"{s.Disbursed}", "");
+        table.AddRow("defaults compensated", $"{s.ClaimsPaid}", "");
+        table.AddRow("recoveries", $"{s.Recoveries}", "");
+        table.AddRow("subsidy claims settled", $"{s.SubsidyClaimsSettled}", Amounts.Yuan(s.SubsidyPaidFen));
+        table.AddRow("awards", "", Amounts.Yuan(s.AwardsFen));
+        table.Write(cli);
+        foreach (var refusal in s.Refusals)
+        {
+            cli.Out.WriteLine("REFUSED " + refusal);
+        }
+        cli.Out.WriteLine($"See it: ./danbao report --region CN-GD-GZ --period {s.From.Year} --out report.html --key @gz-finance");
     }
 
     public static int ParseCount(string text) => text switch

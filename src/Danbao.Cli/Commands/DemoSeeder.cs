@@ -102,6 +102,16 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
 
     private async Task EnsureInstitutionsAsync(CancellationToken ct)
     {
+        foreach (var (id, client) in await EnsureInstitutionsAsync(cli, admin, $"demo seed {seed}", ct))
+        {
+            _as[id] = client;
+        }
+    }
+
+    /// <summary>Creates the demo institutions that are missing and a fresh key for each; a client per institution.</summary>
+    internal static async Task<Dictionary<string, DanbaoClient>> EnsureInstitutionsAsync(CliContext cli, DanbaoClient admin, string description, CancellationToken ct)
+    {
+        var clients = new Dictionary<string, DanbaoClient>(StringComparer.Ordinal);
         foreach (var (id, name, role, region) in Institutions)
         {
             try
@@ -118,10 +128,11 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
             }
             var key = await admin.Identity.CreateApiKeyAsync(new CreateApiKeyRequest
             {
-                RequestId = DanbaoClient.NewRequestId(), Institution = "institutions/" + id, Description = $"demo seed {seed}",
+                RequestId = DanbaoClient.NewRequestId(), Institution = "institutions/" + id, Description = description,
             }, cancellationToken: ct);
-            _as[id] = cli.ClientWithKey(key.Secret);
+            clients[id] = cli.ClientWithKey(key.Secret);
         }
+        return clients;
     }
 
     private List<Plan> PlanLoans(int count, IReadOnlyList<(DateOnly From, int Bp)> lpr)
@@ -433,7 +444,7 @@ internal sealed class DemoSeeder(CliContext cli, DanbaoClient admin, int seed, D
     }
 
     /// <summary>A valid 18-digit resident ID number, unique per loan index (sequence digits from the index).</summary>
-    private static string IdNumber(string area, DateOnly birth, bool male, int index)
+    internal static string IdNumber(string area, DateOnly birth, bool male, int index)
     {
         var order = (index % 500) * 2 + (male ? 1 : 0);
         var first17 = area + birth.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + order.ToString("000", CultureInfo.InvariantCulture);

@@ -11,7 +11,37 @@ internal static class ReportCommand
 {
     public static Command Build(CliContext cli)
     {
-        var report = new Command("report", "Programme reports");
+        var report = new Command("report", """
+            Programme reports. With --out: one self-contained HTML page for the finance bureau and the fund (charts with their
+            tables: programme figures, quarterly subsidy by bank, outstanding guarantees against the leverage limit, compensation
+            and recoveries), read through the API. Key role: FINANCE_BUREAU (its region) or ADMIN
+            """);
+        var pageRegion = new Option<string>("--region") { Description = "Region, e.g. CN-GD-GZ (it and the regions within it; default the key's)" };
+        var pagePeriod = new Option<string>("--period") { Description = "Period: a year (2025), a half-year (2025-H1) or a quarter (2025-Q3)" };
+        var pageOut = new Option<FileInfo>("--out") { Description = "Write the HTML page here, e.g. report.html" };
+        report.Add(pageRegion);
+        report.Add(pagePeriod);
+        report.Add(pageOut);
+        report.SetAction(async (parse, ct) =>
+        {
+            if (parse.GetValue(pagePeriod) is not { } periodText || parse.GetValue(pageOut) is not { } outFile)
+            {
+                throw new UsageException("danbao report --region R --period P --out report.html (or: danbao report programme …)");
+            }
+            using var client = cli.KeyedClient();
+            var data = await Reports.ReportData.ReadAsync(client, cli.Server, parse.GetValue(pageRegion) ?? "", periodText, ct);
+            var cjk = Reports.CjkFont.Register(cli.Environment);
+            if (!cjk)
+            {
+                await cli.Error.WriteLineAsync("danbao: no CJK font found (install Debian's fonts-noto-cjk, or set DANBAO_CJK_FONT): chart labels in English only");
+            }
+            var html = Reports.ReportPage.Render(data, new Reports.ReportCharts(cjk));
+            await File.WriteAllTextAsync(outFile.FullName, html, new UTF8Encoding(false), ct);
+            var loans = data.Total.Loans ?? new ProgrammeLoanTotal();
+            Output.Write(cli, data.Total, $"Wrote {outFile.FullName} ({html.Length / 1024} KiB): {data.Total.Region} {data.Total.Period}, "
+                + $"{loans.DisbursedLoans} loans disbursed ({Dates.Yuan(loans.DisbursedFen)} yuan), subsidy paid {Dates.Yuan(data.Total.SubsidyPaidFen)} yuan.");
+            return ExitCodes.Ok;
+        });
         var region = new Option<string>("--region") { Description = "Region, e.g. CN-GD-GZ (it and the regions within it; default the key's)" };
         var period = new Option<string>("--period") { Description = "Period: a year (2025), a half-year (2025-H1) or a quarter (2025-Q3)", Required = true };
         var csv = new Option<bool>("--csv") { Description = "Print CSV (group,key,approved_loans,approved_fen,disbursed_loans,disbursed_fen) and the totals as rows" };

@@ -1,4 +1,5 @@
 using Danbao.Contracts.V1;
+using Danbao.Data;
 using Danbao.Domain;
 using Danbao.Domain.Time;
 using Danbao.Server.Errors;
@@ -15,14 +16,14 @@ namespace Danbao.Server.Handlers;
 /// administrator moves it forward to train people or test an integration through a whole year;
 /// in production the date is the real one and cannot be moved.
 /// </summary>
-public sealed class AdminHandler(TimeProvider clock, ILogger<AdminHandler> log) : AdminService.AdminServiceBase
+public sealed class AdminHandler(TimeProvider clock, Database database, ILogger<AdminHandler> log) : AdminService.AdminServiceBase
 {
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
     public override Task<BusinessDate> GetBusinessDate(GetBusinessDateRequest request, ServerCallContext context) =>
         Task.FromResult(Reply(clock, previous: null));
 
     [Roles(Role.Admin)]
-    public override Task<BusinessDate> AdvanceBusinessDate(AdvanceBusinessDateRequest request, ServerCallContext context)
+    public override async Task<BusinessDate> AdvanceBusinessDate(AdvanceBusinessDateRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
@@ -33,8 +34,10 @@ public sealed class AdminHandler(TimeProvider clock, ILogger<AdminHandler> log) 
             throw RpcErrors.FailedPrecondition("NOT_A_SANDBOX",
                 "this server runs on the real date: only a sandbox (--environment sandbox, as ./run.sh starts it) has a business date to advance");
         }
-        var before = sandbox.AdvanceTo(to!.Value);
-        if (before is null)
+        // Stored first (it only moves forward), then the process's clock: a restart continues from it.
+        var stored = sandbox.Date > to!.Value ? sandbox.Date : await StoreAsync(to.Value, context.CancellationToken);
+        var before = sandbox.AdvanceTo(stored);
+        if (before is null || stored > to.Value)
         {
             throw RpcErrors.FailedPrecondition("BUSINESS_DATE_BACKWARDS",
                 $"the business date moves forward only: it is {Text(sandbox.Date)}, {request.BusinessDate} is earlier",
@@ -44,7 +47,13 @@ public sealed class AdminHandler(TimeProvider clock, ILogger<AdminHandler> log) 
         {
             log.LogWarning("Business date advanced from {From} to {To} by {Caller}", Text(before.Value), Text(to.Value), context.Caller().InstitutionId);
         }
-        return Task.FromResult(Reply(clock, before));
+        return Reply(clock, before);
+    }
+
+    private async Task<DateOnly> StoreAsync(DateOnly date, CancellationToken ct)
+    {
+        await using var conn = await database.DataSource.OpenConnectionAsync(ct);
+        return await Danbao.Data.Sandbox.BusinessDateStore.AdvanceAsync(conn, date, ct);
     }
 
     /// <summary>Today's business date (CST) as the rules see it.</summary>

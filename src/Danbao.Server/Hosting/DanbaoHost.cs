@@ -89,6 +89,12 @@ public sealed class DanbaoHost : IAsyncDisposable
         {
             await new MigrationRunner(database.DataSource, MigrationsDirectory.Locate()).ApplyAsync(ct);
         }
+        if (clock is BusinessDateClock sandbox)
+        {
+            // A sandbox continues from the date it had reached before a restart: the stored date wins over an earlier start date.
+            await using var conn = await database.DataSource.OpenConnectionAsync(ct);
+            sandbox.AdvanceTo(await Danbao.Data.Sandbox.BusinessDateStore.AdvanceAsync(conn, sandbox.Date, ct));
+        }
         var demoKeys = settings.DemoKeysFile is { } file
             ? await DemoInstitutions.EnsureAsync(database, file, ct)
             : new Dictionary<string, string>();
