@@ -9,7 +9,10 @@ namespace Danbao.Server.Validation;
 /// </summary>
 public static class BusinessDates
 {
-    public static DateOnly Today(TimeProvider clock) => ChinaStandardTime.BusinessDate(clock.GetUtcNow());
+    public static DateOnly Today(TimeProvider clock) => Of(clock.GetUtcNow());
+
+    /// <summary>The business date (CST) of an instant read from the clock, e.g. a write's <see cref="Calls.WriteScope.Now"/>.</summary>
+    public static DateOnly Of(DateTimeOffset instant) => ChinaStandardTime.BusinessDate(instant);
 
     public static string Text(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
