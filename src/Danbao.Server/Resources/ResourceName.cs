@@ -44,10 +44,12 @@ public sealed record ResourceName(string Collection, string Type, string Noun, s
     }
 
     /// <summary>The violation a malformed name gets: the name's shape and an example.</summary>
-    public string Shape => $"a {Noun} name, {Collection}/{{id}}, like {Example}";
+    public string Shape => $"{Article} {Noun} name, {Collection}/{{id}}, like {Example}";
+
+    private string Article => "aeiouAEIOU".Contains(Noun[0], StringComparison.Ordinal) ? "an" : "a";
 
     public RpcException Malformed(string field) =>
-        RpcErrors.InvalidArgument($"{field} must be a {Noun} name like {Example}", (field, Shape));
+        RpcErrors.InvalidArgument($"{field} must be {Article} {Noun} name like {Example}", (field, Shape));
 
     /// <summary>NOT_FOUND for a name that does not exist or that the caller may not see: the two are not told apart.</summary>
     public RpcException NotFound(string name, string callerInstitutionId) =>
