@@ -108,5 +108,5 @@ public sealed record ServerSettings
 
     /// <summary>The clock the server runs on: the real one, or in a sandbox a business date on top of it.</summary>
     public TimeProvider Clock(TimeProvider real) =>
-        Sandbox ? new BusinessDateClock(real, BusinessDate ?? Danbao.Domain.Time.ChinaStandardTime.BusinessDate(real.GetUtcNow())) : real;
+        Sandbox ? new BusinessDateClock(real, BusinessDate ?? Validation.BusinessDates.Today(real)) : real;
 }
