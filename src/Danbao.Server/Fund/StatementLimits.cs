@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Danbao.Server.Fund;
 
 /// <summary>
@@ -18,9 +16,4 @@ public sealed record StatementLimits
     /// <summary>Days a comparison's breaks are kept; then deleted (totals stay on the statement).</summary>
     public int BreaksRetentionDays { get; init; } = 90;
 
-    /// <summary>A limit from the command line: a whole number from 1 to int.MaxValue.</summary>
-    public static int Parse(string option, string text) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
-            ? value
-            : throw new ArgumentException($"{option} must be a whole number from 1 to {int.MaxValue}, not '{text}'");
 }

@@ -56,15 +56,12 @@ public sealed class AdminHandler(TimeProvider clock, Database database, ILogger<
         return await Danbao.Data.Sandbox.BusinessDateStore.AdvanceAsync(conn, date, ct);
     }
 
-    /// <summary>Today's business date (CST) as the rules see it.</summary>
-    public static string Today(TimeProvider clock) => Text(ChinaStandardTime.BusinessDate(clock.GetUtcNow()));
-
     private static BusinessDate Reply(TimeProvider clock, DateOnly? previous) => new()
     {
-        Date = Today(clock),
+        Date = Text(BusinessDates.Today(clock)),
         Environment = clock is BusinessDateClock ? "sandbox" : "production",
         PreviousDate = previous is { } p ? Text(p) : "",
     };
 
-    private static string Text(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Text(DateOnly date) => BusinessDates.Text(date);
 }

@@ -13,6 +13,7 @@ using Grpc.Core;
 using Danbao.Server.Errors;
 using Danbao.Server.Calls;
 using Danbao.Server.Identity;
+using Danbao.Server.Resources;
 using Danbao.Server.Loans;
 using Danbao.Server.Reference;
 using Danbao.Server.Subsidy;
@@ -63,7 +64,7 @@ public sealed class AwardHandler(Database database, WriteRunner writes, Referenc
         };
         reply.Lines.AddRange(proposal.Value.Select((a, i) => new AwardLine
         {
-            Institution = "institutions/" + a.Recipient.InstitutionId,
+            Institution = ResourceNames.Institution.Format(a.Recipient.InstitutionId),
             NewLendingFen = a.Recipient.NewLending.Fen,
             ScoreBp = scores[i].ScoreBp,
             AmountFen = a.Amount.Fen,
@@ -80,9 +81,9 @@ public sealed class AwardHandler(Database database, WriteRunner writes, Referenc
         errors.RequestId("request_id", request.RequestId);
         var on = errors.Date("business_date", request.BusinessDate);
         var today = Today();
-        if (on > today)
+        if (on is { } date)
         {
-            errors.Add("business_date", $"must not be after today ({today:yyyy-MM-dd} CST)");
+            errors.NotAfterToday("business_date", date, today);
         }
         for (var i = 0; i < request.Awards.Count; i++)
         {
@@ -135,7 +136,7 @@ public sealed class AwardHandler(Database database, WriteRunner writes, Referenc
         return ToProto(record);
     }
 
-    private DateOnly Today() => ChinaStandardTime.BusinessDate(clock.GetUtcNow());
+    private DateOnly Today() => BusinessDates.Today(clock);
 
     /// <summary>Loads what the decision needs (lending, the year's decided awards, the recipient rule, the policy) and opens it.</summary>
     private async Task<(AwardDecision Decision, Danbao.Data.Subsidy.NewLending Lending)> OpenAsync(NpgsqlConnection conn, NpgsqlTransaction? tx,
@@ -188,7 +189,7 @@ public sealed class AwardHandler(Database database, WriteRunner writes, Referenc
         {
             throw RpcErrors.InvalidArgument("year must be 2021 or later", ("year", "the calendar year of new lending, e.g. 2025"));
         }
-        if (!caller.CoversRegion(region))
+        if (!AccessPolicy.CoversRegion(caller, region))
         {
             throw RpcErrors.PermissionDenied("REGION_NOT_COVERED", $"{caller.InstitutionId} may not act for region {region}");
         }
@@ -207,15 +208,15 @@ public sealed class AwardHandler(Database database, WriteRunner writes, Referenc
         for (var i = 0; i < items.Count; i++)
         {
             var (name, score) = items[i];
-            if (!name.StartsWith("institutions/", StringComparison.Ordinal) || !seen.Add(name))
+            if (!ResourceNames.Institution.TryParse(name, out var id) || !seen.Add(name))
             {
-                errors.Add($"{field}[{i}].institution", "an institution name, institutions/{id}, once");
+                errors.Add($"{field}[{i}].institution", ResourceNames.Institution.Shape + ", once");
             }
             if (score is < 0 or > 10_000)
             {
                 errors.Add($"{field}[{i}].score_bp", "a score in [0, 10000] bp");
             }
-            result.Add((name.StartsWith("institutions/", StringComparison.Ordinal) ? name["institutions/".Length..] : name, score));
+            result.Add((id.Length > 0 ? id : name, score));
         }
         errors.ThrowIfAny();
         return result;
@@ -240,7 +241,7 @@ public sealed class AwardHandler(Database database, WriteRunner writes, Referenc
         };
         reply.Lines.AddRange(r.Lines.Select(l => new AwardLine
         {
-            Institution = "institutions/" + l.InstitutionId,
+            Institution = ResourceNames.Institution.Format(l.InstitutionId),
             NewLendingFen = l.NewLendingFen,
             ScoreBp = l.ScoreBp,
             AmountFen = l.AmountFen,

@@ -23,6 +23,7 @@ using Danbao.Server.Errors;
 using Danbao.Server.Calls;
 using Danbao.Server.Identity;
 using Danbao.Server.Reference;
+using Danbao.Server.Resources;
 using Danbao.Server.Validation;
 using Npgsql;
 using DomainLoan = Danbao.Domain.Loans.Loan;
@@ -45,18 +46,14 @@ public sealed class BatchHandler(WriteRunner writes, ReferenceDataCache referenc
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
-        var today = ChinaStandardTime.BusinessDate(clock.GetUtcNow());
-        var date = errors.Date("business_date", request.BusinessDate, required: false) ?? today;
-        if (date > today)
-        {
-            errors.Add("business_date", $"must not be after today ({today:yyyy-MM-dd} CST)");
-        }
+        var date = errors.NotAfterToday("business_date", request.BusinessDate, BusinessDates.Today(clock));
         errors.ThrowIfAny();
         return writes.RunAsync(context, request.RequestId, request, async scope =>
         {
             var policy = await reference.GetAsync(scope.CancellationToken);
-            var reply = new RunBatchResponse { BusinessDate = request.BusinessDate.Length > 0 ? request.BusinessDate : date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) };
-            var region = scope.Caller.Role == Role.Admin ? null : scope.Caller.RegionCode;
+            var reply = new RunBatchResponse { BusinessDate = request.BusinessDate.Length > 0 ? request.BusinessDate : BusinessDates.Text(date) };
+            // The loans the caller may see (AccessPolicy): an operator's region, an administrator's all.
+            var region = AccessPolicy.ScopeOf(scope.Caller, byFund: false).RegionWithin;
             var candidates = await scope.Session.Loans.BatchCandidatesAsync(region, LoansPerRunMax);
             var repayments = await scope.Session.Loans.RepaymentsAsync(candidates);
             foreach (var id in candidates)
@@ -72,7 +69,7 @@ public sealed class BatchHandler(WriteRunner writes, ReferenceDataCache referenc
                     continue;
                 }
                 scope.Session.Loans.Update(loan.Data, record.Version, null, record.FailedRules, scope.Now,
-                    () => RpcErrors.Aborted("CONCURRENT_UPDATE", $"loans/{id} was changed by another request; run the batch again"));
+                    () => RpcErrors.Aborted("CONCURRENT_UPDATE", $"{ResourceNames.Loan.Format(id)} was changed by another request; run the batch again"));
                 await scope.AuditAsync("loan", id, action, before.ToCode(), loan.State.ToCode(), new { batch_date = reply.BusinessDate }, date);
             }
             return reply;

@@ -14,6 +14,7 @@ using Danbao.Server.Calls;
 using Danbao.Server.Fund;
 using Danbao.Server.Identity;
 using Danbao.Server.Loans;
+using Danbao.Server.Resources;
 using Danbao.Server.Validation;
 using DomainLoan = Danbao.Domain.Loans.Loan;
 
@@ -57,7 +58,7 @@ public sealed partial class FundHandler
             var guarantor = await ClaimStore.GuarantorOfLoanAsync(conn, tx, record.Data.Id, ct);
             var filed = Check(CompensationClaim.File(new ClaimFiling
             {
-                ClaimId = "C" + LoanIds.New(scope.Now)[1..],
+                ClaimId = ResourceIds.Claim(scope.Now),
                 LoanId = record.Data.Id,
                 BankId = record.BankId,
                 FundId = fundId,
@@ -119,11 +120,8 @@ public sealed partial class FundHandler
         };
         var ct = context.CancellationToken;
         // A bank lists only its own claims, a fund operator its fund's, regional bodies their region's.
-        var filter = new ClaimFilter(
-            caller.Role == Role.Bank ? caller.InstitutionId : null,
-            caller.Role == Role.FundOperator ? caller.InstitutionId : null,
-            caller.Role is Role.Bank or Role.Admin or Role.FundOperator ? null : caller.RegionCode,
-            state);
+        var visible = AccessPolicy.ScopeOf(caller, byFund: true);
+        var filter = new ClaimFilter(visible.BankId, visible.FundId, visible.RegionWithin, state);
         List<StoredClaim> rows;
         await using (var conn = await database.DataSource.OpenConnectionAsync(ct))
         {
@@ -333,11 +331,8 @@ public sealed partial class FundHandler
         {
             var (conn, tx, ct) = (scope.Connection, scope.Transaction, scope.CancellationToken);
             var stored = VisibleClaim(scope.Caller, await ClaimStore.LoadAsync(conn, tx, id, true, ct), name);
-            if (etag.Length > 0 && etag != Etag(stored.Version))
-            {
-                throw RpcErrors.Aborted("ETAG_MISMATCH", $"{name} changed since you read it; read it again and retry",
-                    new Dictionary<string, string> { ["current_etag"] = Etag(stored.Version) });
-            }
+            // Each step re-derives its outcome from the claim as locked here: the etag is checked when given.
+            Etags.Check(name, stored.Version, etag, EtagUse.IfGiven);
             var record = loanMoves ? (await scope.Session.Loans.FindAsync(stored.Data.LoanId, true))! : null;
             var loan = record is null ? null : DomainLoan.Rehydrate(record.Data);
             var before = loan?.State;
@@ -371,28 +366,11 @@ public sealed partial class FundHandler
             new { outstanding_principal_fen = loan.Data.OutstandingPrincipal.Fen, policy_versions = loan.Data.PolicyVersionIds }, on);
     }
 
-    /// <summary>Who sees a claim: the bank its own; the fund operator its fund's; regional bodies their region's; admin all.</summary>
-    private static StoredClaim VisibleClaim(Identity.Caller caller, StoredClaim? stored, string name)
-    {
-        var claim = stored?.Data;
-        var visible = claim is not null && caller.Role switch
-        {
-            Role.Bank => claim.BankId == caller.InstitutionId,
-            Role.FundOperator => claim.FundId == caller.InstitutionId,
-            Role.Admin => true,
-            _ => caller.CoversRegion(claim.Region.Value),
-        };
-        return visible ? stored! : throw RpcErrors.NotFound("danbao.v1.Claim", name, $"{name} does not exist or is not visible to {caller.InstitutionId}");
-    }
+    /// <summary>The claim, if the caller may see it (<see cref="AccessPolicy"/>); NOT_FOUND otherwise.</summary>
+    private static StoredClaim VisibleClaim(Identity.Caller caller, StoredClaim? stored, string name) =>
+        stored is not null && AccessPolicy.CanSee(caller, stored) ? stored : throw ResourceNames.Claim.NotFound(name, caller.InstitutionId);
 
-    private static string ClaimId(string name, string field = "name")
-    {
-        if (!name.StartsWith("claims/", StringComparison.Ordinal) || name.Length is < 9 or > 40)
-        {
-            throw RpcErrors.InvalidArgument($"{field} must be a claim name like claims/C0123ABCDEF4567", (field, "claims/{claim_id}"));
-        }
-        return name["claims/".Length..];
-    }
+    private static string ClaimId(string name, string field = "name") => ResourceNames.Claim.Parse(name, field);
 
     private static void Refuse(Result<Unit> result)
     {
@@ -404,17 +382,15 @@ public sealed partial class FundHandler
 
     private static T Check<T>(Result<T> result) => result.IsOk ? result.Value : throw result.Refusal.ToRpc();
 
-    private static string Etag(int version) => version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
     private static Claim ToProto(StoredClaim stored, PolicyReferenceData policy)
     {
         var c = stored.Data;
         var claim = new Claim
         {
-            Name = "claims/" + c.Id,
+            Name = ResourceNames.Claim.Format(c.Id),
             Loan = LoanMapping.Name(c.LoanId),
-            Bank = "institutions/" + c.BankId,
-            Fund = "institutions/" + c.FundId,
+            Bank = ResourceNames.Institution.Format(c.BankId),
+            Fund = ResourceNames.Institution.Format(c.FundId),
             State = c.State switch
             {
                 CompensationClaimState.Filed => ClaimState.ClaimFiled,
@@ -444,13 +420,13 @@ public sealed partial class FundHandler
             ClaimableOn = Date(c.ClaimableOn),
             FiledLate = c.FiledLate,
             LastOnTimeDate = Date(LateClaim.LastOnTimeDay(c.ClaimableOn)),
-            Etag = Etag(stored.Version),
+            Etag = Etags.Of(stored.Version),
         };
         claim.Consents.AddRange(c.Consents.Select(k => new Consent
         {
             Stage = k.Stage == ClaimConsentStage.Compensation ? ConsentStage.ConsentCompensation : ConsentStage.ConsentWriteOff,
             Party = k.Party.ToCode(),
-            Institution = "institutions/" + k.Institution,
+            Institution = ResourceNames.Institution.Format(k.Institution),
             Reference = k.Reference,
             ConsentDate = Date(k.ConsentDate),
         }));
@@ -458,7 +434,7 @@ public sealed partial class FundHandler
         {
             Number = r.Number,
             RecordedBy = ClaimStore.RecorderCode(r.RecordedBy),
-            Institution = "institutions/" + r.Institution,
+            Institution = ResourceNames.Institution.Format(r.Institution),
             Status = r.Status switch
             {
                 Domain.Compensation.RecoveryStatus.Pending => Contracts.V1.RecoveryStatus.RecoveryPending,

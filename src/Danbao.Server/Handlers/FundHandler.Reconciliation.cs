@@ -9,6 +9,7 @@ using Danbao.Server.Errors;
 using Danbao.Server.Fund;
 using Danbao.Server.Identity;
 using Danbao.Server.Loans;
+using Danbao.Server.Resources;
 using Danbao.Server.Validation;
 
 namespace Danbao.Server.Handlers;
@@ -48,7 +49,7 @@ public sealed partial class FundHandler
         var claims = await FundStore.ClaimMovementsAsync(conn, bank.Id, from.Value, to.Value, ct);
         return new BankReconciliation
         {
-            Bank = "institutions/" + bank.Id,
+            Bank = ResourceNames.Institution.Format(bank.Id),
             FromDate = Date(from),
             ToDate = Date(to),
             OpeningOutstandingFen = opening,
@@ -84,9 +85,9 @@ public sealed partial class FundHandler
         }
         var errors = new FieldErrors();
         var asOf = errors.Date("as_of_date", requests.Current.AsOfDate);
-        if (asOf > Today())
+        if (asOf is { } on)
         {
-            errors.Add("as_of_date", "must not be after today");
+            errors.NotAfterToday("as_of_date", on, Today());
         }
         errors.ThrowIfAny();
         var now = clock.GetUtcNow();
@@ -148,13 +149,13 @@ public sealed partial class FundHandler
                 throw RpcErrors.InvalidArgument($"a loan appears twice in the statement ({e.Detail})", ("lines", "each loan once"));
             }
         }
-        var statement = await FundStore.CompareStatementAsync(conn, tx, "S" + LoanIds.New(now)[1..], caller.InstitutionId, asOf!.Value, received, now, ct);
+        var statement = await FundStore.CompareStatementAsync(conn, tx, ResourceIds.Statement(now), caller.InstitutionId, asOf!.Value, received, now, ct);
         var first = await FundStore.FirstBreaksAsync(conn, tx, statement.Id, BreaksListedMax, ct);
         await tx.CommitAsync(ct);
         var reply = new StatementComparison
         {
-            Name = "statements/" + statement.Id,
-            Bank = "institutions/" + caller.InstitutionId,
+            Name = ResourceNames.Statement.Format(statement.Id),
+            Bank = ResourceNames.Institution.Format(caller.InstitutionId),
             AsOfDate = Date(asOf),
             LinesReceived = received,
             LoansMatched = statement.LoansMatched,
@@ -172,21 +173,14 @@ public sealed partial class FundHandler
     {
         var caller = context.Caller();
         var ct = context.CancellationToken;
-        if (!request.Name.StartsWith("statements/", StringComparison.Ordinal) || request.Name.Length > 60)
-        {
-            throw RpcErrors.InvalidArgument("name must be a statement name like statements/S…", ("name", "statements/{statement_id}"));
-        }
+        var statementId = ResourceNames.Statement.Parse(request.Name);
         await using var conn = await database.DataSource.OpenConnectionAsync(ct);
-        var statement = await FundStore.FindStatementAsync(conn, request.Name["statements/".Length..], ct);
-        var visible = statement is not null && caller.Role switch
-        {
-            Role.Bank => statement.BankId == caller.InstitutionId,
-            Role.Admin => true,
-            _ => await FindInstitutionAsync(statement.BankId, ct) is { } bank && caller.CoversRegion(bank.Region),
-        };
+        var statement = await FundStore.FindStatementAsync(conn, statementId, ct);
+        var visible = statement is not null && AccessPolicy.CanSeeBank(caller, statement.BankId,
+            caller.Role == Role.Bank ? null : (await FindInstitutionAsync(statement.BankId, ct))?.Region);
         if (!visible)
         {
-            throw RpcErrors.NotFound("danbao.v1.Statement", request.Name, $"{request.Name} does not exist or is not visible to {caller.InstitutionId}");
+            throw ResourceNames.Statement.NotFound(request.Name, caller.InstitutionId);
         }
         if (await FundStore.BreaksDeletedAtAsync(conn, statement!.Id, ct) is { } deleted)
         {
@@ -196,7 +190,7 @@ public sealed partial class FundHandler
         var csv = new StringBuilder("loan,kind,ours_fen,theirs_fen\n");
         await foreach (var b in FundStore.BreaksAsync(conn, statement!.Id, ct))
         {
-            csv.Append("loans/").Append(b.LoanId).Append(',').Append(b.Kind).Append(',')
+            csv.Append(ResourceNames.Loan.Prefix).Append(b.LoanId).Append(',').Append(b.Kind).Append(',')
                 .Append(b.OursFen.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(',')
                 .Append(b.TheirsFen.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
             if (csv.Length >= CsvChunkBytes)

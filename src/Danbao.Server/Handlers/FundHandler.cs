@@ -13,6 +13,7 @@ using Danbao.Server.Calls;
 using Danbao.Server.Fund;
 using Danbao.Server.Identity;
 using Danbao.Server.Reference;
+using Danbao.Server.Resources;
 using Danbao.Server.Validation;
 using Npgsql;
 
@@ -73,8 +74,8 @@ public sealed partial class FundHandler(Database database, WriteRunner writes, R
                 new { amount_fen = amount, ledger_transaction_id = id, reference = request.Reference }, on);
             return new CapitalContribution
             {
-                Fund = "institutions/" + fund.Id,
-                FinanceBureau = "institutions/" + finance,
+                Fund = ResourceNames.Institution.Format(fund.Id),
+                FinanceBureau = ResourceNames.Institution.Format(finance),
                 AmountFen = amount,
                 ContributionDate = Date(on),
                 LedgerTransactionId = id,
@@ -107,7 +108,7 @@ public sealed partial class FundHandler(Database database, WriteRunner writes, R
         var issued = guarantees.GetValueOrDefault(GuaranteePostings.IssuedKind).CreditsFen;
         var overview = new FundOverview
         {
-            Fund = "institutions/" + fund.Id,
+            Fund = ResourceNames.Institution.Format(fund.Id),
             BalanceFen = balance,
             CapitalFen = await FundStore.BalanceOrZeroAsync(conn, null, FundAccounts.Capital(fund.Id), ct),
             OutstandingGuaranteesFen = outstanding,
@@ -136,27 +137,19 @@ public sealed partial class FundHandler(Database database, WriteRunner writes, R
     /// </summary>
     private async Task<InstitutionRef> VisibleFundAsync(Identity.Caller caller, string name, string field, CancellationToken ct)
     {
-        var id = name.Length == 0 && caller.Role == Role.FundOperator ? caller.InstitutionId : InstitutionId(name, field);
+        var id = name.Length == 0 && caller.Role == Role.FundOperator ? caller.InstitutionId : ResourceNames.Institution.Parse(name, field);
         var found = await FindInstitutionAsync(id, ct);
-        var visible = found is { Role: "FUND_OPERATOR" } && caller.Role switch
-        {
-            Role.FundOperator => found.Id == caller.InstitutionId,
-            _ => caller.CoversRegion(found.Region),
-        };
-        return visible ? found! : throw RpcErrors.NotFound("danbao.v1.Institution", "institutions/" + id, $"institutions/{id} is not a guarantee fund visible to {caller.InstitutionId}");
+        var visible = found is { Role: "FUND_OPERATOR" } && AccessPolicy.CanSeeFund(caller, found.Id, found.Region);
+        return visible ? found! : throw RpcErrors.NotFound(ResourceNames.Institution.Type, ResourceNames.Institution.Format(id), $"institutions/{id} is not a guarantee fund visible to {caller.InstitutionId}");
     }
 
     /// <summary>The bank a request names: a bank only itself (empty = itself); others a bank of their region.</summary>
     private async Task<InstitutionRef> VisibleBankAsync(Identity.Caller caller, string name, string field, CancellationToken ct)
     {
-        var id = name.Length == 0 && caller.Role == Role.Bank ? caller.InstitutionId : InstitutionId(name, field);
+        var id = name.Length == 0 && caller.Role == Role.Bank ? caller.InstitutionId : ResourceNames.Institution.Parse(name, field);
         var found = await FindInstitutionAsync(id, ct);
-        var visible = found is { Role: "BANK" } && caller.Role switch
-        {
-            Role.Bank => found.Id == caller.InstitutionId,
-            _ => caller.CoversRegion(found.Region),
-        };
-        return visible ? found! : throw RpcErrors.NotFound("danbao.v1.Institution", "institutions/" + id, $"institutions/{id} is not a bank visible to {caller.InstitutionId}");
+        var visible = found is { Role: "BANK" } && AccessPolicy.CanSeeBank(caller, found.Id, found.Region);
+        return visible ? found! : throw RpcErrors.NotFound(ResourceNames.Institution.Type, ResourceNames.Institution.Format(id), $"institutions/{id} is not a bank visible to {caller.InstitutionId}");
     }
 
     private async Task<InstitutionRef?> FindInstitutionAsync(string id, CancellationToken ct)
@@ -168,29 +161,10 @@ public sealed partial class FundHandler(Database database, WriteRunner writes, R
         return await reader.ReadAsync(ct) ? new InstitutionRef(reader.GetString(0), reader.GetString(1), reader.GetString(2)) : null;
     }
 
-    private static string InstitutionId(string name, string field)
-    {
-        const string prefix = "institutions/";
-        if (!name.StartsWith(prefix, StringComparison.Ordinal) || name.Length <= prefix.Length || name.Length > 80)
-        {
-            throw RpcErrors.InvalidArgument($"{field} must name an institution like institutions/gz-fund", (field, "institutions/{institution_id}"));
-        }
-        return name[prefix.Length..];
-    }
-
-    private DateOnly Today() => ChinaStandardTime.BusinessDate(clock.GetUtcNow());
+    private DateOnly Today() => BusinessDates.Today(clock);
 
     /// <summary>A business date from a request: today (CST) when empty, never in the future.</summary>
-    private DateOnly BusinessDate(FieldErrors errors, string field, string value)
-    {
-        var today = Today();
-        var date = errors.Date(field, value, required: false) ?? today;
-        if (date > today)
-        {
-            errors.Add(field, $"must not be after today ({today:yyyy-MM-dd} CST)");
-        }
-        return date;
-    }
+    private DateOnly BusinessDate(FieldErrors errors, string field, string value) => errors.NotAfterToday(field, value, Today());
 
     private static string Date(DateOnly? date) => Loans.LoanMapping.Date(date);
 }

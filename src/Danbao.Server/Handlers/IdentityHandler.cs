@@ -5,6 +5,7 @@ using Grpc.Core;
 using Danbao.Server.Errors;
 using Danbao.Server.Calls;
 using Danbao.Server.Identity;
+using Danbao.Server.Resources;
 using Danbao.Server.Validation;
 
 namespace Danbao.Server.Handlers;
@@ -18,7 +19,7 @@ public sealed class IdentityHandler(Database database, WriteRunner writes, Crede
 
     private Contracts.V1.Caller WithBusinessDate(Contracts.V1.Caller caller)
     {
-        caller.BusinessDate = AdminHandler.Today(clock);
+        caller.BusinessDate = BusinessDates.Text(BusinessDates.Today(clock));
         return caller;
     }
 
@@ -46,11 +47,11 @@ public sealed class IdentityHandler(Database database, WriteRunner writes, Crede
                 institution.DisplayName.Trim(), Identity.Caller.StoredRole(institution.Role), institution.Region);
             if (!created)
             {
-                throw RpcErrors.AlreadyExists("danbao.v1.Institution", "institutions/" + id, $"institution '{id}' exists already");
+                throw RpcErrors.AlreadyExists(ResourceNames.Institution.Type, ResourceNames.Institution.Format(id), $"institution '{id}' exists already");
             }
             await scope.AuditAsync("institution", id, "institution.created", null, null,
                 new { role = Identity.Caller.StoredRole(institution.Role), region = institution.Region });
-            return new Institution { Name = "institutions/" + id, DisplayName = institution.DisplayName.Trim(), Role = institution.Role, Region = institution.Region };
+            return new Institution { Name = ResourceNames.Institution.Format(id), DisplayName = institution.DisplayName.Trim(), Role = institution.Role, Region = institution.Region };
         });
     }
 
@@ -82,14 +83,14 @@ public sealed class IdentityHandler(Database database, WriteRunner writes, Crede
         {
             if (await IdentityStore.FindInstitutionAsync(scope.Connection, institutionId, scope.Transaction) is null)
             {
-                throw RpcErrors.NotFound("danbao.v1.Institution", request.Institution, $"no institution '{institutionId}'");
+                throw RpcErrors.NotFound(ResourceNames.Institution.Type, request.Institution, $"no institution '{institutionId}'");
             }
             var secret = ApiKeySecret.Generate();
             await IdentityStore.InsertApiKeyAsync(scope.Connection, scope.Transaction, secret.KeyId, institutionId, secret.Hash(), request.Description.Trim());
             await scope.AuditAsync("api_key", secret.KeyId, "api_key.created", null, null, new { institution = institutionId });
             return new CreateApiKeyResponse
             {
-                Key = new ApiKey { Name = "apiKeys/" + secret.KeyId, Institution = "institutions/" + institutionId, Description = request.Description.Trim(), CreateTime = scope.Now.ToString("O") },
+                Key = new ApiKey { Name = ResourceNames.ApiKey.Format(secret.KeyId), Institution = ResourceNames.Institution.Format(institutionId), Description = request.Description.Trim(), CreateTime = scope.Now.ToString("O") },
                 Secret = secret.Token,
             };
         },
@@ -125,16 +126,12 @@ public sealed class IdentityHandler(Database database, WriteRunner writes, Crede
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
-        if (!request.Name.StartsWith("apiKeys/", StringComparison.Ordinal) || request.Name.Length != "apiKeys/".Length + 12)
-        {
-            errors.Add("name", "an API key name like apiKeys/abcdef123456");
-        }
+        var keyId = ResourceNames.ApiKey.Parse(errors, "name", request.Name);
         errors.ThrowIfAny();
-        var keyId = request.Name["apiKeys/".Length..];
         var reply = await writes.RunAsync(context, request.RequestId, request, async scope =>
         {
             var key = await IdentityStore.RevokeApiKeyAsync(scope.Connection, scope.Transaction, keyId)
-                ?? throw RpcErrors.NotFound("danbao.v1.ApiKey", request.Name, $"no API key {request.Name}");
+                ?? throw RpcErrors.NotFound(ResourceNames.ApiKey.Type, request.Name, $"no API key {request.Name}");
             await scope.AuditAsync("api_key", keyId, "api_key.revoked", "LIVE", "REVOKED");
             return ToProto(key);
         });
@@ -163,34 +160,26 @@ public sealed class IdentityHandler(Database database, WriteRunner writes, Crede
         {
             if (await IdentityStore.FindInstitutionAsync(scope.Connection, institutionId, scope.Transaction) is null)
             {
-                throw RpcErrors.NotFound("danbao.v1.Institution", request.Institution, $"no institution '{institutionId}'");
+                throw RpcErrors.NotFound(ResourceNames.Institution.Type, request.Institution, $"no institution '{institutionId}'");
             }
             await IdentityStore.BindCertificateAsync(scope.Connection, scope.Transaction, thumbprint, institutionId);
             await scope.AuditAsync("client_certificate", thumbprint, "client_certificate.registered", null, null,
                 new { institution = institutionId, subject = certificate.Subject });
             return new ClientCertificate
             {
-                Name = "clientCertificates/" + thumbprint,
-                Institution = "institutions/" + institutionId,
+                Name = ResourceNames.ClientCertificate.Format(thumbprint),
+                Institution = ResourceNames.Institution.Format(institutionId),
                 Subject = certificate.Subject,
                 NotAfterTime = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero).ToString("O"),
             };
         });
     }
 
-    private static string InstitutionId(FieldErrors errors, string field, string name)
-    {
-        if (!name.StartsWith("institutions/", StringComparison.Ordinal) || name.Length <= "institutions/".Length)
-        {
-            errors.Add(field, "an institution name like institutions/icbc-gz");
-            return "";
-        }
-        return name["institutions/".Length..];
-    }
+    private static string InstitutionId(FieldErrors errors, string field, string name) => ResourceNames.Institution.Parse(errors, field, name);
 
     private static Institution ToProto(InstitutionRecord r) => new()
     {
-        Name = "institutions/" + r.Id,
+        Name = ResourceNames.Institution.Format(r.Id),
         DisplayName = r.DisplayName,
         Role = Identity.Caller.ParseRole(r.Role),
         Region = r.RegionCode,
@@ -198,8 +187,8 @@ public sealed class IdentityHandler(Database database, WriteRunner writes, Crede
 
     private static ApiKey ToProto(ApiKeyRecord k) => new()
     {
-        Name = "apiKeys/" + k.Id,
-        Institution = "institutions/" + k.InstitutionId,
+        Name = ResourceNames.ApiKey.Format(k.Id),
+        Institution = ResourceNames.Institution.Format(k.InstitutionId),
         Description = k.Description,
         CreateTime = new DateTimeOffset(k.CreatedAt, TimeSpan.Zero).ToString("O"),
         RevokeTime = k.RevokedAt is { } r ? new DateTimeOffset(r, TimeSpan.Zero).ToString("O") : "",

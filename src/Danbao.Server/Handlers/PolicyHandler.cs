@@ -13,6 +13,7 @@ using Grpc.Core;
 using Danbao.Server.Errors;
 using Danbao.Server.Calls;
 using Danbao.Server.Identity;
+using Danbao.Server.Resources;
 using Danbao.Server.Loans;
 using Danbao.Server.Reference;
 using Danbao.Server.Validation;
@@ -112,11 +113,11 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
         var data = await reference.ReloadAsync(context.CancellationToken);
         var reply = await writes.RunAsync(context, request.RequestId, request, async scope =>
         {
-            var today = ChinaStandardTime.BusinessDate(scope.Now);
+            var today = BusinessDates.Of(scope.Now);
             var version = Check(PolicyGovernance.ProposeVersion(writer, parameter!.Key, region.Value, from!.Value, to, v.Value, v.Source.Trim(), today, data.Resolver));
             if (!await PolicyStore.TryInsertVersionAsync(scope.Connection, scope.Transaction, version, scope.Caller.InstitutionId, scope.CancellationToken))
             {
-                throw RpcErrors.AlreadyExists("danbao.v1.PolicyVersion", "policyVersions/" + version.Id,
+                throw RpcErrors.AlreadyExists(ResourceNames.PolicyVersion.Type, ResourceNames.PolicyVersion.Format(version.Id),
                     $"a version of {parameter.Key} for {region} from {from:yyyy-MM-dd} exists; history is never rewritten: add a version from another date");
             }
             await scope.AuditAsync("policy_version", version.Id, "policy_version.created", null, null,
@@ -139,12 +140,7 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
     {
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
-        const string prefix = "policyVersions/";
-        var id = request.Name.StartsWith(prefix, StringComparison.Ordinal) ? request.Name[prefix.Length..] : "";
-        if (id.Length == 0 || id.Length > 200)
-        {
-            errors.Add("name", "policyVersions/{id}, as ListPolicyVersions names it");
-        }
+        var id = ResourceNames.PolicyVersion.Parse(errors, "name", request.Name);
         errors.CheckedText("reason", request.Reason, PolicyGovernance.WithdrawalReasonLengthMax, TextShape.MultiLine);
         if (!TextInput.HasVisibleCharacter(request.Reason ?? ""))
         {
@@ -159,9 +155,9 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
             // A version outside the writer's regions is answered as unknown only when it does not exist: versions are public.
             if (version is null)
             {
-                throw RpcErrors.NotFound("danbao.v1.PolicyVersion", request.Name, $"no policy version {request.Name}");
+                throw RpcErrors.NotFound(ResourceNames.PolicyVersion.Type, request.Name, $"no policy version {request.Name}");
             }
-            var today = ChinaStandardTime.BusinessDate(scope.Now);
+            var today = BusinessDates.Of(scope.Now);
             var withdrawn = Check(PolicyGovernance.CheckWithdrawal(writer, version, request.Reason ?? "", today));
             if (!await PolicyStore.TryInsertWithdrawalAsync(scope.Connection, scope.Transaction, withdrawn, scope.Caller.InstitutionId, scope.Now, scope.CancellationToken))
             {
@@ -209,7 +205,7 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
         var entry = new LprEntry(from!.Value, new Rate(rate.OneYearBp), rate.Source.Trim());
         var reply = await writes.RunAsync(context, request.RequestId, request, async scope =>
         {
-            Check(PolicyGovernance.CheckNewLpr(writer, entry, ChinaStandardTime.BusinessDate(scope.Now), data.Lpr), fieldPrefix: "rate.");
+            Check(PolicyGovernance.CheckNewLpr(writer, entry, BusinessDates.Of(scope.Now), data.Lpr), fieldPrefix: "rate.");
             if (!await PolicyStore.TryInsertLprAsync(scope.Connection, scope.Transaction, entry, scope.Caller.InstitutionId, scope.CancellationToken))
             {
                 throw RpcErrors.AlreadyExists("danbao.v1.LprRate", rate.EffectiveFromDate, $"an LPR from {rate.EffectiveFromDate} exists; LPR history is never rewritten");
@@ -278,7 +274,7 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
 
     private static ProtoPolicyVersion ToProto(DomainPolicyVersion v) => new()
     {
-        Name = "policyVersions/" + v.Id,
+        Name = ResourceNames.PolicyVersion.Format(v.Id),
         Parameter = v.Key,
         Region = v.Region.Value,
         EffectiveFromDate = v.EffectiveFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
@@ -290,7 +286,7 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
             {
                 Kind = PolicyWithdrawal.ToCode(w.Kind),
                 Reason = w.Reason,
-                ReplacedBy = w.ReplacedById is { } by ? "policyVersions/" + by : "",
+                ReplacedBy = w.ReplacedById is { } by ? ResourceNames.PolicyVersion.Format(by) : "",
             }
             : null,
     };

@@ -18,7 +18,7 @@ public sealed partial class SubsidyHandler
         var period = ProgrammePeriod.Parse(request.Period)
             ?? throw RpcErrors.InvalidArgument($"'{request.Period}' is not a period", ("period", "a year (2025), a half-year (2025-H1) or a quarter (2025-Q3)"));
         var region = request.Region.Length > 0 ? request.Region : caller.RegionCode;
-        if (caller.Role != Role.Admin && !caller.CoversRegion(region))
+        if (!AccessPolicy.CoversRegion(caller, region))
         {
             throw RpcErrors.PermissionDenied("REGION_NOT_COVERED", $"{caller.InstitutionId} may not see region {region}");
         }

@@ -16,6 +16,7 @@ using Danbao.Domain.Text;
 using Grpc.Core;
 using Danbao.Server.Errors;
 using Danbao.Server.Identity;
+using Danbao.Server.Resources;
 using Danbao.Server.Subsidy;
 using Danbao.Server.Validation;
 
@@ -44,9 +45,9 @@ public sealed partial class SubsidyHandler
         for (var i = 0; i < request.Lines.Count && !errors.Any; i++)
         {
             var line = request.Lines[i];
-            if (!line.Loan.StartsWith("loans/", StringComparison.Ordinal) || !seen.Add((line.Loan, line.Quarter)))
+            if (!ResourceNames.Loan.TryParse(line.Loan, out var loanId) || !seen.Add((line.Loan, line.Quarter)))
             {
-                errors.Add($"lines[{i}].loan", "a loan resource name, loans/{loan_id}, once per call");
+                errors.Add($"lines[{i}].loan", ResourceNames.Loan.Shape + ", once per call");
                 continue;
             }
             var quarter = OptionalQuarter(errors, $"lines[{i}].quarter", line.Quarter);
@@ -55,7 +56,7 @@ public sealed partial class SubsidyHandler
             {
                 reason = errors.Text($"lines[{i}].reason", line.Reason, lengthMax: Domain.Subsidy.SubsidyClaim.ReasonLengthMax);
             }
-            decisions.Add((line.Loan["loans/".Length..], quarter, line.Approve, reason));
+            decisions.Add((loanId, quarter, line.Approve, reason));
         }
         errors.ThrowIfAny();
         return writes.RunAsync(context, request.RequestId, request, async scope =>
@@ -90,9 +91,9 @@ public sealed partial class SubsidyHandler
         var errors = new FieldErrors();
         errors.RequestId("request_id", request.RequestId);
         var on = errors.Date("business_date", request.BusinessDate);
-        if (on > Today())
+        if (on is { } date)
         {
-            errors.Add("business_date", $"must not be after today ({Today():yyyy-MM-dd} CST)");
+            errors.NotAfterToday("business_date", date, Today());
         }
         errors.ThrowIfAny();
         return writes.RunAsync(context, request.RequestId, request, async scope =>
@@ -158,7 +159,7 @@ public sealed partial class SubsidyHandler
             return new SubsidyClawback
             {
                 Claim = request.Claim,
-                Loan = "loans/" + key.LoanId,
+                Loan = ResourceNames.Loan.Format(key.LoanId),
                 Quarter = key.Quarter.ToString(),
                 AmountFen = clawback.Amount.Fen,
                 Reason = clawback.Reason,
@@ -228,7 +229,7 @@ public sealed partial class SubsidyHandler
             var reply = new RecordSubsidyPassThroughResponse { Claim = SubsidyMapping.ToProto(saved) };
             reply.Lines.AddRange(rows.Select(r => new SubsidyPassThrough
             {
-                Loan = "loans/" + r.LoanId,
+                Loan = ResourceNames.Loan.Format(r.LoanId),
                 Quarter = ClaimQuarter.FromStart(r.QuarterStart).ToString(),
                 AmountFen = r.AmountFen,
                 CreditedDate = SubsidyMapping.Date(r.CreditedDate),
@@ -253,15 +254,7 @@ public sealed partial class SubsidyHandler
         return q.Value;
     }
 
-    private static string LoanField(FieldErrors errors, string field, string name)
-    {
-        if (!name.StartsWith("loans/", StringComparison.Ordinal) || name.Length is < 8 or > 40)
-        {
-            errors.Add(field, "a loan resource name, loans/{loan_id}");
-            return "";
-        }
-        return name["loans/".Length..];
-    }
+    private static string LoanField(FieldErrors errors, string field, string name) => ResourceNames.Loan.Parse(errors, field, name);
 
     [Roles(Role.FinanceBureau, Role.FundOperator, Role.EmploymentService, Role.Admin)]
     public override async Task<SubsidySettlementReport> GetSubsidySettlementReport(GetSubsidySettlementReportRequest request, ServerCallContext context)
@@ -313,7 +306,7 @@ public sealed partial class SubsidyHandler
             throw RpcErrors.InvalidArgument(quarter.Refusal.Message, ("quarter", "a quarter like 2025-Q3"));
         }
         var region = request.Region.Length > 0 ? request.Region : caller.RegionCode;
-        if (!caller.CoversRegion(region))
+        if (!AccessPolicy.CoversRegion(caller, region))
         {
             throw RpcErrors.PermissionDenied("REGION_NOT_COVERED", $"{caller.InstitutionId} may not see region {region}");
         }

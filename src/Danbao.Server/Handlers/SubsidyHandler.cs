@@ -18,6 +18,7 @@ using Danbao.Server.Calls;
 using Danbao.Server.Identity;
 using Danbao.Server.Loans;
 using Danbao.Server.Reference;
+using Danbao.Server.Resources;
 using Danbao.Server.Subsidy;
 using Danbao.Server.Validation;
 using Google.Rpc;
@@ -96,7 +97,7 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
         {
             var record = new SubsidyClaimRecord
             {
-                Id = "C" + LoanIds.New(scope.Now)[1..],
+                Id = ResourceIds.SubsidyClaim(scope.Now),
                 BankId = scope.Caller.InstitutionId,
                 RegionCode = scope.Caller.RegionCode,
                 QuarterStart = quarter.Value.Start,
@@ -126,9 +127,9 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
         {
             var line = request.Lines[i];
             var field = $"lines[{i}]";
-            if (!line.Loan.StartsWith("loans/", StringComparison.Ordinal) || line.Loan.Length is < 8 or > 40)
+            var loanId = ResourceNames.Loan.Parse(errors, field + ".loan", line.Loan);
+            if (loanId.Length == 0)
             {
-                errors.Add(field + ".loan", "a loan resource name, loans/{loan_id}");
                 continue;
             }
             if (line.InterestPaidFen < 0 || line.SubsidyClaimedFen < 0)
@@ -153,7 +154,6 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
             {
                 lateReason = errors.Text(field + ".late_reason", line.LateReason, lengthMax: Domain.Subsidy.SubsidyClaim.ReasonLengthMax);
             }
-            var loanId = line.Loan["loans/".Length..];
             if (!seen.Add((loanId, line.Quarter)))
             {
                 errors.Add(field + ".loan", $"{line.Loan} appears twice in this call");
@@ -287,9 +287,8 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
         }
         await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
         // A bank lists only its own claims, whatever it asks; regional bodies their region; admin all.
-        var rows = await SubsidyStore.ListClaimsAsync(conn,
-            caller.Role == Role.Bank ? caller.InstitutionId : null,
-            caller.Role is Role.Bank or Role.Admin ? null : caller.RegionCode,
+        var visible = AccessPolicy.ScopeOf(caller, byFund: false);
+        var rows = await SubsidyStore.ListClaimsAsync(conn, visible.BankId, visible.RegionWithin,
             quarter, after, size + 1, context.CancellationToken);
         var reply = new ListSubsidyClaimsResponse();
         reply.Claims.AddRange(rows.Take(size).Select(SubsidyMapping.ToProto));
@@ -320,28 +319,15 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
         return reply;
     }
 
-    private DateOnly Today() => ChinaStandardTime.BusinessDate(clock.GetUtcNow());
+    private DateOnly Today() => BusinessDates.Today(clock);
 
-    /// <summary>A bank sees its own claims; regional bodies those of their region; admin all. Others: NOT_FOUND.</summary>
-    private static SubsidyClaimRecord Visible(Identity.Caller caller, SubsidyClaimRecord? claim, string name)
-    {
-        var visible = claim is not null && caller.Role switch
-        {
-            Role.Bank => claim.BankId == caller.InstitutionId,
-            Role.Admin => true,
-            _ => caller.CoversRegion(claim.RegionCode),
-        };
-        return visible ? claim! : throw RpcErrors.NotFound("danbao.v1.SubsidyClaim", name, $"{name} does not exist or is not visible to {caller.InstitutionId}");
-    }
+    /// <summary>The claim, if the caller may see it (<see cref="AccessPolicy"/>); NOT_FOUND otherwise.</summary>
+    private static SubsidyClaimRecord Visible(Identity.Caller caller, SubsidyClaimRecord? claim, string name) =>
+        claim is not null && AccessPolicy.CanSee(caller, claim) ? claim : throw ResourceNames.SubsidyClaim.NotFound(name, caller.InstitutionId);
 
-    private static void CheckEtag(SubsidyClaimRecord claim, string etag)
-    {
-        if (etag.Length > 0 && etag != SubsidyMapping.Etag(claim.Version))
-        {
-            throw RpcErrors.Aborted("ETAG_MISMATCH", $"{SubsidyMapping.Name(claim.Id)} changed since you read it; read it again and retry",
-                new Dictionary<string, string> { ["current_etag"] = SubsidyMapping.Etag(claim.Version) });
-        }
-    }
+    /// <summary>Every claim step re-derives its outcome from the claim as locked: the etag is checked when given.</summary>
+    private static void CheckEtag(SubsidyClaimRecord claim, string etag) =>
+        Etags.Check(SubsidyMapping.Name(claim.Id), claim.Version, etag, EtagUse.IfGiven);
 
     private static RpcException LineExists(ClaimQuarter quarter, IReadOnlyList<string> loanIds)
     {
@@ -349,10 +335,10 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
         info.Metadata["quarter"] = quarter.ToString();
         if (loanIds.Count > 0)
         {
-            info.Metadata["loans"] = string.Join(",", loanIds.Take(20).Select(id => "loans/" + id));
+            info.Metadata["loans"] = string.Join(",", loanIds.Take(20).Select(ResourceNames.Loan.Format));
         }
         var message = loanIds.Count > 0
-            ? $"a claim line for {quarter} already exists for {string.Join(", ", loanIds.Take(5).Select(id => "loans/" + id))}{(loanIds.Count > 5 ? " and others" : "")}; a loan's quarter is claimed once (a rejected line may be filed again)"
+            ? $"a claim line for {quarter} already exists for {string.Join(", ", loanIds.Take(5).Select(ResourceNames.Loan.Format))}{(loanIds.Count > 5 ? " and others" : "")}; a loan's quarter is claimed once (a rejected line may be filed again)"
             : $"a claim line for {quarter} already exists for a loan of this call";
         return RpcErrors.Build(StatusCode.AlreadyExists, message, info);
     }

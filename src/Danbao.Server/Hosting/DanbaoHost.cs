@@ -156,7 +156,7 @@ public sealed class DanbaoHost : IAsyncDisposable
         // Every reply's initial metadata carries the business date the rules used (a sandbox's, or the real one).
         app.Use((http, next) =>
         {
-            http.Response.Headers[BusinessDateHeader] = AdminHandler.Today(clock);
+            http.Response.Headers[BusinessDateHeader] = Validation.BusinessDates.Text(Validation.BusinessDates.Today(clock));
             return next(http);
         });
         if (settings.MetricsPort is not null)

@@ -1,11 +1,11 @@
-using System.Globalization;
 using System.Net;
 
 namespace Danbao.Server.Hosting;
 
 /// <summary>
-/// Everything the server can be told, from the command line and the environment. Each setting is
-/// listed in the README's configuration reference with its default.
+/// Everything the server is told: bound from the command line and the environment by
+/// <see cref="Configuration.ServerConfiguration"/>, or built directly by tests. Each setting is listed in
+/// docs/operations.md's configuration reference with its default.
 /// </summary>
 public sealed record ServerSettings
 {
@@ -62,88 +62,51 @@ public sealed record ServerSettings
           --statement-breaks-retention-days N days a statement's breaks are kept (default 90)
           --auth-failure-burst N     failed authentications a peer address may make at once (default 50)
           --auth-failures-per-second N  ... and per second after that (default 10); then RESOURCE_EXHAUSTED
-        environment: DANBAO_DB (connection string, required), DANBAO_PII_KEY, DANBAO_LOG_FORMAT=json
           --environment E      production (default: the real date) or sandbox (./run.sh: a business date
                                that AdminService.AdvanceBusinessDate moves forward)
           --business-date D    a sandbox's first business date YYYY-MM-DD (default today, CST); needs --environment sandbox
-        environment: DANBAO_DB (connection string, required), DANBAO_PII_KEY, DANBAO_LOG_FORMAT=json,
-                     DANBAO_ENVIRONMENT, DANBAO_BUSINESS_DATE
+        A flag alone (--migrate) means true; --name=value works too.
+        environment: DANBAO_DB (connection string, required), DANBAO_PII_KEY, DANBAO_LOG_FORMAT=json;
+                     every option above as DANBAO_ and its name in capitals (--metrics-port: DANBAO_METRICS_PORT,
+                     --business-date: DANBAO_BUSINESS_DATE, --migrate: DANBAO_MIGRATE=true). The command line wins.
         """;
 
-    public static ServerSettings Parse(string[] args, Func<string, string?> env)
-    {
-        var s = new ServerSettings
-        {
-            ConnectionString = env("DANBAO_DB") ?? "",
-            JsonLogs = string.Equals(env("DANBAO_LOG_FORMAT"), "json", StringComparison.OrdinalIgnoreCase),
-            Environment = env("DANBAO_ENVIRONMENT") is { Length: > 0 } environment ? environment : ProductionEnvironment,
-            BusinessDate = env("DANBAO_BUSINESS_DATE") is { Length: > 0 } date ? ParseDate(date, "DANBAO_BUSINESS_DATE") : null,
-        };
-        for (var i = 0; i < args.Length; i++)
-        {
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            s = args[i] switch
-            {
-                "--listen" => s with { Listen = IPAddress.Parse(Value()) },
-                "--port" => s with { Port = ParsePort(Value()) },
-                "--interop" => s with { Interop = true },
-                "--migrate" => s with { Migrate = true },
-                "--demo-keys" => s with { DemoKeysFile = Value() },
-                "--tls-cert" => s with { TlsCertificateFile = Value() },
-                "--tls-key" => s with { TlsKeyFile = Value() },
-                "--client-ca" => s with { ClientCaFile = Value() },
-                "--pii-key-file" => s with { PiiKeyFile = Value() },
-                "--max-message-bytes" => s with { MaxMessageBytes = int.Parse(Value(), CultureInfo.InvariantCulture) },
-                "--metrics-port" => s with { MetricsPort = ParsePort(Value()) },
-                "--statement-uploads-per-day" => s with { Statements = s.Statements with { UploadsPerBankPerDayMax = Fund.StatementLimits.Parse(args[i], Value()) } },
-                "--statement-lines-per-day" => s with { Statements = s.Statements with { LinesPerBankPerDayMax = Fund.StatementLimits.Parse(args[i], Value()) } },
-                "--statement-breaks-retention-days" => s with { Statements = s.Statements with { BreaksRetentionDays = Fund.StatementLimits.Parse(args[i], Value()) } },
-                "--auth-failure-burst" => s with { AuthFailureBurst = ParsePositive(Value()) },
-                "--auth-failures-per-second" => s with { AuthFailuresPerSecond = ParsePositive(Value()) },
-                "--environment" => s with { Environment = Value() },
-                "--business-date" => s with { BusinessDate = ParseDate(Value(), "--business-date") },
-                _ => throw new ArgumentException($"unknown option {args[i]}"),
-            };
-        }
-        if (string.IsNullOrWhiteSpace(s.ConnectionString))
-        {
-            throw new ArgumentException("DANBAO_DB is not set: give the PostgreSQL connection string (./run.sh does this for you)");
-        }
-        if (s.Environment is not (ProductionEnvironment or SandboxEnvironment))
-        {
-            throw new ArgumentException($"--environment '{s.Environment}': production or sandbox");
-        }
-        if (s.BusinessDate is { } fixedDate && !s.Sandbox)
-        {
-            // A production server runs on the real date: a fixed one would back-date or pre-date real decisions.
-            throw new ArgumentException($"a fixed business date ({fixedDate:yyyy-MM-dd}) is for a sandbox only: add --environment sandbox (./run.sh does)");
-        }
-        if ((s.TlsCertificateFile is null) != (s.TlsKeyFile is null))
-        {
-            throw new ArgumentException("--tls-cert and --tls-key go together");
-        }
-        if (s.ClientCaFile is not null && s.TlsCertificateFile is null)
-        {
-            throw new ArgumentException("--client-ca needs --tls-cert and --tls-key");
-        }
-        return s;
-    }
+    /// <summary>
+    /// The settings from the command line over the environment (<see cref="Configuration.ServerConfiguration"/>);
+    /// ArgumentException naming each bad option.
+    /// </summary>
+    public static ServerSettings Parse(string[] args, Func<string, string?> env) => Configuration.ServerConfiguration.Load(args, env);
 
-    private static int ParsePositive(string text) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
-            ? n
-            : throw new ArgumentException($"'{text}' is not a positive number");
-    private static DateOnly ParseDate(string text, string option) =>
-        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) && date.Year is >= 2000 and <= 2100
-            ? date
-            : throw new ArgumentException($"{option} '{text}' is not a date YYYY-MM-DD");
+    /// <summary>The host's settings from the bound and validated options.</summary>
+    public static ServerSettings From(Configuration.ServerOptions server, Configuration.DatabaseConnectionOptions database,
+        Configuration.TlsOptions tls, Configuration.SandboxOptions sandbox, Configuration.LimitsOptions limits) => new()
+    {
+        Listen = IPAddress.Parse(server.Listen),
+        Port = server.Port,
+        Interop = server.Interop,
+        Migrate = server.Migrate,
+        DemoKeysFile = server.DemoKeys,
+        PiiKeyFile = server.PiiKeyFile,
+        MetricsPort = server.MetricsPort,
+        JsonLogs = string.Equals(server.LogFormat, "json", StringComparison.OrdinalIgnoreCase),
+        ConnectionString = database.ConnectionString,
+        TlsCertificateFile = tls.CertificateFile,
+        TlsKeyFile = tls.KeyFile,
+        ClientCaFile = tls.ClientCaFile,
+        Environment = sandbox.Environment,
+        BusinessDate = sandbox.BusinessDate,
+        MaxMessageBytes = limits.MaxMessageBytes,
+        AuthFailureBurst = limits.AuthFailureBurst,
+        AuthFailuresPerSecond = limits.AuthFailuresPerSecond,
+        Statements = new Fund.StatementLimits
+        {
+            UploadsPerBankPerDayMax = limits.StatementUploadsPerDay,
+            LinesPerBankPerDayMax = limits.StatementLinesPerDay,
+            BreaksRetentionDays = limits.StatementBreaksRetentionDays,
+        },
+    };
 
     /// <summary>The clock the server runs on: the real one, or in a sandbox a business date on top of it.</summary>
     public TimeProvider Clock(TimeProvider real) =>
-        Sandbox ? new BusinessDateClock(real, BusinessDate ?? Danbao.Domain.Time.ChinaStandardTime.BusinessDate(real.GetUtcNow())) : real;
-
-    private static int ParsePort(string text) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
-            ? port
-            : throw new ArgumentException($"'{text}' is not a port number");
+        Sandbox ? new BusinessDateClock(real, BusinessDate ?? Validation.BusinessDates.Today(real)) : real;
 }

@@ -6,6 +6,7 @@ namespace Danbao.Server.Identity;
 public sealed record Caller(string InstitutionId, Role Role, string RegionCode, string KeyId, string AuthenticatedBy)
 {
     /// <summary>Whether this caller may see data of <paramref name="regionCode"/>: its own region and the regions below it.</summary>
+    /// <remarks>Who sees which resource is <see cref="AccessPolicy"/>; this is its regional part.</remarks>
     public bool CoversRegion(string regionCode) =>
         Role == Role.Admin
         || regionCode == RegionCode
@@ -13,7 +14,7 @@ public sealed record Caller(string InstitutionId, Role Role, string RegionCode, 
 
     public Contracts.V1.Caller ToProto() => new()
     {
-        Institution = "institutions/" + InstitutionId,
+        Institution = Resources.ResourceNames.Institution.Format(InstitutionId),
         Role = Role,
         Region = RegionCode,
         KeyId = KeyId,

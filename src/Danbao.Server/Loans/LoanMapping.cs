@@ -21,9 +21,9 @@ public static class LoanMapping
     private static readonly JsonFormatter BorrowerJson = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(false));
     private static readonly JsonParser BorrowerParser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
-    public static string Name(string loanId) => "loans/" + loanId;
+    public static string Name(string loanId) => Resources.ResourceNames.Loan.Format(loanId);
 
-    public static string Etag(int version) => version.ToString(CultureInfo.InvariantCulture);
+    public static string Etag(int version) => Resources.Etags.Of(version);
 
     public static string Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "";
 
@@ -70,7 +70,7 @@ public static class LoanMapping
         var loan = new Contracts.V1.Loan
         {
             Name = Name(d.Id),
-            Bank = "institutions/" + record.BankId,
+            Bank = Resources.ResourceNames.Institution.Format(record.BankId),
             Region = d.Region.Value,
             District = record.District,
             State = ToProto(d.State),
@@ -88,7 +88,7 @@ public static class LoanMapping
             MaturityDate = Date(d.MaturityDate),
             OutstandingPrincipalFen = d.OutstandingPrincipal.Fen,
             Extensions = d.Extensions,
-            GuaranteeFund = record.GuaranteeFundId is { } fund ? "institutions/" + fund : "",
+            GuaranteeFund = record.GuaranteeFundId is { } fund ? Resources.ResourceNames.Institution.Format(fund) : "",
             BankDueDiligence = d.BankDueDiligence,
             FundDueDiligence = d.FundDueDiligence,
             RejectionReason = d.RejectionReason ?? "",

@@ -13,35 +13,26 @@ using Danbao.Domain.Subsidy;
 using Grpc.Core;
 using Danbao.Server.Errors;
 using Danbao.Server.Loans;
+using Danbao.Server.Resources;
 
 namespace Danbao.Server.Subsidy;
 
 /// <summary>Subsidy claims and explanations as the API shows them.</summary>
 public static class SubsidyMapping
 {
-    public const string ClaimPrefix = "subsidyClaims/";
+    public static string Name(string claimId) => ResourceNames.SubsidyClaim.Format(claimId);
 
-    public static string Name(string claimId) => ClaimPrefix + claimId;
-
-    public static string Etag(int version) => version.ToString(CultureInfo.InvariantCulture);
+    public static string Etag(int version) => Etags.Of(version);
 
     public static string Date(DateOnly? date) => date is { } d ? d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "";
 
     /// <summary>The claim id in "subsidyClaims/{id}"; INVALID_ARGUMENT otherwise.</summary>
-    public static string IdOf(string name, string field = "name")
-    {
-        if (!name.StartsWith(ClaimPrefix, StringComparison.Ordinal) || name.Length is < 20 or > 60)
-        {
-            throw RpcErrors.InvalidArgument($"{field} must be a claim name like subsidyClaims/C0123ABCDEF4567",
-                (field, "a subsidy claim resource name, subsidyClaims/{claim_id}"));
-        }
-        return name[ClaimPrefix.Length..];
-    }
+    public static string IdOf(string name, string field = "name") => ResourceNames.SubsidyClaim.Parse(name, field);
 
     public static SubsidyClaim ToProto(SubsidyClaimRecord c) => new()
     {
         Name = Name(c.Id),
-        Bank = "institutions/" + c.BankId,
+        Bank = ResourceNames.Institution.Format(c.BankId),
         Region = c.RegionCode,
         Quarter = c.Quarter.ToString(),
         State = c.State switch
@@ -77,7 +68,7 @@ public static class SubsidyMapping
     public static SubsidyClaimLine ToProto(SubsidyClaimLineRecord l) => new()
     {
         Claim = Name(l.ClaimId),
-        Loan = "loans/" + l.LoanId,
+        Loan = ResourceNames.Loan.Format(l.LoanId),
         InterestPaidFen = l.InterestPaidFen,
         SubsidyClaimedFen = l.SubsidyClaimedFen,
         Flag = l.Flag switch

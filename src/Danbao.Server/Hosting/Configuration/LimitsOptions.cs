@@ -1,0 +1,28 @@
+namespace Danbao.Server.Hosting.Configuration;
+
+/// <summary>
+/// Bounds on what callers may send (section "Limits"). Each must be a whole number from 1 up, which
+/// <see cref="ServerOption.Check"/> enforces before binding.
+/// </summary>
+public sealed class LimitsOptions
+{
+    public const string Section = "Limits";
+
+    /// <summary>--max-message-bytes: the largest message received or sent.</summary>
+    public int MaxMessageBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>--statement-uploads-per-day: bank statements one bank may upload per CST day.</summary>
+    public int StatementUploadsPerDay { get; set; } = new Fund.StatementLimits().UploadsPerBankPerDayMax;
+
+    /// <summary>--statement-lines-per-day: statement lines one bank may upload per CST day.</summary>
+    public int StatementLinesPerDay { get; set; } = (int)new Fund.StatementLimits().LinesPerBankPerDayMax;
+
+    /// <summary>--statement-breaks-retention-days: days a statement's breaks are kept.</summary>
+    public int StatementBreaksRetentionDays { get; set; } = new Fund.StatementLimits().BreaksRetentionDays;
+
+    /// <summary>--auth-failure-burst: failed authentications a peer address may make at once.</summary>
+    public int AuthFailureBurst { get; set; } = Identity.AuthFailureLimiter.BurstDefault;
+
+    /// <summary>--auth-failures-per-second: ... and per second after its burst; then RESOURCE_EXHAUSTED.</summary>
+    public int AuthFailuresPerSecond { get; set; } = Identity.AuthFailureLimiter.FailuresPerSecondDefault;
+}
