@@ -10,6 +10,7 @@ using Grpc.Core;
 using Danbao.Server.Errors;
 using Danbao.Server.Identity;
 using Danbao.Server.Loans;
+using Danbao.Server.Resources;
 using Danbao.Server.Validation;
 using DomainLoanEventKind = Danbao.Domain.Loans.LoanEventKind;
 using ProtoLoan = Danbao.Contracts.V1.Loan;
@@ -153,8 +154,8 @@ public sealed partial class LoanHandler
         var filter = new LoanEventReportFilter
         {
             // A bank sees its own reports only; the fund operator and the bureaus those of their region.
-            BankId = caller.Role == Role.Bank ? caller.InstitutionId : null,
-            RegionWithin = caller.Role is Role.Bank or Role.Admin ? null : caller.RegionCode,
+            BankId = AccessPolicy.ScopeOf(caller, byFund: false).BankId,
+            RegionWithin = AccessPolicy.ScopeOf(caller, byFund: false).RegionWithin,
             LoanId = request.Loan.Length > 0 ? LoanAccess.IdOf(request.Loan, "loan") : null,
             LateOnly = request.LateOnly,
         };
@@ -198,7 +199,7 @@ public sealed partial class LoanHandler
         {
             Name = $"loans/{r.LoanId}/eventReports/{r.Id.ToString(CultureInfo.InvariantCulture)}",
             Loan = LoanMapping.Name(r.LoanId),
-            Bank = "institutions/" + r.BankId,
+            Bank = ResourceNames.Institution.Format(r.BankId),
             Region = r.RegionCode,
             Kind = ToProto(r.Kind),
             EventDate = LoanMapping.Date(r.EventDate),

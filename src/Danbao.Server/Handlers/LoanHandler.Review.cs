@@ -258,17 +258,8 @@ public sealed partial class LoanHandler
         return (partnership.Assessment, partnership.HkMacauYouth);
     }
 
-    /// <summary>A business date from a request: today (CST, injected clock) when empty, never in the future.</summary>
-    private DateOnly BusinessDate(FieldErrors errors, string field, string value)
-    {
-        var today = Today();
-        var date = errors.Date(field, value, required: false) ?? today;
-        if (date > today)
-        {
-            errors.Add(field, $"must not be after today ({today:yyyy-MM-dd} CST)");
-        }
-        return date;
-    }
+    /// <summary>A business date from a request: today (CST, injected clock) when empty, never after today (<see cref="BusinessDates"/>).</summary>
+    private DateOnly BusinessDate(FieldErrors errors, string field, string value) => errors.NotAfterToday(field, value, Today());
 
     /// <summary>The instant a step on <paramref name="businessDate"/> happens: now if it is today, else the start of that day.</summary>
     private static DateTimeOffset InstantOf(DateOnly businessDate, DateTimeOffset now) =>

@@ -11,6 +11,7 @@ using Grpc.Core;
 using Danbao.Server.Errors;
 using Danbao.Server.Identity;
 using Danbao.Server.Loans;
+using Danbao.Server.Resources;
 using Danbao.Server.Validation;
 using ProtoLoan = Danbao.Contracts.V1.Loan;
 
@@ -26,7 +27,7 @@ public sealed partial class LoanHandler
         errors.RequestId("request_id", request.RequestId);
         var on = BusinessDate(errors, "guarantee_date", request.GuaranteeDate);
         var caller = context.Caller();
-        if (request.GuaranteeFund.Length > 0 && request.GuaranteeFund != "institutions/" + caller.InstitutionId)
+        if (request.GuaranteeFund.Length > 0 && request.GuaranteeFund != ResourceNames.Institution.Format(caller.InstitutionId))
         {
             errors.Add("guarantee_fund", "a fund operator guarantees from its own fund: leave empty or name your institution");
         }

@@ -15,6 +15,7 @@ using Danbao.Server.Identity;
 using Danbao.Server.Loans;
 using Danbao.Server.Privacy;
 using Danbao.Server.Reference;
+using Danbao.Server.Resources;
 using Danbao.Server.Validation;
 using DomainLoan = Danbao.Domain.Loans.Loan;
 using ProtoLoan = Danbao.Contracts.V1.Loan;
@@ -94,17 +95,15 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
         {
             errors.Add("state", "not a loan state; leave it unset (LOAN_STATE_UNSPECIFIED) for any state");
         }
-        string? bank = null;
-        if (request.Bank.Length > 0)
-        {
-            bank = request.Bank.StartsWith("institutions/", StringComparison.Ordinal) ? request.Bank["institutions/".Length..] : request.Bank;
-        }
+        var bank = request.Bank.Length == 0 ? null
+            : request.Bank.StartsWith(ResourceNames.Institution.Prefix, StringComparison.Ordinal) ? ResourceNames.Institution.Parse(errors, "bank", request.Bank) : request.Bank;
         errors.ThrowIfAny();
+        var scope = AccessPolicy.ScopeOf(caller, byFund: false);
         var filter = new LoanFilter
         {
-            // A bank's listing is always its own, whatever it asks for.
-            BankId = caller.Role == Role.Bank ? caller.InstitutionId : bank,
-            RegionWithin = caller.Role is Role.Bank or Role.Admin ? null : caller.RegionCode,
+            // A bank's listing is always its own, whatever it asks for; the bodies see their region (AccessPolicy).
+            BankId = scope.BankId ?? bank,
+            RegionWithin = scope.RegionWithin,
             State = LoanMapping.ToDomain(request.State),
             District = request.District.Length > 0 ? request.District : null,
             CreatedFrom = from is { } f ? ChinaStandardTime.StartOfDay(f) : null,
@@ -146,7 +145,7 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
             Id = e.Id,
             Subject = LoanMapping.Name(e.SubjectId),
             Action = e.Action,
-            ActorInstitution = "institutions/" + e.ActorInstitution,
+            ActorInstitution = ResourceNames.Institution.Format(e.ActorInstitution),
             ActorRole = e.ActorRole,
             OccurredTime = e.OccurredAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
             BusinessDate = LoanMapping.Date(e.BusinessDate),
@@ -162,8 +161,8 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
         return response;
     }
 
-    /// <summary>The business date of "now" in China Standard Time, from the injected clock.</summary>
-    private DateOnly Today() => ChinaStandardTime.BusinessDate(clock.GetUtcNow());
+    /// <summary>The business date of "now" in China Standard Time, from the injected clock (<see cref="BusinessDates"/>).</summary>
+    private DateOnly Today() => BusinessDates.Today(clock);
 
     /// <summary>
     /// Date order (<see cref="LoanDates"/>): <paramref name="date"/> of <paramref name="kind"/> against the
