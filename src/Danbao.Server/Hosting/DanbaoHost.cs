@@ -111,6 +111,7 @@ public sealed class DanbaoHost : IAsyncDisposable
         services.AddSingleton<CallMetrics>();
         services.AddSingleton<CallLogging>();
         services.AddSingleton(settings.Statements);
+        services.AddSingleton(settings.SubsidyStreams);
         services.AddSingleton<DatabaseFailureStatus>();
         services.AddSingleton<AuthInterceptor>();
         services.AddSingleton(new AuthFailureLimiter(settings.AuthFailureBurst, settings.AuthFailuresPerSecond, settings.AuthFailureRefillPeriod));
