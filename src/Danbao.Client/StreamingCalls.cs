@@ -46,11 +46,18 @@ public static class StreamingCalls
         ArgumentNullException.ThrowIfNull(subsidy);
         ArgumentNullException.ThrowIfNull(messages);
         using var call = subsidy.StreamSubsidyClaimLines(cancellationToken: cancellationToken);
-        foreach (var message in messages)
+        try
         {
-            await call.RequestStream.WriteAsync(message, cancellationToken);
+            foreach (var message in messages)
+            {
+                await call.RequestStream.WriteAsync(message, cancellationToken);
+            }
+            await call.RequestStream.CompleteAsync();
         }
-        await call.RequestStream.CompleteAsync();
+        catch (Exception e) when (e is RpcException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            // The server ended the call while lines were still being sent (a refusal): its status is the answer.
+        }
         return await call;
     }
 

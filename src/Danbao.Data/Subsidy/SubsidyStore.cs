@@ -105,7 +105,9 @@ public static class SubsidyStore
         while (await r.ReadAsync(ct))
         {
             DateOnly? Date(int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateOnly>(i);
-            var history = JsonSerializer.Deserialize<List<OverdueEpisode>>(r.GetString(15)) ?? [];
+            // Most loans were never overdue: their empty history is not parsed (a claim reads a million of them).
+            var historyJson = r.GetString(15);
+            var history = historyJson == "[]" ? [] : JsonSerializer.Deserialize<List<OverdueEpisode>>(historyJson) ?? [];
             var data = new LoanData
             {
                 Id = r.GetString(0),

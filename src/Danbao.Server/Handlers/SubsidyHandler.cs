@@ -170,6 +170,9 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
         });
     }
 
+    /// <summary>Batches from this size are judged in parallel.</summary>
+    private const int ParallelJudgeLinesMin = 512;
+
     /// <summary>What a batch of lines is judged on: its loans, which of its keys are the bank's own loans, and their repayments.</summary>
     private sealed record BatchFacts(Dictionary<string, SubsidyLoanFacts> Loans, (string LoanId, DateOnly QuarterStart)[] OwnKeys,
         Dictionary<string, List<RecordedRepayment>> Repayments);
@@ -195,8 +198,9 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
     private static (List<SubsidyClaimLineRecord> Records, List<Domain.Subsidy.SubsidyClaimLine> Added) Judge(SubsidyClaimRecord record,
         Domain.Subsidy.SubsidyClaim claim, IReadOnlyList<ClaimLineRequest> inputs, int firstIndex, BatchFacts facts, Data.Policy.PolicyReferenceData policy, DateOnly today)
     {
+        // Each verdict is a pure function of the line and its loan's facts: a large batch is judged on every core.
         var verdicts = new ClaimLineVerdict[inputs.Count];
-        for (var i = 0; i < inputs.Count; i++)
+        void Check(int i)
         {
             var (input, lineQuarter, _) = inputs[i];
             var quarter = lineQuarter ?? record.Quarter;
@@ -205,6 +209,17 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
             var known = mine ? (facts.Repayments.GetValueOrDefault(input.LoanId) ?? []).Where(r => r.PaidOn < quarter.End).ToArray() : [];
             verdicts[i] = ClaimLineCheck.Check(record.BankId, quarter, input, mine ? DomainLoan.Rehydrate(loan!.Data) : null, mine ? loan!.BankId : null,
                 known, policy.Resolver, policy.Lpr);
+        }
+        if (inputs.Count >= ParallelJudgeLinesMin)
+        {
+            Parallel.For(0, inputs.Count, Check);
+        }
+        else
+        {
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                Check(i);
+            }
         }
         var records = new List<SubsidyClaimLineRecord>(inputs.Count);
         var added = new List<Domain.Subsidy.SubsidyClaimLine>(inputs.Count);
