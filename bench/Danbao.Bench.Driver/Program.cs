@@ -37,7 +37,8 @@ switch (options.Command)
         await Seed.RunAsync(Pool("icbc-gz"), Pool("gz-hrss"), Pool("gz-fund"), Pool("gz-finance")[0], options.Int("loans", 1000), clients, options.Get("out"));
         break;
     case "settle":
-        var settled = await Settlement.RunAsync(Pool("icbc-gz")[0], Pool("gz-finance")[0], options.Get("claim"), options.Int("loans", 10_000), options.Get("prefix"));
+        var settled = await Settlement.RunAsync(Pool("icbc-gz")[0], Pool("gz-finance")[0], options.Get("claim"), options.Int("loans", 10_000), options.Get("prefix"),
+            options.Int("pid", 0));
         Console.WriteLine(JsonSerializer.Serialize(settled));
         break;
     case "reconcile":
@@ -157,27 +158,21 @@ namespace Danbao.Bench.Driver
     }
 
     /// <summary>
-    /// A quarter's subsidy claim for loans {prefix}00000000000001… (seeded by COPY): lines added 10,000 per
-    /// call (the API's limit), submitted, approved as a whole by the finance bureau and settled.
+    /// A quarter's subsidy claim for loans {prefix}00000000000001… (seeded by COPY): lines streamed in one
+    /// StreamSubsidyClaimLines call (10,000 a message), submitted, approved as a whole by the finance bureau and
+    /// settled; --pid samples the server's peak RSS over the whole run.
     /// </summary>
     internal static class Settlement
     {
-        public static async Task<object> RunAsync(DanbaoClient bank, DanbaoClient finance, string claimName, int loanCount, string prefix)
+        public static async Task<object> RunAsync(DanbaoClient bank, DanbaoClient finance, string claimName, int loanCount, string prefix, int serverPid)
         {
-            const int batch = 10_000;
+            using var rss = new ProcessStats.RssSampler(serverPid);
             var phases = new Dictionary<string, double>();
             var sw = Stopwatch.StartNew();
             var total = Stopwatch.StartNew();
-            for (var start = 1; start <= loanCount; start += batch)
-            {
-                var request = new AddSubsidyClaimLinesRequest { RequestId = DanbaoClient.NewRequestId(), Claim = claimName };
-                for (var i = start; i < Math.Min(loanCount + 1, start + batch); i++)
-                {
-                    // More than is due on both figures: the line is approvable and pays the computed subsidy.
-                    request.Lines.Add(new SubsidyClaimLineInput { Loan = $"loans/{prefix}{i:D14}", InterestPaidFen = 300_000, SubsidyClaimedFen = 300_000 });
-                }
-                await bank.Subsidy.AddSubsidyClaimLinesAsync(request);
-            }
+            // More than is due on both figures: each line is approvable and pays the computed subsidy.
+            var lines = Enumerable.Range(1, loanCount).Select(i => new SubsidyClaimLineInput { Loan = $"loans/{prefix}{i:D14}", InterestPaidFen = 300_000, SubsidyClaimedFen = 300_000 });
+            await bank.Subsidy.StreamSubsidyClaimLinesAsync(claimName, DanbaoClient.NewRequestId(), lines);
             phases["add_lines"] = sw.Elapsed.TotalSeconds;
             sw.Restart();
             var claim = await bank.Subsidy.GetSubsidyClaimAsync(new GetSubsidyClaimRequest { Name = claimName });
@@ -200,6 +195,7 @@ namespace Danbao.Bench.Driver
                 lines_not_payable = claim.LinesNotPayable,
                 approved_subsidy_fen = claim.ApprovedSubsidyFen,
                 ledger_transaction_id = claim.LedgerTransactionId,
+                server_rss_peak_mb = rss.PeakMb,
             };
         }
     }

@@ -24,6 +24,63 @@ public static class StreamingCalls
         return await call;
     }
 
+    /// <summary>
+    /// Streams a claim's lines (StreamSubsidyClaimLines): <paramref name="lines"/> are sent as they are enumerated,
+    /// <paramref name="linesPerMessage"/> (at most 10,000) per message, the first carrying the request id and the
+    /// claim, so a file of any size is never held in memory. All or nothing. A retry with the same request id must
+    /// send the same lines in the same messages (it then gets the first reply). Role: BANK.
+    /// </summary>
+    public static async Task<StreamSubsidyClaimLinesResponse> StreamSubsidyClaimLinesAsync(this SubsidyService.SubsidyServiceClient subsidy,
+        string claim, string requestId, IEnumerable<SubsidyClaimLineInput> lines, int linesPerMessage = 10_000, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subsidy);
+        ArgumentNullException.ThrowIfNull(lines);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(linesPerMessage);
+        return await subsidy.StreamSubsidyClaimLinesAsync(Messages(claim, requestId, lines, linesPerMessage), cancellationToken);
+    }
+
+    /// <summary>Streams the given messages of a claim's lines (the first carries request_id and the claim).</summary>
+    public static async Task<StreamSubsidyClaimLinesResponse> StreamSubsidyClaimLinesAsync(this SubsidyService.SubsidyServiceClient subsidy,
+        IEnumerable<StreamSubsidyClaimLinesRequest> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subsidy);
+        ArgumentNullException.ThrowIfNull(messages);
+        using var call = subsidy.StreamSubsidyClaimLines(cancellationToken: cancellationToken);
+        try
+        {
+            foreach (var message in messages)
+            {
+                await call.RequestStream.WriteAsync(message, cancellationToken);
+            }
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (Exception e) when (e is RpcException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            // The server ended the call while lines were still being sent (a refusal): its status is the answer.
+        }
+        return await call;
+    }
+
+    private static IEnumerable<StreamSubsidyClaimLinesRequest> Messages(string claim, string requestId, IEnumerable<SubsidyClaimLineInput> lines, int linesPerMessage)
+    {
+        var message = new StreamSubsidyClaimLinesRequest { RequestId = requestId, Claim = claim };
+        var sent = false;
+        foreach (var line in lines)
+        {
+            message.Lines.Add(line);
+            if (message.Lines.Count == linesPerMessage)
+            {
+                yield return message;
+                sent = true;
+                message = new StreamSubsidyClaimLinesRequest();
+            }
+        }
+        if (message.Lines.Count > 0 || !sent)
+        {
+            yield return message;
+        }
+    }
+
     /// <summary>The breaks of an uploaded statement as CSV text (loan,kind,ours_fen,theirs_fen), streamed in chunks.</summary>
     public static async Task<string> ExportStatementBreaksCsvAsync(this FundService.FundServiceClient fund,
         ExportStatementBreaksRequest request, CancellationToken cancellationToken = default)

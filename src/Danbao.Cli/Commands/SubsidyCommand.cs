@@ -117,40 +117,38 @@ internal static class SubsidyCommand
             {
                 throw new UsageException($"--lines {csv.FullName} does not exist");
             }
-            var inputs = new List<SubsidyClaimLineInput>();
-            foreach (var (line, number) in (await System.IO.File.ReadAllLinesAsync(csv.FullName, ct)).Select((l, i) => (l.Trim(), i + 1)))
+            // The file is read as it is streamed (StreamSubsidyClaimLines, 10,000 lines a message): any size up to the
+            // server's stream limit, never held in memory; a bad line cancels the stream and nothing is filed.
+            IEnumerable<SubsidyClaimLineInput> Lines()
             {
-                if (line.Length == 0 || (number == 1 && line.StartsWith("loan,", StringComparison.OrdinalIgnoreCase)))
+                var number = 0;
+                foreach (var raw in System.IO.File.ReadLines(csv.FullName))
                 {
-                    continue;
+                    var line = raw.Trim();
+                    number++;
+                    if (line.Length == 0 || (number == 1 && line.StartsWith("loan,", StringComparison.OrdinalIgnoreCase)))
+                    {
+                        continue;
+                    }
+                    var cells = line.Split(',');
+                    if (cells.Length != 3)
+                    {
+                        throw new UsageException($"{csv.Name} line {number}: expected loan,interest_paid,subsidy_claimed");
+                    }
+                    yield return new SubsidyClaimLineInput
+                    {
+                        Loan = cells[0].StartsWith("loans/", StringComparison.Ordinal) ? cells[0] : "loans/" + cells[0],
+                        InterestPaidFen = Output.Fen(cells[1], $"{csv.Name} line {number} interest_paid"),
+                        SubsidyClaimedFen = Output.Fen(cells[2], $"{csv.Name} line {number} subsidy_claimed"),
+                    };
                 }
-                var cells = line.Split(',');
-                if (cells.Length != 3)
-                {
-                    throw new UsageException($"{csv.Name} line {number}: expected loan,interest_paid,subsidy_claimed");
-                }
-                inputs.Add(new SubsidyClaimLineInput
-                {
-                    Loan = cells[0].StartsWith("loans/", StringComparison.Ordinal) ? cells[0] : "loans/" + cells[0],
-                    InterestPaidFen = Output.Fen(cells[1], $"{csv.Name} line {number} interest_paid"),
-                    SubsidyClaimedFen = Output.Fen(cells[2], $"{csv.Name} line {number} subsidy_claimed"),
-                });
-            }
-            if (inputs.Count is 0 or > 100_000)
-            {
-                throw new UsageException($"{csv.Name}: 1 to 100,000 lines, not {inputs.Count}");
             }
             using var client = cli.KeyedClient();
             var claim = await client.Subsidy.CreateSubsidyClaimAsync(new CreateSubsidyClaimRequest
             {
                 RequestId = DanbaoClient.NewRequestId(), Quarter = parse.GetRequiredValue(quarter),
             }, cancellationToken: ct);
-            foreach (var chunk in inputs.Chunk(10_000))
-            {
-                var add = new AddSubsidyClaimLinesRequest { RequestId = DanbaoClient.NewRequestId(), Claim = claim.Name };
-                add.Lines.AddRange(chunk);
-                await client.Subsidy.AddSubsidyClaimLinesAsync(add, cancellationToken: ct);
-            }
+            await client.Subsidy.StreamSubsidyClaimLinesAsync(claim.Name, DanbaoClient.NewRequestId(), Lines(), cancellationToken: ct);
             claim = await client.Subsidy.GetSubsidyClaimAsync(new GetSubsidyClaimRequest { Name = claim.Name }, cancellationToken: ct);
             claim = await client.Subsidy.SubmitSubsidyClaimAsync(new SubmitSubsidyClaimRequest
             {

@@ -136,6 +136,27 @@ public sealed class IdempotencyStore
         return new IdempotencyClaim.Replay(existing.Response);
     }
 
+    /// <summary>
+    /// What a request id was used for, without claiming it: for a client-streamed request, whose hash is known
+    /// only at the end of the stream (claim it then with <see cref="ClaimAsync"/>), so that a retry is
+    /// recognised before its effects are attempted again. Null when the id is new.
+    /// </summary>
+    public async Task<(string Method, byte[] RequestHash, byte[]? Response)?> FindAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        string scope,
+        string requestId,
+        CancellationToken ct = default)
+    {
+        Validate(scope, requestId);
+        var rows = await connection.QueryAsync<(string Method, byte[] RequestHash, byte[]? Response)>(new CommandDefinition(
+            "select method, request_hash, response from idempotency_keys where scope = @scope and request_id = @requestId",
+            new { scope, requestId },
+            transaction,
+            cancellationToken: ct));
+        return rows.Select(r => ((string, byte[], byte[]?)?)r).FirstOrDefault();
+    }
+
     /// <summary>Stores the response of a <see cref="IdempotencyClaim.New"/> claim; call before commit.</summary>
     public async Task CompleteAsync(
         NpgsqlConnection connection,

@@ -64,6 +64,8 @@ public sealed record SubsidyClaimLineRecord
     public required string Decision { get; init; }
     public string? RejectionReason { get; init; }
     public long ApprovedSubsidyFen { get; init; }
+    /// <summary>What approval pays: the verdict's figure (ClaimLineVerdict.Payable), decided when the line is filed.</summary>
+    public long PayableSubsidyFen { get; init; }
     public string Message { get; init; } = "";
     /// <summary>ON_TIME, PENDING, ACCEPTED or REFUSED.</summary>
     public string LateFiling { get; init; } = "ON_TIME";

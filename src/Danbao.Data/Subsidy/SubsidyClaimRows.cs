@@ -24,6 +24,8 @@ public static class SubsidyClaimRows
         SettledDate = claim.SettledDate,
         SettledBy = claim.SettledBy,
         Lines = lines.Select(ToLine).ToArray(),
+        LinesFiled = claim.LineCount,
+        LinesLatePending = claim.LinesLatePending,
         Clawbacks = clawbacks.Select(c => new SubsidyClawback(new SubsidyLineKey(c.LoanId, ClaimQuarter.FromStart(c.QuarterStart)), new Money(c.AmountFen), c.Reason, c.ClawedBackDate)).ToArray(),
         PassThroughs = passThroughs.Select(p => new SubsidyPassThrough(new SubsidyLineKey(p.LoanId, ClaimQuarter.FromStart(p.QuarterStart)), new Money(p.AmountFen), p.CreditedDate)).ToArray(),
     };
@@ -72,6 +74,7 @@ public static class SubsidyClaimRows
             Decision = line.Decision.ToCode(),
             RejectionReason = line.RejectionReason,
             ApprovedSubsidyFen = line.Approved.Fen,
+            PayableSubsidyFen = line.PayableAmount.Fen,
             Message = v.Message,
             LateFiling = LateCode(line.Late),
             LateReason = line.LateReason,

@@ -31,7 +31,7 @@ public static class SubsidyStore
     private const string LineColumns = """
         claim_id, loan_id, bank_id, quarter_start, region_code, district, interest_paid_fen, subsidy_claimed_fen, flag,
         not_payable_reason, period_start, period_end, days, excluded_days, expected_interest_fen, expected_subsidy_fen,
-        recorded_interest_fen, formula, decision, rejection_reason, approved_subsidy_fen, message, late_filing, late_reason
+        recorded_interest_fen, formula, decision, rejection_reason, approved_subsidy_fen, message, late_filing, late_reason, payable_subsidy_fen
         """;
 
     public static async Task InsertClaimAsync(NpgsqlConnection conn, NpgsqlTransaction tx, SubsidyClaimRecord c, CancellationToken ct)
@@ -105,7 +105,9 @@ public static class SubsidyStore
         while (await r.ReadAsync(ct))
         {
             DateOnly? Date(int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateOnly>(i);
-            var history = JsonSerializer.Deserialize<List<OverdueEpisode>>(r.GetString(15)) ?? [];
+            // Most loans were never overdue: their empty history is not parsed (a claim reads a million of them).
+            var historyJson = r.GetString(15);
+            var history = historyJson == "[]" ? [] : JsonSerializer.Deserialize<List<OverdueEpisode>>(historyJson) ?? [];
             var data = new LoanData
             {
                 Id = r.GetString(0),
@@ -216,6 +218,7 @@ public static class SubsidyStore
             writer.Write(l.Message, NpgsqlDbType.Text);
             writer.Write(l.LateFiling, NpgsqlDbType.Text);
             WriteNullable(writer, l.LateReason);
+            writer.Write(l.PayableSubsidyFen, NpgsqlDbType.Bigint);
         }
         await writer.CompleteAsync(ct);
     }
@@ -267,16 +270,24 @@ public static class SubsidyStore
         return ReadClaim(reader);
     }
 
-    /// <summary>
-    /// Every line of the claim for the aggregate's review and settlement, in key order, without the verdict's
-    /// message text (decisions never read it; it is most of a line's size).
-    /// </summary>
-    public static async Task<IReadOnlyList<SubsidyClaimLineRecord>> AllLinesAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string claimId, CancellationToken ct)
+    /// <summary>Most late lines a review can name (as many as line decisions per call, and one to tell there are more).</summary>
+    public const int LatePendingLoadMax = LinesPerBatchMax + 1;
+
+    /// <summary>The claim's lines with these keys and its late lines still undecided (at most <see cref="LatePendingLoadMax"/>): what a review holds.</summary>
+    public static async Task<IReadOnlyList<SubsidyClaimLineRecord>> ReviewLinesAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string claimId,
+        IReadOnlyList<(string LoanId, DateOnly QuarterStart)> named, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(
-            $"select {LineColumns.Replace("approved_subsidy_fen, message,", "approved_subsidy_fen, '' as message,", StringComparison.Ordinal)} from subsidy_claim_lines where claim_id = @claim order by loan_id, quarter_start",
-            conn, tx);
+            $"""
+            select {LineColumns} from subsidy_claim_lines l join unnest(@ids, @quarters) as k(loan_id, quarter_start) using (loan_id, quarter_start)
+            where l.claim_id = @claim
+            union
+            (select {LineColumns} from subsidy_claim_lines
+             where claim_id = @claim and late_filing = 'PENDING' and decision = 'PENDING' limit {LatePendingLoadMax})
+            """, conn, tx);
         cmd.Parameters.AddWithValue("claim", claimId);
+        cmd.Parameters.AddWithValue("ids", named.Select(k => k.LoanId).ToArray());
+        cmd.Parameters.AddWithValue("quarters", named.Select(k => k.QuarterStart).ToArray());
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var lines = new List<SubsidyClaimLineRecord>();
         while (await r.ReadAsync(ct))
@@ -284,6 +295,59 @@ public static class SubsidyStore
             lines.Add(ReadLine(r));
         }
         return lines;
+    }
+
+    /// <summary>
+    /// Applies a review's rule for the lines it did not name (SubsidyRestDecision) in one statement: every pending
+    /// on-time line is approved at its payable amount (the verdict's, stored when filed) or rejected with the
+    /// reason. Returns each changed line as it is now (without its message), streamed, for the caller to check
+    /// against the aggregate and count.
+    /// </summary>
+    public static async IAsyncEnumerable<SubsidyClaimLineRecord> ApplyRestDecisionAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string claimId,
+        bool approve, string? reason, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(
+            $"""
+            update subsidy_claim_lines set decision = @decision, rejection_reason = @reason,
+                approved_subsidy_fen = case when @approve then payable_subsidy_fen else 0 end
+            where claim_id = @claim and decision = 'PENDING' and late_filing = 'ON_TIME'
+            returning {LineColumns.Replace("approved_subsidy_fen, message,", "approved_subsidy_fen, '' as message,", StringComparison.Ordinal)}
+            """, conn, tx);
+        cmd.CommandTimeout = 0;
+        cmd.Parameters.AddWithValue("claim", claimId);
+        cmd.Parameters.AddWithValue("approve", approve);
+        cmd.Parameters.AddWithValue("decision", approve ? "APPROVED" : "REJECTED");
+        cmd.Parameters.AddWithValue("reason", NpgsqlDbType.Text, (object?)reason ?? DBNull.Value);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            yield return ReadLine(r);
+        }
+    }
+
+    /// <summary>
+    /// Settlement's one statement: every APPROVED line of a positive amount becomes PAID and is written as a
+    /// statement line (<paramref name="subjectType"/>, loan, amount) of ledger transaction <paramref name="transactionId"/>,
+    /// database to database. The ledger's commit check refuses the transaction if the lines do not add up to it.
+    /// Returns the number of lines paid.
+    /// </summary>
+    public static async Task<int> PayApprovedLinesAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string claimId, long transactionId,
+        string subjectType, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(
+            """
+            with paid as (
+                update subsidy_claim_lines set decision = 'PAID'
+                where claim_id = @claim and decision = 'APPROVED' and approved_subsidy_fen > 0
+                returning loan_id, approved_subsidy_fen)
+            insert into ledger_transaction_lines (transaction_id, line_no, subject_type, subject_id, amount_fen)
+            select @tx, (row_number() over ()) - 1, @subject, loan_id, approved_subsidy_fen from paid
+            """, conn, tx);
+        cmd.CommandTimeout = 0;
+        cmd.Parameters.AddWithValue("claim", claimId);
+        cmd.Parameters.AddWithValue("tx", transactionId);
+        cmd.Parameters.AddWithValue("subject", subjectType);
+        return await cmd.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>The claim's lines for these keys (loan, quarter), with their claw-backs and pass-through records.</summary>
@@ -445,8 +509,9 @@ public static class SubsidyStore
             """
             select l.claim_id, l.loan_id, l.bank_id, l.district, coalesce(l.formula, ''), l.period_start, l.period_end, l.days, l.excluded_days,
                    l.expected_interest_fen, l.approved_subsidy_fen
-            from subsidy_claim_lines l join subsidy_claims c on c.id = l.claim_id
-            where l.quarter_start = @q and l.decision = 'PAID' and (c.region_code = @region or c.region_code like @region || '-%')
+            from subsidy_claims c join subsidy_claim_lines l on l.claim_id = c.id
+            where (c.region_code = @region or c.region_code like @region || '-%') and c.quarter_start >= @q
+              and l.quarter_start = @q and l.decision = 'PAID'
             order by l.bank_id, l.loan_id
             """, conn);
         cmd.Parameters.AddWithValue("q", quarterStart);
@@ -543,6 +608,7 @@ public static class SubsidyStore
             Message = r.GetString(21),
             LateFiling = r.GetString(22),
             LateReason = Text(23),
+            PayableSubsidyFen = r.GetInt64(24),
         };
     }
 

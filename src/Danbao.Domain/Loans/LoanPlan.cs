@@ -27,7 +27,7 @@ public static class LoanPlan
         {
             var period = new DateRange(start, dates[i]);
             var principal = i == dates.Length - 1 ? deferred : Money.Zero;
-            var interest = InterestCalculator.Accrue(outstanding, loan.ContractRate, period).Rounded;
+            var interest = InterestCalculator.AccrueRounded(outstanding, loan.ContractRate, period);
             kept.Add(new ScheduledPayment(dates[i], period, interest, principal, outstanding - principal));
             outstanding -= principal;
             start = dates[i];

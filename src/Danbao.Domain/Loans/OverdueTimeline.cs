@@ -17,14 +17,15 @@ public sealed class OverdueTimeline
     private readonly LoanData _loan;
     private readonly IReadOnlyList<ScheduledPayment> _plan;
     private readonly RecordedRepayment[] _repayments;
-    private readonly Money[] _interestDueBy;
+    // Interest due by each plan date, computed when first asked (a claim line looks at one quarter of a long plan).
+    private readonly Money?[] _interestDueBy;
 
     private OverdueTimeline(LoanData loan, RecordedRepayment[] repayments)
     {
         _loan = loan;
         _plan = LoanPlan.Of(loan);
         _repayments = repayments;
-        _interestDueBy = _plan.Select(p => AccruedTo(p.DueDate)).ToArray();
+        _interestDueBy = new Money?[_plan.Count];
     }
 
     /// <summary>The timeline of <paramref name="loan"/> given all its recorded repayments (any order).</summary>
@@ -107,12 +108,14 @@ public sealed class OverdueTimeline
         DateOnly? firstMissed = null;
         for (var i = 0; i <= last && firstMissed is null; i++)
         {
-            if (_loan.Amount - _plan[i].PrincipalAfter > principalPaid || _interestDueBy[i] > interestPaid)
+            if (_loan.Amount - _plan[i].PrincipalAfter > principalPaid || InterestDueBy(i) > interestPaid)
                 firstMissed = _plan[i].DueDate;
         }
         var principalDue = _loan.Amount - _plan[last].PrincipalAfter;
-        return (Money.Max(Money.Zero, principalDue - principalPaid), Money.Max(Money.Zero, _interestDueBy[last] - interestPaid), firstMissed);
+        return (Money.Max(Money.Zero, principalDue - principalPaid), Money.Max(Money.Zero, InterestDueBy(last) - interestPaid), firstMissed);
     }
+
+    private Money InterestDueBy(int i) => _interestDueBy[i] ??= AccruedTo(_plan[i].DueDate);
 
     /// <summary>Normal interest accrued up to (excluding) <paramref name="until"/>, rounded at each repayment before it.</summary>
     private Money AccruedTo(DateOnly until)
@@ -124,10 +127,10 @@ public sealed class OverdueTimeline
         {
             if (r.PaidOn > until)
                 break;
-            accrued += InterestCalculator.Accrue(principal, _loan.ContractRate, new DateRange(from, r.PaidOn)).Rounded;
+            accrued += InterestCalculator.AccrueRounded(principal, _loan.ContractRate, new DateRange(from, r.PaidOn));
             from = r.PaidOn;
             principal -= r.Principal;
         }
-        return accrued + InterestCalculator.Accrue(principal, _loan.ContractRate, new DateRange(from, until)).Rounded;
+        return accrued + InterestCalculator.AccrueRounded(principal, _loan.ContractRate, new DateRange(from, until));
     }
 }

@@ -32,7 +32,7 @@ public static class RepaymentSchedule
         for (var i = 0; i < dates.Length; i++)
         {
             var period = new DateRange(start, dates[i]);
-            var interest = InterestCalculator.Accrue(outstanding, rate, period).Rounded;
+            var interest = InterestCalculator.AccrueRounded(outstanding, rate, period);
             outstanding -= principalParts[i];
             payments.Add(new ScheduledPayment(dates[i], period, interest, principalParts[i], outstanding));
             start = dates[i];

@@ -79,6 +79,7 @@ public static class SubsidyReasons
     // The claim aggregate (SubsidyClaim).
     public const string ClaimNotSettled = "SUBSIDY_CLAIM_NOT_SETTLED";
     public const string ClaimFull = "SUBSIDY_CLAIM_FULL";
+    public const string StreamTooLarge = "SUBSIDY_STREAM_TOO_LARGE";
     public const string LineUnknown = "SUBSIDY_LINE_UNKNOWN";
     public const string LineQuarterAfterClaim = "SUBSIDY_LINE_QUARTER_AFTER_CLAIM";
     public const string LateReasonRequired = "SUBSIDY_LATE_REASON_REQUIRED";

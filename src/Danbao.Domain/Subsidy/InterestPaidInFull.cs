@@ -43,7 +43,7 @@ public sealed class InterestPaidInFull
             var r = ordered[k];
             // The row charged interest on [interest_from, paid_on), rounded once (the loan rounds at each repayment).
             if (r.PaidOn > r.InterestFrom)
-                charged += InterestCalculator.Accrue(timeline, contractRate, new DateRange(r.InterestFrom, r.PaidOn)).Rounded;
+                charged += InterestCalculator.AccrueRounded(timeline, contractRate, new DateRange(r.InterestFrom, r.PaidOn));
             paid += r.Interest;
             points[k] = (r.PaidOn, charged, paid);
         }

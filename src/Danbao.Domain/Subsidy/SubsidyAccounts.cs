@@ -17,11 +17,18 @@ public static class SubsidyAccounts
     /// <summary>Where the bank's credits to borrowers go (the bank's clearing for borrower accounts).</summary>
     public static string PassedThrough(string bankId) => $"bank:{bankId}:subsidy_passed_through";
 
+    /// <summary>Subject type of a recipe's statement lines: one per loan.</summary>
+    public const string LineSubject = "loan";
+
+    /// <summary>A recipe of <paramref name="total"/> whose statement lines the caller writes from stored lines (set-based settlement).</summary>
+    internal static LedgerRecipe RecipeWithoutLines(string kind, string claimId, DateOnly on, string debit, string credit, Money total) =>
+        new(kind, "subsidy_claim", claimId, on, Funding, [LedgerLeg.Debit(debit, total), LedgerLeg.Credit(credit, total)], []);
+
     internal static LedgerRecipe Recipe(string kind, string claimId, DateOnly on, string debit, string credit, IReadOnlyList<(string LoanId, Money Amount)> lines)
     {
         var total = Money.Sum(lines.Select(l => l.Amount));
         return new LedgerRecipe(kind, "subsidy_claim", claimId, on, Funding,
             [LedgerLeg.Debit(debit, total), LedgerLeg.Credit(credit, total)],
-            lines.Select(l => new LedgerSubjectLine("loan", l.LoanId, l.Amount)).ToArray());
+            lines.Select(l => new LedgerSubjectLine(LineSubject, l.LoanId, l.Amount)).ToArray());
     }
 }

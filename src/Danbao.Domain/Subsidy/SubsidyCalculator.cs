@@ -27,15 +27,38 @@ public static class SubsidyCalculator
             return new Refusal(ReasonCodes.PeriodInvalid, $"a subsidy period is at most {InterestCalculator.PeriodDaysMax} days");
         if (request.Period.Start < request.DisbursementDate)
             return new Refusal(ReasonCodes.PeriodInvalid, $"period {request.Period} starts before disbursement on {request.DisbursementDate:yyyy-MM-dd}");
-        var snapshot = policy.At(request.Region, request.DisbursementDate);
-        return SubsidyRates.For(request.ContractRate, request.ContractDate, snapshot, lpr)
-            .Then(rate => PolicyDecision.Run<SubsidyCalculation>(() => Compute(request, rate, snapshot)));
+        return RateFor(request, policy, lpr)
+            .Then(rate => PolicyDecision.Run<SubsidyCalculation>(() => Compute(request, rate, policy)));
     }
 
-    private static SubsidyCalculation Compute(SubsidyRequest request, SubsidyRate rate, PolicySnapshot policy)
+    /// <summary>
+    /// The subsidy rate depends only on the region, the disbursement and contract dates and the contract rate, under
+    /// one policy and LPR table (both immutable): it is derived once per such key and kept with that policy, since a
+    /// claim of a million loans has a few thousand keys and deriving it (resolution, explanation text) costs more
+    /// than the rest of a line's check.
+    /// </summary>
+    private static Result<SubsidyRate> RateFor(SubsidyRequest request, PolicyResolver policy, LprTable lpr)
     {
-        var extensionSubsidised = request.Exclusions.Any(e => e.Reason == SubsidyExclusionReason.Extension)
-            && policy.SubsidyDuringExtension;
+        var rates = Rates.GetValue(policy, _ => new System.Collections.Concurrent.ConcurrentDictionary<RateKey, Result<SubsidyRate>>());
+        var key = new RateKey(request.Region, request.DisbursementDate, request.ContractRate, request.ContractDate, lpr);
+        if (rates.TryGetValue(key, out var known))
+            return known;
+        var derived = SubsidyRates.For(request.ContractRate, request.ContractDate, policy.At(request.Region, request.DisbursementDate), lpr);
+        return rates.Count < RatesKeptMax ? rates.GetOrAdd(key, derived) : derived;
+    }
+
+    private readonly record struct RateKey(RegionCode Region, DateOnly Disbursed, Rate ContractRate, DateOnly Contracted, LprTable Lpr);
+
+    /// <summary>Rates kept per policy: beyond, they are derived each time (bounds memory whatever the input).</summary>
+    private const int RatesKeptMax = 100_000;
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PolicyResolver, System.Collections.Concurrent.ConcurrentDictionary<RateKey, Result<SubsidyRate>>> Rates = new();
+
+    private static SubsidyCalculation Compute(SubsidyRequest request, SubsidyRate rate, PolicyResolver resolver)
+    {
+        // The extension rule is read only when the period has extension days (its version is then among those used).
+        var policy = request.Exclusions.Any(e => e.Reason == SubsidyExclusionReason.Extension) ? resolver.At(request.Region, request.DisbursementDate) : null;
+        var extensionSubsidised = policy is not null && policy.SubsidyDuringExtension;
         var segments = new List<SubsidySegment>();
         decimal interestNumerator = 0, subsidyNumerator = 0;
         // Runs of days with the same principal and the same exclusion are computed at once: the
@@ -52,7 +75,7 @@ public static class SubsidyCalculator
                 Append(segments, run, principal, reason, interest, subsidy);
             }
         }
-        var versions = rate.Versions.Concat(policy.Used).Distinct().ToArray();
+        var versions = policy is null ? rate.Versions : rate.Versions.Concat(policy.Used).Distinct().ToArray();
         return new SubsidyCalculation(request.Period, rate, segments, interestNumerator, subsidyNumerator, versions);
     }
 

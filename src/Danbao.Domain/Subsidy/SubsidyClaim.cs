@@ -19,6 +19,7 @@ public sealed class SubsidyClaim
     private readonly List<SubsidyClawback> _clawbacks;
     private readonly Dictionary<SubsidyLineKey, SubsidyPassThrough> _passThroughs;
     private SubsidyClaimData _data;
+    private int _added;
 
     private SubsidyClaim(SubsidyClaimData data)
     {
@@ -87,7 +88,7 @@ public sealed class SubsidyClaim
         var key = new SubsidyLineKey(input.LoanId, lineQuarter);
         if (_lines.ContainsKey(key))
             return new Refusal(SubsidyReasons.LineExists, $"subsidyClaims/{Id} already has a line for {key}");
-        if (_lines.Count >= LinesMax)
+        if (Math.Max(_lines.Count, _data.LinesFiled + _added) >= LinesMax)
             return new Refusal(SubsidyReasons.ClaimFull, $"a claim holds at most {LinesMax} lines; file the rest in another claim");
         var late = today >= lineQuarter.FilingWindow.End;
         if (late && !HasText(lateReason))
@@ -99,6 +100,7 @@ public sealed class SubsidyClaim
             notPayable ? SubsidyLineDecision.Rejected : SubsidyLineDecision.Pending,
             notPayable ? verdict.NotPayableReason : null, Money.Zero);
         _lines[key] = line;
+        _added++;
         return line;
     }
 
@@ -121,6 +123,28 @@ public sealed class SubsidyClaim
     /// </summary>
     public Result<IReadOnlyList<SubsidyClaimLine>> Review(IReadOnlyList<SubsidyLineReview> reviews, bool approveRest)
     {
+        var review = ReviewInPlace(reviews, approveRest);
+        if (!review.IsOk)
+            return review.Refusal;
+        var changed = review.Value.Named.ToList();
+        foreach (var line in _lines.Values.Where(SubsidyRestDecision.Covers).ToArray())
+        {
+            var decided = review.Value.Rest.Decide(line);
+            _lines[line.Key] = decided;
+            changed.Add(decided);
+        }
+        return changed;
+    }
+
+    /// <summary>
+    /// The review of a claim whose lines are not all held (a million lines are decided by one statement): the
+    /// aggregate holds the named lines and every late line still pending (each must be named;
+    /// <see cref="SubsidyClaimData.LinesLatePending"/> says whether all were given). Decides the named lines and
+    /// returns the rule for the rest (<see cref="SubsidyRestDecision"/>); lines it holds that the rule covers are
+    /// left for the caller (<see cref="Review"/> applies it to them).
+    /// </summary>
+    public Result<SubsidyReview> ReviewInPlace(IReadOnlyList<SubsidyLineReview> reviews, bool approveRest)
+    {
         ArgumentNullException.ThrowIfNull(reviews);
         if (!SubsidyClaimStates.IsAllowed(State, SubsidyClaimState.Reviewed))
             return SubsidyClaimStates.Illegal(Id, State, SubsidyClaimState.Reviewed);
@@ -134,23 +158,23 @@ public sealed class SubsidyClaim
             if (!r.Approve && !HasText(r.Reason))
                 return new Refusal(SubsidyReasons.ReasonRequired, $"rejecting the line for {r.Line} needs a reason (at most {ReasonLengthMax} characters)");
         }
-        var undecided = _lines.Values.Where(l => l.Late == LateFiling.Pending && l.IsPayable && !named.ContainsKey(l.Key)).Select(l => l.Key).ToArray();
-        if (undecided.Length > 0)
+        var latePending = _lines.Values.Where(l => l.Late == LateFiling.Pending && l.Decision == SubsidyLineDecision.Pending && l.IsPayable).ToArray();
+        var undecided = latePending.Where(l => !named.ContainsKey(l.Key)).Select(l => l.Key).ToArray();
+        var unseen = Math.Max(0, _data.LinesLatePending - latePending.Length);
+        if (undecided.Length + unseen > 0)
             return new Refusal(SubsidyReasons.LateLineUndecided,
-                $"late lines need a decision each: {string.Join(", ", undecided.Take(5))}{(undecided.Length > 5 ? " and others" : "")}");
-        var changed = new List<SubsidyClaimLine>();
-        foreach (var line in _lines.Values.ToArray())
+                $"late lines need a decision each: {string.Join(", ", undecided.Take(5))}{(undecided.Length > 5 || unseen > 0 ? $" and {undecided.Length + unseen - Math.Min(5, undecided.Length)} others" : "")}");
+        var decided = new List<SubsidyClaimLine>(named.Count);
+        foreach (var (key, r) in named)
         {
+            var line = _lines[key];
             if (line.Decision != SubsidyLineDecision.Pending)
                 continue;
-            var decided = named.TryGetValue(line.Key, out var r)
-                ? Decide(line, r.Approve, r.Reason)
-                : Decide(line, approveRest, SubsidyReasons.NotApproved);
-            _lines[line.Key] = decided;
-            changed.Add(decided);
+            _lines[key] = Decide(line, r.Approve, r.Reason);
+            decided.Add(_lines[key]);
         }
         _data = _data with { State = SubsidyClaimState.Reviewed };
-        return changed;
+        return new SubsidyReview(decided, new SubsidyRestDecision(approveRest));
     }
 
     /// <summary>
@@ -160,17 +184,13 @@ public sealed class SubsidyClaim
     /// </summary>
     public Result<SubsidySettlement> Settle(DateOnly on, DateOnly today, string bureauId)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(bureauId);
-        if (!SubsidyClaimStates.IsAllowed(State, SubsidyClaimState.Settled))
-            return SubsidyClaimStates.Illegal(Id, State, SubsidyClaimState.Settled);
-        if (on > today)
-            return new Refusal(SubsidyReasons.DateInFuture, $"settlement on {on:yyyy-MM-dd} is after today {today:yyyy-MM-dd}");
-        if (on < _data.FiledDate)
-            return new Refusal(ReasonCodes.DateBeforePreviousEvent, $"settlement on {on:yyyy-MM-dd} is before the claim was filed on {_data.FiledDate:yyyy-MM-dd}");
+        var allowed = CheckSettlement(on, today, bureauId);
+        if (!allowed.IsOk)
+            return allowed.Refusal;
         var paid = Lines.Where(l => l.Decision == SubsidyLineDecision.Approved && l.Approved.IsPositive)
             .Select(l => l with { Decision = SubsidyLineDecision.Paid }).ToArray();
         if (paid.Length == 0)
-            return new Refusal(SubsidyReasons.NothingApproved, $"subsidyClaims/{Id} has no approved amount to pay");
+            return NothingApproved();
         var posting = SubsidyAccounts.Recipe("subsidy_settlement", Id, on, SubsidyAccounts.Expense(bureauId), SubsidyAccounts.Payable(_data.BankId),
             paid.Select(l => (l.LoanId, l.Approved)).ToArray());
         foreach (var line in paid)
@@ -178,6 +198,39 @@ public sealed class SubsidyClaim
         _data = _data with { State = SubsidyClaimState.Settled, SettledDate = on, SettledBy = bureauId };
         return new SubsidySettlement(paid, posting);
     }
+
+    /// <summary>
+    /// Settlement of a claim whose lines are not held (a million lines are paid by one statement): the same
+    /// checks and the same rule as <see cref="Settle"/>, with the total taken from the claim's summary
+    /// (<paramref name="approved"/>: what its approved lines add up to, <see cref="SubsidyClaimSummary.All"/>).
+    /// The change to the summary is the amount paid.
+    /// </summary>
+    public Result<SubsidySettlementPlan> SettleInPlace(DateOnly on, DateOnly today, string bureauId, Money approved)
+    {
+        var allowed = CheckSettlement(on, today, bureauId);
+        if (!allowed.IsOk)
+            return allowed.Refusal;
+        if (!approved.IsPositive)
+            return NothingApproved();
+        var posting = SubsidyAccounts.RecipeWithoutLines("subsidy_settlement", Id, on, SubsidyAccounts.Expense(bureauId), SubsidyAccounts.Payable(_data.BankId), approved);
+        _data = _data with { State = SubsidyClaimState.Settled, SettledDate = on, SettledBy = bureauId };
+        var change = SubsidyClaimSummary.Of([], [], []) with { Paid = approved };
+        return new SubsidySettlementPlan(posting, SubsidyAccounts.LineSubject, change);
+    }
+
+    private Result<Unit> CheckSettlement(DateOnly on, DateOnly today, string bureauId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(bureauId);
+        if (!SubsidyClaimStates.IsAllowed(State, SubsidyClaimState.Settled))
+            return SubsidyClaimStates.Illegal(Id, State, SubsidyClaimState.Settled);
+        if (on > today)
+            return new Refusal(SubsidyReasons.DateInFuture, $"settlement on {on:yyyy-MM-dd} is after today {today:yyyy-MM-dd}");
+        if (on < _data.FiledDate)
+            return new Refusal(ReasonCodes.DateBeforePreviousEvent, $"settlement on {on:yyyy-MM-dd} is before the claim was filed on {_data.FiledDate:yyyy-MM-dd}");
+        return Unit.Value;
+    }
+
+    private Refusal NothingApproved() => new(SubsidyReasons.NothingApproved, $"subsidyClaims/{Id} has no approved amount to pay");
 
     /// <summary>
     /// Claw-back (就业补助资金追回) of part or all of a paid line, with a reason: a reversing posting against
@@ -240,7 +293,7 @@ public sealed class SubsidyClaim
             : new Refusal(SubsidyReasons.LineNotPaid, $"the line for {key} is {line.Decision.ToCode()}, not PAID");
     }
 
-    private static SubsidyClaimLine Decide(SubsidyClaimLine line, bool approve, string? reason)
+    internal static SubsidyClaimLine Decide(SubsidyClaimLine line, bool approve, string? reason)
     {
         var late = line.Late switch
         {

@@ -20,7 +20,14 @@ public sealed record SubsidyClaimData
     /// <summary>The finance bureau that settled it: a claw-back reverses that bureau's expense.</summary>
     public string? SettledBy { get; init; }
 
+    /// <summary>The lines given here: all of the claim's, or (set-based paths) only those a decision needs.</summary>
     public IReadOnlyList<SubsidyClaimLine> Lines { get; init; } = [];
+
+    /// <summary>Lines the claim holds in all, loaded or not (its stored counter); 0 when <see cref="Lines"/> are all of them.</summary>
+    public int LinesFiled { get; init; }
+
+    /// <summary>Late lines still undecided, loaded or not (its stored counter); 0 when <see cref="Lines"/> are all of them.</summary>
+    public int LinesLatePending { get; init; }
 
     public IReadOnlyList<SubsidyClawback> Clawbacks { get; init; } = [];
 
@@ -29,3 +36,28 @@ public sealed record SubsidyClaimData
 
 /// <summary>What settlement decided: the lines now PAID and the one ledger transaction that pays the bank.</summary>
 public sealed record SubsidySettlement(IReadOnlyList<SubsidyClaimLine> PaidLines, LedgerRecipe Posting);
+
+/// <summary>
+/// What a review decided: the named lines, and the rule for every other pending line (on time, not named),
+/// which a set-based statement applies to the stored lines and <see cref="SubsidyRestDecision.Decide"/> checks.
+/// </summary>
+public sealed record SubsidyReview(IReadOnlyList<SubsidyClaimLine> Named, SubsidyRestDecision Rest);
+
+/// <summary>approve_all (approved: what the line's verdict allows) or not (rejected NOT_APPROVED), for lines not named.</summary>
+public sealed record SubsidyRestDecision(bool Approve)
+{
+    public string? Reason => Approve ? null : SubsidyReasons.NotApproved;
+
+    /// <summary>Whether the rule decides <paramref name="line"/>: pending and filed on time (a late line is always named).</summary>
+    public static bool Covers(SubsidyClaimLine line) =>
+        line is { Decision: SubsidyLineDecision.Pending, Late: LateFiling.OnTime };
+
+    public SubsidyClaimLine Decide(SubsidyClaimLine line) => SubsidyClaim.Decide(line, Approve, Reason);
+}
+
+/// <summary>
+/// Settlement without the lines in memory: every APPROVED line of a positive amount becomes PAID and is a
+/// statement line (<see cref="LineSubjectType"/>, loan, amount) of <see cref="Posting"/>, whose total is what the
+/// claim's approved lines add up to; the ledger refuses at commit if the lines written do not add up to it.
+/// </summary>
+public sealed record SubsidySettlementPlan(LedgerRecipe Posting, string LineSubjectType, SubsidyClaimSummary Change);

@@ -9,6 +9,8 @@ public readonly record struct SubsidyLineTotals(int Lines, Money Claimed, Money 
     public SubsidyLineTotals Add(SubsidyClaimLine line) => new(Lines + 1, Claimed + line.Claimed.SubsidyClaimed,
         Expected + (line.IsPayable ? line.Verdict.ExpectedSubsidy : Money.Zero),
         Approved + (line.Decision is SubsidyLineDecision.Approved or SubsidyLineDecision.Paid ? line.Approved : Money.Zero));
+
+    public SubsidyLineTotals Minus(SubsidyLineTotals other) => new(Lines - other.Lines, Claimed - other.Claimed, Expected - other.Expected, Approved - other.Approved);
 }
 
 /// <summary>
@@ -44,21 +46,58 @@ public sealed record SubsidyClaimSummary(
     public static SubsidyClaimSummary Of(IEnumerable<SubsidyClaimLine> lines, IEnumerable<SubsidyClawback> clawbacks, IEnumerable<SubsidyPassThrough> passThroughs)
     {
         ArgumentNullException.ThrowIfNull(lines);
-        var all = SubsidyLineTotals.None;
-        var byFlag = Enum.GetValues<ClaimLineFlag>().ToDictionary(f => f, _ => SubsidyLineTotals.None);
-        var byDecision = Enum.GetValues<SubsidyLineDecision>().ToDictionary(d => d, _ => 0);
-        int late = 0, latePending = 0;
-        var paid = Money.Zero;
+        ArgumentNullException.ThrowIfNull(clawbacks);
+        ArgumentNullException.ThrowIfNull(passThroughs);
+        var tally = new Tally();
         foreach (var line in lines)
+            tally.Add(line);
+        return tally.Build(Money.Sum(clawbacks.Select(c => c.Amount)), Money.Sum(passThroughs.Select(p => p.Amount)));
+    }
+
+    /// <summary>
+    /// What changed between two summaries (this − <paramref name="before"/>): the counters to add when a
+    /// set-based statement changed some lines (the summary of those lines after, less before).
+    /// </summary>
+    public SubsidyClaimSummary Minus(SubsidyClaimSummary before)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        return new SubsidyClaimSummary(All.Minus(before.All),
+            ByFlag.ToDictionary(kv => kv.Key, kv => kv.Value.Minus(before.ByFlag[kv.Key])),
+            LinesByDecision.ToDictionary(kv => kv.Key, kv => kv.Value - before.LinesByDecision[kv.Key]),
+            LinesLate - before.LinesLate, LinesLatePending - before.LinesLatePending,
+            Paid - before.Paid, ClawedBack - before.ClawedBack, PassedThrough - before.PassedThrough);
+    }
+
+    /// <summary>
+    /// The one computation of the counters, a line at a time: lines read from a stream (millions) are
+    /// counted without being held.
+    /// </summary>
+    public sealed class Tally
+    {
+        private readonly Dictionary<ClaimLineFlag, SubsidyLineTotals> _byFlag = Enum.GetValues<ClaimLineFlag>().ToDictionary(f => f, _ => SubsidyLineTotals.None);
+        private readonly Dictionary<SubsidyLineDecision, int> _byDecision = Enum.GetValues<SubsidyLineDecision>().ToDictionary(d => d, _ => 0);
+        private SubsidyLineTotals _all = SubsidyLineTotals.None;
+        private int _late;
+        private int _latePending;
+        private Money _paid = Money.Zero;
+
+        public int Lines => _all.Lines;
+
+        public void Add(SubsidyClaimLine line)
         {
-            all = all.Add(line);
-            byFlag[line.Verdict.Flag] = byFlag[line.Verdict.Flag].Add(line);
-            byDecision[line.Decision]++;
-            late += line.Late == LateFiling.OnTime ? 0 : 1;
-            latePending += line.Late == LateFiling.Pending && line.Decision == SubsidyLineDecision.Pending ? 1 : 0;
-            paid += line.Decision == SubsidyLineDecision.Paid ? line.Approved : Money.Zero;
+            ArgumentNullException.ThrowIfNull(line);
+            _all = _all.Add(line);
+            _byFlag[line.Verdict.Flag] = _byFlag[line.Verdict.Flag].Add(line);
+            _byDecision[line.Decision]++;
+            _late += line.Late == LateFiling.OnTime ? 0 : 1;
+            _latePending += line.Late == LateFiling.Pending && line.Decision == SubsidyLineDecision.Pending ? 1 : 0;
+            _paid += line.Decision == SubsidyLineDecision.Paid ? line.Approved : Money.Zero;
         }
-        return new SubsidyClaimSummary(all, byFlag, byDecision, late, latePending, paid,
-            Money.Sum(clawbacks.Select(c => c.Amount)), Money.Sum(passThroughs.Select(p => p.Amount)));
+
+        public SubsidyClaimSummary Build(Money clawedBack, Money passedThrough) =>
+            new(_all, new Dictionary<ClaimLineFlag, SubsidyLineTotals>(_byFlag), new Dictionary<SubsidyLineDecision, int>(_byDecision),
+                _late, _latePending, _paid, clawedBack, passedThrough);
+
+        public SubsidyClaimSummary Build() => Build(Money.Zero, Money.Zero);
     }
 }

@@ -26,21 +26,25 @@ public sealed class WriteScope(DbSession session, Caller caller, DateTimeOffset 
     public Task AuditAsync(string subjectType, string subjectId, string action, string? before, string? after,
         object? detail = null, DateOnly? businessDate = null)
     {
-        Session.Audit.Append(new AuditEvent
-        {
-            SubjectType = subjectType,
-            SubjectId = subjectId,
-            Action = action,
-            ActorInstitution = Caller.InstitutionId,
-            ActorRole = Caller.StoredRole(Caller.Role),
-            ActorKeyId = Caller.KeyId,
-            OccurredAt = Now,
-            BusinessDate = businessDate,
-            RequestId = RequestId,
-            BeforeJson = before is null ? null : JsonSerializer.Serialize(new { state = before }),
-            AfterJson = after is null ? null : JsonSerializer.Serialize(new { state = after }),
-            DetailJson = detail is null ? null : JsonSerializer.Serialize(detail),
-        });
+        Session.Audit.Append(Event(Caller, Now, RequestId, subjectType, subjectId, action, before, after, detail, businessDate));
         return Task.CompletedTask;
     }
+
+    /// <summary>An audit event of a write by <paramref name="caller"/> (for writes that run outside a scope, like a stream's).</summary>
+    public static AuditEvent Event(Caller caller, DateTimeOffset now, string requestId, string subjectType, string subjectId, string action,
+        string? before, string? after, object? detail = null, DateOnly? businessDate = null) => new()
+    {
+        SubjectType = subjectType,
+        SubjectId = subjectId,
+        Action = action,
+        ActorInstitution = caller.InstitutionId,
+        ActorRole = Caller.StoredRole(caller.Role),
+        ActorKeyId = caller.KeyId,
+        OccurredAt = now,
+        BusinessDate = businessDate,
+        RequestId = requestId,
+        BeforeJson = before is null ? null : JsonSerializer.Serialize(new { state = before }),
+        AfterJson = after is null ? null : JsonSerializer.Serialize(new { state = after }),
+        DetailJson = detail is null ? null : JsonSerializer.Serialize(detail),
+    };
 }

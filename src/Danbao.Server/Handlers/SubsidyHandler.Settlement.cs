@@ -64,22 +64,46 @@ public sealed partial class SubsidyHandler
             var ct = scope.CancellationToken;
             var record = Visible(scope.Caller, await SubsidyStore.FindClaimAsync(scope.Connection, scope.Transaction, claimId, true, ct), request.Name);
             CheckEtag(record, request.Etag);
-            var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record,
-                await SubsidyStore.AllLinesAsync(scope.Connection, scope.Transaction, claimId, ct), [], []));
+            // The aggregate holds the named lines and the late lines still pending (each must be named); every
+            // other pending line is decided by its rule, applied by one statement and checked line by line here.
+            var named = decisions.Select(d => (d.LoanId, (d.Quarter ?? record.Quarter).Start)).ToArray();
+            var held = await SubsidyStore.ReviewLinesAsync(scope.Connection, scope.Transaction, claimId, named, ct);
+            var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record, held, [], []));
             var reviews = decisions.Select(d => new Domain.Subsidy.SubsidyLineReview(new Domain.Subsidy.SubsidyLineKey(d.LoanId, d.Quarter ?? record.Quarter), d.Approve, d.Reason)).ToArray();
-            var reviewed = claim.Review(reviews, request.ApproveAll);
+            var reviewed = claim.ReviewInPlace(reviews, request.ApproveAll);
             if (!reviewed.IsOk)
             {
                 throw reviewed.Refusal.Code == SubsidyReasons.LineUnknown
                     ? RpcErrors.InvalidArgument(reviewed.Refusal.Message, ("lines", "name only lines of this claim, each once"))
                     : reviewed.Refusal.ToRpc();
             }
+            var before = new Domain.Subsidy.SubsidyClaimSummary.Tally();
+            var after = new Domain.Subsidy.SubsidyClaimSummary.Tally();
+            var heldByKey = held.ToDictionary(l => (l.LoanId, l.QuarterStart));
+            foreach (var line in reviewed.Value.Named)
+            {
+                before.Add(SubsidyClaimRows.ToLine(heldByKey[(line.LoanId, line.Quarter.Start)]));
+                after.Add(line);
+            }
             await SubsidyStore.ApplyDecisionsAsync(scope.Connection, scope.Transaction, claimId,
-                reviewed.Value.Select(l => SubsidyClaimRows.ToRecord(claimId, record.BankId, l, null)).ToArray(), ct);
-            var summary = claim.Summary();
-            var saved = await SubsidyStore.WriteSummaryAsync(scope.Connection, scope.Transaction, claimId, summary, add: false, new ClaimStateChange(Domain.Subsidy.SubsidyClaimStates.ToCode(claim.State)), ct);
+                reviewed.Value.Named.Select(l => SubsidyClaimRows.ToRecord(claimId, record.BankId, l, null)).ToArray(), ct);
+            var rest = reviewed.Value.Rest;
+            await foreach (var row in SubsidyStore.ApplyRestDecisionAsync(scope.Connection, scope.Transaction, claimId, rest.Approve, rest.Reason, ct))
+            {
+                var now = SubsidyClaimRows.ToLine(row);
+                var pending = now with { Decision = Domain.Subsidy.SubsidyLineDecision.Pending, Approved = Money.Zero, RejectionReason = null };
+                if (rest.Decide(pending) != now)
+                {
+                    // The statement wrote what the aggregate would not have: nothing of this review is kept.
+                    throw new InvalidOperationException($"subsidy claim {claimId}: the review wrote {now.Decision} {now.Approved} for {now.Key}, the claim decides {rest.Decide(pending).Approved}");
+                }
+                before.Add(pending);
+                after.Add(now);
+            }
+            var change = after.Build().Minus(before.Build());
+            var saved = await SubsidyStore.WriteSummaryAsync(scope.Connection, scope.Transaction, claimId, change, add: true, new ClaimStateChange(Domain.Subsidy.SubsidyClaimStates.ToCode(claim.State)), ct);
             await scope.AuditAsync(SubjectType, claimId, "subsidy_claim.reviewed", record.State, saved.State,
-                new { approve_all = request.ApproveAll, lines_approved = summary.LinesApproved, lines_rejected = summary.LinesRejected, approved_subsidy_fen = summary.All.Approved.Fen });
+                new { approve_all = request.ApproveAll, lines_approved = saved.LinesApproved, lines_rejected = saved.LinesRejected, approved_subsidy_fen = saved.ApprovedSubsidyFen });
             return SubsidyMapping.ToProto(saved);
         });
     }
@@ -101,22 +125,21 @@ public sealed partial class SubsidyHandler
             var ct = scope.CancellationToken;
             var record = Visible(scope.Caller, await SubsidyStore.FindClaimAsync(scope.Connection, scope.Transaction, claimId, true, ct), request.Name);
             CheckEtag(record, request.Etag);
-            var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record,
-                await SubsidyStore.AllLinesAsync(scope.Connection, scope.Transaction, claimId, ct), [], []));
-            var settled = claim.Settle(on!.Value, Today(), scope.Caller.InstitutionId);
+            // No line is loaded: the total is the claim's summary, the lines are paid database to database and the
+            // ledger refuses at commit if they do not add up to the payment.
+            var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record, [], [], []));
+            var settled = claim.SettleInPlace(on!.Value, Today(), scope.Caller.InstitutionId, new Money(record.ApprovedSubsidyFen));
             if (!settled.IsOk)
             {
                 throw settled.Refusal.ToRpc();
             }
-            await SubsidyStore.ApplyDecisionsAsync(scope.Connection, scope.Transaction, claimId,
-                settled.Value.PaidLines.Select(l => SubsidyClaimRows.ToRecord(claimId, record.BankId, l, null)).ToArray(), ct);
             // One payment per claim: finance → bank, with the per-loan statement as ledger lines.
             var transactionId = await RecipePosting.PostAsync(ledger, scope.Connection, scope.Transaction, settled.Value.Posting, scope.RequestId, [], ct);
-            var summary = claim.Summary();
-            var saved = await SubsidyStore.WriteSummaryAsync(scope.Connection, scope.Transaction, claimId, summary, add: false,
+            var paidLines = await SubsidyStore.PayApprovedLinesAsync(scope.Connection, scope.Transaction, claimId, transactionId, settled.Value.LineSubjectType, ct);
+            var saved = await SubsidyStore.WriteSummaryAsync(scope.Connection, scope.Transaction, claimId, settled.Value.Change, add: true,
                 new ClaimStateChange(Domain.Subsidy.SubsidyClaimStates.ToCode(claim.State), on, scope.Caller.InstitutionId, transactionId), ct);
             await scope.AuditAsync(SubjectType, claimId, "subsidy_claim.settled", record.State, saved.State,
-                new { lines_paid = settled.Value.PaidLines.Count, amount_fen = summary.Paid.Fen, ledger_transaction_id = transactionId }, on);
+                new { lines_paid = paidLines, amount_fen = saved.PaidSubsidyFen, ledger_transaction_id = transactionId }, on);
             return SubsidyMapping.ToProto(saved);
         });
     }

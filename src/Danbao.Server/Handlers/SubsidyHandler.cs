@@ -34,7 +34,8 @@ namespace Danbao.Server.Handlers;
 /// <see cref="ClaimLineCheck"/>, and written by COPY; review and settlement are set-based statements
 /// and settlement posts ONE ledger transaction per claim with a line per loan.
 /// </summary>
-public sealed partial class SubsidyHandler(Database database, WriteRunner writes, ReferenceDataCache reference, Ledger ledger, TimeProvider clock) : SubsidyService.SubsidyServiceBase
+public sealed partial class SubsidyHandler(Database database, WriteRunner writes, ReferenceDataCache reference, Ledger ledger, TimeProvider clock,
+    Data.Idempotency.IdempotencyStore idempotency, Data.Audit.AuditLog audit, SubsidyStreamLimits streamLimits) : SubsidyService.SubsidyServiceBase
 {
     private const string SubjectType = "subsidy_claim";
 
@@ -121,44 +122,14 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
         {
             errors.Add("lines", $"between 1 and {SubsidyStore.LinesPerBatchMax} lines per call; call again for more");
         }
-        var inputs = new List<(ClaimLineInput Input, ClaimQuarter? Quarter, string? LateReason)>(request.Lines.Count);
+        var inputs = new List<ClaimLineRequest>(request.Lines.Count);
         var seen = new HashSet<(string, string)>();
         for (var i = 0; i < request.Lines.Count && !errors.Any; i++)
         {
-            var line = request.Lines[i];
-            var field = $"lines[{i}]";
-            var loanId = ResourceNames.Loan.Parse(errors, field + ".loan", line.Loan);
-            if (loanId.Length == 0)
+            if (ClaimLineRequest.Validate(errors, $"lines[{i}]", request.Lines[i], seen) is { } input)
             {
-                continue;
+                inputs.Add(input);
             }
-            if (line.InterestPaidFen < 0 || line.SubsidyClaimedFen < 0)
-            {
-                errors.Add(field, "amounts must not be negative");
-            }
-            ClaimQuarter? quarter = null;
-            if (line.Quarter.Length > 0)
-            {
-                var q = ClaimQuarter.Parse(line.Quarter);
-                if (q.IsOk)
-                {
-                    quarter = q.Value;
-                }
-                else
-                {
-                    errors.Add(field + ".quarter", q.Refusal.Message);
-                }
-            }
-            string? lateReason = null;
-            if (line.LateReason.Length > 0)
-            {
-                lateReason = errors.Text(field + ".late_reason", line.LateReason, lengthMax: Domain.Subsidy.SubsidyClaim.ReasonLengthMax);
-            }
-            if (!seen.Add((loanId, line.Quarter)))
-            {
-                errors.Add(field + ".loan", $"{line.Loan} appears twice in this call");
-            }
-            inputs.Add((new ClaimLineInput(loanId, new Money(line.InterestPaidFen), new Money(line.SubsidyClaimedFen)), quarter, lateReason));
         }
         if (!errors.Any)
         {
@@ -174,38 +145,12 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
             // Lines of this claim already filed for these keys: the aggregate refuses them again.
             var (filed, _, _) = await SubsidyStore.LinesWithRecordsAsync(scope.Connection, scope.Transaction, claimId, keys, ct);
             var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record, filed, [], []));
-            var ids = inputs.Select(l => l.Input.LoanId).Distinct(StringComparer.Ordinal).ToArray();
-            var loans = await SubsidyStore.LoadLoansAsync(scope.Connection, scope.Transaction, ids, ct);
-            // A live line elsewhere is looked for only on this bank's own loans: another bank's loan gets the same
-            // NOT_PAYABLE answer whether or not it was claimed (or exists).
-            var own = keys.Where(k => loans.TryGetValue(k.LoanId, out var f) && f.BankId == record.BankId).ToArray();
-            var existing = own.Length == 0 ? [] : await SubsidyStore.LiveLinesAsync(scope.Connection, scope.Transaction, own, ct);
-            if (existing.Count > 0)
+            var facts = await LoadFactsAsync(scope.Connection, scope.Transaction, record, inputs, ct);
+            if (facts.OwnKeys.Length > 0 && await SubsidyStore.LiveLinesAsync(scope.Connection, scope.Transaction, facts.OwnKeys, ct) is { Count: > 0 } existing)
             {
                 throw LineExists(record.Quarter, existing);
             }
-            var repayments = await SubsidyStore.LoadRepaymentsAsync(scope.Connection, scope.Transaction, own.Select(k => k.LoanId).Distinct().ToArray(), record.Quarter.End, ct);
-            var policy = await reference.GetAsync(ct);
-            var today = Today();
-            var records = new List<SubsidyClaimLineRecord>(inputs.Count);
-            var added = new List<Domain.Subsidy.SubsidyClaimLine>(inputs.Count);
-            for (var i = 0; i < inputs.Count; i++)
-            {
-                var (input, lineQuarter, lateReason) = inputs[i];
-                var quarter = lineQuarter ?? record.Quarter;
-                var facts = loans.GetValueOrDefault(input.LoanId);
-                var mine = facts is not null && facts.BankId == record.BankId;
-                var known = mine ? (repayments.GetValueOrDefault(input.LoanId) ?? []).Where(r => r.PaidOn < quarter.End).ToArray() : [];
-                var verdict = ClaimLineCheck.Check(record.BankId, quarter, input, mine ? DomainLoan.Rehydrate(facts!.Data) : null, mine ? facts!.BankId : null,
-                    known, policy.Resolver, policy.Lpr);
-                var line = claim.AddLine(input, quarter, verdict, today, lateReason);
-                if (!line.IsOk)
-                {
-                    throw LineRefused(line.Refusal, i, record.Quarter);
-                }
-                added.Add(line.Value);
-                records.Add(SubsidyClaimRows.ToRecord(claimId, record.BankId, line.Value, facts));
-            }
+            var (records, added) = Judge(record, claim, inputs, 0, facts, await reference.GetAsync(ct), Today());
             try
             {
                 await SubsidyStore.InsertLinesAsync(scope.Connection, records, ct);
@@ -225,6 +170,73 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
             reply.Lines.AddRange(records.Where(r => records.Count <= LinesEchoedMax || r.Flag != "MATCHES").Select(SubsidyMapping.ToProto));
             return reply;
         });
+    }
+
+    /// <summary>Batches from this size are judged in parallel.</summary>
+    private const int ParallelJudgeLinesMin = 512;
+
+    /// <summary>What a batch of lines is judged on: its loans, which of its keys are the bank's own loans, and their repayments.</summary>
+    private sealed record BatchFacts(Dictionary<string, SubsidyLoanFacts> Loans, (string LoanId, DateOnly QuarterStart)[] OwnKeys,
+        Dictionary<string, List<RecordedRepayment>> Repayments);
+
+    /// <summary>The batch's loans and all their repayments, in two queries.</summary>
+    private static async Task<BatchFacts> LoadFactsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, SubsidyClaimRecord record,
+        IReadOnlyList<ClaimLineRequest> inputs, CancellationToken ct)
+    {
+        var ids = inputs.Select(l => l.Input.LoanId).Distinct(StringComparer.Ordinal).ToArray();
+        var loans = await SubsidyStore.LoadLoansAsync(conn, tx, ids, ct);
+        // Only this bank's own loans are looked into further: another bank's loan gets the same NOT_PAYABLE
+        // answer whether or not it was claimed (or exists).
+        var own = inputs.Where(l => loans.TryGetValue(l.Input.LoanId, out var f) && f.BankId == record.BankId)
+            .Select(l => (l.Input.LoanId, (l.Quarter ?? record.Quarter).Start)).ToArray();
+        var repayments = own.Length == 0 ? [] : await SubsidyStore.LoadRepaymentsAsync(conn, tx, own.Select(k => k.LoanId).Distinct().ToArray(), record.Quarter.End, ct);
+        return new BatchFacts(loans, own, repayments);
+    }
+
+    /// <summary>
+    /// Recomputes each line of a batch (ClaimLineCheck, the verdict that decides what can be paid) and adds it through the
+    /// aggregate; returns the rows to write. <paramref name="firstIndex"/> numbers the lines in refusals (lines[i]).
+    /// </summary>
+    private static (List<SubsidyClaimLineRecord> Records, List<Domain.Subsidy.SubsidyClaimLine> Added) Judge(SubsidyClaimRecord record,
+        Domain.Subsidy.SubsidyClaim claim, IReadOnlyList<ClaimLineRequest> inputs, int firstIndex, BatchFacts facts, Data.Policy.PolicyReferenceData policy, DateOnly today)
+    {
+        // Each verdict is a pure function of the line and its loan's facts: a large batch is judged on every core.
+        var verdicts = new ClaimLineVerdict[inputs.Count];
+        void Check(int i)
+        {
+            var (input, lineQuarter, _) = inputs[i];
+            var quarter = lineQuarter ?? record.Quarter;
+            var loan = facts.Loans.GetValueOrDefault(input.LoanId);
+            var mine = loan is not null && loan.BankId == record.BankId;
+            var known = mine ? (facts.Repayments.GetValueOrDefault(input.LoanId) ?? []).Where(r => r.PaidOn < quarter.End).ToArray() : [];
+            verdicts[i] = ClaimLineCheck.Check(record.BankId, quarter, input, mine ? DomainLoan.Rehydrate(loan!.Data) : null, mine ? loan!.BankId : null,
+                known, policy.Resolver, policy.Lpr);
+        }
+        if (inputs.Count >= ParallelJudgeLinesMin)
+        {
+            Parallel.For(0, inputs.Count, Check);
+        }
+        else
+        {
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                Check(i);
+            }
+        }
+        var records = new List<SubsidyClaimLineRecord>(inputs.Count);
+        var added = new List<Domain.Subsidy.SubsidyClaimLine>(inputs.Count);
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var (input, lineQuarter, lateReason) = inputs[i];
+            var line = claim.AddLine(input, lineQuarter ?? record.Quarter, verdicts[i], today, lateReason);
+            if (!line.IsOk)
+            {
+                throw LineRefused(line.Refusal, firstIndex + i, record.Quarter);
+            }
+            added.Add(line.Value);
+            records.Add(SubsidyClaimRows.ToRecord(record.Id, record.BankId, line.Value, facts.Loans.GetValueOrDefault(input.LoanId)));
+        }
+        return (records, added);
     }
 
     [Roles(Role.Bank)]

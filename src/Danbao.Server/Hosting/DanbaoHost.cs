@@ -108,6 +108,7 @@ public sealed class DanbaoHost : IAsyncDisposable
         var vault = IdNumberVault.FromEnvironmentOrFile(settings.PiiKeyFile ?? Path.Combine(".danbao", "pii.key"));
         services.AddSingleton(vault);
         Validation.Paging.UseKey(vault.PageTokenKey);
+        services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<Ledger>();
         services.AddSingleton<WriteRunner>();
@@ -116,6 +117,8 @@ public sealed class DanbaoHost : IAsyncDisposable
         services.AddSingleton<CallMetrics>();
         services.AddSingleton<CallLogging>();
         services.AddSingleton(settings.Statements);
+        services.AddSingleton(settings.SubsidyStreams);
+        services.AddSingleton(settings.SubsidyStreams);
         services.AddSingleton<DatabaseFailureStatus>();
         services.AddSingleton<AuthInterceptor>();
         services.AddSingleton(new AuthFailureLimiter(settings.AuthFailureBurst, settings.AuthFailuresPerSecond, settings.AuthFailureRefillPeriod));

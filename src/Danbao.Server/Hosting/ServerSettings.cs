@@ -34,6 +34,8 @@ public sealed record ServerSettings
 
     /// <summary>Bank statement quotas and break retention (--statement-* options).</summary>
     public Fund.StatementLimits Statements { get; init; } = new();
+    /// <summary>Bounds on a streamed subsidy claim (--subsidy-stream-lines-max).</summary>
+    public Subsidy.SubsidyStreamLimits SubsidyStreams { get; init; } = new();
     /// <summary>"production" (default: the real date) or "sandbox" (a business date an administrator moves forward).</summary>
     public string Environment { get; init; } = ProductionEnvironment;
     /// <summary>A sandbox's first business date (default: the real date at start-up).</summary>
@@ -60,6 +62,7 @@ public sealed record ServerSettings
           --statement-uploads-per-day N       bank statements one bank may upload per CST day (default 4)
           --statement-lines-per-day N         statement lines one bank may upload per CST day (default 4000000)
           --statement-breaks-retention-days N days a statement's breaks are kept (default 90)
+          --subsidy-stream-lines-max N        lines one StreamSubsidyClaimLines call may carry (default 2000000)
           --auth-failure-burst N     failed authentications a peer address may make at once (default 50)
           --auth-failures-per-second N  ... and per second after that (default 10); then RESOURCE_EXHAUSTED
           --environment E      production (default: the real date) or sandbox (./run.sh: a business date
@@ -104,6 +107,7 @@ public sealed record ServerSettings
             LinesPerBankPerDayMax = limits.StatementLinesPerDay,
             BreaksRetentionDays = limits.StatementBreaksRetentionDays,
         },
+        SubsidyStreams = new Subsidy.SubsidyStreamLimits { LinesPerStreamMax = limits.SubsidyStreamLinesMax },
     };
 
     /// <summary>The clock the server runs on: the real one, or in a sandbox a business date on top of it.</summary>

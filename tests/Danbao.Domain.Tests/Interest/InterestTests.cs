@@ -72,4 +72,23 @@ public class InterestTests
                     && Rounding.HalfUpToFen(DayCount.ToFen(a.Numerator + b.Numerator)) == whole.Rounded
                     && Math.Abs((a.Rounded + b.Rounded - whole.Rounded).Fen) <= 1;
             }).QuickCheckThrowOnFailure();
+
+    [Fact]
+    public void The_rounded_accrual_without_its_breakdown_is_the_accrual_rounded() =>
+        Prop.ForAll(
+            (from days in Gen.Choose(0, 3660)
+             from fen in Gen.Choose(0, int.MaxValue)
+             from bp in Gen.Choose(0, 5000)
+             from quarterBp in Gen.Choose(0, 3)
+             select (days, fen, bp, quarterBp)).ToArbitrary(),
+            t =>
+            {
+                var (days, fen, bp, quarterBp) = t;
+                var period = new DateRange(D("2024-01-01"), D("2024-01-01").AddDays(days));
+                var principal = Money.FromFen(fen * 7L); // up to 150 million yuan
+                var rate = Rate.FromBp(bp + quarterBp * 0.25m); // whole and fractional basis points
+                var timeline = PrincipalTimeline.FromRepayments(period.Start, principal + Money.FromFen(100), [(period.Start.AddDays(days / 2), Money.FromFen(100))]);
+                return InterestCalculator.AccrueRounded(principal, rate, period) == InterestCalculator.Accrue(principal, rate, period).Rounded
+                    && InterestCalculator.AccrueRounded(timeline, rate, period) == InterestCalculator.Accrue(timeline, rate, period).Rounded;
+            }).QuickCheckThrowOnFailure();
 }

@@ -20,6 +20,9 @@ public sealed class LimitsOptions
     /// <summary>--statement-breaks-retention-days: days a statement's breaks are kept.</summary>
     public int StatementBreaksRetentionDays { get; set; } = new Fund.StatementLimits().BreaksRetentionDays;
 
+    /// <summary>--subsidy-stream-lines-max: lines one StreamSubsidyClaimLines call may carry.</summary>
+    public int SubsidyStreamLinesMax { get; set; } = new Subsidy.SubsidyStreamLimits().LinesPerStreamMax;
+
     /// <summary>--auth-failure-burst: failed authentications a peer address may make at once.</summary>
     public int AuthFailureBurst { get; set; } = Identity.AuthFailureLimiter.BurstDefault;
 

@@ -48,6 +48,7 @@ public sealed record ServerOption(string Key, string? Switch, string Variable, O
         For(LimitsOptions.Section + ":" + nameof(LimitsOptions.StatementUploadsPerDay), "--statement-uploads-per-day", OptionKind.Positive),
         For(LimitsOptions.Section + ":" + nameof(LimitsOptions.StatementLinesPerDay), "--statement-lines-per-day", OptionKind.Positive),
         For(LimitsOptions.Section + ":" + nameof(LimitsOptions.StatementBreaksRetentionDays), "--statement-breaks-retention-days", OptionKind.Positive),
+        For(LimitsOptions.Section + ":" + nameof(LimitsOptions.SubsidyStreamLinesMax), "--subsidy-stream-lines-max", OptionKind.Positive),
         For(LimitsOptions.Section + ":" + nameof(LimitsOptions.AuthFailureBurst), "--auth-failure-burst", OptionKind.Positive),
         For(LimitsOptions.Section + ":" + nameof(LimitsOptions.AuthFailuresPerSecond), "--auth-failures-per-second", OptionKind.Positive),
     ];

@@ -1,0 +1,203 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Danbao.Contracts.V1;
+using Danbao.Data.Idempotency;
+using Danbao.Data.Subsidy;
+using Danbao.Server.Calls;
+using Danbao.Server.Errors;
+using Danbao.Server.Identity;
+using Danbao.Server.Subsidy;
+using Danbao.Server.Validation;
+using Google.Protobuf;
+using Google.Rpc;
+using Grpc.Core;
+using Npgsql;
+
+namespace Danbao.Server.Handlers;
+
+// A claim's lines streamed in (client streaming): recomputed batch by batch as they arrive, written by binary
+// COPY into the call's one transaction; memory holds one batch, whatever the claim's size.
+public sealed partial class SubsidyHandler
+{
+    [Roles(Role.Bank)]
+    public override async Task<StreamSubsidyClaimLinesResponse> StreamSubsidyClaimLines(IAsyncStreamReader<StreamSubsidyClaimLinesRequest> requests, ServerCallContext context)
+    {
+        var caller = context.Caller();
+        var ct = context.CancellationToken;
+        if (!await requests.MoveNext(ct))
+        {
+            throw RpcErrors.InvalidArgument("the stream is empty: its first message carries request_id and the claim", ("claim", "required in the first message"));
+        }
+        var first = requests.Current;
+        var claimId = SubsidyMapping.IdOf(first.Claim, "claim");
+        var errors = new FieldErrors();
+        var requestId = errors.RequestId("request_id", first.RequestId);
+        errors.ThrowIfAny();
+        // The request is every message: hashed as it passes (a retry sends the same messages), never held.
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        // No retry around this transaction: a client stream cannot be replayed.
+        await using var conn = await database.DataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var record = Visible(caller, await SubsidyStore.FindClaimAsync(conn, tx, claimId, true, ct), first.Claim);
+        // The claim is locked: a retry of a finished stream is recognised before anything is filed again.
+        if (await idempotency.FindAsync(conn, tx, caller.InstitutionId, requestId, ct) is { } prior)
+        {
+            do
+            {
+                Hash(hash, requests.Current);
+            }
+            while (await requests.MoveNext(ct));
+            var sameMethod = prior.Method == context.Method;
+            if (!sameMethod || !prior.RequestHash.AsSpan().SequenceEqual(hash.GetHashAndReset()) || prior.Response is null)
+            {
+                throw RequestIdReused(requestId, sameMethod, prior.Method);
+            }
+            return StreamSubsidyClaimLinesResponse.Parser.ParseFrom(prior.Response);
+        }
+        var policy = await reference.GetAsync(ct);
+        var today = Today();
+        var limits = streamLimits;
+        var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record, [], [], []));
+        var tally = new Domain.Subsidy.SubsidyClaimSummary.Tally();
+        var reply = new StreamSubsidyClaimLinesResponse();
+        var batch = new List<ClaimLineRequest>(limits.BatchLines);
+        var seen = new HashSet<(string, string)>();
+        var received = 0;
+        long interestTotal = 0, subsidyTotal = 0;
+
+        async Task FlushAsync()
+        {
+            var facts = await LoadFactsAsync(conn, tx, record, batch, ct);
+            var (records, added) = Judge(record, claim, batch, received - batch.Count, facts, policy, today);
+            // A line already in this claim, or a live line of the bank's own loan in any claim, is refused by the
+            // database's keys; the savepoint lets the refusal name the loans.
+            await tx.SaveAsync("batch", ct);
+            try
+            {
+                await SubsidyStore.InsertLinesAsync(conn, records, ct);
+                await tx.ReleaseAsync("batch", ct);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                await tx.RollbackAsync("batch", ct);
+                var keys = records.Select(r => (r.LoanId, r.QuarterStart)).ToArray();
+                var (inClaim, _, _) = await SubsidyStore.LinesWithRecordsAsync(conn, tx, claimId, keys, ct);
+                var live = facts.OwnKeys.Length == 0 ? [] : await SubsidyStore.LiveLinesAsync(conn, tx, facts.OwnKeys, ct);
+                var loans = inClaim.Select(l => l.LoanId).Concat(live).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+                throw loans.Length > 0
+                    ? LineExists(record.Quarter, loans)
+                    : RpcErrors.InvalidArgument("a loan and quarter appear twice in this stream", ("lines", "each loan and quarter once per claim"));
+            }
+            foreach (var line in added)
+            {
+                tally.Add(line);
+            }
+            foreach (var r in records.Where(r => r.Flag != "MATCHES"))
+            {
+                if (reply.Lines.Count < LinesEchoedMax)
+                {
+                    reply.Lines.Add(SubsidyMapping.ToProto(r));
+                }
+                else
+                {
+                    reply.LinesTruncated = true;
+                }
+            }
+            batch.Clear();
+            seen.Clear();
+        }
+
+        do
+        {
+            var message = requests.Current;
+            Hash(hash, message);
+            if ((message.RequestId.Length > 0 && message.RequestId != requestId) || (message.Claim.Length > 0 && message.Claim != first.Claim))
+            {
+                throw RpcErrors.InvalidArgument("request_id and claim are sent in the first message; later messages leave them empty or repeat them",
+                    (message.RequestId != requestId ? "request_id" : "claim", "the first message's, or empty"));
+            }
+            if (message.Lines.Count > SubsidyStore.LinesPerBatchMax)
+            {
+                throw RpcErrors.InvalidArgument($"a message carries at most {SubsidyStore.LinesPerBatchMax} lines; send more messages",
+                    ("lines", $"at most {SubsidyStore.LinesPerBatchMax} per message"));
+            }
+            if (received + message.Lines.Count > limits.LinesPerStreamMax)
+            {
+                throw RpcErrors.ResourceExhausted(Domain.Subsidy.SubsidyReasons.StreamTooLarge,
+                    $"a stream carries at most {limits.LinesPerStreamMax} lines (--subsidy-stream-lines-max); file the rest in another call");
+            }
+            foreach (var line in message.Lines)
+            {
+                var field = $"lines[{received}]";
+                if (ClaimLineRequest.Validate(errors, field, line, seen) is { } input)
+                {
+                    interestTotal = SumOrRefuse(interestTotal, line.InterestPaidFen, field + ".interest_paid_fen");
+                    subsidyTotal = SumOrRefuse(subsidyTotal, line.SubsidyClaimedFen, field + ".subsidy_claimed_fen");
+                    batch.Add(input);
+                }
+                received++;
+                errors.ThrowIfAny();
+                if (batch.Count == limits.BatchLines)
+                {
+                    await FlushAsync();
+                }
+            }
+        }
+        while (await requests.MoveNext(ct));
+        if (received == 0)
+        {
+            throw RpcErrors.InvalidArgument("the stream has no lines", ("lines", "at least one line"));
+        }
+        if (batch.Count > 0)
+        {
+            await FlushAsync();
+        }
+        var claimed = await idempotency.ClaimAsync(conn, tx, caller.InstitutionId, requestId, context.Method, hash.GetHashAndReset(), ct);
+        if (claimed is not IdempotencyClaim.New)
+        {
+            // Only another call with this id, finished while this one ran (on another claim: this one is locked).
+            throw RequestIdReused(requestId, claimed is IdempotencyClaim.Replay, context.Method);
+        }
+        var summary = tally.Build();
+        var saved = await SubsidyStore.WriteSummaryAsync(conn, tx, claimId, summary, add: true, null, ct);
+        await audit.AppendAsync(conn, tx, WriteScope.Event(caller, clock.GetUtcNow(), requestId, SubjectType, claimId, "subsidy_claim.lines_added",
+            record.State, saved.State, new { lines = received, streamed = true, lines_late = summary.LinesLate, claimed_subsidy_fen = summary.All.Claimed.Fen, expected_subsidy_fen = summary.All.Expected.Fen }), ct);
+        reply.Claim = SubsidyMapping.ToProto(saved);
+        reply.LinesReceived = received;
+        await idempotency.CompleteAsync(conn, tx, caller.InstitutionId, requestId, reply.ToByteArray(), ct);
+        await tx.CommitAsync(ct);
+        return reply;
+    }
+
+    /// <summary>Appends one message to the request's hash, length first (so messages cannot be re-cut), without keeping it.</summary>
+    private static void Hash(IncrementalHash hash, IMessage message)
+    {
+        var size = message.CalculateSize();
+        var buffer = ArrayPool<byte>.Shared.Rent(size + 4);
+        try
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(buffer, size);
+            message.WriteTo(buffer.AsSpan(4, size));
+            hash.AppendData(buffer, 0, size + 4);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The claimed amounts of a stream are summed in 64 bits of fen: past that they are refused, never wrapped.</summary>
+    private static long SumOrRefuse(long total, long amount, string field) =>
+        amount >= 0 && long.MaxValue - total < amount
+            ? throw RpcErrors.InvalidArgument("the lines' amounts add up to more than a 64-bit fen total", (field, "the lines' total must fit in 64 bits of fen"))
+            : total + Math.Max(0, amount);
+
+    /// <summary>As WriteRunner answers a reused request id (a streamed request is claimed at its end, not through it).</summary>
+    private static RpcException RequestIdReused(string requestId, bool sameMethod, string existingMethod) =>
+        RpcErrors.Build(StatusCode.AlreadyExists,
+            sameMethod
+                ? $"request_id '{requestId}' was already used for a different request; use a new id for a new request"
+                : $"request_id '{requestId}' was already used for {existingMethod}; use a new id for a new request",
+            new ErrorInfo { Reason = "REQUEST_ID_REUSED", Domain = RpcErrors.Domain, Metadata = { ["request_id"] = requestId } },
+            new BadRequest { FieldViolations = { new BadRequest.Types.FieldViolation { Field = "request_id", Description = "already used for a different request" } } });
+}
