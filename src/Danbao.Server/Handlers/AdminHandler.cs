@@ -57,7 +57,20 @@ public sealed class AdminHandler(TimeProvider clock, Database database, ILogger<
     }
 
     /// <summary>Today's business date (CST) as the rules see it.</summary>
-    public static string Today(TimeProvider clock) => Text(ChinaStandardTime.BusinessDate(clock.GetUtcNow()));
+    public static string Today(TimeProvider clock)
+    {
+        // Every reply's metadata carries it: formatted once per date, not once per call.
+        var date = ChinaStandardTime.BusinessDate(clock.GetUtcNow());
+        var last = _lastToday;
+        if (last?.Date != date)
+        {
+            _lastToday = last = new DateText(date, Text(date));
+        }
+        return last.Text;
+    }
+
+    private sealed record DateText(DateOnly Date, string Text);
+    private static DateText? _lastToday;
 
     private static BusinessDate Reply(TimeProvider clock, DateOnly? previous) => new()
     {
