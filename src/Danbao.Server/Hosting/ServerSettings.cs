@@ -22,6 +22,11 @@ public sealed record ServerSettings
     public string? PiiKeyFile { get; init; }
     public string ConnectionString { get; init; } = "";
     public bool JsonLogs { get; init; }
+    /// <summary>Log one OK call in N (1: every call, 0: none); calls that do not end OK are always logged.</summary>
+    public int LogOkCallsEvery { get; init; } = LogOkCallsEveryDefault;
+    public const int LogOkCallsEveryDefault = 100;
+    /// <summary>OTEL_EXPORTER_OTLP_ENDPOINT: push metrics and traces over OTLP to this collector (default: off).</summary>
+    public string? OtlpEndpoint { get; init; }
     public int MaxMessageBytes { get; init; } = 4 * 1024 * 1024;
     /// <summary>Serve GET /metrics (Prometheus text, HTTP/1.1) on this port of the listen address; 0 = any free port.</summary>
     public int? MetricsPort { get; init; }
@@ -57,17 +62,18 @@ public sealed record ServerSettings
           --pii-key-file FILE  key protecting ID numbers when DANBAO_PII_KEY is unset (created if absent)
           --max-message-bytes N  largest message accepted or sent (default 4194304)
           --metrics-port N     serve GET /metrics (Prometheus text over HTTP/1.1) on this port (default: off)
+          --log-ok-calls N     log one OK call in N (default 100; 1 = every call, 0 = none); other calls are always logged
           --statement-uploads-per-day N       bank statements one bank may upload per CST day (default 4)
           --statement-lines-per-day N         statement lines one bank may upload per CST day (default 4000000)
           --statement-breaks-retention-days N days a statement's breaks are kept (default 90)
           --auth-failure-burst N     failed authentications a peer address may make at once (default 50)
           --auth-failures-per-second N  ... and per second after that (default 10); then RESOURCE_EXHAUSTED
-        environment: DANBAO_DB (connection string, required), DANBAO_PII_KEY, DANBAO_LOG_FORMAT=json
           --environment E      production (default: the real date) or sandbox (./run.sh: a business date
                                that AdminService.AdvanceBusinessDate moves forward)
           --business-date D    a sandbox's first business date YYYY-MM-DD (default today, CST); needs --environment sandbox
         environment: DANBAO_DB (connection string, required), DANBAO_PII_KEY, DANBAO_LOG_FORMAT=json,
-                     DANBAO_ENVIRONMENT, DANBAO_BUSINESS_DATE
+                     DANBAO_LOG_OK_CALLS, DANBAO_ENVIRONMENT, DANBAO_BUSINESS_DATE,
+                     OTEL_EXPORTER_OTLP_ENDPOINT (push metrics and traces over OTLP; the other OTEL_* variables apply)
         """;
 
     public static ServerSettings Parse(string[] args, Func<string, string?> env)
@@ -78,6 +84,8 @@ public sealed record ServerSettings
             JsonLogs = string.Equals(env("DANBAO_LOG_FORMAT"), "json", StringComparison.OrdinalIgnoreCase),
             Environment = env("DANBAO_ENVIRONMENT") is { Length: > 0 } environment ? environment : ProductionEnvironment,
             BusinessDate = env("DANBAO_BUSINESS_DATE") is { Length: > 0 } date ? ParseDate(date, "DANBAO_BUSINESS_DATE") : null,
+            LogOkCallsEvery = env("DANBAO_LOG_OK_CALLS") is { Length: > 0 } every ? ParseCount(every, "DANBAO_LOG_OK_CALLS") : LogOkCallsEveryDefault,
+            OtlpEndpoint = env("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 } otlp ? otlp : null,
         };
         for (var i = 0; i < args.Length; i++)
         {
@@ -95,6 +103,7 @@ public sealed record ServerSettings
                 "--pii-key-file" => s with { PiiKeyFile = Value() },
                 "--max-message-bytes" => s with { MaxMessageBytes = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--metrics-port" => s with { MetricsPort = ParsePort(Value()) },
+                "--log-ok-calls" => s with { LogOkCallsEvery = ParseCount(Value(), "--log-ok-calls") },
                 "--statement-uploads-per-day" => s with { Statements = s.Statements with { UploadsPerBankPerDayMax = Fund.StatementLimits.Parse(args[i], Value()) } },
                 "--statement-lines-per-day" => s with { Statements = s.Statements with { LinesPerBankPerDayMax = Fund.StatementLimits.Parse(args[i], Value()) } },
                 "--statement-breaks-retention-days" => s with { Statements = s.Statements with { BreaksRetentionDays = Fund.StatementLimits.Parse(args[i], Value()) } },
@@ -133,6 +142,10 @@ public sealed record ServerSettings
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
             ? n
             : throw new ArgumentException($"'{text}' is not a positive number");
+    private static int ParseCount(string text, string option) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new ArgumentException($"{option} '{text}' is not a whole number (0 or more)");
     private static DateOnly ParseDate(string text, string option) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) && date.Year is >= 2000 and <= 2100
             ? date
