@@ -46,6 +46,13 @@ public static class OpenTelemetrySetup
                     .AddView("http.server.request.duration", MetricStreamConfiguration.Drop)
                     .AddView("kestrel.queued_requests", MetricStreamConfiguration.Drop)
                     .AddView("aspnetcore.memory_pool.rented", MetricStreamConfiguration.Drop);
+                // Meters are matched by name across the process: this host's (made by its IMeterFactory, as ASP.NET Core's
+                // and RpcMetrics' are) only, so another host in the same process (the tests start many) is not counted here.
+                ((IDeferredMeterProviderBuilder)metrics).Configure((sp, builder) =>
+                {
+                    var ours = sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+                    builder.AddView(i => i.Meter.Scope is not null && !ReferenceEquals(i.Meter.Scope, ours) ? MetricStreamConfiguration.Drop : null);
+                });
                 if (settings.MetricsPort is not null)
                 {
                     // No response cache: a scrape right after a call sees it (the default caches 300 ms).
