@@ -384,15 +384,31 @@ def unknown_api_key():
     return f"dbk_{key_id}_{secret}"
 
 
+GRPC_STATUS_NAMES = ["OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
+                     "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED",
+                     "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"]
+
+
 def call_counts(ctx):
-    """grpc_server_handled_total from the server's /metrics: {(method, code): calls}; {} when the build has no --metrics-port."""
+    """Calls completed, from the server's /metrics: {(method, code): calls}, e.g. ("/danbao.v1.IdentityService/WhoAmI",
+    "UNAUTHENTICATED"); {} when the build has no --metrics-port. Read from the OpenTelemetry histogram rpc.server.duration
+    (rpc_server_duration_milliseconds_count, labels rpc_service, rpc_method, rpc_grpc_status_code) or, in a build from
+    before it (--rev), from grpc_server_handled_total."""
     if not ctx.metrics_url:
         return {}
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never through an http_proxy
     with opener.open(f"{ctx.metrics_url}/metrics", timeout=10) as response:
         text = response.read().decode()
-    return {(m.group(1), m.group(2)): int(m.group(3)) for m in
-            re.finditer(r'^grpc_server_handled_total\{grpc_method="([^"]+)",grpc_code="([^"]+)"\} (\d+)$', text, re.M)}
+    counts = {}
+    for m in re.finditer(r'^(rpc_server_duration_milliseconds_count|grpc_server_handled_total)\{([^}]*)\} (\d+)$', text, re.M):
+        labels = dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', m.group(2)))
+        if m.group(1) == "grpc_server_handled_total":
+            key = (labels["grpc_method"], labels["grpc_code"])
+        else:
+            code = int(labels["rpc_grpc_status_code"])
+            key = (f"/{labels['rpc_service']}/{labels['rpc_method']}", GRPC_STATUS_NAMES[code] if code < len(GRPC_STATUS_NAMES) else str(code))
+        counts[key] = counts.get(key, 0) + int(m.group(3))
+    return counts
 
 
 def calls_since(before, after, method):
@@ -709,7 +725,7 @@ def main():
         env = dict(os.environ, DANBAO_DB=f"Host=127.0.0.1;Port={ctx.pg_port};Username=postgres;Database=danbao",
                    DANBAO_MIGRATIONS=os.path.join(source, "migrations"))
         server_log = os.path.join(ctx.work, "server.log")
-        # /metrics (grpc_server_handled_total by method and code) tells the flood row which statuses the flood got;
+        # /metrics (calls by method and status code) tells the flood row which statuses the flood got;
         # only where this build has the option (--rev of an older commit may not).
         metrics = []
         ctx.metrics_url = None

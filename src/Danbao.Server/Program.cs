@@ -20,7 +20,18 @@ catch (Exception ex) when (ex is ArgumentException or FormatException)
 }
 
 var clock = settings.Clock(TimeProvider.System);
-await using var host = await DanbaoHost.StartAsync(settings, clock);
+DanbaoHost started;
+try
+{
+    started = await DanbaoHost.StartAsync(settings, clock);
+}
+catch (Exception ex) when (settings.JsonLogs)
+{
+    // The host's logger is gone with the host: the failure still goes out as one JSON record with a timestamp.
+    Console.Error.WriteLine(JsonLogRecord.Critical("Danbao.Server", "The server failed to start", ex));
+    return 1;
+}
+await using var host = started;
 // With JSON logs every line on stdout is a JSON object: the start-up lines go through the logger.
 var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Danbao.Server");
 void Say(string message)
@@ -46,7 +57,12 @@ if (clock is BusinessDateClock sandbox)
         Say($"(--business-date {asked:yyyy-MM-dd} is before the date this sandbox's database had reached: the business date never moves back.)");
     }
 }
-if (host.DemoKeys.Count > 0)
+if (host.DemoKeys.Count > 0 && settings.JsonLogs)
+{
+    // JSON logs: stdout carries log records only; the keys stay in their file (mode 600).
+    Say($"Demo API keys for {host.DemoKeys.Count} institutions are in {settings.DemoKeysFile}.");
+}
+else if (host.DemoKeys.Count > 0)
 {
     Console.WriteLine("Demo API keys (also in the --demo-keys file):");
     foreach (var (institution, key) in host.DemoKeys)

@@ -56,6 +56,22 @@ public sealed class AdminHandler(TimeProvider clock, Database database, ILogger<
         return await Danbao.Data.Sandbox.BusinessDateStore.AdvanceAsync(conn, date, ct);
     }
 
+    /// <summary>Today's business date (CST) as the rules see it.</summary>
+    public static string Today(TimeProvider clock)
+    {
+        // Every reply's metadata carries it: formatted once per date, not once per call.
+        var date = ChinaStandardTime.BusinessDate(clock.GetUtcNow());
+        var last = _lastToday;
+        if (last?.Date != date)
+        {
+            _lastToday = last = new DateText(date, Text(date));
+        }
+        return last.Text;
+    }
+
+    private sealed record DateText(DateOnly Date, string Text);
+    private static DateText? _lastToday;
+
     private static BusinessDate Reply(TimeProvider clock, DateOnly? previous) => new()
     {
         Date = Text(BusinessDates.Today(clock)),

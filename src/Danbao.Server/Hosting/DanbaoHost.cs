@@ -35,6 +35,9 @@ public sealed class DanbaoHost : IAsyncDisposable
 {
     private const string MetricsConnection = "danbao.metrics";
 
+    /// <summary>Every console log record's timestamp: ISO 8601 in UTC, to the millisecond.</summary>
+    public const string TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+
     /// <summary>Initial metadata on every reply: today's business date (CST), YYYY-MM-DD.</summary>
     public const string BusinessDateHeader = "danbao-business-date";
 
@@ -84,7 +87,7 @@ public sealed class DanbaoHost : IAsyncDisposable
             AuthInterceptor.CheckDeclared(service, descriptor);
         }
         clock ??= TimeProvider.System;
-        var database = new Database(new DatabaseOptions { ConnectionString = settings.ConnectionString });
+        var database = new Database(PoolNamed(settings.ConnectionString), new DatabaseOptions { ConnectionString = settings.ConnectionString });
         if (settings.Migrate)
         {
             await new MigrationRunner(database.DataSource, MigrationsDirectory.Locate()).ApplyAsync(ct);
@@ -100,10 +103,15 @@ public sealed class DanbaoHost : IAsyncDisposable
             : new Dictionary<string, string>();
 
         var builder = WebApplication.CreateSlimBuilder();
+        if (settings.OtlpEndpoint is { } otlp)
+        {
+            builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp; // the OTLP exporter reads it from configuration
+        }
         ConfigureLogging(builder.Logging, settings, logging);
         ConfigureKestrel(builder.WebHost, settings);
         var services = builder.Services;
         services.AddSingleton(clock);
+        services.AddSingleton(settings);
         services.AddSingleton(database);
         var vault = IdNumberVault.FromEnvironmentOrFile(settings.PiiKeyFile ?? Path.Combine(".danbao", "pii.key"));
         services.AddSingleton(vault);
@@ -114,7 +122,8 @@ public sealed class DanbaoHost : IAsyncDisposable
         services.AddSingleton<WriteRunner>();
         services.AddSingleton<ReferenceDataCache>();
         services.AddSingleton<CredentialResolver>();
-        services.AddSingleton<CallMetrics>();
+        services.AddSingleton<RpcMetrics>();
+        services.AddDanbaoTelemetry(settings, IsMetricsConnection);
         services.AddSingleton<CallLogging>();
         services.AddSingleton(settings.Statements);
         services.AddSingleton(settings.SubsidyStreams);
@@ -164,42 +173,36 @@ public sealed class DanbaoHost : IAsyncDisposable
         });
         if (settings.MetricsPort is not null)
         {
-            var endpoint = new MetricsEndpoint();
-            app.Lifetime.ApplicationStopped.Register(endpoint.Dispose);
-            var calls = app.Services.GetRequiredService<CallMetrics>();
+            // The metrics port's own small pipeline, split off by one check per request.
             var health = app.Services.GetRequiredService<DatabaseHealth>();
-            app.Use(async (http, next) =>
+            app.MapWhen(IsMetricsConnection, metrics =>
             {
-                if (http.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()?.Items.ContainsKey(MetricsConnection) != true)
+                // GET /metrics: OpenTelemetry's Prometheus exporter.
+                metrics.UseOpenTelemetryPrometheusScrapingEndpoint(http => HttpMethods.IsGet(http.Request.Method) && http.Request.Path == "/metrics");
+                metrics.Run(async http =>
                 {
-                    await next(http);
-                    return;
-                }
-                if (!HttpMethods.IsGet(http.Request.Method))
-                {
-                    http.Response.StatusCode = StatusCodes.Status404NotFound;
-                    return;
-                }
-                switch (http.Request.Path.Value)
-                {
-                    case "/metrics":
-                        http.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-                        await http.Response.WriteAsync(endpoint.Render(calls), http.RequestAborted);
-                        return;
-                    case "/livez":
-                        // The kubelet's liveness and startup probes: the process serves (no database check).
-                        await http.Response.WriteAsync("ok\n", http.RequestAborted);
-                        return;
-                    case "/healthz":
-                        // Readiness: the database answers (read from the background probe, never waiting on it).
-                        var up = health.DatabaseUp;
-                        http.Response.StatusCode = up ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
-                        await http.Response.WriteAsync(up ? "ok\n" : "database unavailable\n", http.RequestAborted);
-                        return;
-                    default:
+                    if (!HttpMethods.IsGet(http.Request.Method))
+                    {
                         http.Response.StatusCode = StatusCodes.Status404NotFound;
                         return;
-                }
+                    }
+                    switch (http.Request.Path.Value)
+                    {
+                        case "/livez":
+                            // The kubelet's liveness and startup probes: the process serves (no database check).
+                            await http.Response.WriteAsync("ok\n", http.RequestAborted);
+                            return;
+                        case "/healthz":
+                            // Readiness: the database answers (read from the background probe, never waiting on it).
+                            var up = health.DatabaseUp;
+                            http.Response.StatusCode = up ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+                            await http.Response.WriteAsync(up ? "ok\n" : "database unavailable\n", http.RequestAborted);
+                            return;
+                        default:
+                            http.Response.StatusCode = StatusCodes.Status404NotFound;
+                            return;
+                    }
+                });
             });
         }
         app.MapGrpcService<IdentityHandler>();
@@ -223,6 +226,21 @@ public sealed class DanbaoHost : IAsyncDisposable
         return new DanbaoHost(app, demoKeys, settings.MetricsPort is not null);
     }
 
+    /// <summary>
+    /// The service's pool, named after its database: Npgsql labels its pool metrics with the name
+    /// (db.client.connection.pool.name), which would otherwise be the connection string.
+    /// </summary>
+    private static Npgsql.NpgsqlDataSource PoolNamed(string connectionString)
+    {
+        var tuned = Data.PoolTuning.WithServiceDefaults(connectionString);
+        var name = new Npgsql.NpgsqlConnectionStringBuilder(tuned).Database is { Length: > 0 } db ? db : "danbao";
+        return new Npgsql.NpgsqlDataSourceBuilder(tuned) { Name = name }.Build();
+    }
+
+    /// <summary>A request that came in on the --metrics-port (its connections are tagged as they open).</summary>
+    private static bool IsMetricsConnection(HttpContext http) =>
+        http.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()?.Items.ContainsKey(MetricsConnection) == true;
+
     public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
 
     public async ValueTask DisposeAsync()
@@ -240,23 +258,35 @@ public sealed class DanbaoHost : IAsyncDisposable
         {
             logging(builder);
         }
-        else if (settings.JsonLogs)
-        {
-            builder.AddJsonConsole(o =>
-            {
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-                o.UseUtcTimestamp = true; // the format says Z: the time must be UTC
-            });
-            builder.Services.Configure<ConsoleLoggerOptions>(o => o.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite);
-        }
         else
         {
-            builder.AddSimpleConsole(o => o.SingleLine = true);
+            if (settings.JsonLogs)
+            {
+                // One JSON object per line, each with its UTC timestamp (Program prints nothing else on stdout).
+                builder.AddJsonConsole(o =>
+                {
+                    o.TimestampFormat = TimestampFormat;
+                    o.UseUtcTimestamp = true; // the format says Z: the time must be UTC
+                });
+            }
+            else
+            {
+                builder.AddSimpleConsole(o =>
+                {
+                    o.SingleLine = true;
+                    o.TimestampFormat = TimestampFormat + " ";
+                    o.UseUtcTimestamp = true;
+                });
+            }
             // A full queue drops lines rather than making calls wait on the console.
             builder.Services.Configure<ConsoleLoggerOptions>(o => o.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite);
         }
         builder.AddFilter("Microsoft", LogLevel.Warning);
         builder.AddFilter("Grpc", LogLevel.Warning);
+        // Off, not Warning: while this category is enabled at all, ASP.NET Core opens a logging scope
+        // for every request (an allocation and an AsyncLocal write per call). It logs only request
+        // start and finish; unhandled exceptions are logged by Kestrel and by CallLogging.
+        builder.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         // grpc-dotnet logs a request it cannot read (malformed protobuf, bad gzip, invalid UTF-8) as an
         // error before any interceptor runs: that is the caller's fault and must not flood the log.
         // Failures of our own handlers are logged by CallLogging, with their exception.

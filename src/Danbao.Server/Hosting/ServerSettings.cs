@@ -22,6 +22,11 @@ public sealed record ServerSettings
     public string? PiiKeyFile { get; init; }
     public string ConnectionString { get; init; } = "";
     public bool JsonLogs { get; init; }
+    /// <summary>Log one OK call in N (1: every call, 0: none); calls that do not end OK are always logged.</summary>
+    public int LogOkCallsEvery { get; init; } = LogOkCallsEveryDefault;
+    public const int LogOkCallsEveryDefault = 100;
+    /// <summary>OTEL_EXPORTER_OTLP_ENDPOINT: push metrics and traces over OTLP to this collector (default: off).</summary>
+    public string? OtlpEndpoint { get; init; }
     public int MaxMessageBytes { get; init; } = 4 * 1024 * 1024;
     /// <summary>Serve GET /metrics (Prometheus text, HTTP/1.1) on this port of the listen address; 0 = any free port.</summary>
     public int? MetricsPort { get; init; }
@@ -59,6 +64,7 @@ public sealed record ServerSettings
           --pii-key-file FILE  key protecting ID numbers when DANBAO_PII_KEY is unset (created if absent)
           --max-message-bytes N  largest message accepted or sent (default 4194304)
           --metrics-port N     serve GET /metrics (Prometheus text over HTTP/1.1) on this port (default: off)
+          --log-ok-calls N     log one OK call in N (default 100; 1 = every call, 0 = none); other calls are always logged
           --statement-uploads-per-day N       bank statements one bank may upload per CST day (default 4)
           --statement-lines-per-day N         statement lines one bank may upload per CST day (default 4000000)
           --statement-breaks-retention-days N days a statement's breaks are kept (default 90)
@@ -69,7 +75,8 @@ public sealed record ServerSettings
                                that AdminService.AdvanceBusinessDate moves forward)
           --business-date D    a sandbox's first business date YYYY-MM-DD (default today, CST); needs --environment sandbox
         A flag alone (--migrate) means true; --name=value works too.
-        environment: DANBAO_DB (connection string, required), DANBAO_PII_KEY, DANBAO_LOG_FORMAT=json;
+        environment: DANBAO_DB (connection string, required), DANBAO_PII_KEY, DANBAO_LOG_FORMAT=json,
+                     OTEL_EXPORTER_OTLP_ENDPOINT (push metrics and traces over OTLP; the other OTEL_* variables apply);
                      every option above as DANBAO_ and its name in capitals (--metrics-port: DANBAO_METRICS_PORT,
                      --business-date: DANBAO_BUSINESS_DATE, --migrate: DANBAO_MIGRATE=true). The command line wins.
         """;
@@ -92,6 +99,7 @@ public sealed record ServerSettings
         PiiKeyFile = server.PiiKeyFile,
         MetricsPort = server.MetricsPort,
         JsonLogs = string.Equals(server.LogFormat, "json", StringComparison.OrdinalIgnoreCase),
+        LogOkCallsEvery = server.LogOkCalls,
         ConnectionString = database.ConnectionString,
         TlsCertificateFile = tls.CertificateFile,
         TlsKeyFile = tls.KeyFile,

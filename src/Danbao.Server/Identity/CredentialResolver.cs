@@ -47,7 +47,11 @@ public sealed class CredentialResolver(Database database, TimeProvider clock)
         IsMiss("id:" + key.KeyId) || IsMiss("k:" + Convert.ToHexString(key.Hash()));
 
     /// <summary>Whether a valid owner of this key is in memory (no database work to authenticate it).</summary>
-    public bool IsCached(ApiKeySecret key) => TryCached("k:" + Convert.ToHexString(key.Hash()), out _);
+    public bool IsCached(ApiKeySecret key) => TryCachedKey(key, out _);
+
+    /// <summary>The key's owner when it is in memory: authentication's fast path, one hash and no database work.</summary>
+    public bool TryCachedKey(ApiKeySecret key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CredentialOwner? owner) =>
+        TryCached("k:" + Convert.ToHexString(key.Hash()), out owner);
 
     public async Task<CredentialOwner?> ResolveKeyAsync(ApiKeySecret key, CancellationToken ct)
     {
@@ -107,7 +111,7 @@ public sealed class CredentialResolver(Database database, TimeProvider clock)
         RememberMiss("id:" + keyId);
     }
 
-    private bool TryCached(string cacheKey, out CredentialOwner? owner)
+    private bool TryCached(string cacheKey, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CredentialOwner? owner)
     {
         if (_cache.TryGetValue(cacheKey, out var hit) && hit.Expires > clock.GetUtcNow())
         {

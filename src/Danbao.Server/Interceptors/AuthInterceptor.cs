@@ -95,7 +95,11 @@ public sealed class AuthInterceptor(CredentialResolver credentials, AuthFailureL
         {
             throw Failed(peer, "API_KEY_MALFORMED", "the authorization header is not a Danbao API key (dbk_…)");
         }
-        if (!credentials.IsCached(key) && !credentials.WasRecentlyValid(key))
+        if (credentials.TryCachedKey(key, out var cached))
+        {
+            return ToCaller(cached);
+        }
+        if (!credentials.WasRecentlyValid(key))
         {
             if (credentials.IsKnownMiss(key))
             {
@@ -105,8 +109,11 @@ public sealed class AuthInterceptor(CredentialResolver credentials, AuthFailureL
         }
         var keyOwner = await credentials.ResolveKeyAsync(key, context.CancellationToken)
             ?? throw Failed(peer, "API_KEY_INVALID", "the API key is unknown or revoked");
-        return new Caller(keyOwner.InstitutionId, Caller.ParseRole(keyOwner.Role), keyOwner.RegionCode, keyOwner.KeyId, "api-key");
+        return ToCaller(keyOwner);
     }
+
+    private static Caller ToCaller(CredentialOwner keyOwner) =>
+        new(keyOwner.InstitutionId, Caller.ParseRole(keyOwner.Role), keyOwner.RegionCode, keyOwner.KeyId, "api-key");
 
     /// <summary>A peer out of failures is refused before its credential costs a database look-up.</summary>
     private void BeforeLookUp(string peer)

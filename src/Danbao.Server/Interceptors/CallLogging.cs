@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Danbao.Server.Hosting;
 using Danbao.Server.Identity;
 using Danbao.Server.Telemetry;
 using Grpc.Core;
@@ -7,14 +8,19 @@ using Microsoft.Extensions.Logging;
 namespace Danbao.Server.Interceptors;
 
 /// <summary>
-/// One log line and one metrics sample per call: method, status, duration, caller. Request bodies
-/// are never logged, so ID numbers and amounts cannot leak into logs. The console logger queues
-/// lines for a background writer, so logging costs no synchronous write on the request path.
-/// A server bug (INTERNAL) is logged as an error with its exception; a call the client cancelled
-/// is logged as CANCELLED, without a stack.
+/// One metrics sample per call (<see cref="RpcMetrics"/>: method, status, duration) and a log line for
+/// every call that did not end OK, plus one OK call in <see cref="ServerSettings.LogOkCallsEvery"/>
+/// (the metrics count every call; a line per OK call was most of a fast call's cost). Request bodies
+/// are never logged, so ID numbers and amounts cannot leak into logs. The console logger queues lines
+/// for a background writer, so logging costs no synchronous write on the request path. A server bug
+/// (INTERNAL) is logged as an error with its exception; a call the client cancelled is logged as
+/// CANCELLED, without a stack.
 /// </summary>
-public sealed partial class CallLogging(ILogger<CallLogging> logger, CallMetrics metrics) : CallInterceptor
+public sealed partial class CallLogging(ILogger<CallLogging> logger, RpcMetrics metrics, ServerSettings settings) : CallInterceptor
 {
+    private readonly int _okEvery = settings.LogOkCallsEvery;
+    private long _okCalls;
+
     /// <summary>The whole status message a client gets for a server bug.</summary>
     public const string InternalMessage = "Internal server error.";
 
@@ -45,22 +51,34 @@ public sealed partial class CallLogging(ILogger<CallLogging> logger, CallMetrics
         {
             var elapsed = Stopwatch.GetElapsedTime(started);
             metrics.Record(context.Method, code, elapsed);
-            if (logger.IsEnabled(LogLevel.Information))
+            if (code != StatusCode.OK || IsSampledOk())
             {
-                var caller = context.UserState.TryGetValue(typeof(Caller), out var c) && c is Caller who ? who.InstitutionId : "-";
-                if (caller != "-" || !IsAuthenticationFailure(code))
-                {
-#pragma warning disable CA1873 // inside logger.IsEnabled above: the peer is formatted only when the line is written
-                    LogCall(logger, context.Method, Contracts.StatusNames.Of(code), elapsed.TotalMilliseconds, caller, context.Peer);
-#pragma warning restore CA1873
-                }
-                else if (_failedAuthentications.ShouldLog(out var suppressed))
-                {
-                    // Sampled: an unauthenticated flood must not become a log flood (issue 14).
-                    logger.LogInformation("rpc {Method} {Status} {ElapsedMs:F1}ms caller=- peer={Peer} (+{Suppressed} failed authentications not logged in the last second)",
-                        context.Method, Contracts.StatusNames.Of(code), elapsed.TotalMilliseconds, context.Peer, suppressed);
-                }
+                Log(context, code, elapsed);
             }
+        }
+    }
+
+    /// <summary>One OK call in <see cref="_okEvery"/> (none when 0).</summary>
+    private bool IsSampledOk() => _okEvery == 1 || (_okEvery > 1 && Interlocked.Increment(ref _okCalls) % _okEvery == 0);
+
+    private void Log(ServerCallContext context, StatusCode code, TimeSpan elapsed)
+    {
+        if (!logger.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+        var caller = context.UserState.TryGetValue(typeof(Caller), out var c) && c is Caller who ? who.InstitutionId : "-";
+        if (caller != "-" || !IsAuthenticationFailure(code))
+        {
+#pragma warning disable CA1873 // inside logger.IsEnabled above: the peer is formatted only when the line is written
+            LogCall(logger, context.Method, Contracts.StatusNames.Of(code), elapsed.TotalMilliseconds, caller, context.Peer);
+#pragma warning restore CA1873
+        }
+        else if (_failedAuthentications.ShouldLog(out var suppressed))
+        {
+            // Sampled: an unauthenticated flood must not become a log flood (issue 14).
+            logger.LogInformation("rpc {Method} {Status} {ElapsedMs:F1}ms caller=- peer={Peer} (+{Suppressed} failed authentications not logged in the last second)",
+                context.Method, Contracts.StatusNames.Of(code), elapsed.TotalMilliseconds, context.Peer, suppressed);
         }
     }
 

@@ -61,6 +61,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>Extra environment variables for the process (e.g. DANBAO_LOG_FORMAT).</summary>
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+
     public string KeysFile => Path.Combine(Directory, "keys.txt");
 
     public int Pid => _process?.Id ?? throw new InvalidOperationException("not started");
@@ -122,6 +125,10 @@ public sealed class ServerProcess : IAsyncDisposable
         }
         info.Environment["DANBAO_DB"] = _connectionString;
         info.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (name, value) in Environment)
+        {
+            info.Environment[name] = value;
+        }
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         void Line(string? line)

@@ -75,7 +75,11 @@ public static class ServerConfiguration
         {
             throw new ArgumentException(string.Join("\n", errors));
         }
-        return ServerSettings.From(server, database, tls, sandbox, limits);
+        return ServerSettings.From(server, database, tls, sandbox, limits) with
+        {
+            // OpenTelemetry's own variable, read as the SDK reads it (the other OTEL_* variables apply too).
+            OtlpEndpoint = env("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 } otlp ? otlp : null,
+        };
     }
 
     /// <summary>

@@ -15,6 +15,8 @@ public enum OptionKind
     Positive,
     /// <summary>A business date YYYY-MM-DD from 2000 to 2100.</summary>
     Date,
+    /// <summary>A whole number from 0 to int.MaxValue, digits only.</summary>
+    Count,
 }
 
 /// <summary>
@@ -39,6 +41,7 @@ public sealed record ServerOption(string Key, string? Switch, string Variable, O
         For(ServerOptions.Section + ":" + nameof(ServerOptions.DemoKeys), "--demo-keys", OptionKind.Text),
         For(ServerOptions.Section + ":" + nameof(ServerOptions.PiiKeyFile), "--pii-key-file", OptionKind.Text),
         For(ServerOptions.Section + ":" + nameof(ServerOptions.MetricsPort), "--metrics-port", OptionKind.Port),
+        For(ServerOptions.Section + ":" + nameof(ServerOptions.LogOkCalls), "--log-ok-calls", OptionKind.Count),
         For(TlsOptions.Section + ":" + nameof(TlsOptions.CertificateFile), "--tls-cert", OptionKind.Text),
         For(TlsOptions.Section + ":" + nameof(TlsOptions.KeyFile), "--tls-key", OptionKind.Text),
         For(TlsOptions.Section + ":" + nameof(TlsOptions.ClientCaFile), "--client-ca", OptionKind.Text),
@@ -64,6 +67,9 @@ public sealed record ServerOption(string Key, string? Switch, string Variable, O
         OptionKind.Positive => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
             ? null
             : $"{name} must be a whole number from 1 to {int.MaxValue}, not '{text}'",
+        OptionKind.Count => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _)
+            ? null
+            : $"{name} must be a whole number from 0 to {int.MaxValue}, not '{text}'",
         OptionKind.Date => DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) && date.Year is >= 2000 and <= 2100
             ? null
             : $"{name} '{text}' is not a date YYYY-MM-DD",

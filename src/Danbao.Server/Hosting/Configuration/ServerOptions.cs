@@ -26,6 +26,9 @@ public sealed class ServerOptions
     /// <summary>--metrics-port: GET /metrics, /livez and /healthz over HTTP/1.1 (off when null).</summary>
     public int? MetricsPort { get; set; }
 
+    /// <summary>--log-ok-calls: log one OK call in N (1 = every call, 0 = none); other calls are always logged.</summary>
+    public int LogOkCalls { get; set; } = ServerSettings.LogOkCallsEveryDefault;
+
     /// <summary>DANBAO_LOG_FORMAT: "json" for JSON console logs; anything else is text.</summary>
     public string? LogFormat { get; set; }
 }
