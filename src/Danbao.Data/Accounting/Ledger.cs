@@ -392,6 +392,28 @@ public sealed class Ledger
             new { limit = LedgerVerificationReport.ProblemsListedMax },
             transaction,
             cancellationToken: ct))).ToList();
+        // The per-(account, cause) balances (migration 0065) against the entries, both ways.
+        mismatches.AddRange(await connection.QueryAsync<string>(new CommandDefinition(
+            """
+            with journal as (
+                select e.account_id, t.cause_type, t.cause_id,
+                       sum(case when e.side = a.normal_side then e.amount_fen else -e.amount_fen end)::bigint as balance_fen
+                from ledger_entries e
+                join ledger_transactions t on t.id = e.transaction_id
+                join ledger_accounts a on a.id = e.account_id
+                group by e.account_id, t.cause_type, t.cause_id)
+            select format('account %s, %s %s: recorded cause balance %s; entries %s', a.code,
+                          coalesce(c.cause_type, j.cause_type), coalesce(c.cause_id, j.cause_id), c.balance_fen, j.balance_fen)
+            from ledger_cause_balances c
+            full join journal j on j.account_id = c.account_id and j.cause_type = c.cause_type and j.cause_id = c.cause_id
+            join ledger_accounts a on a.id = coalesce(c.account_id, j.account_id)
+            where c.balance_fen is distinct from j.balance_fen
+            order by 1
+            limit @limit
+            """,
+            new { limit = LedgerVerificationReport.ProblemsListedMax },
+            transaction,
+            cancellationToken: ct)));
         await transaction.CommitAsync(ct);
         return new LedgerVerificationReport(transactionsChecked, accountsChecked, unbalanced, mismatches);
     }

@@ -106,6 +106,7 @@ public sealed partial class FundHandler
         var linesLeft = Math.Min(StatementLinesMax, limits.LinesPerBankPerDayMax - linesToday);
         await FundStore.DeleteExpiredBreaksAsync(conn, tx, caller.InstitutionId, now.AddDays(-limits.BreaksRetentionDays), now, ct);
         var received = 0;
+        var receivedNonZero = 0;
         var statementTotalFen = 0L;
         await using (var lines = await FundStore.BeginStatementLinesAsync(conn, tx, ct))
         {
@@ -133,6 +134,7 @@ public sealed partial class FundHandler
                             ($"lines[{received - 1}].outstanding_fen", "the lines' total must fit in 64 bits of fen"));
                     }
                     statementTotalFen += line.OutstandingFen;
+                    receivedNonZero += line.OutstandingFen != 0 ? 1 : 0;
                     await lines.StartRowAsync(ct);
                     await lines.WriteAsync(loanId, NpgsqlTypes.NpgsqlDbType.Text, ct);
                     await lines.WriteAsync(line.OutstandingFen, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
@@ -148,7 +150,8 @@ public sealed partial class FundHandler
                 throw RpcErrors.InvalidArgument($"a loan appears twice in the statement ({e.Detail})", ("lines", "each loan once"));
             }
         }
-        var statement = await FundStore.CompareStatementAsync(conn, tx, "S" + LoanIds.New(now)[1..], caller.InstitutionId, asOf!.Value, received, now, ct);
+        var statement = await FundStore.CompareStatementAsync(conn, tx, "S" + LoanIds.New(now)[1..], caller.InstitutionId, asOf!.Value, received, receivedNonZero,
+            statementTotalFen, now, ct);
         var first = await FundStore.FirstBreaksAsync(conn, tx, statement.Id, BreaksListedMax, ct);
         await tx.CommitAsync(ct);
         var reply = new StatementComparison

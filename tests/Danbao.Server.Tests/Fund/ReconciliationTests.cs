@@ -70,4 +70,34 @@ public sealed class ReconciliationTests(DanbaoServer server) : IClassFixture<Dan
         Assert.Equal((400_000_00L, 0L, 50_000_00L, 350_000_00L), (july.OpeningOutstandingFen, july.GuaranteesIssuedFen, july.GuaranteesReleasedFen, july.ClosingOutstandingFen));
         Assert.Equal((0, 0L), (july.ClaimsFiled, july.ClaimsPaidFundFen));
     }
+
+    [Fact]
+    public async Task A_statement_is_compared_with_each_loans_guaranteed_principal_on_its_as_of_date()
+    {
+        var steps = new FundSteps(server, "ccb-gz");
+        var a = await steps.Disbursed();
+        var b = await steps.Disbursed();
+        // a: 50,000 principal repaid on 2025-07-01 (with 11 days' interest, 213.89), 150,000 after it.
+        await steps.Loans.Repay(a, 50_000_00 + 213_89, "2025-07-01");
+        StatementLine Line(Loan loan, long fen) => new() { Loan = loan.Name, OutstandingFen = fen };
+
+        // On 2025-06-30 the ledger held 200,000 for each: the repayment of the next day is not counted.
+        var june = await steps.Bank.Fund.UploadBankStatementAsync(
+            [new UploadBankStatementRequest { AsOfDate = "2025-06-30", Lines = { Line(a, 200_000_00), Line(b, 200_000_00) } }]);
+        Assert.Equal((2, 2, 0, 400_000_00L, 400_000_00L), (june.LinesReceived, june.LoansMatched, june.BreaksCount, june.OursTotalFen, june.TheirsTotalFen));
+
+        // On 2025-07-01 a holds 150,000: the bank's 200,000 differs; b left out is missing there.
+        var july = await steps.Bank.Fund.UploadBankStatementAsync(
+            [new UploadBankStatementRequest { AsOfDate = "2025-07-01", Lines = { Line(a, 200_000_00) } }]);
+        Assert.Equal((1, 0, 2, 350_000_00L, 200_000_00L), (july.LinesReceived, july.LoansMatched, july.BreaksCount, july.OursTotalFen, july.TheirsTotalFen));
+        var breaks = july.Breaks.ToDictionary(x => x.Loan);
+        Assert.Equal((BreakKind.AmountDiffers, 150_000_00L, 200_000_00L), (breaks[a.Name].Kind, breaks[a.Name].OursFen, breaks[a.Name].TheirsFen));
+        Assert.Equal((BreakKind.MissingThere, 200_000_00L, 0L), (breaks[b.Name].Kind, breaks[b.Name].OursFen, breaks[b.Name].TheirsFen));
+
+        // Before the guarantees (2025-06-15) the ledger held nothing: a zero line is no break, a non-zero one is.
+        var before = await steps.Bank.Fund.UploadBankStatementAsync(
+            [new UploadBankStatementRequest { AsOfDate = "2025-06-14", Lines = { Line(a, 0), Line(b, 1) } }]);
+        Assert.Equal((2, 0, 1, 0L, 1L), (before.LinesReceived, before.LoansMatched, before.BreaksCount, before.OursTotalFen, before.TheirsTotalFen));
+        Assert.Equal((b.Name, BreakKind.MissingHere), (before.Breaks.Single().Loan, before.Breaks.Single().Kind));
+    }
 }
