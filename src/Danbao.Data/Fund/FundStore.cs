@@ -80,28 +80,29 @@ public static class FundStore
     }
 
     /// <summary>
-    /// Movements on the fund's and the bank's recoverable accounts by transactions caused by the
-    /// bank's claims, by kind, over business dates [from, to]: compensation paid, recoveries, write-offs.
+    /// Movements by transactions caused by the bank's claims over business dates [from, to], by kind,
+    /// side (fund or bank) and account purpose (the code's last part: recoverable, capital, written_off…):
+    /// compensation paid, recoveries (also after write-off, which credit capital and written_off), write-offs.
     /// </summary>
     public static async Task<ClaimMovements> ClaimMovementsAsync(NpgsqlConnection conn, string bankId, DateOnly from, DateOnly to, CancellationToken ct)
     {
         await using var cmd = Command(conn, null,
             """
-            select t.kind, a.code like 'fund:%' as fund_side,
+            select t.kind, a.code like 'fund:%' as fund_side, split_part(a.code, ':', 3) as purpose,
                    coalesce(sum(e.amount_fen) filter (where e.side = 'D'), 0)::bigint,
                    coalesce(sum(e.amount_fen) filter (where e.side = 'C'), 0)::bigint
             from compensation_claims c
             join ledger_transactions t on t.cause_type = 'claim' and t.cause_id = c.id
             join ledger_entries e on e.transaction_id = t.id
             join ledger_accounts a on a.id = e.account_id
-            where c.bank_id = @b and t.business_date between @f and @t and a.code like '%:recoverable'
-            group by t.kind, a.code like 'fund:%'
+            where c.bank_id = @b and t.business_date between @f and @t
+            group by 1, 2, 3
             """, ("b", bankId), ("f", from), ("t", to));
-        var rows = new Dictionary<(string Kind, bool FundSide), (long DebitsFen, long CreditsFen)>();
+        var rows = new Dictionary<(string Kind, bool FundSide, string Purpose), (long DebitsFen, long CreditsFen)>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            rows[(reader.GetString(0), reader.GetBoolean(1))] = (reader.GetInt64(2), reader.GetInt64(3));
+            rows[(reader.GetString(0), reader.GetBoolean(1), reader.GetString(2))] = (reader.GetInt64(3), reader.GetInt64(4));
         }
         return new ClaimMovements(rows);
     }
@@ -311,12 +312,17 @@ public sealed class ClaimExistsException(string loanId, Exception inner)
     public string LoanId { get; } = loanId;
 }
 
-/// <summary>Movements on the recoverable accounts by kind and side (fund or bank), from <see cref="FundStore.ClaimMovementsAsync"/>.</summary>
-public sealed class ClaimMovements(IReadOnlyDictionary<(string Kind, bool FundSide), (long DebitsFen, long CreditsFen)> rows)
+/// <summary>Movements of claim postings by kind, side (fund or bank) and account purpose, from <see cref="FundStore.ClaimMovementsAsync"/>.</summary>
+public sealed class ClaimMovements(IReadOnlyDictionary<(string Kind, bool FundSide, string Purpose), (long DebitsFen, long CreditsFen)> rows)
 {
-    public long FundDebits(string kind) => rows.GetValueOrDefault((kind, true)).DebitsFen;
+    private const string Recoverable = "recoverable";
 
-    public long FundCredits(string kind) => rows.GetValueOrDefault((kind, true)).CreditsFen;
+    public long FundDebits(string kind) => rows.GetValueOrDefault((kind, true, Recoverable)).DebitsFen;
 
-    public long BankCredits(string kind) => rows.GetValueOrDefault((kind, false)).CreditsFen;
+    public long FundCredits(string kind) => rows.GetValueOrDefault((kind, true, Recoverable)).CreditsFen;
+
+    public long BankCredits(string kind) => rows.GetValueOrDefault((kind, false, Recoverable)).CreditsFen;
+
+    /// <summary>Credits of <paramref name="kind"/> on the fund's (or the bank's) account of that purpose.</summary>
+    public long Credits(string kind, bool fundSide, string purpose) => rows.GetValueOrDefault((kind, fundSide, purpose)).CreditsFen;
 }

@@ -46,6 +46,9 @@ public sealed partial class FundHandler
         var released = during.Values.Sum(m => m.CreditsFen);
         var (filed, filedBase) = await FundStore.FiledAsync(conn, bank.Id, from.Value, to.Value, ct);
         var claims = await FundStore.ClaimMovementsAsync(conn, bank.Id, from.Value, to.Value, ct);
+        // Recoveries after write-off (账销案存) restore the fund's capital and the bank's written-off share.
+        var afterWriteOffFund = claims.Credits(ClaimPostings.RecoveryAfterWriteOffKind, fundSide: true, "capital");
+        var afterWriteOffBank = claims.Credits(ClaimPostings.RecoveryAfterWriteOffKind, fundSide: false, "written_off");
         return new BankReconciliation
         {
             Bank = "institutions/" + bank.Id,
@@ -59,8 +62,10 @@ public sealed partial class FundHandler
             ClaimsFiledBaseFen = filedBase,
             ClaimsPaid = await FundStore.PaidCountAsync(conn, bank.Id, from.Value, to.Value, ct),
             ClaimsPaidFundFen = claims.FundDebits(ClaimPostings.CompensationKind),
-            RecoveriesFundFen = claims.FundCredits(ClaimPostings.RecoveryKind),
-            RecoveriesBankFen = claims.BankCredits(ClaimPostings.RecoveryKind),
+            RecoveriesFundFen = claims.FundCredits(ClaimPostings.RecoveryKind) + afterWriteOffFund,
+            RecoveriesBankFen = claims.BankCredits(ClaimPostings.RecoveryKind) + afterWriteOffBank,
+            RecoveriesAfterWriteOffFundFen = afterWriteOffFund,
+            RecoveriesAfterWriteOffBankFen = afterWriteOffBank,
             WriteOffsFundFen = claims.FundCredits(ClaimPostings.WriteOffKind),
             WriteOffsBankFen = claims.BankCredits(ClaimPostings.WriteOffKind),
         };
