@@ -643,6 +643,7 @@ def bench_fund(ctx, procs, n, copy_s, restart_server):
     log(f"fund rows: {n:,} clones by COPY in {clone_s:.1f} s, guarantees planted in {plant_s:.1f} s; {account_lines:,} journal lines on icbc-gz's account")
     rows = []
     for label, prefix, fen, differ in (("5a", "LB", 15_000_000, 100), ("5b", "LX", 15_000_000, 0)):
+        reset_statements(ctx)
         try:
             result = driver(ctx, "reconcile", "--loans", ctx.loans_file, "--clones", f"{prefix}:{n}", "--clone-fen", str(fen),
                             "--differ-every", str(differ), "--timeout-seconds", "900")
@@ -651,6 +652,9 @@ def bench_fund(ctx, procs, n, copy_s, restart_server):
             rows.append(row(label, f"reconciliation, {account_lines:,} journal lines", None, copy_s, "s", "", note="failed: see the log"))
             continue
         log(f"reconciliation {label}: {result}")
+        profile = statement_profile(ctx, "danbao", "copy statement_lines")
+        NOTES.append(f"row {label}, Postgres' share (pg_stat_statements): " + "; ".join(
+            f"{t['exec_ms_per_call']:.0f} ms {t['query'][:70]}" for t in profile["top"][:5]))
         what = "every loan" if prefix == "LB" else "unknown loans (every line a break)"
         rows.append(row(label, f"reconciliation of icbc-gz, {account_lines:,} journal lines on its account: period statement "
                                f"{result['reconciliation_seconds']:.2f} s + statement of {result['lines_received']:,} lines ({what}) "

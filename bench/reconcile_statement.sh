@@ -45,7 +45,8 @@ create temp table statement_lines (loan_id text primary key, fen bigint not null
 \copy statement_lines from '/tmp/bench_statement.tsv'
 insert into bank_statements (id, bank_id, as_of_date, lines_received, loans_matched, breaks_count, ours_total_fen, theirs_total_fen)
 values ('Sbench', 'bench-bank', '2025-12-31', $lines, 0, 0, 0, 0);
--- As FundStore.CompareStatementAsync: per-loan balances (ledger_cause_balances) less later postings, one join writing the breaks.
+-- As FundStore.CompareStatementAsync: per-loan balances (ledger_cause_balances) less later postings, one merge join writing the breaks.
+set local enable_hashjoin = off;
 with acct as (
     select a.id, a.normal_side, b.balance_fen from ledger_accounts a join ledger_balances b on b.account_id = a.id
     where a.code = 'bank:bench-bank:guaranteed_outstanding'),

@@ -71,6 +71,7 @@ public sealed class LedgerTests(PostgresFixture postgres) : IClassFixture<Postgr
     [InlineData("update ledger_cause_balances set balance_fen = 0")]
     [InlineData("delete from ledger_cause_balances")]
     [InlineData("truncate ledger_cause_balances")]
+    [InlineData("update ledger_daily_movements set debits_fen = 0")]
     public async Task The_database_refuses_to_rewrite_the_ledger(string sql)
     {
         var accounts = await OpenAccountsAsync();
@@ -278,7 +279,7 @@ public sealed class LedgerTests(PostgresFixture postgres) : IClassFixture<Postgr
     }
 
     [Fact]
-    public async Task Each_accounts_balance_per_cause_is_kept_in_the_posting_statement_and_verified()
+    public async Task Each_accounts_balance_per_cause_and_per_day_is_kept_in_the_posting_statement_and_verified()
     {
         var database = await postgres.CreateDatabaseAsync();
         await using var dataSource = database.CreateDataSource();
@@ -317,6 +318,13 @@ public sealed class LedgerTests(PostgresFixture postgres) : IClassFixture<Postgr
             [(accounts.BankGuaranteed, "L-a", 150_000_00L), (accounts.BankGuaranteed, "L-b", 100_000_00L),
              (accounts.GuaranteeCommitment, "L-a", 150_000_00L), (accounts.GuaranteeCommitment, "L-b", 100_000_00L)],
             rows);
+        // And per (account, business date, kind): the day's totals, as the period statement sums them.
+        var days = (await connection.QueryAsync<(string Kind, long DebitsFen, long CreditsFen)>(
+            """
+            select m.kind, m.debits_fen, m.credits_fen from ledger_daily_movements m join ledger_accounts a on a.id = m.account_id
+            where a.code = @code and m.business_date = '2025-06-30' order by m.kind
+            """, new { code = accounts.BankGuaranteed })).ToList();
+        Assert.Equal([("guarantee_issued", 300_000_00L, 0L), ("guarantee_released", 0L, 50_000_00L)], days);
         Assert.True((await _ledger.VerifyAsync(connection)).IsConsistent);
 
         await connection.ExecuteAsync(

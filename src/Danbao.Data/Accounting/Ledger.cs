@@ -414,6 +414,28 @@ public sealed class Ledger
             new { limit = LedgerVerificationReport.ProblemsListedMax },
             transaction,
             cancellationToken: ct)));
+        // The day totals per (account, business date, kind) (migration 0065) against the entries.
+        mismatches.AddRange(await connection.QueryAsync<string>(new CommandDefinition(
+            """
+            with journal as (
+                select e.account_id, t.business_date, t.kind,
+                       coalesce(sum(e.amount_fen) filter (where e.side = 'D'), 0)::bigint as debits_fen,
+                       coalesce(sum(e.amount_fen) filter (where e.side = 'C'), 0)::bigint as credits_fen
+                from ledger_entries e
+                join ledger_transactions t on t.id = e.transaction_id
+                group by e.account_id, t.business_date, t.kind)
+            select format('account %s, %s on %s: recorded debits %s credits %s; entries debits %s credits %s', a.code,
+                          coalesce(m.kind, j.kind), coalesce(m.business_date, j.business_date), m.debits_fen, m.credits_fen, j.debits_fen, j.credits_fen)
+            from ledger_daily_movements m
+            full join journal j on j.account_id = m.account_id and j.business_date = m.business_date and j.kind = m.kind
+            join ledger_accounts a on a.id = coalesce(m.account_id, j.account_id)
+            where m.debits_fen is distinct from j.debits_fen or m.credits_fen is distinct from j.credits_fen
+            order by 1
+            limit @limit
+            """,
+            new { limit = LedgerVerificationReport.ProblemsListedMax },
+            transaction,
+            cancellationToken: ct)));
         await transaction.CommitAsync(ct);
         return new LedgerVerificationReport(transactionsChecked, accountsChecked, unbalanced, mismatches);
     }

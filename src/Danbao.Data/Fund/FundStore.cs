@@ -55,20 +55,20 @@ public static class FundStore
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    /// <summary>Debits and credits of an account by transaction kind over business dates [from, to] (inclusive).</summary>
+    /// <summary>
+    /// Debits and credits of an account by transaction kind over business dates [from, to] (inclusive):
+    /// a sum over the day totals the ledger's trigger keeps (ledger_daily_movements), not over the entries.
+    /// </summary>
     public static async Task<Dictionary<string, (long DebitsFen, long CreditsFen)>> MovementsByKindAsync(
         NpgsqlConnection conn, string code, DateOnly? from, DateOnly to, CancellationToken ct)
     {
         await using var cmd = Command(conn, null,
             """
-            select t.kind,
-                   coalesce(sum(e.amount_fen) filter (where e.side = 'D'), 0)::bigint,
-                   coalesce(sum(e.amount_fen) filter (where e.side = 'C'), 0)::bigint
+            select m.kind, sum(m.debits_fen)::bigint, sum(m.credits_fen)::bigint
             from ledger_accounts a
-            join ledger_entries e on e.account_id = a.id
-            join ledger_transactions t on t.id = e.transaction_id
-            where a.code = @c and t.business_date >= @f and t.business_date <= @t
-            group by t.kind
+            join ledger_daily_movements m on m.account_id = a.id
+            where a.code = @c and m.business_date >= @f and m.business_date <= @t
+            group by m.kind
             """, ("c", code), ("f", from ?? DateOnly.MinValue), ("t", to));
         var result = new Dictionary<string, (long, long)>(StringComparer.Ordinal);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
@@ -140,6 +140,9 @@ public static class FundStore
 
     // ---- statements ----
 
+    /// <summary>The comparison of a statement at its largest (2,000,000 lines, every one a break) on a loaded server.</summary>
+    public const int CompareTimeoutSeconds = 600;
+
     /// <summary>
     /// Serialises one bank's uploads (transaction-scoped advisory lock), then returns what it has
     /// uploaded since <paramref name="since"/>: statements and lines, for the daily quota.
@@ -201,6 +204,9 @@ public static class FundStore
             """, ct, ("id", id), ("bank", bankId), ("asof", asOf), ("lines", linesReceived), ("theirs", theirsTotalFen), ("at", createdAt.ToUniversalTime()));
         // Every posting on a bank's guaranteed account is caused by a loan (GuaranteePostings), so the
         // account's balance less its later postings is the sum of the per-loan balances compared.
+        // In loan order: a merge join of the two sorted sides, so the breaks go into their index in key
+        // order (twice as fast as a hash join's random order when every line breaks). No hash table.
+        await ExecAsync(conn, tx, "set local enable_hashjoin = off", ct);
         await using var cmd = Command(conn, tx,
             """
             with acct as (
@@ -236,6 +242,7 @@ public static class FundStore
             from counted where id = @id
             returning loans_matched, breaks_count, ours_total_fen, theirs_total_fen
             """, ("code", FundAccounts.BankGuaranteed(bankId)), ("asof", asOf), ("id", id), ("nonzero", linesNonZero));
+        cmd.CommandTimeout = CompareTimeoutSeconds;
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
         return new StatementRecord(id, bankId, asOf, linesReceived, reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3));
