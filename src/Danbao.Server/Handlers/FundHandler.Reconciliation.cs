@@ -24,6 +24,8 @@ public sealed partial class FundHandler
 
     private const int CsvChunkBytes = 64 * 1024;
 
+    private const string LoanNamePrefix = "loans/";
+
     [Roles(Role.Bank, Role.FundOperator, Role.FinanceBureau, Role.Admin)]
     public override async Task<BankReconciliation> GetBankReconciliation(GetBankReconciliationRequest request, ServerCallContext context)
     {
@@ -127,7 +129,13 @@ public sealed partial class FundHandler
                                 $"{caller.InstitutionId} may upload {limits.LinesPerBankPerDayMax} statement lines a day and has {linesToday} today; this statement has more than the {linesLeft} left; retry tomorrow",
                                 untilTomorrow);
                     }
-                    var loanId = LoanAccess.IdOf(line.Loan, $"lines[{received - 1}].loan");
+                    // Checked inline and written as a slice of the name: nothing is allocated per line
+                    // (LoanAccess.IdOf, with its field name, only to refuse a bad one).
+                    var name = line.Loan;
+                    if (!name.StartsWith(LoanNamePrefix, StringComparison.Ordinal) || name.Length is < 8 or > 40)
+                    {
+                        LoanAccess.IdOf(name, $"lines[{received - 1}].loan");
+                    }
                     if (line.OutstandingFen < 0)
                     {
                         throw RpcErrors.InvalidArgument("outstanding_fen cannot be negative", ($"lines[{received - 1}].outstanding_fen", "≥ 0"));
@@ -141,7 +149,7 @@ public sealed partial class FundHandler
                     statementTotalFen += line.OutstandingFen;
                     receivedNonZero += line.OutstandingFen != 0 ? 1 : 0;
                     await lines.StartRowAsync(ct);
-                    await lines.WriteAsync(loanId, NpgsqlTypes.NpgsqlDbType.Text, ct);
+                    await lines.WriteAsync(name.AsMemory(LoanNamePrefix.Length), NpgsqlTypes.NpgsqlDbType.Text, ct);
                     await lines.WriteAsync(line.OutstandingFen, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
                 }
             }
