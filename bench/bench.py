@@ -7,6 +7,9 @@ Started by bench/run.sh, which passes its arguments through:
   --work DIR     keep builds, logs and the Postgres cluster in DIR (default: a temp dir, removed at exit)
   --grpc-only    row 1 only, then the table
   --flood-only   the flood row only (GetLoan latency while unknown API keys flood WhoAmI), then the table
+  --fund-only N  the fund's rows only (issue 12): reconciliation of icbc-gz holding N guaranteed loans
+                 (2N journal lines on its account), the same statement under unknown loans (every line a
+                 break), and the server's RSS peak while four banks upload 1,000,000-line statements at once
 
 It builds the server (Release), the load driver and the reference C++ gRPC server, starts its own
 durable Postgres cluster (fsync on) and the server, measures, prints a table and writes
@@ -619,6 +622,90 @@ def bench_reconciliation(ctx, scales, copy_s):
                 absolute_target=("<=", 2), details=result)]
 
 
+def bench_fund(ctx, procs, n, copy_s, restart_server):
+    """Issue 12's rows at scale N: icbc-gz holds N loans cloned by COPY from one the API made, each with a
+    guarantee (200,000) and a release (50,000) planted in the journal by SQL (2N journal lines on the bank's
+    guaranteed account, per-loan balances kept by the ledger's trigger); row 5a: the period statement, a
+    statement of every loan (one clone in 100 off by 1 fen) uploaded and compared, the breaks exported;
+    row 5b: the same lines under loan ids the ledger does not hold (every line a MISSING_HERE break);
+    row 8: a fresh server's peak RSS (VmHWM) while four banks upload 1,000,000-line statements at once."""
+    with open(ctx.loans_file) as f:
+        template = f.readline().strip().split("/", 1)[1]
+    columns = psql(ctx, "select string_agg(column_name, ',' order by ordinal_position) from information_schema.columns "
+                        "where table_schema = 'public' and table_name = 'loans'").strip().split(",")
+    ident = "'LB' || lpad(g::text, 14, '0')"
+    select = ", ".join(ident if c == "id" else f"t.{c}" for c in columns)
+    clone_s = psql_pipe(ctx, f"select {select} from loans t cross join generate_series(1, {n}) g where t.id = '{template}'",
+                        f"loans ({','.join(columns)})")
+    start = time.perf_counter()
+    psql(ctx, f"""
+        begin;
+        with t as (
+            insert into ledger_transactions (kind, cause_type, cause_id, request_id, funding_source, policy_versions, business_date)
+            select k, 'loan', {ident}, 'bench-' || k || '-' || g, 'FINANCE_CAPITAL', '{{}}',
+                   case k when 'guarantee_issued' then date '2025-06-15' else date '2025-09-20' end
+            from generate_series(1, {n}) g, unnest(array['guarantee_issued', 'guarantee_released']) k
+            returning id, kind)
+        insert into ledger_entries (transaction_id, account_id, side, amount_fen)
+        select t.id, a.id, s.side, case t.kind when 'guarantee_issued' then 20000000 else 5000000 end
+        from t
+        cross join lateral (values ('bank:icbc-gz:guaranteed_outstanding', case t.kind when 'guarantee_issued' then 'D' else 'C' end),
+                                   ('fund:gz-fund:guarantees_outstanding', case t.kind when 'guarantee_issued' then 'C' else 'D' end)) s(code, side)
+        join ledger_accounts a on a.code = s.code;
+        commit;
+        analyze ledger_transactions; analyze ledger_entries; analyze ledger_cause_balances;""")
+    plant_s = time.perf_counter() - start
+    account_lines = int(psql(ctx, "select count(*) from ledger_entries e join ledger_accounts a on a.id = e.account_id "
+                                  "where a.code = 'bank:icbc-gz:guaranteed_outstanding'").strip())
+    log(f"fund rows: {n:,} clones by COPY in {clone_s:.1f} s, guarantees planted in {plant_s:.1f} s; {account_lines:,} journal lines on icbc-gz's account")
+    rows = []
+    for label, prefix, fen, differ in (("5a", "LB", 15_000_000, 100), ("5b", "LX", 15_000_000, 0)):
+        reset_statements(ctx)
+        try:
+            result = driver(ctx, "reconcile", "--loans", ctx.loans_file, "--clones", f"{prefix}:{n}", "--clone-fen", str(fen),
+                            "--differ-every", str(differ), "--timeout-seconds", "900")
+        except SystemExit as failed:
+            log(str(failed))
+            rows.append(row(label, f"reconciliation, {account_lines:,} journal lines", None, copy_s, "s", "", note="failed: see the log"))
+            continue
+        log(f"reconciliation {label}: {result}")
+        profile = statement_profile(ctx, "danbao", "copy statement_lines")
+        NOTES.append(f"row {label}, Postgres' share (pg_stat_statements): " + "; ".join(
+            f"{t['exec_ms_per_call']:.0f} ms {t['query'][:70]}" for t in profile["top"][:5]))
+        what = "every loan" if prefix == "LB" else "unknown loans (every line a break)"
+        rows.append(row(label, f"reconciliation of icbc-gz, {account_lines:,} journal lines on its account: period statement "
+                               f"{result['reconciliation_seconds']:.2f} s + statement of {result['lines_received']:,} lines ({what}) "
+                               f"uploaded and compared {result['upload_seconds']:.2f} s + break report CSV ({result['breaks']:,} breaks) "
+                               f"{result['export_seconds']:.2f} s", result["seconds"], copy_s, "s", "COPY 1,000,000 rows, s",
+                        ratio=result["seconds"] / copy_s, absolute_target=("<=", 2), details=result))
+    server = restart_server()
+    baseline = rss_mb(server.pid, "VmHWM")
+    peak = [0.0]
+    done = [False]
+    import threading
+
+    def sample():
+        while not done[0]:
+            try:
+                peak[0] = max(peak[0], rss_mb(server.pid))
+            except OSError:
+                return
+            time.sleep(0.05)
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        result = driver(ctx, "upload", "--banks", "icbc-gz,ccb-gz,boc-gz,gzrcb", "--lines", "1000000", "--timeout-seconds", "900")
+    finally:
+        done[0] = True
+        sampler.join()
+    hwm = rss_mb(server.pid, "VmHWM")
+    log(f"four uploads: {result}; VmHWM {hwm:.0f} MB (after start {baseline:.0f} MB), VmRSS sampled peak {peak[0]:.0f} MB")
+    rows.append(row("8", f"server RSS peak (VmHWM) while 4 banks upload 1,000,000-line statements at once ({result['seconds']:.1f} s; "
+                         f"{baseline:.0f} MB after start)", hwm, None, "MB", "", absolute_target=("<=", 200), details=dict(result, vmhwm_after_start_mb=baseline,
+                                                                                                                     vmrss_sampled_peak_mb=peak[0])))
+    return rows
+
+
 # --- main ------------------------------------------------------------------------------------
 
 class Context:
@@ -675,11 +762,13 @@ def main():
                         help="the flood row only (GetLoan p99 while unknown API keys flood WhoAmI at ~4,000 calls/s), then the table")
     parser.add_argument("--loans-only", action="store_true",
                         help="rows 2, 3, 6 and 7 only (the loan write and read paths against pgbench), then the table")
+    parser.add_argument("--fund-only", type=int, metavar="N",
+                        help="issue 12's rows only: reconciliation with N guaranteed loans (2N journal lines) and the RSS of four 1M-line uploads")
     parser.add_argument("--settlement", help="comma-separated loan counts for the settlement rows (default 10000 quick, 10000,100000,1000000 full)")
     args = parser.parse_args()
-    if args.grpc_only and args.flood_only:
-        parser.error("--grpc-only and --flood-only are exclusive")
-    tools = ("h2load", "nghttp", "psql", "dotnet") if args.flood_only else \
+    if sum(1 for x in (args.grpc_only, args.flood_only, args.fund_only) if x) > 1:
+        parser.error("--grpc-only, --flood-only and --fund-only are exclusive")
+    tools = ("psql", "dotnet") if args.fund_only else ("h2load", "nghttp", "psql", "dotnet") if args.flood_only else \
         ("h2load", "nghttp", "pgbench", "psql", "dotnet", "g++", "protoc", "grpc_cpp_plugin")
     for tool in tools:
         if not shutil.which(tool):
@@ -702,7 +791,7 @@ def main():
             commit = run(["git", "-C", ROOT, "rev-parse", "--short", rev]).strip()
         else:
             commit = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]).strip() + "+working-tree"
-        build(ctx, source, with_ref=not args.flood_only)
+        build(ctx, source, with_ref=not (args.flood_only or args.fund_only))
         build_s = time.perf_counter() - started
 
         ctx.pg_port = free_port()
@@ -734,14 +823,33 @@ def main():
             metrics_port = free_port()
             metrics = ["--metrics-port", str(metrics_port)]
             ctx.metrics_url = f"http://127.0.0.1:{metrics_port}"
-        ctx.server = procs.start("server", ["dotnet", ctx.server_dll, "--port", str(ctx.server_port), "--interop", "--migrate",
-                                            "--demo-keys", ctx.keys_file, "--pii-key-file", os.path.join(ctx.work, "pii.key"), *metrics],
-                                 server_log, env=env)
+        server_argv = ["dotnet", ctx.server_dll, "--port", str(ctx.server_port), "--interop", "--migrate",
+                       "--demo-keys", ctx.keys_file, "--pii-key-file", os.path.join(ctx.work, "pii.key"), *metrics]
+        ctx.server = procs.start("server", server_argv, server_log, env=env)
         wait_for_line(server_log, r"serving gRPC", ctx.server)
         ctx.server_url = f"http://127.0.0.1:{ctx.server_port}"
         with open(ctx.keys_file) as f:
             ctx.keys = dict(line.strip().split("=", 1) for line in f if "=" in line)
 
+        if args.fund_only:
+            ctx.loans_file = os.path.join(ctx.work, "loans.txt")
+            seeded = driver(ctx, "seed", "--loans", "64", "--clients", "8", "--out", ctx.loans_file)
+            log(f"seeded {seeded['loans']} loans in {seeded['seconds']:.0f} s")
+            copy_s = bench_copy(ctx, 1_000_000)
+
+            def restart_server():
+                ctx.server.send_signal(signal.SIGTERM)
+                ctx.server.wait(timeout=30)
+                restarted_log = os.path.join(ctx.work, "server-restarted.log")
+                ctx.server = procs.start("server-restarted", server_argv, restarted_log, env=env)
+                wait_for_line(restarted_log, r"serving gRPC", ctx.server)
+                return ctx.server
+            rows = bench_fund(ctx, procs, args.fund_only, copy_s, restart_server)
+            print(print_table(rows))
+            for note in NOTES:
+                print(f"- {note}")
+            print(f"\nmachine: {machine()}; commit {commit}; fund rows only, {time.perf_counter() - started:.0f} s of which build {build_s:.0f} s")
+            return
         if args.flood_only:
             loans = 16
             log(f"seeding {loans} disbursed loans through the API")

@@ -12,6 +12,7 @@ using Grpc.Core;
 //         creates N disbursed loans through the API (bank icbc-gz, gz-hrss, gz-fund), writes their names
 //   repay --address URL --keys FILE --loans FILE --clients C --seconds S [--warmup S] [--pid P]
 //         RecordRepayment of 1 yuan on a loan picked round-robin from the worker's own share of loans
+//   reconcile --loans FILE --clones P:N,… [--clone-fen F] [--differ-every K]   upload --banks B1,B2,… --lines N
 //   get | list  --address URL --keys FILE --loans FILE --clients C --seconds S [--warmup S] [--pid P]
 //         GetLoan of a random loan / the first ListLoans page (50) of bank icbc-gz
 // --pid samples the server's CPU time (utime+stime from /proc/PID/stat) and peak RSS during the run.
@@ -43,8 +44,13 @@ switch (options.Command)
         break;
     case "reconcile":
         var reconciled = await Reconciling.RunAsync(Pool("icbc-gz")[0], File.ReadAllLines(options.Get("loans")).Where(l => l.Length > 0).ToArray(),
-            options.Get("clones"));
+            options.Get("clones"), options.Long("clone-fen", 200_000_00), options.Int("differ-every", 0));
         Console.WriteLine(JsonSerializer.Serialize(reconciled));
+        break;
+    case "upload":
+        var banks = options.Get("banks").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var uploaded = await Reconciling.UploadConcurrentlyAsync(banks.Select(b => Pool(b)[0]).ToArray(), options.Int("lines", 1_000_000));
+        Console.WriteLine(JsonSerializer.Serialize(uploaded));
         break;
     case "repay":
     case "get":
@@ -83,6 +89,8 @@ namespace Danbao.Bench.Driver
         public string Get(string name) => _values.TryGetValue(name, out var v) ? v : throw new ArgumentException($"--{name} is required");
 
         public int Int(string name, int fallback) => _values.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+        public long Long(string name, long fallback) => _values.TryGetValue(name, out var v) ? long.Parse(v, CultureInfo.InvariantCulture) : fallback;
 
         public double Double(string name, double fallback) => _values.TryGetValue(name, out var v) ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
     }
@@ -206,9 +214,9 @@ namespace Danbao.Bench.Driver
     /// match, and the COPY-cloned loans, which have no guarantee posting and so break as
     /// MISSING_HERE) and exports the break report as CSV.
     /// </summary>
-    internal static class Reconciling
+    internal static partial class Reconciling
     {
-        public static async Task<object> RunAsync(DanbaoClient bank, string[] apiLoans, string clones)
+        public static async Task<object> RunAsync(DanbaoClient bank, string[] apiLoans, string clones, long cloneFen, int differEvery)
         {
             var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             var sw = Stopwatch.StartNew();
@@ -226,7 +234,7 @@ namespace Danbao.Bench.Driver
                     var (prefix, count) = (part.Split(':')[0], int.Parse(part.Split(':')[1], CultureInfo.InvariantCulture));
                     for (var i = 1; i <= count; i++)
                     {
-                        yield return new StatementLine { Loan = $"loans/{prefix}{i:D14}", OutstandingFen = 200_000_00 };
+                        yield return new StatementLine { Loan = $"loans/{prefix}{i:D14}", OutstandingFen = differEvery > 0 && i % differEvery == 0 ? cloneFen + 1 : cloneFen };
                     }
                 }
             }
@@ -261,6 +269,42 @@ namespace Danbao.Bench.Driver
                 breaks = comparison.BreaksCount,
                 csv_bytes = csv.Length,
                 closing_outstanding_fen = statement.ClosingOutstandingFen,
+            };
+        }
+    }
+
+    internal static partial class Reconciling
+    {
+        /// <summary>
+        /// Each bank uploads a statement of <paramref name="linesCount"/> lines at the same time (10,000
+        /// lines a message, generated as they are sent), for the server's memory while they stream in.
+        /// </summary>
+        public static async Task<object> UploadConcurrentlyAsync(DanbaoClient[] banks, int linesCount)
+        {
+            var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            IEnumerable<UploadBankStatementRequest> Messages(int bank)
+            {
+                var message = new UploadBankStatementRequest { AsOfDate = today };
+                for (var i = 1; i <= linesCount; i++)
+                {
+                    message.Lines.Add(new StatementLine { Loan = $"loans/LU{bank}{i:D13}", OutstandingFen = 100_000_00 + i });
+                    if (message.Lines.Count == 10_000)
+                    {
+                        yield return message;
+                        message = new UploadBankStatementRequest();
+                    }
+                }
+                yield return message;
+            }
+            var sw = Stopwatch.StartNew();
+            var replies = await Task.WhenAll(banks.Select((bank, k) => Task.Run(() => bank.Fund.UploadBankStatementAsync(Messages(k)))));
+            return new
+            {
+                seconds = sw.Elapsed.TotalSeconds,
+                banks = banks.Length,
+                lines_per_bank = linesCount,
+                lines_received = replies.Sum(r => (long)r.LinesReceived),
+                breaks = replies.Sum(r => (long)r.BreaksCount),
             };
         }
     }

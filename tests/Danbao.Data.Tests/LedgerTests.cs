@@ -68,6 +68,10 @@ public sealed class LedgerTests(PostgresFixture postgres) : IClassFixture<Postgr
     [InlineData("update ledger_transactions set business_date = business_date - 1")]
     [InlineData("delete from ledger_transactions")]
     [InlineData("update ledger_balances set balance_fen = 0")]
+    [InlineData("update ledger_cause_balances set balance_fen = 0")]
+    [InlineData("delete from ledger_cause_balances")]
+    [InlineData("truncate ledger_cause_balances")]
+    [InlineData("update ledger_daily_movements set debits_fen = 0")]
     public async Task The_database_refuses_to_rewrite_the_ledger(string sql)
     {
         var accounts = await OpenAccountsAsync();
@@ -275,6 +279,66 @@ public sealed class LedgerTests(PostgresFixture postgres) : IClassFixture<Postgr
     }
 
     [Fact]
+    public async Task Each_accounts_balance_per_cause_and_per_day_is_kept_in_the_posting_statement_and_verified()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var dataSource = database.CreateDataSource();
+        await using var db = new Database(dataSource, new DatabaseOptions { ConnectionString = database.ConnectionString });
+        var accounts = new LedgerTestAccounts();
+        LedgerTransactionRequest Guarantee(string loan, long fen, bool release) => new()
+        {
+            Kind = release ? "guarantee_released" : "guarantee_issued",
+            CauseType = "loan",
+            CauseId = loan,
+            RequestId = "req-" + Guid.NewGuid(),
+            BusinessDate = June30,
+            Postings = release
+                ? [LedgerPosting.Debit(accounts.GuaranteeCommitment, fen), LedgerPosting.Credit(accounts.BankGuaranteed, fen)]
+                : [LedgerPosting.Debit(accounts.BankGuaranteed, fen), LedgerPosting.Credit(accounts.GuaranteeCommitment, fen)],
+        };
+        await db.InTransactionAsync(
+            async (connection, transaction, ct) =>
+            {
+                await accounts.OpenAsync(_ledger, connection, transaction);
+                await _ledger.PostAsync(connection, transaction, Guarantee("L-a", 200_000_00, release: false), ct);
+                await _ledger.PostAsync(connection, transaction, Guarantee("L-b", 100_000_00, release: false), ct);
+                await _ledger.PostAsync(connection, transaction, Guarantee("L-a", 50_000_00, release: true), ct);
+                return 0;
+            },
+            CancellationToken.None);
+
+        await using var connection = await dataSource.OpenConnectionAsync();
+        var rows = (await connection.QueryAsync<(string Code, string CauseId, long BalanceFen)>(
+            """
+            select a.code, c.cause_id, c.balance_fen from ledger_cause_balances c join ledger_accounts a on a.id = c.account_id
+            where c.cause_type = 'loan' order by a.code, c.cause_id
+            """)).ToList();
+        // On each account's normal side: the bank's asset and the fund's liability both hold 150,000 for L-a.
+        Assert.Equal(
+            [(accounts.BankGuaranteed, "L-a", 150_000_00L), (accounts.BankGuaranteed, "L-b", 100_000_00L),
+             (accounts.GuaranteeCommitment, "L-a", 150_000_00L), (accounts.GuaranteeCommitment, "L-b", 100_000_00L)],
+            rows);
+        // And per (account, business date, kind): the day's totals, as the period statement sums them.
+        var days = (await connection.QueryAsync<(string Kind, long DebitsFen, long CreditsFen)>(
+            """
+            select m.kind, sum(m.debits_fen)::bigint, sum(m.credits_fen)::bigint from ledger_daily_movements m join ledger_accounts a on a.id = m.account_id
+            where a.code = @code and m.business_date = '2025-06-30' group by m.kind order by m.kind
+            """, new { code = accounts.BankGuaranteed })).ToList();
+        Assert.Equal([("guarantee_issued", 300_000_00L, 0L), ("guarantee_released", 0L, 50_000_00L)], days);
+        Assert.True((await _ledger.VerifyAsync(connection)).IsConsistent);
+
+        await connection.ExecuteAsync(
+            """
+            alter table ledger_cause_balances disable trigger ledger_cause_balances_guard;
+            update ledger_cause_balances set balance_fen = balance_fen + 1 where cause_id = 'L-b' and account_id = (select id from ledger_accounts where code = @code);
+            alter table ledger_cause_balances enable trigger ledger_cause_balances_guard;
+            """,
+            new { code = accounts.BankGuaranteed });
+        var tampered = await _ledger.VerifyAsync(connection);
+        Assert.Equal([$"account {accounts.BankGuaranteed}, loan L-b: recorded cause balance 10000001; entries 10000000"], tampered.BalanceMismatches);
+    }
+
+    [Fact]
     public async Task Opening_an_account_twice_is_idempotent_but_a_different_type_is_refused()
     {
         var accounts = await OpenAccountsAsync();
@@ -328,6 +392,7 @@ public sealed class AppRolePrivilegeTests(PostgresFixture postgres) : IClassFixt
     [InlineData("delete from ledger_transactions")]
     [InlineData("truncate audit_events")]
     [InlineData("update ledger_balances set balance_fen = 0")]
+    [InlineData("insert into ledger_cause_balances values (1, 'loan', 'L', 1)")]
     public async Task The_application_role_may_not_rewrite_history(string sql)
     {
         await using var connection = await postgres.DataSource.OpenConnectionAsync();

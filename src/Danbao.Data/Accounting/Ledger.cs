@@ -492,6 +492,53 @@ public sealed class Ledger
             new { limit = LedgerVerificationReport.ProblemsListedMax },
             transaction,
             cancellationToken: ct))).ToList();
+        // The per-(account, cause) balances (migration 0065) against the entries, both ways.
+        mismatches.AddRange(await connection.QueryAsync<string>(new CommandDefinition(
+            """
+            with journal as (
+                select e.account_id, t.cause_type, t.cause_id,
+                       sum(case when e.side = a.normal_side then e.amount_fen else -e.amount_fen end)::bigint as balance_fen
+                from ledger_entries e
+                join ledger_transactions t on t.id = e.transaction_id
+                join ledger_accounts a on a.id = e.account_id
+                group by e.account_id, t.cause_type, t.cause_id)
+            select format('account %s, %s %s: recorded cause balance %s; entries %s', a.code,
+                          coalesce(c.cause_type, j.cause_type), coalesce(c.cause_id, j.cause_id), c.balance_fen, j.balance_fen)
+            from ledger_cause_balances c
+            full join journal j on j.account_id = c.account_id and j.cause_type = c.cause_type and j.cause_id = c.cause_id
+            join ledger_accounts a on a.id = coalesce(c.account_id, j.account_id)
+            where c.balance_fen is distinct from j.balance_fen
+            order by 1
+            limit @limit
+            """,
+            new { limit = LedgerVerificationReport.ProblemsListedMax },
+            transaction,
+            cancellationToken: ct)));
+        // The day totals per (account, business date, kind) (migration 0065) against the entries.
+        mismatches.AddRange(await connection.QueryAsync<string>(new CommandDefinition(
+            """
+            with journal as (
+                select e.account_id, t.business_date, t.kind,
+                       coalesce(sum(e.amount_fen) filter (where e.side = 'D'), 0)::bigint as debits_fen,
+                       coalesce(sum(e.amount_fen) filter (where e.side = 'C'), 0)::bigint as credits_fen
+                from ledger_entries e
+                join ledger_transactions t on t.id = e.transaction_id
+                group by e.account_id, t.business_date, t.kind)
+            select format('account %s, %s on %s: recorded debits %s credits %s; entries debits %s credits %s', a.code,
+                          coalesce(m.kind, j.kind), coalesce(m.business_date, j.business_date), m.debits_fen, m.credits_fen, j.debits_fen, j.credits_fen)
+            from (
+                select account_id, business_date, kind, sum(debits_fen) as debits_fen, sum(credits_fen) as credits_fen
+                from ledger_daily_movements group by account_id, business_date, kind
+            ) m
+            full join journal j on j.account_id = m.account_id and j.business_date = m.business_date and j.kind = m.kind
+            join ledger_accounts a on a.id = coalesce(m.account_id, j.account_id)
+            where m.debits_fen is distinct from j.debits_fen or m.credits_fen is distinct from j.credits_fen
+            order by 1
+            limit @limit
+            """,
+            new { limit = LedgerVerificationReport.ProblemsListedMax },
+            transaction,
+            cancellationToken: ct)));
         await transaction.CommitAsync(ct);
         return new LedgerVerificationReport(transactionsChecked, accountsChecked, unbalanced, mismatches);
     }

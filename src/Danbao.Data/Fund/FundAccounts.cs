@@ -43,8 +43,9 @@ public static class FundAccounts
 
     /// <summary>
     /// What the ledger holds guaranteed for one loan: the net debit of its bank's
-    /// <see cref="BankGuaranteed"/> account over the loan's postings (0 for a loan never guaranteed
-    /// in the ledger); for the load batch of a loan write.
+    /// <see cref="BankGuaranteed"/> account over the loan's postings, one row of the balances per
+    /// (account, cause) the ledger keeps (0 for a loan never guaranteed in the ledger); for the load
+    /// batch of a loan write.
     /// </summary>
     public static Query<long> GuaranteedOutstandingOf(string loanId)
     {
@@ -52,12 +53,11 @@ public static class FundAccounts
         // comes in the same batch as the loan itself.
         var cmd = new NpgsqlBatchCommand(
             """
-            select coalesce(sum(case e.side when 'D' then e.amount_fen else -e.amount_fen end), 0)::bigint
-            from ledger_transactions t
-            join ledger_entries e on e.transaction_id = t.id
-            join ledger_accounts a on a.id = e.account_id
-            where t.cause_type = 'loan' and t.cause_id = @loan
-              and a.code = (select 'bank:' || l.bank_id || ':guaranteed_outstanding' from loans l where l.id = @loan)
+            select coalesce((
+                select case a.normal_side when 'D' then b.balance_fen else -b.balance_fen end
+                from ledger_accounts a
+                join ledger_cause_balances b on b.account_id = a.id and b.cause_type = 'loan' and b.cause_id = @loan
+                where a.code = (select 'bank:' || l.bank_id || ':guaranteed_outstanding' from loans l where l.id = @loan)), 0)::bigint
             """);
         cmd.Parameters.AddWithValue("loan", loanId);
         return new Query<long>(cmd, async (r, ct) =>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Danbao.Domain;
+using Danbao.Domain.Compensation;
 using Danbao.Domain.Eligibility;
 using Danbao.Domain.Figures;
 using Danbao.Domain.Loans;
@@ -26,7 +27,7 @@ public sealed class LoanStore(DbSession session)
         disbursement_date, maturity_date, outstanding_principal_fen, interest_paid_to_date, unpaid_interest_fen,
         extensions, extension_months, extended_from_date, overdue_since_date, overdue_history::text as overdue_history,
         settled_date, claim_date, compensated_date, written_off_date, closed_date, rejection_reason, rejection_message,
-        policy_version_ids, version, created_at, updated_at, application_date, failed_rules
+        policy_version_ids, version, created_at, updated_at, application_date, failed_rules, guarantor_type
         """;
 
     /// <summary>Queues the new loan's row.</summary>
@@ -82,7 +83,7 @@ public sealed class LoanStore(DbSession session)
                 suspended_since_date = @suspended_since_date, suspended_days = @suspended_days,
                 bank_due_diligence = @bank_due_diligence, fund_due_diligence = @fund_due_diligence,
                 guarantee_fund_id = coalesce(@guarantee_fund_id, guarantee_fund_id), guarantee_date = @guarantee_date,
-                fund_risk_share_bp = @fund_risk_share_bp, disbursement_date = @disbursement_date, maturity_date = @maturity_date,
+                fund_risk_share_bp = @fund_risk_share_bp, guarantor_type = @guarantor_type, disbursement_date = @disbursement_date, maturity_date = @maturity_date,
                 outstanding_principal_fen = @outstanding_principal_fen, interest_paid_to_date = @interest_paid_to_date,
                 unpaid_interest_fen = @unpaid_interest_fen, extensions = @extensions, extension_months = @extension_months,
                 extended_from_date = @extended_from_date, overdue_since_date = @overdue_since_date,
@@ -111,6 +112,7 @@ public sealed class LoanStore(DbSession session)
         p.AddWithValue("guarantee_fund_id", NpgsqlDbType.Text, (object?)guaranteeFundId ?? DBNull.Value);
         AddDate(p, "guarantee_date", d.GuaranteeDate);
         p.AddWithValue("fund_risk_share_bp", NpgsqlDbType.Integer, d.FundRiskShare is { } share ? share.Bp : DBNull.Value);
+        p.AddWithValue("guarantor_type", NpgsqlDbType.Text, d.Guarantor.ToCode());
         AddDate(p, "disbursement_date", d.DisbursementDate);
         AddDate(p, "maturity_date", d.MaturityDate);
         p.AddWithValue("outstanding_principal_fen", d.OutstandingPrincipal.Fen);
@@ -467,6 +469,7 @@ public sealed class LoanStore(DbSession session)
             FundDueDiligence = Get<bool>("fund_due_diligence"),
             GuaranteeDate = Date("guarantee_date"),
             FundRiskShare = Int("fund_risk_share_bp") is { } bp ? new Ratio(bp) : null,
+            Guarantor = GuarantorTypeCodes.FromCode(Get<string>("guarantor_type")),
             DisbursementDate = Date("disbursement_date"),
             MaturityDate = Date("maturity_date"),
             OutstandingPrincipal = new Money(Get<long>("outstanding_principal_fen")),

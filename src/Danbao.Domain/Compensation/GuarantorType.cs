@@ -26,6 +26,8 @@ public static class GuarantorTypeCodes
 
     public static string ToCode(this GuarantorType type) => Codes[type];
 
+    public static bool TryFromCode(string code, out GuarantorType type) => Types.TryGetValue(code, out type);
+
     public static GuarantorType FromCode(string code) =>
         Types.TryGetValue(code, out var type) ? type : throw new FormatException($"'{code}' is not a guarantor type");
 }

@@ -8,7 +8,7 @@ public sealed partial class Loan
     public Result<Unit> Guarantee(DateOnly on, RiskShareDecision share)
     {
         ArgumentNullException.ThrowIfNull(share);
-        return Move(LoanState.Guaranteed, d => WithVersions(d with { GuaranteeDate = on, FundRiskShare = share.FundShare }, share.Versions));
+        return Move(LoanState.Guaranteed, d => WithVersions(d with { GuaranteeDate = on, FundRiskShare = share.FundShare, Guarantor = share.Guarantor }, share.Versions));
     }
 
     /// <summary>Disbursed on <paramref name="on"/> (放款): principal outstanding from that day; maturity = on + term.</summary>

@@ -32,6 +32,9 @@ public sealed record LoanData
 
     public DateOnly? GuaranteeDate { get; init; }
     public Ratio? FundRiskShare { get; init; }
+
+    /// <summary>Who bears <see cref="FundRiskShare"/>, fixed with it at the guarantee (policy.md §1).</summary>
+    public Compensation.GuarantorType Guarantor { get; init; }
     public DateOnly? DisbursementDate { get; init; }
     public DateOnly? MaturityDate { get; init; }
 

@@ -25,6 +25,8 @@ public sealed partial class FundHandler
 
     private const int CsvChunkBytes = 64 * 1024;
 
+    private const string LoanNamePrefix = "loans/";
+
     [Roles(Role.Bank, Role.FundOperator, Role.FinanceBureau, Role.Admin)]
     public override async Task<BankReconciliation> GetBankReconciliation(GetBankReconciliationRequest request, ServerCallContext context)
     {
@@ -47,6 +49,9 @@ public sealed partial class FundHandler
         var released = during.Values.Sum(m => m.CreditsFen);
         var (filed, filedBase) = await FundStore.FiledAsync(conn, bank.Id, from.Value, to.Value, ct);
         var claims = await FundStore.ClaimMovementsAsync(conn, bank.Id, from.Value, to.Value, ct);
+        // Recoveries after write-off (账销案存) restore the fund's capital and the bank's written-off share.
+        var afterWriteOffFund = claims.Credits(ClaimPostings.RecoveryAfterWriteOffKind, fundSide: true, "capital");
+        var afterWriteOffBank = claims.Credits(ClaimPostings.RecoveryAfterWriteOffKind, fundSide: false, "written_off");
         return new BankReconciliation
         {
             Bank = ResourceNames.Institution.Format(bank.Id),
@@ -60,8 +65,10 @@ public sealed partial class FundHandler
             ClaimsFiledBaseFen = filedBase,
             ClaimsPaid = await FundStore.PaidCountAsync(conn, bank.Id, from.Value, to.Value, ct),
             ClaimsPaidFundFen = claims.FundDebits(ClaimPostings.CompensationKind),
-            RecoveriesFundFen = claims.FundCredits(ClaimPostings.RecoveryKind),
-            RecoveriesBankFen = claims.BankCredits(ClaimPostings.RecoveryKind),
+            RecoveriesFundFen = claims.FundCredits(ClaimPostings.RecoveryKind) + afterWriteOffFund,
+            RecoveriesBankFen = claims.BankCredits(ClaimPostings.RecoveryKind) + afterWriteOffBank,
+            RecoveriesAfterWriteOffFundFen = afterWriteOffFund,
+            RecoveriesAfterWriteOffBankFen = afterWriteOffBank,
             WriteOffsFundFen = claims.FundCredits(ClaimPostings.WriteOffKind),
             WriteOffsBankFen = claims.BankCredits(ClaimPostings.WriteOffKind),
         };
@@ -107,6 +114,7 @@ public sealed partial class FundHandler
         var linesLeft = Math.Min(StatementLinesMax, limits.LinesPerBankPerDayMax - linesToday);
         await FundStore.DeleteExpiredBreaksAsync(conn, tx, caller.InstitutionId, now.AddDays(-limits.BreaksRetentionDays), now, ct);
         var received = 0;
+        var receivedNonZero = 0;
         var statementTotalFen = 0L;
         await using (var lines = await FundStore.BeginStatementLinesAsync(conn, tx, ct))
         {
@@ -122,7 +130,13 @@ public sealed partial class FundHandler
                                 $"{caller.InstitutionId} may upload {limits.LinesPerBankPerDayMax} statement lines a day and has {linesToday} today; this statement has more than the {linesLeft} left; retry tomorrow",
                                 untilTomorrow);
                     }
-                    var loanId = LoanAccess.IdOf(line.Loan, $"lines[{received - 1}].loan");
+                    // Checked inline and written as a slice of the name: nothing is allocated per line
+                    // (LoanAccess.IdOf, with its field name, only to refuse a bad one).
+                    var name = line.Loan;
+                    if (!name.StartsWith(LoanNamePrefix, StringComparison.Ordinal) || name.Length is < 8 or > 40)
+                    {
+                        LoanAccess.IdOf(name, $"lines[{received - 1}].loan");
+                    }
                     if (line.OutstandingFen < 0)
                     {
                         throw RpcErrors.InvalidArgument("outstanding_fen cannot be negative", ($"lines[{received - 1}].outstanding_fen", "≥ 0"));
@@ -134,8 +148,9 @@ public sealed partial class FundHandler
                             ($"lines[{received - 1}].outstanding_fen", "the lines' total must fit in 64 bits of fen"));
                     }
                     statementTotalFen += line.OutstandingFen;
+                    receivedNonZero += line.OutstandingFen != 0 ? 1 : 0;
                     await lines.StartRowAsync(ct);
-                    await lines.WriteAsync(loanId, NpgsqlTypes.NpgsqlDbType.Text, ct);
+                    await lines.WriteAsync(name.AsMemory(LoanNamePrefix.Length), NpgsqlTypes.NpgsqlDbType.Text, ct);
                     await lines.WriteAsync(line.OutstandingFen, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
                 }
             }
@@ -149,7 +164,8 @@ public sealed partial class FundHandler
                 throw RpcErrors.InvalidArgument($"a loan appears twice in the statement ({e.Detail})", ("lines", "each loan once"));
             }
         }
-        var statement = await FundStore.CompareStatementAsync(conn, tx, ResourceIds.Statement(now), caller.InstitutionId, asOf!.Value, received, now, ct);
+        var statement = await FundStore.CompareStatementAsync(conn, tx, ResourceIds.Statement(now), caller.InstitutionId, asOf!.Value, received, receivedNonZero,
+            statementTotalFen, now, ct);
         var first = await FundStore.FirstBreaksAsync(conn, tx, statement.Id, BreaksListedMax, ct);
         await tx.CommitAsync(ct);
         var reply = new StatementComparison

@@ -31,6 +31,11 @@ public sealed partial class LoanHandler
         {
             errors.Add("guarantee_fund", "a fund operator guarantees from its own fund: leave empty or name your institution");
         }
+        var guarantor = GuarantorType.GuaranteeFund;
+        if (request.GuarantorType.Length > 0 && !GuarantorTypeCodes.TryFromCode(request.GuarantorType, out guarantor))
+        {
+            errors.Add("guarantor_type", "GUARANTEE_FUND or GOVERNMENT_FINANCING_GUARANTOR (empty: GUARANTEE_FUND)");
+        }
         errors.ThrowIfAny();
         return ChangeAsync(context, request, "loan.guaranteed", async write =>
         {
@@ -38,7 +43,7 @@ public sealed partial class LoanHandler
             CheckDate(record, LoanDateEvent.Guarantee, "guarantee_date", on);
             var policy = await reference.GetAsync(scope.CancellationToken);
             // The guarantee-contract date governs the risk share (policy.md §10).
-            var share = RiskShare.For(policy.Resolver.At(record.Data.Region, on), record.Data.HkMacauYouth);
+            var share = RiskShare.For(policy.Resolver.At(record.Data.Region, on), record.Data.HkMacauYouth, guarantor);
             if (!share.IsOk)
             {
                 return share.Refusal;

@@ -83,6 +83,7 @@ public static class LoanMapping
             CounterGuarantee = d.CounterGuarantee,
             HkMacauYouth = d.HkMacauYouth,
             FundRiskShareBp = d.FundRiskShare?.Bp ?? 0,
+            GuarantorType = d.FundRiskShare is null ? "" : Domain.Compensation.GuarantorTypeCodes.ToCode(d.Guarantor),
             PublicityStartDate = Date(d.PublicityStartDate),
             DisbursementDate = Date(d.DisbursementDate),
             MaturityDate = Date(d.MaturityDate),

@@ -62,8 +62,11 @@ public sealed class LoanSteps(DanbaoServer server, string bank = "icbc-gz", stri
     public Task<Loan> Approve(Loan loan, string? requestId = null) =>
         Bank.Loans.ApproveLoanAsync(new ApproveLoanRequest { RequestId = requestId ?? DanbaoClient.NewRequestId(), Name = loan.Name, Etag = loan.Etag }).ResponseAsync;
 
-    public Task<Loan> Guarantee(Loan loan, string date = "2025-06-15") =>
-        Fund.Loans.IssueGuaranteeAsync(new IssueGuaranteeRequest { RequestId = DanbaoClient.NewRequestId(), Name = loan.Name, Etag = loan.Etag, GuaranteeDate = date }).ResponseAsync;
+    public Task<Loan> Guarantee(Loan loan, string date = "2025-06-15", string guarantorType = "") =>
+        Fund.Loans.IssueGuaranteeAsync(new IssueGuaranteeRequest
+        {
+            RequestId = DanbaoClient.NewRequestId(), Name = loan.Name, Etag = loan.Etag, GuaranteeDate = date, GuarantorType = guarantorType,
+        }).ResponseAsync;
 
     public Task<Loan> Disburse(Loan loan, string date = "2025-06-20") =>
         Bank.Loans.DisburseLoanAsync(new DisburseLoanRequest { RequestId = DanbaoClient.NewRequestId(), Name = loan.Name, Etag = loan.Etag, DisbursementDate = date }).ResponseAsync;
@@ -82,5 +85,6 @@ public sealed class LoanSteps(DanbaoServer server, string bank = "icbc-gz", stri
     }
 
     /// <summary>Approved, guaranteed on 2025-06-15 and disbursed on 2025-06-20.</summary>
-    public async Task<Loan> Disbursed(CreateLoanRequest? request = null) => await Disburse(await Guarantee(await Approved(request)));
+    public async Task<Loan> Disbursed(CreateLoanRequest? request = null, string guarantorType = "") =>
+        await Disburse(await Guarantee(await Approved(request), guarantorType: guarantorType));
 }
