@@ -161,22 +161,6 @@ public sealed class LoanStore(DbSession session)
         });
     }
 
-    /// <summary>The repayments of the loans of the same page as <see cref="List"/>, for the same batch (one round trip for both).</summary>
-    public Query<Dictionary<string, List<RecordedRepayment>>> RepaymentsOfPage(LoanFilter filter, LoanCursor? after, int limit)
-    {
-        var page = PageCommand("select id from loans", filter, after, limit);
-        var cmd = new NpgsqlBatchCommand(
-            $"""
-            select loan_id, paid_date, interest_fen, principal_fen, interest_from_date
-            from loan_repayments where loan_id in ({page.CommandText}) order by loan_id, id
-            """);
-        foreach (NpgsqlParameter parameter in page.Parameters)
-        {
-            cmd.Parameters.Add(parameter.Clone());
-        }
-        return new Query<Dictionary<string, List<RecordedRepayment>>>(cmd, ReadRepayments);
-    }
-
     private static NpgsqlBatchCommand PageCommand(string select, LoanFilter filter, LoanCursor? after, int limit)
     {
         var cmd = new NpgsqlBatchCommand(

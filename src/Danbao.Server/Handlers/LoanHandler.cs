@@ -110,9 +110,11 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
             CreatedBefore = to is { } t ? ChinaStandardTime.StartOfDay(t.AddDays(1)) : null,
         };
         await using var session = await database.OpenReadSessionAsync(context.CancellationToken);
-        // The page and its loans' repayments in one round trip (the one row past the page costs a few repayments).
-        var (rows, repayments) = await session.ReadAsync(session.Loans.List(filter, cursor, size + 1), session.Loans.RepaymentsOfPage(filter, cursor, size + 1));
+        // The page, then its loans' repayments by id (one query joining the page's filter to the repayments
+        // planned a scan of all repayments: 24 ms a page once the table had grown, against 0.1 ms by id).
+        var rows = await session.ReadAsync(session.Loans.List(filter, cursor, size + 1));
         var page = rows.Take(size).ToList();
+        var repayments = await session.Loans.RepaymentsAsync(page.Where(r => r.Data.DisbursementDate is not null).Select(r => r.Data.Id).ToList());
         var policy = await reference.GetAsync(context.CancellationToken);
         var response = new ListLoansResponse();
         response.Loans.AddRange(page.Select(r => LoanMapping.ToProto(r, policy.Resolver, Today(),
