@@ -155,10 +155,9 @@ public sealed partial class FundHandler(Database database, WriteRunner writes, R
     private async Task<InstitutionRef?> FindInstitutionAsync(string id, CancellationToken ct)
     {
         await using var conn = await database.DataSource.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand("select id, role, region_code from institutions where id = @id", conn);
-        cmd.Parameters.AddWithValue("id", id);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? new InstitutionRef(reader.GetString(0), reader.GetString(1), reader.GetString(2)) : null;
+        return await Data.Identity.IdentityStore.FindInstitutionAsync(conn, id) is { } found
+            ? new InstitutionRef(found.Id, found.Role, found.RegionCode)
+            : null;
     }
 
     private DateOnly Today() => BusinessDates.Today(clock);
