@@ -39,23 +39,6 @@ public static class FundStore
     }
 
     /// <summary>
-    /// Debit-minus-credit movement of one account caused by one subject (e.g. a loan): one row of the
-    /// per-(account, cause) balances the ledger's trigger keeps (migration 0065), not an aggregate of the journal.
-    /// </summary>
-    public static async Task<long> NetDebitByCauseAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string code, string causeType, string causeId, CancellationToken ct)
-    {
-        await using var cmd = Command(conn, tx,
-            """
-            select coalesce((
-                select case a.normal_side when 'D' then b.balance_fen else -b.balance_fen end
-                from ledger_accounts a
-                join ledger_cause_balances b on b.account_id = a.id and b.cause_type = @ct and b.cause_id = @ci
-                where a.code = @c), 0)::bigint
-            """, ("ct", causeType), ("ci", causeId), ("c", code));
-        return (long)(await cmd.ExecuteScalarAsync(ct))!;
-    }
-
-    /// <summary>
     /// Debits and credits of an account by transaction kind over business dates [from, to] (inclusive):
     /// a sum over the day totals the ledger's trigger keeps (ledger_daily_movements), not over the entries.
     /// </summary>

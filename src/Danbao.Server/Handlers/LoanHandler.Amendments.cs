@@ -151,11 +151,12 @@ public sealed partial class LoanHandler
         {
             throw RpcErrors.InvalidArgument("page_token is not a token this service issued", ("page_token", "pass back next_page_token unchanged"));
         }
+        var scope = AccessPolicy.ScopeOf(caller, byFund: false);
         var filter = new LoanEventReportFilter
         {
             // A bank sees its own reports only; the fund operator and the bureaus those of their region.
-            BankId = AccessPolicy.ScopeOf(caller, byFund: false).BankId,
-            RegionWithin = AccessPolicy.ScopeOf(caller, byFund: false).RegionWithin,
+            BankId = scope.BankId,
+            RegionWithin = scope.RegionWithin,
             LoanId = request.Loan.Length > 0 ? LoanAccess.IdOf(request.Loan, "loan") : null,
             LateOnly = request.LateOnly,
         };
