@@ -21,7 +21,9 @@ public sealed class DatabaseFailureStatus : CallInterceptor
         {
             await call();
         }
-        catch (Exception ex) when (ex is not RpcException && IsTransientDatabaseFailure(ex))
+        // A connection broken by the caller's own cancellation is the caller leaving, not the database
+        // failing: it goes on to the call log as CANCELLED (CallLogging.StatusOf), not as UNAVAILABLE.
+        catch (Exception ex) when (ex is not RpcException && !context.CancellationToken.IsCancellationRequested && IsTransientDatabaseFailure(ex))
         {
             var conflict = ex is PostgresException { SqlState: TransientFailures.SerializationFailure or TransientFailures.DeadlockDetected };
             throw conflict
