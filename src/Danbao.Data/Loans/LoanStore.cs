@@ -161,18 +161,33 @@ public sealed class LoanStore(DbSession session)
         return new Query<LoanRecord?>(cmd, async (r, ct) => await r.ReadAsync(ct) ? Read(r) : null);
     }
 
+    /// <summary>The loan's row version (every write of the loan adds one); null when there is no such loan.</summary>
+    public Query<int?> VersionOf(string id)
+    {
+        var cmd = new NpgsqlBatchCommand("select version from loans where id = $1");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = id });
+        return new Query<int?>(cmd, async (r, ct) => await r.ReadAsync(ct) ? r.GetInt32(0) : null);
+    }
+
     public Task<LoanRecord?> FindAsync(string id, bool forUpdate) => session.ReadAsync(Find(id, forUpdate));
 
-    /// <summary>A page of loans, newest first, after <paramref name="after"/>.</summary>
-    public Query<List<LoanRecord>> List(LoanFilter filter, LoanCursor? after, int limit)
+    /// <summary>
+    /// A page of loans, newest first, after <paramref name="after"/>. A row whose (id, version) the
+    /// caller already holds (<paramref name="known"/>) is not decoded: its <see cref="LoanListRow.Record"/> is null.
+    /// </summary>
+    public Query<List<LoanListRow>> List(LoanFilter filter, LoanCursor? after, int limit, Func<string, int, bool>? known = null)
     {
         var cmd = PageCommand($"select {Columns} from loans", filter, after, limit);
-        return new Query<List<LoanRecord>>(cmd, async (r, ct) =>
+        return new Query<List<LoanListRow>>(cmd, async (r, ct) =>
         {
-            var loans = new List<LoanRecord>();
+            var loans = new List<LoanListRow>();
+            int version = r.GetOrdinal("version"), createdAt = r.GetOrdinal("created_at");
             while (await r.ReadAsync(ct))
             {
-                loans.Add(Read(r));
+                var id = r.GetString(0);
+                var v = r.GetInt32(version);
+                var record = known is not null && known(id, v) ? null : Read(r);
+                loans.Add(new LoanListRow(id, v, r.GetFieldValue<DateTimeOffset>(createdAt), record));
             }
             return loans;
         });
@@ -504,3 +519,6 @@ public sealed class LoanStore(DbSession session)
 
 /// <summary>How many guarantee loans a person already has, by kind (lifetime and live).</summary>
 public sealed record PersonLoanCounts(int SubsidisedLifetime, int LiveEnterprise, int LiveIndividual);
+
+/// <summary>A row of a loans page: its key, and the loan unless the caller said it held that version.</summary>
+public sealed record LoanListRow(string Id, int Version, DateTimeOffset CreatedAt, LoanRecord? Record);

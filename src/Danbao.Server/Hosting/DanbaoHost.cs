@@ -121,6 +121,7 @@ public sealed class DanbaoHost : IAsyncDisposable
         services.AddSingleton<Ledger>();
         services.AddSingleton<WriteRunner>();
         services.AddSingleton<ReferenceDataCache>();
+        services.AddSingleton(new Loans.LoanSnapshots(settings.LoanCacheEntries));
         services.AddSingleton<CredentialResolver>();
         services.AddSingleton<RpcMetrics>();
         services.AddDanbaoTelemetry(settings, IsMetricsConnection);

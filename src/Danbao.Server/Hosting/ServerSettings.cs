@@ -30,6 +30,8 @@ public sealed record ServerSettings
     public int MaxMessageBytes { get; init; } = 4 * 1024 * 1024;
     /// <summary>Unary replies smaller than this go uncompressed even when the caller accepts gzip.</summary>
     public int CompressMinBytes { get; init; } = Interceptors.SmallReplyCompression.MinBytesDefault;
+    /// <summary>GetLoan replies kept in memory by loan version (0: none).</summary>
+    public int LoanCacheEntries { get; init; } = Loans.LoanSnapshots.EntriesDefault;
     /// <summary>Serve GET /metrics (Prometheus text, HTTP/1.1) on this port of the listen address; 0 = any free port.</summary>
     public int? MetricsPort { get; init; }
     /// <summary>Failed authentications a peer address may make at once before RESOURCE_EXHAUSTED (issue 14).</summary>
@@ -66,6 +68,7 @@ public sealed record ServerSettings
           --pii-key-file FILE  key protecting ID numbers when DANBAO_PII_KEY is unset (created if absent)
           --max-message-bytes N  largest message accepted or sent (default 4194304)
           --compress-min-bytes N gzip unary replies only from N bytes (default 4096; 0 = every reply the caller accepts gzip for)
+          --loan-cache-entries N GetLoan replies kept in memory, each checked against its loan's version (default 10000; 0 = off)
           --metrics-port N     serve GET /metrics (Prometheus text over HTTP/1.1) on this port (default: off)
           --log-ok-calls N     log one OK call in N (default 100; 1 = every call, 0 = none); other calls are always logged
           --statement-uploads-per-day N       bank statements one bank may upload per CST day (default 4)
@@ -111,6 +114,7 @@ public sealed record ServerSettings
         BusinessDate = sandbox.BusinessDate,
         MaxMessageBytes = limits.MaxMessageBytes,
         CompressMinBytes = limits.CompressMinBytes,
+        LoanCacheEntries = limits.LoanCacheEntries,
         AuthFailureBurst = limits.AuthFailureBurst,
         AuthFailuresPerSecond = limits.AuthFailuresPerSecond,
         Statements = new Fund.StatementLimits
