@@ -56,10 +56,10 @@ public static class FundAccounts
             select coalesce((
                 select case a.normal_side when 'D' then b.balance_fen else -b.balance_fen end
                 from ledger_accounts a
-                join ledger_cause_balances b on b.account_id = a.id and b.cause_type = 'loan' and b.cause_id = @loan
-                where a.code = (select 'bank:' || l.bank_id || ':guaranteed_outstanding' from loans l where l.id = @loan)), 0)::bigint
+                join ledger_cause_balances b on b.account_id = a.id and b.cause_type = 'loan' and b.cause_id = $1
+                where a.code = (select 'bank:' || l.bank_id || ':guaranteed_outstanding' from loans l where l.id = $1)), 0)::bigint
             """);
-        cmd.Parameters.AddWithValue("loan", loanId);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = loanId });
         return new Query<long>(cmd, async (r, ct) =>
         {
             await r.ReadAsync(ct);
