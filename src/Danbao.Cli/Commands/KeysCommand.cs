@@ -52,24 +52,26 @@ internal static class KeysCommand
     private static async Task<int> BootstrapAsync(CliContext cli, string institution, string description, CancellationToken ct)
     {
         await using var database = new Database(new DatabaseOptions { ConnectionString = cli.DatabaseConnectionString() });
-        var secret = await database.InTransactionAsync(async (conn, tx, token) =>
+        var secret = await database.InSessionAsync(async session =>
         {
-            // Serialise concurrent bootstraps; the count then sees any key the other one made.
-            if (await IdentityStore.LockKeysAndCountLiveAdminKeysAsync(conn, tx) > 0)
+            // Serialise concurrent bootstraps; the count then sees any key the other one made. Lock, count and
+            // the institution go in one round trip; the inserts are queued for the commit's.
+            session.Identity.LockKeys();
+            var (liveAdminKeys, existing) = await session.ReadAsync(session.Identity.LiveAdminKeys(), session.Identity.FindInstitution(institution));
+            if (liveAdminKeys > 0)
             {
                 return null;
             }
-            var existing = await IdentityStore.FindInstitutionAsync(conn, institution, tx);
             if (existing is null)
             {
-                await IdentityStore.TryCreateInstitutionAsync(conn, tx, institution, "Danbao administrator", "ADMIN", "CN");
+                session.Identity.CreateInstitution(institution, "Danbao administrator", "ADMIN", "CN");
             }
             else if (existing.Role != "ADMIN")
             {
                 throw new UsageException($"institution '{institution}' exists with role {existing.Role}: --bootstrap makes an ADMIN key");
             }
             var generated = ApiKeySecret.Generate();
-            await IdentityStore.InsertApiKeyAsync(conn, tx, generated.KeyId, institution,
+            session.Identity.InsertApiKey(generated.KeyId, institution,
                 generated.Hash(), description.Length > 0 ? description : "bootstrap (danbao keys create --bootstrap)");
             return (ApiKeySecret?)generated;
         }, ct);

@@ -1,114 +1,106 @@
-using Dapper;
+using Danbao.Data.Sessions;
 using Npgsql;
+using static Danbao.Data.Sessions.DapperRows;
 
 namespace Danbao.Data.Identity;
 
-/// <summary>SQL for institutions, API keys and client certificates.</summary>
-public static class IdentityStore
+/// <summary>
+/// SQL for institutions, API keys and client certificates, a member of the request's <see cref="DbSession"/>
+/// (<c>session.Identity</c>): reads are queries for a batch, writes are queued for the next round trip.
+/// </summary>
+public sealed class IdentityStore(DbSession session)
 {
-    public static Task<InstitutionRecord?> FindInstitutionAsync(NpgsqlConnection conn, string id, NpgsqlTransaction? tx = null) =>
-        conn.QuerySingleOrDefaultAsync<InstitutionRecord>(
-            "select id, display_name as DisplayName, role, region_code as RegionCode, created_at as CreatedAt from institutions where id = @id",
-            new { id }, tx);
+    private const string InstitutionColumns = "id, display_name as DisplayName, role, region_code as RegionCode, created_at as CreatedAt";
+    private const string ApiKeyColumns = "id, institution_id as InstitutionId, description, created_at as CreatedAt, revoked_at as RevokedAt";
 
-    /// <summary>Creates the institution; false when one with that id exists already.</summary>
-    public static async Task<bool> TryCreateInstitutionAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string id, string displayName, string role, string regionCode)
-    {
-        var rows = await conn.ExecuteAsync(
-            "insert into institutions (id, display_name, role, region_code) values (@id, @displayName, @role, @regionCode) on conflict (id) do nothing",
-            new { id, displayName, role, regionCode }, tx);
-        return rows == 1;
-    }
+    public Query<InstitutionRecord?> FindInstitution(string id) =>
+        SingleOrDefault<InstitutionRecord>(Command($"select {InstitutionColumns} from institutions where id = @id", ("id", id)));
+
+    public Task<InstitutionRecord?> FindInstitutionAsync(string id) => session.ReadAsync(FindInstitution(id));
 
     /// <summary>
-    /// Locks the keys table against concurrent key creation (until the transaction ends) and counts the
-    /// live ADMIN keys: a bootstrap makes the first admin key only when this is 0.
+    /// Queues the institution's creation; when one with that id exists already nothing changes and
+    /// <paramref name="exists"/> (if given) is thrown when the batch runs.
     /// </summary>
-    public static async Task<long> LockKeysAndCountLiveAdminKeysAsync(NpgsqlConnection conn, NpgsqlTransaction tx)
-    {
-        await conn.ExecuteAsync("lock table api_keys in share row exclusive mode", transaction: tx);
-        return await conn.ExecuteScalarAsync<long>(
-            "select count(*) from api_keys k join institutions i on i.id = k.institution_id where i.role = 'ADMIN' and k.revoked_at is null",
-            transaction: tx);
-    }
+    public void CreateInstitution(string id, string displayName, string role, string regionCode, Func<Exception>? exists = null) =>
+        session.Queue(Command(
+            "insert into institutions (id, display_name, role, region_code) values (@id, @displayName, @role, @regionCode) on conflict (id) do nothing",
+            ("id", id), ("displayName", displayName), ("role", role), ("regionCode", regionCode)),
+            exists is null ? null : rows => rows == 1 ? Task.CompletedTask : throw exists());
 
-    public static async Task<IReadOnlyList<InstitutionRecord>> ListInstitutionsAsync(NpgsqlConnection conn, string afterId, int limit) =>
-        (await conn.QueryAsync<InstitutionRecord>(
-            "select id, display_name as DisplayName, role, region_code as RegionCode, created_at as CreatedAt from institutions where id > @afterId order by id limit @limit",
-            new { afterId, limit })).AsList();
+    /// <summary>
+    /// Queues a lock of the keys table against concurrent key creation (held until the transaction ends):
+    /// a bootstrap then counts the live ADMIN keys (<see cref="LiveAdminKeys"/>) and makes the first one only when there is none.
+    /// </summary>
+    public void LockKeys() => session.Queue(new NpgsqlBatchCommand("lock table api_keys in share row exclusive mode"));
 
-    public static Task InsertApiKeyAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string keyId, string institutionId, byte[] secretSha256, string description) =>
-        conn.ExecuteAsync(
+    public Query<long> LiveAdminKeys() =>
+        new(new NpgsqlBatchCommand(
+            "select count(*) from api_keys k join institutions i on i.id = k.institution_id where i.role = 'ADMIN' and k.revoked_at is null"),
+            async (r, ct) => await r.ReadAsync(ct) ? r.GetInt64(0) : 0);
+
+    public Query<List<InstitutionRecord>> ListInstitutions(string afterId, int limit) =>
+        List<InstitutionRecord>(Command($"select {InstitutionColumns} from institutions where id > @afterId order by id limit @limit",
+            ("afterId", afterId), ("limit", limit)));
+
+    public void InsertApiKey(string keyId, string institutionId, byte[] secretSha256, string description) =>
+        session.Queue(Command(
             "insert into api_keys (id, institution_id, secret_sha256, description) values (@keyId, @institutionId, @secretSha256, @description)",
-            new { keyId, institutionId, secretSha256, description }, tx);
+            ("keyId", keyId), ("institutionId", institutionId), ("secretSha256", secretSha256), ("description", description)));
 
-    public static async Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(NpgsqlConnection conn, string? institutionId, string afterId, int limit) =>
-        (await conn.QueryAsync<ApiKeyRecord>(
-            """
-            select id, institution_id as InstitutionId, description, created_at as CreatedAt, revoked_at as RevokedAt
+    public Query<List<ApiKeyRecord>> ListApiKeys(string? institutionId, string afterId, int limit) =>
+        List<ApiKeyRecord>(Command(
+            $"""
+            select {ApiKeyColumns}
             from api_keys where (@institutionId::text is null or institution_id = @institutionId) and id > @afterId
             order by id limit @limit
             """,
-            new { institutionId, afterId, limit })).AsList();
+            ("institutionId", institutionId), ("afterId", afterId), ("limit", limit)));
 
-    public static Task<ApiKeyRecord?> FindApiKeyAsync(NpgsqlConnection conn, string keyId, NpgsqlTransaction? tx = null) =>
-        conn.QuerySingleOrDefaultAsync<ApiKeyRecord>(
-            "select id, institution_id as InstitutionId, description, created_at as CreatedAt, revoked_at as RevokedAt from api_keys where id = @keyId",
-            new { keyId }, tx);
+    public Query<ApiKeyRecord?> FindApiKey(string keyId) =>
+        SingleOrDefault<ApiKeyRecord>(Command($"select {ApiKeyColumns} from api_keys where id = @keyId", ("keyId", keyId)));
 
-    /// <summary>Revokes the key if it is live; returns the key as it now stands, or null if unknown.</summary>
-    public static async Task<ApiKeyRecord?> RevokeApiKeyAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string keyId)
+    /// <summary>Revokes the key if it is live; returns the key as it now stands, or null if unknown. One round trip.</summary>
+    public Task<ApiKeyRecord?> RevokeApiKeyAsync(string keyId)
     {
-        await conn.ExecuteAsync("update api_keys set revoked_at = now() where id = @keyId and revoked_at is null", new { keyId }, tx);
-        return await FindApiKeyAsync(conn, keyId, tx);
+        session.Queue(Command("update api_keys set revoked_at = now() where id = @keyId and revoked_at is null", ("keyId", keyId)));
+        return session.ReadAsync(FindApiKey(keyId));
     }
-
-    /// <summary>The owner of a live key whose secret hashes to <paramref name="secretSha256"/>.</summary>
-    public static Task<CredentialOwner?> FindKeyOwnerAsync(NpgsqlConnection conn, string keyId, byte[] secretSha256) =>
-        conn.QuerySingleOrDefaultAsync<CredentialOwner>(
-            """
-            select i.id as InstitutionId, i.role, i.region_code as RegionCode, k.id as KeyId
-            from api_keys k join institutions i on i.id = k.institution_id
-            where k.id = @keyId and k.secret_sha256 = @secretSha256 and k.revoked_at is null
-            """,
-            new { keyId, secretSha256 });
 
     /// <summary>
     /// One look-up that tells a valid key from a wrong secret of a live key id and from a key id
     /// that is unknown or revoked (the server remembers each kind of miss differently).
     /// </summary>
-    public static async Task<KeyLookup> LookUpKeyAsync(NpgsqlConnection conn, string keyId, byte[] secretSha256)
-    {
-        var row = await conn.QuerySingleOrDefaultAsync<KeyLookupRow>(
+    public Query<KeyLookup> LookUpKey(string keyId, byte[] secretSha256) =>
+        new(Command(
             """
-            select i.id as InstitutionId, i.role as Role, i.region_code as RegionCode, k.id as KeyId,
-                   k.secret_sha256 = @secretSha256 as SecretMatches, k.revoked_at is null as Live
+            select i.id, i.role, i.region_code, k.id, k.secret_sha256 = @secretSha256, k.revoked_at is null
             from api_keys k join institutions i on i.id = k.institution_id
             where k.id = @keyId
             """,
-            new { keyId, secretSha256 });
-        if (row is null || !row.Live)
-        {
-            return new KeyLookup(KeyLookupOutcome.UnknownOrRevoked, null);
-        }
-        return row.SecretMatches
-            ? new KeyLookup(KeyLookupOutcome.Valid, new CredentialOwner(row.InstitutionId, row.Role, row.RegionCode, row.KeyId))
-            : new KeyLookup(KeyLookupOutcome.WrongSecret, null);
-    }
+            ("keyId", keyId), ("secretSha256", secretSha256)),
+            async (r, ct) =>
+            {
+                if (!await r.ReadAsync(ct) || !r.GetBoolean(5))
+                {
+                    return new KeyLookup(KeyLookupOutcome.UnknownOrRevoked, null);
+                }
+                return r.GetBoolean(4)
+                    ? new KeyLookup(KeyLookupOutcome.Valid, new CredentialOwner(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3)))
+                    : new KeyLookup(KeyLookupOutcome.WrongSecret, null);
+            });
 
-    private sealed record KeyLookupRow(string InstitutionId, string Role, string RegionCode, string KeyId, bool SecretMatches, bool Live);
-
-    public static Task<CredentialOwner?> FindCertificateOwnerAsync(NpgsqlConnection conn, string thumbprintSha256) =>
-        conn.QuerySingleOrDefaultAsync<CredentialOwner>(
+    public Query<CredentialOwner?> FindCertificateOwner(string thumbprintSha256) =>
+        SingleOrDefault<CredentialOwner>(Command(
             """
             select i.id as InstitutionId, i.role, i.region_code as RegionCode, 'cert:' || left(c.thumbprint_sha256, 12) as KeyId
             from client_certificates c join institutions i on i.id = c.institution_id
             where c.thumbprint_sha256 = @thumbprintSha256 and c.revoked_at is null
             """,
-            new { thumbprintSha256 });
+            ("thumbprintSha256", thumbprintSha256)));
 
-    public static Task BindCertificateAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string thumbprintSha256, string institutionId) =>
-        conn.ExecuteAsync(
+    public void BindCertificate(string thumbprintSha256, string institutionId) =>
+        session.Queue(Command(
             "insert into client_certificates (thumbprint_sha256, institution_id) values (@thumbprintSha256, @institutionId) on conflict do nothing",
-            new { thumbprintSha256, institutionId }, tx);
+            ("thumbprintSha256", thumbprintSha256), ("institutionId", institutionId)));
 }

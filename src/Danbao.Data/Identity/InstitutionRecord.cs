@@ -9,7 +9,7 @@ public sealed record ApiKeyRecord(string Id, string InstitutionId, string Descri
 /// <summary>What a valid credential resolves to.</summary>
 public sealed record CredentialOwner(string InstitutionId, string Role, string RegionCode, string KeyId);
 
-/// <summary>What a key look-up found (<see cref="IdentityStore.LookUpKeyAsync"/>).</summary>
+/// <summary>What a key look-up found (<see cref="IdentityStore.LookUpKey"/>).</summary>
 public enum KeyLookupOutcome
 {
     Valid,

@@ -2,6 +2,10 @@ using Danbao.Data.Accounting;
 using Danbao.Data.Audit;
 using Danbao.Data.Idempotency;
 using Danbao.Data.Loans;
+using Danbao.Data.Identity;
+using Danbao.Data.Policy;
+using Danbao.Data.Sandbox;
+using Danbao.Data.Subsidy;
 using Npgsql;
 
 namespace Danbao.Data.Sessions;
@@ -44,6 +48,11 @@ public sealed class DbSession : IAsyncDisposable
     public IdempotencyStore Requests { get; }
     public AuditLog Audit { get; }
     public Ledger Ledger { get; }
+    public AwardStore Awards => field ??= new(this);
+    public ProgrammeReportStore ProgrammeReports => field ??= new(this);
+    public PolicyStore Policy => field ??= new(this);
+    public IdentityStore Identity => field ??= new(this);
+    public BusinessDateStore BusinessDates => field ??= new(this);
 
     /// <summary>Statements waiting for the next round trip.</summary>
     public int Pending => _pending.Count;

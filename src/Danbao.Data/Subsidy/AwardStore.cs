@@ -1,3 +1,4 @@
+using Danbao.Data.Sessions;
 using Npgsql;
 
 namespace Danbao.Data.Subsidy;
@@ -18,16 +19,35 @@ public sealed record DecidedAward(string RegionCode, long NewLendingFen, long Ca
 
 public sealed record AwardLineRecord(string InstitutionId, long NewLendingFen, int ScoreBp, long AmountFen);
 
-/// <summary>SQL of incentive awards (奖补).</summary>
-public static class AwardStore
+/// <summary>What an award decision reads: the year's lending, the year's decided awards, the recipient rule and the named institutions' kinds.</summary>
+public sealed record AwardInputs(NewLending Lending, IReadOnlyList<DecidedAward> Decided, IReadOnlyList<string> RecipientKinds, string RecipientKindsSource,
+    IReadOnlyDictionary<string, string> InstitutionKinds);
+
+/// <summary>
+/// SQL of incentive awards (奖补), a member of the request's <see cref="DbSession"/> (<c>session.Awards</c>):
+/// a decision's inputs are one batch of queries, the allocation's insert is queued.
+/// </summary>
+public sealed class AwardStore(DbSession session)
 {
+    /// <summary>
+    /// Everything a decision for <paramref name="region"/>'s <paramref name="year"/> reads, in one round trip
+    /// (with whatever is queued before it: the claim, <see cref="LockYear"/>).
+    /// </summary>
+    public async Task<AwardInputs> LoadInputsAsync(string region, int year, IReadOnlyCollection<string> institutionIds)
+    {
+        var lending = NewLending(region, year);
+        session.Prefetch(lending);
+        var (decided, (kinds, source), institutionKinds) = await session.ReadAsync(Decided(year), RecipientKinds(region), InstitutionKinds(region, institutionIds));
+        return new AwardInputs(lending.Value, decided, kinds, source, institutionKinds);
+    }
+
     /// <summary>
     /// Guarantee loans disbursed in <paramref name="year"/> in the region (and the regions below it): the total,
     /// each handling bank's part (as lender) and each fund operator's part (as guarantor). One query.
     /// </summary>
-    public static async Task<NewLending> NewLendingAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string regionWithin, int year, CancellationToken ct)
+    public Query<NewLending> NewLending(string regionWithin, int year)
     {
-        await using var cmd = new NpgsqlCommand(
+        var cmd = new NpgsqlBatchCommand(
             """
             with y as (
                 select bank_id, guarantee_fund_id, amount_fen from loans
@@ -36,77 +56,81 @@ public static class AwardStore
             select '' as institution, coalesce(sum(amount_fen), 0)::bigint from y
             union all select bank_id, sum(amount_fen)::bigint from y group by bank_id
             union all select guarantee_fund_id, sum(amount_fen)::bigint from y where guarantee_fund_id is not null group by guarantee_fund_id
-            """, conn, tx);
+            """);
         cmd.Parameters.AddWithValue("year", year);
         cmd.Parameters.AddWithValue("region", regionWithin);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        long total = 0;
-        var parts = new Dictionary<string, long>(StringComparer.Ordinal);
-        while (await r.ReadAsync(ct))
+        return new Query<NewLending>(cmd, async (r, ct) =>
         {
-            var id = r.GetString(0);
-            if (id.Length == 0)
+            long total = 0;
+            var parts = new Dictionary<string, long>(StringComparer.Ordinal);
+            while (await r.ReadAsync(ct))
             {
-                total = r.GetInt64(1);
+                var id = r.GetString(0);
+                if (id.Length == 0)
+                {
+                    total = r.GetInt64(1);
+                }
+                else
+                {
+                    parts[id] = parts.GetValueOrDefault(id) + r.GetInt64(1);
+                }
             }
-            else
-            {
-                parts[id] = parts.GetValueOrDefault(id) + r.GetInt64(1);
-            }
-        }
-        return new NewLending(total, parts);
+            return new NewLending(total, parts);
+        });
     }
 
-    public static async Task<AwardAllocationRecord?> FindAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string region, int year, CancellationToken ct)
+    /// <summary>The region's allocation for the year with its lines (two queries, one round trip), or null.</summary>
+    public async Task<AwardAllocationRecord?> FindAsync(string region, int year)
     {
-        await using var cmd = new NpgsqlCommand(
+        var head = new NpgsqlBatchCommand(
             """
             select new_lending_fen, cap_fen, total_fen, approved_by, approved_date, ledger_transaction_id, pool_fen
             from award_allocations where region_code = @region and year = @year
-            """, conn, tx);
-        cmd.Parameters.AddWithValue("region", region);
-        cmd.Parameters.AddWithValue("year", year);
-        long newLending, cap, total;
-        string by;
-        DateOnly approved;
-        long? ledger, pool;
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-        {
-            if (!await r.ReadAsync(ct))
-            {
-                return null;
-            }
-            (newLending, cap, total, by, approved) = (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetString(3), r.GetFieldValue<DateOnly>(4));
-            ledger = r.IsDBNull(5) ? null : r.GetInt64(5);
-            pool = r.IsDBNull(6) ? null : r.GetInt64(6);
-        }
-        await using var lines = new NpgsqlCommand(
+            """);
+        head.Parameters.AddWithValue("region", region);
+        head.Parameters.AddWithValue("year", year);
+        var lines = new NpgsqlBatchCommand(
             """
             select institution_id, new_lending_fen, score_bp, amount_fen from award_allocation_lines
             where region_code = @region and year = @year order by institution_id
-            """, conn, tx);
+            """);
         lines.Parameters.AddWithValue("region", region);
         lines.Parameters.AddWithValue("year", year);
-        var list = new List<AwardLineRecord>();
-        await using (var r = await lines.ExecuteReaderAsync(ct))
-        {
-            while (await r.ReadAsync(ct))
+        var (found, list) = await session.ReadAsync(
+            new Query<AwardAllocationRecord?>(head, async (r, ct) => await r.ReadAsync(ct)
+                ? new AwardAllocationRecord(region, year, r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetString(3), r.GetFieldValue<DateOnly>(4),
+                    r.IsDBNull(5) ? null : r.GetInt64(5), []) { PoolFen = r.IsDBNull(6) ? null : r.GetInt64(6) }
+                : null),
+            new Query<List<AwardLineRecord>>(lines, async (r, ct) =>
             {
-                list.Add(new AwardLineRecord(r.GetString(0), r.GetInt64(1), r.GetInt32(2), r.GetInt64(3)));
-            }
-        }
-        return new AwardAllocationRecord(region, year, newLending, cap, total, by, approved, ledger, list) { PoolFen = pool };
+                var rows = new List<AwardLineRecord>();
+                while (await r.ReadAsync(ct))
+                {
+                    rows.Add(new AwardLineRecord(r.GetString(0), r.GetInt64(1), r.GetInt32(2), r.GetInt64(3)));
+                }
+                return rows;
+            }));
+        return found is null ? null : found with { Lines = list };
     }
 
-    /// <summary>Inserts the allocation; false when the region's year already has one (primary key).</summary>
-    public static async Task<bool> InsertAsync(NpgsqlConnection conn, NpgsqlTransaction tx, AwardAllocationRecord a, IReadOnlyList<string> policyVersionIds, CancellationToken ct)
+    /// <summary>
+    /// Queues the allocation and its lines (one statement: the lines only with a new allocation);
+    /// <paramref name="exists"/> is thrown when the batch runs if the region's year already has one (primary key).
+    /// </summary>
+    public void Insert(AwardAllocationRecord a, IReadOnlyList<string> policyVersionIds, Func<Exception> exists)
     {
-        await using var cmd = new NpgsqlCommand(
+        var cmd = new NpgsqlBatchCommand(
             """
-            insert into award_allocations (region_code, year, new_lending_fen, cap_fen, total_fen, approved_by, approved_date, ledger_transaction_id, policy_version_ids, pool_fen)
-            values (@region, @year, @lending, @cap, @total, @by, @date, @ledger, @versions, @pool)
-            on conflict (region_code, year) do nothing
-            """, conn, tx);
+            with a as (
+                insert into award_allocations (region_code, year, new_lending_fen, cap_fen, total_fen, approved_by, approved_date, ledger_transaction_id, policy_version_ids, pool_fen)
+                values (@region, @year, @lending, @cap, @total, @by, @date, @ledger, @versions, @pool)
+                on conflict (region_code, year) do nothing
+                returning region_code, year),
+            l as (
+                insert into award_allocation_lines (region_code, year, institution_id, new_lending_fen, score_bp, amount_fen)
+                select a.region_code, a.year, t.i, t.n, t.s, t.f from a, unnest(@ids, @line_lending, @scores, @amounts) as t(i, n, s, f))
+            select year from a
+            """);
         cmd.Parameters.AddWithValue("region", a.RegionCode);
         cmd.Parameters.AddWithValue("year", a.Year);
         cmd.Parameters.AddWithValue("lending", a.NewLendingFen);
@@ -117,93 +141,89 @@ public static class AwardStore
         cmd.Parameters.AddWithValue("ledger", NpgsqlTypes.NpgsqlDbType.Bigint, a.LedgerTransactionId is { } l ? l : DBNull.Value);
         cmd.Parameters.AddWithValue("versions", policyVersionIds.ToArray());
         cmd.Parameters.AddWithValue("pool", NpgsqlTypes.NpgsqlDbType.Bigint, a.PoolFen is { } p ? p : DBNull.Value);
-        if (await cmd.ExecuteNonQueryAsync(ct) == 0)
-        {
-            return false;
-        }
-        await using var lines = new NpgsqlCommand(
-            """
-            insert into award_allocation_lines (region_code, year, institution_id, new_lending_fen, score_bp, amount_fen)
-            select @region, @year, i, n, s, f from unnest(@ids, @lending, @scores, @amounts) as t(i, n, s, f)
-            """, conn, tx);
-        lines.Parameters.AddWithValue("region", a.RegionCode);
-        lines.Parameters.AddWithValue("year", a.Year);
-        lines.Parameters.AddWithValue("ids", a.Lines.Select(l => l.InstitutionId).ToArray());
-        lines.Parameters.AddWithValue("lending", a.Lines.Select(l => l.NewLendingFen).ToArray());
-        lines.Parameters.AddWithValue("scores", a.Lines.Select(l => l.ScoreBp).ToArray());
-        lines.Parameters.AddWithValue("amounts", a.Lines.Select(l => l.AmountFen).ToArray());
-        await lines.ExecuteNonQueryAsync(ct);
-        return true;
+        cmd.Parameters.AddWithValue("ids", a.Lines.Select(l => l.InstitutionId).ToArray());
+        cmd.Parameters.AddWithValue("line_lending", a.Lines.Select(l => l.NewLendingFen).ToArray());
+        cmd.Parameters.AddWithValue("scores", a.Lines.Select(l => l.ScoreBp).ToArray());
+        cmd.Parameters.AddWithValue("amounts", a.Lines.Select(l => l.AmountFen).ToArray());
+        var inserted = false;
+        session.Queue(cmd, async (r, ct) => inserted = await r.ReadAsync(ct), _ => inserted ? Task.CompletedTask : throw exists());
     }
 
-    /// <summary>Serialises award decisions of one year (nested regions share the lending): a transaction-scoped lock.</summary>
-    public static async Task LockYearAsync(NpgsqlConnection conn, NpgsqlTransaction tx, int year, CancellationToken ct)
+    /// <summary>
+    /// Queues a transaction-scoped lock that serialises award decisions of one year (nested regions share the
+    /// lending): it goes before the decision's load, in the same round trip.
+    /// </summary>
+    public void LockYear(int year)
     {
-        await using var cmd = new NpgsqlCommand("select pg_advisory_xact_lock(hashtext('award_year'), @year)", conn, tx);
+        var cmd = new NpgsqlBatchCommand("select pg_advisory_xact_lock(hashtext('award_year'), @year)");
         cmd.Parameters.AddWithValue("year", year);
-        await cmd.ExecuteNonQueryAsync(ct);
+        session.Queue(cmd, async (r, ct) => await r.ReadAsync(ct));
     }
 
     /// <summary>Every allocation decided for <paramref name="year"/>, all regions.</summary>
-    public static async Task<IReadOnlyList<DecidedAward>> DecidedAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, int year, CancellationToken ct)
+    public Query<List<DecidedAward>> Decided(int year)
     {
-        await using var cmd = new NpgsqlCommand(
-            "select region_code, new_lending_fen, cap_fen, total_fen from award_allocations where year = @year order by region_code", conn, tx);
+        var cmd = new NpgsqlBatchCommand("select region_code, new_lending_fen, cap_fen, total_fen from award_allocations where year = @year order by region_code");
         cmd.Parameters.AddWithValue("year", year);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var list = new List<DecidedAward>();
-        while (await r.ReadAsync(ct))
+        return new Query<List<DecidedAward>>(cmd, async (r, ct) =>
         {
-            list.Add(new DecidedAward(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3)));
-        }
-        return list;
+            var list = new List<DecidedAward>();
+            while (await r.ReadAsync(ct))
+            {
+                list.Add(new DecidedAward(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3)));
+            }
+            return list;
+        });
     }
 
     /// <summary>The recipient kinds the most specific region (of <paramref name="region"/> and those above it) names, with the source; empty when none does.</summary>
-    public static async Task<(IReadOnlyList<string> Kinds, string Source)> RecipientKindsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string region, CancellationToken ct)
+    public Query<(IReadOnlyList<string> Kinds, string Source)> RecipientKinds(string region)
     {
-        await using var cmd = new NpgsqlCommand(
+        var cmd = new NpgsqlBatchCommand(
             """
             select kind, source from award_recipient_kinds
             where region_code = (select region_code from award_recipient_kinds
                                  where @region = region_code or @region like region_code || '-%'
                                  order by length(region_code) desc limit 1)
             order by kind
-            """, conn, tx);
+            """);
         cmd.Parameters.AddWithValue("region", region);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var kinds = new List<string>();
-        var source = "";
-        while (await r.ReadAsync(ct))
+        return new Query<(IReadOnlyList<string> Kinds, string Source)>(cmd, async (r, ct) =>
         {
-            kinds.Add(r.GetString(0));
-            source = r.GetString(1);
-        }
-        return (kinds, source);
+            var kinds = new List<string>();
+            var source = "";
+            while (await r.ReadAsync(ct))
+            {
+                kinds.Add(r.GetString(0));
+                source = r.GetString(1);
+            }
+            return (kinds, source);
+        });
     }
 
     /// <summary>The institutions among <paramref name="ids"/> of the region (or within it), with their award kind: the override, else their role's.</summary>
-    public static async Task<IReadOnlyDictionary<string, string>> InstitutionKindsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string region,
-        IReadOnlyCollection<string> ids, CancellationToken ct)
+    public Query<Dictionary<string, string>> InstitutionKinds(string region, IReadOnlyCollection<string> ids)
     {
-        await using var cmd = new NpgsqlCommand(
+        var cmd = new NpgsqlBatchCommand(
             """
             select i.id, coalesce(k.kind, case i.role when 'BANK' then 'HANDLING_BANK' when 'FUND_OPERATOR' then 'FUND_OPERATOR'
                                                       when 'EMPLOYMENT_SERVICE' then 'EMPLOYMENT_SERVICE' end)
             from institutions i left join institution_award_kinds k on k.institution_id = i.id
             where i.id = any(@ids) and (i.region_code = @region or i.region_code like @region || '-%')
-            """, conn, tx);
+            """);
         cmd.Parameters.AddWithValue("ids", ids.ToArray());
         cmd.Parameters.AddWithValue("region", region);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var kinds = new Dictionary<string, string>(StringComparer.Ordinal);
-        while (await r.ReadAsync(ct))
+        return new Query<Dictionary<string, string>>(cmd, async (r, ct) =>
         {
-            if (!r.IsDBNull(1))
+            var kinds = new Dictionary<string, string>(StringComparer.Ordinal);
+            while (await r.ReadAsync(ct))
             {
-                kinds[r.GetString(0)] = r.GetString(1);
+                if (!r.IsDBNull(1))
+                {
+                    kinds[r.GetString(0)] = r.GetString(1);
+                }
             }
-        }
-        return kinds;
+            return kinds;
+        });
     }
 }

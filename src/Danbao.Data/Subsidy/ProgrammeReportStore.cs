@@ -1,3 +1,4 @@
+using Danbao.Data.Sessions;
 using Npgsql;
 
 namespace Danbao.Data.Subsidy;
@@ -12,17 +13,22 @@ public sealed record ProgrammeMoney(long SubsidyPaidFen, long SubsidyLoans, long
 /// <summary>
 /// SQL of the programme report (policy.md §8, as the employment service publishes it): set-based sums over a
 /// region (and the regions within it) and a period [from, to). Sums of stored amounts only: nothing is decided here.
+/// Both are queries for one batch of the request's <see cref="DbSession"/> (<c>session.ProgrammeReports</c>).
 /// </summary>
-public static class ProgrammeReportStore
+public sealed class ProgrammeReportStore(DbSession session)
 {
+    /// <summary>The loan rows and the money of the region's period: two queries, one round trip.</summary>
+    public Task<(List<ProgrammeLoanRow> Loans, ProgrammeMoney Money)> ReportAsync(string regionWithin, DateOnly from, DateOnly to) =>
+        session.ReadAsync(Loans(regionWithin, from, to), Money(regionWithin, from, to));
+
     /// <summary>
     /// Loans approved (the bank's approval, audit action loan.approved, on its business date in CST) and loans
     /// disbursed in the period, grouped by borrower type and by the principal person's key group; the "ALL"
     /// dimension has the totals.
     /// </summary>
-    public static async Task<IReadOnlyList<ProgrammeLoanRow>> LoansAsync(NpgsqlConnection conn, string regionWithin, DateOnly from, DateOnly to, CancellationToken ct)
+    public Query<List<ProgrammeLoanRow>> Loans(string regionWithin, DateOnly from, DateOnly to)
     {
-        await using var cmd = new NpgsqlCommand(
+        var cmd = new NpgsqlBatchCommand(
             """
             with scope as (
                 select l.id, l.amount_fen, l.borrower_type, coalesce(l.borrower -> 'person' ->> 'keyGroup', 'NONE') as key_group,
@@ -38,22 +44,24 @@ public static class ProgrammeReportStore
             where approved or disbursed
             group by dimension, key
             order by dimension, key
-            """, conn);
+            """);
         cmd.Parameters.AddWithValue("region", regionWithin);
         cmd.Parameters.AddWithValue("from", from);
         cmd.Parameters.AddWithValue("to", to);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var rows = new List<ProgrammeLoanRow>();
-        while (await r.ReadAsync(ct))
+        return new Query<List<ProgrammeLoanRow>>(cmd, async (r, ct) =>
         {
-            rows.Add(new ProgrammeLoanRow(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5)));
-        }
-        return rows;
+            var rows = new List<ProgrammeLoanRow>();
+            while (await r.ReadAsync(ct))
+            {
+                rows.Add(new ProgrammeLoanRow(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5)));
+            }
+            return rows;
+        });
     }
 
-    public static async Task<ProgrammeMoney> MoneyAsync(NpgsqlConnection conn, string regionWithin, DateOnly from, DateOnly to, CancellationToken ct)
+    public Query<ProgrammeMoney> Money(string regionWithin, DateOnly from, DateOnly to)
     {
-        await using var cmd = new NpgsqlCommand(
+        var cmd = new NpgsqlBatchCommand(
             """
             select
               (select coalesce(sum(l.approved_subsidy_fen), 0)::bigint from subsidy_claim_lines l join subsidy_claims c on c.id = l.claim_id
@@ -72,12 +80,14 @@ public static class ProgrammeReportStore
                 where v.recovered_date >= @from and v.recovered_date < @to and (k.region_code = @region or k.region_code like @region || '-%')),
               (select coalesce(sum(v.fund_fen), 0)::bigint from claim_recoveries v join compensation_claims k on k.id = v.claim_id
                 where v.recovered_date >= @from and v.recovered_date < @to and (k.region_code = @region or k.region_code like @region || '-%'))
-            """, conn);
+            """);
         cmd.Parameters.AddWithValue("region", regionWithin);
         cmd.Parameters.AddWithValue("from", from);
         cmd.Parameters.AddWithValue("to", to);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        await r.ReadAsync(ct);
-        return new ProgrammeMoney(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7));
+        return new Query<ProgrammeMoney>(cmd, async (r, ct) =>
+        {
+            await r.ReadAsync(ct);
+            return new ProgrammeMoney(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7));
+        });
     }
 }

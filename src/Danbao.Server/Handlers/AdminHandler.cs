@@ -50,11 +50,8 @@ public sealed class AdminHandler(TimeProvider clock, Database database, ILogger<
         return Reply(clock, before);
     }
 
-    private async Task<DateOnly> StoreAsync(DateOnly date, CancellationToken ct)
-    {
-        await using var conn = await database.DataSource.OpenConnectionAsync(ct);
-        return await Danbao.Data.Sandbox.BusinessDateStore.AdvanceAsync(conn, date, ct);
-    }
+    private Task<DateOnly> StoreAsync(DateOnly date, CancellationToken ct) =>
+        database.InSessionAsync(session => session.BusinessDates.AdvanceAsync(date), ct);
 
     /// <summary>Today's business date (CST) as the rules see it.</summary>
     public static string Today(TimeProvider clock)

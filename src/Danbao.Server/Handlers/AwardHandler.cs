@@ -1,6 +1,7 @@
 using Danbao.Contracts.V1;
-using Danbao.Data;
 using Danbao.Data.Accounting;
+using Danbao.Data.Policy;
+using Danbao.Data.Sessions;
 using Danbao.Data.Subsidy;
 using Danbao.Domain;
 using Danbao.Domain.Figures;
@@ -19,7 +20,6 @@ using Danbao.Server.Reference;
 using Danbao.Server.Subsidy;
 using Danbao.Server.Validation;
 using Google.Rpc;
-using Npgsql;
 using DomainAwardAmount = Danbao.Domain.Awards.AwardAmount;
 
 namespace Danbao.Server.Handlers;
@@ -28,9 +28,10 @@ namespace Danbao.Server.Handlers;
 /// danbao.v1.AwardService: incentive awards (奖补, policy.md §7). The cap is AWARD_POOL_CAP_BP (1%)
 /// of the region's year of new guarantee lending; the proposal and the cap check are the domain's
 /// <see cref="AwardPool"/>; the approved allocation is stored once per region and year and posted
-/// as one ledger transaction (finance → each institution).
+/// as one ledger transaction (finance → each institution). What a decision reads is one batch: the
+/// call's <see cref="ReadSession"/> for a proposal, the write's session (with the claim and the year's lock) for an approval.
 /// </summary>
-public sealed class AwardHandler(Database database, WriteRunner writes, ReferenceDataCache reference, Ledger ledger, TimeProvider clock) : AwardService.AwardServiceBase
+public sealed class AwardHandler(ReadSession reads, WriteRunner writes, ReferenceDataCache reference, Ledger ledger, TimeProvider clock) : AwardService.AwardServiceBase
 {
     private const int InstitutionsMax = 1_000;
 
@@ -42,10 +43,11 @@ public sealed class AwardHandler(Database database, WriteRunner writes, Referenc
         var (region, year) = Scope(caller, request.Region, request.Year);
         var scores = Scores(request.Scores.Select(s => (s.Institution, s.ScoreBp)).ToList(), "scores");
         var ct = context.CancellationToken;
-        await using var conn = await database.DataSource.OpenConnectionAsync(ct);
+        var session = await reads.GetAsync(ct);
+        var inputs = await session.Awards.LoadInputsAsync(region, year, scores.Select(s => s.Id).ToArray());
         // A proposal shows the pool as it stands for this region, even after its own approval (which it leaves out).
-        var (decision, lending) = await OpenAsync(conn, null, region, year, Today(), ct, leaveOutOwn: true);
-        var recipients = await RecipientsAsync(conn, null, region, lending, scores, [.. scores.Select(_ => 0L)], ct);
+        var decision = Open(inputs, await reference.GetAsync(ct), region, year, Today(), leaveOutOwn: true);
+        var recipients = Recipients(inputs, region, scores, [.. scores.Select(_ => 0L)]);
         var proposal = decision.Propose(recipients.Select(r => r.Recipient).ToArray());
         if (!proposal.IsOk)
         {
@@ -99,10 +101,12 @@ public sealed class AwardHandler(Database database, WriteRunner writes, Referenc
         return writes.RunAsync(context, request.RequestId, request, async scope =>
         {
             var ct = scope.CancellationToken;
-            // Decisions of one year are taken one at a time: nested regions award on the same lending.
-            await AwardStore.LockYearAsync(scope.Connection, scope.Transaction, year, ct);
-            var (decision, lending) = await OpenAsync(scope.Connection, scope.Transaction, region, year, on!.Value, ct);
-            var recipients = await RecipientsAsync(scope.Connection, scope.Transaction, region, lending, scores, amounts, ct);
+            // Decisions of one year are taken one at a time: nested regions award on the same lending. The lock
+            // goes with the claim and the load, in one round trip.
+            scope.Session.Awards.LockYear(year);
+            var inputs = await scope.Session.Awards.LoadInputsAsync(region, year, scores.Select(s => s.Id).ToArray());
+            var decision = Open(inputs, await reference.GetAsync(ct), region, year, on!.Value);
+            var recipients = Recipients(inputs, region, scores, amounts);
             var approved = decision.Approve(recipients, scope.Caller.InstitutionId, on.Value, today);
             if (!approved.IsOk)
             {
@@ -116,48 +120,41 @@ public sealed class AwardHandler(Database database, WriteRunner writes, Referenc
                 on.Value, transactionId,
                 decision.Amounts.Select((a, i) => new AwardLineRecord(a.Recipient.InstitutionId, a.Recipient.NewLending.Fen, scores[i].ScoreBp, a.Amount.Fen))
                     .OrderBy(l => l.InstitutionId, StringComparer.Ordinal).ToList()) { PoolFen = decision.Pool.Fen };
-            if (!await AwardStore.InsertAsync(scope.Connection, scope.Transaction, record, versionIds, ct))
-            {
-                throw AlreadyApproved(region, year);
-            }
+            // Queued with the audit event and the stored reply: one round trip before COMMIT.
+            scope.Session.Awards.Insert(record, versionIds, exists: () => AlreadyApproved(region, year));
             await scope.AuditAsync("award_allocation", $"{region}:{year}", "award.approved", null, "APPROVED",
                 new { cap_fen = record.CapFen, pool_fen = decision.Pool.Fen, total_fen = record.TotalFen, institutions = record.Lines.Count, ledger_transaction_id = transactionId }, on);
             return ToProto(record);
-        });
+        }, claimWithLoad: true);
     }
 
     [Roles(Role.FinanceBureau, Role.FundOperator, Role.EmploymentService, Role.Admin)]
     public override async Task<AwardAllocationSet> GetAwards(GetAwardsRequest request, ServerCallContext context)
     {
         var (region, year) = Scope(context.Caller(), request.Region, request.Year);
-        await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
-        var record = await AwardStore.FindAsync(conn, null, region, year, context.CancellationToken)
+        var session = await reads.GetAsync(context.CancellationToken);
+        var record = await session.Awards.FindAsync(region, year)
             ?? throw RpcErrors.NotFound("danbao.v1.AwardAllocationSet", $"{region}/{year}", $"no awards approved for {region} in {year}");
         return ToProto(record);
     }
 
     private DateOnly Today() => BusinessDates.Today(clock);
 
-    /// <summary>Loads what the decision needs (lending, the year's decided awards, the recipient rule, the policy) and opens it.</summary>
-    private async Task<(AwardDecision Decision, Danbao.Data.Subsidy.NewLending Lending)> OpenAsync(NpgsqlConnection conn, NpgsqlTransaction? tx,
-        string region, int year, DateOnly decisionDate, CancellationToken ct, bool leaveOutOwn = false)
+    /// <summary>Opens the decision on what was loaded (lending, the year's decided awards, the recipient rule) and the policy.</summary>
+    private static AwardDecision Open(AwardInputs inputs, PolicyReferenceData policy, string region, int year, DateOnly decisionDate, bool leaveOutOwn = false)
     {
-        var lending = await AwardStore.NewLendingAsync(conn, tx, region, year, ct);
-        var decided = (await AwardStore.DecidedAsync(conn, tx, year, ct)).Where(d => !leaveOutOwn || d.RegionCode != region).ToArray();
-        var (kinds, source) = await AwardStore.RecipientKindsAsync(conn, tx, region, ct);
-        var rule = kinds.Count == 0 ? AwardRecipientRule.Default : new AwardRecipientRule(kinds.Select(KindOf).ToHashSet(), source);
-        var policy = await reference.GetAsync(ct);
-        var opened = AwardDecision.Open(new RegionCode(region), year, decisionDate, new Money(lending.TotalFen),
+        var decided = inputs.Decided.Where(d => !leaveOutOwn || d.RegionCode != region).ToArray();
+        var rule = inputs.RecipientKinds.Count == 0 ? AwardRecipientRule.Default : new AwardRecipientRule(inputs.RecipientKinds.Select(KindOf).ToHashSet(), inputs.RecipientKindsSource);
+        var opened = AwardDecision.Open(new RegionCode(region), year, decisionDate, new Money(inputs.Lending.TotalFen),
             decided.Select(d => new RegionAward(new RegionCode(d.RegionCode), new Money(d.NewLendingFen), new Money(d.CapFen), new Money(d.TotalFen))).ToArray(),
             rule, policy.Resolver);
-        return opened.IsOk ? (opened.Value, lending) : throw Refused(opened.Refusal, region, year);
+        return opened.IsOk ? opened.Value : throw Refused(opened.Refusal, region, year);
     }
 
     /// <summary>Each named institution with its kind and its part of the year's lending; one not of the region → INVALID_ARGUMENT.</summary>
-    private static async Task<DomainAwardAmount[]> RecipientsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string region,
-        Danbao.Data.Subsidy.NewLending lending, List<(string Id, int ScoreBp)> scores, long[] amountsFen, CancellationToken ct)
+    private static DomainAwardAmount[] Recipients(AwardInputs inputs, string region, List<(string Id, int ScoreBp)> scores, long[] amountsFen)
     {
-        var kinds = await AwardStore.InstitutionKindsAsync(conn, tx, region, scores.Select(s => s.Id).ToArray(), ct);
+        var kinds = inputs.InstitutionKinds;
         var missing = scores.Where(s => !kinds.ContainsKey(s.Id)).Select(s => s.Id).ToArray();
         if (missing.Length > 0)
         {
@@ -165,7 +162,7 @@ public sealed class AwardHandler(Database database, WriteRunner writes, Referenc
                 ("awards", "name institutions of the region (banks, fund operators, or the kinds the region names)"));
         }
         return scores.Select((s, i) => new DomainAwardAmount(
-            new AwardRecipient(s.Id, KindOf(kinds[s.Id]), new Money(lending.ByInstitutionFen.GetValueOrDefault(s.Id)), new Ratio(s.ScoreBp)),
+            new AwardRecipient(s.Id, KindOf(kinds[s.Id]), new Money(inputs.Lending.ByInstitutionFen.GetValueOrDefault(s.Id)), new Ratio(s.ScoreBp)),
             new Money(amountsFen[i]))).ToArray();
     }
 

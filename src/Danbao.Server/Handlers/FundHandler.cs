@@ -154,8 +154,8 @@ public sealed partial class FundHandler(Database database, WriteRunner writes, R
 
     private async Task<InstitutionRef?> FindInstitutionAsync(string id, CancellationToken ct)
     {
-        await using var conn = await database.DataSource.OpenConnectionAsync(ct);
-        return await Data.Identity.IdentityStore.FindInstitutionAsync(conn, id) is { } found
+        await using var session = await database.OpenReadSessionAsync(ct);
+        return await session.Identity.FindInstitutionAsync(id) is { } found
             ? new InstitutionRef(found.Id, found.Role, found.RegionCode)
             : null;
     }

@@ -1,6 +1,6 @@
 using Danbao.Contracts.V1;
-using Danbao.Data;
 using Danbao.Data.Identity;
+using Danbao.Data.Sessions;
 using Grpc.Core;
 using Danbao.Server.Errors;
 using Danbao.Server.Calls;
@@ -10,8 +10,11 @@ using Danbao.Server.Validation;
 
 namespace Danbao.Server.Handlers;
 
-/// <summary>danbao.v1.IdentityService: institutions and their API keys.</summary>
-public sealed class IdentityHandler(Database database, WriteRunner writes, CredentialResolver credentials, TimeProvider clock) : IdentityService.IdentityServiceBase
+/// <summary>
+/// danbao.v1.IdentityService: institutions and their API keys. Reads use the call's <see cref="ReadSession"/>
+/// (from DI, opened on first use); writes run in the <see cref="WriteRunner"/>'s session.
+/// </summary>
+public sealed class IdentityHandler(ReadSession reads, WriteRunner writes, CredentialResolver credentials, TimeProvider clock) : IdentityService.IdentityServiceBase
 {
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
     public override Task<Contracts.V1.Caller> WhoAmI(WhoAmIRequest request, ServerCallContext context) =>
@@ -43,12 +46,9 @@ public sealed class IdentityHandler(Database database, WriteRunner writes, Crede
         errors.ThrowIfAny();
         return writes.RunAsync(context, request.RequestId, request, async scope =>
         {
-            var created = await IdentityStore.TryCreateInstitutionAsync(scope.Connection, scope.Transaction, id,
-                institution.DisplayName.Trim(), Identity.Caller.StoredRole(institution.Role), institution.Region);
-            if (!created)
-            {
-                throw RpcErrors.AlreadyExists(ResourceNames.Institution.Type, ResourceNames.Institution.Format(id), $"institution '{id}' exists already");
-            }
+            // Queued with the audit event and the stored reply: one round trip after the claim.
+            scope.Session.Identity.CreateInstitution(id, institution.DisplayName.Trim(), Identity.Caller.StoredRole(institution.Role), institution.Region,
+                exists: () => RpcErrors.AlreadyExists(ResourceNames.Institution.Type, ResourceNames.Institution.Format(id), $"institution '{id}' exists already"));
             await scope.AuditAsync("institution", id, "institution.created", null, null,
                 new { role = Identity.Caller.StoredRole(institution.Role), region = institution.Region });
             return new Institution { Name = ResourceNames.Institution.Format(id), DisplayName = institution.DisplayName.Trim(), Role = institution.Role, Region = institution.Region };
@@ -60,8 +60,8 @@ public sealed class IdentityHandler(Database database, WriteRunner writes, Crede
     {
         var size = Paging.PageSize(request.PageSize);
         var after = Paging.Decode(request.PageToken);
-        await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
-        var rows = await IdentityStore.ListInstitutionsAsync(conn, after, size + 1);
+        var session = await reads.GetAsync(context.CancellationToken);
+        var rows = await session.ReadAsync(session.Identity.ListInstitutions(after, size + 1));
         var response = new ListInstitutionsResponse();
         response.Institutions.AddRange(rows.Take(size).Select(ToProto));
         if (rows.Count > size)
@@ -81,12 +81,12 @@ public sealed class IdentityHandler(Database database, WriteRunner writes, Crede
         errors.ThrowIfAny();
         return writes.RunAsync(context, request.RequestId, request, async scope =>
         {
-            if (await IdentityStore.FindInstitutionAsync(scope.Connection, institutionId, scope.Transaction) is null)
+            if (await scope.Session.Identity.FindInstitutionAsync(institutionId) is null)
             {
                 throw RpcErrors.NotFound(ResourceNames.Institution.Type, request.Institution, $"no institution '{institutionId}'");
             }
             var secret = ApiKeySecret.Generate();
-            await IdentityStore.InsertApiKeyAsync(scope.Connection, scope.Transaction, secret.KeyId, institutionId, secret.Hash(), request.Description.Trim());
+            scope.Session.Identity.InsertApiKey(secret.KeyId, institutionId, secret.Hash(), request.Description.Trim());
             await scope.AuditAsync("api_key", secret.KeyId, "api_key.created", null, null, new { institution = institutionId });
             return new CreateApiKeyResponse
             {
@@ -95,7 +95,7 @@ public sealed class IdentityHandler(Database database, WriteRunner writes, Crede
             };
         },
         // The secret is shown once and stored nowhere: a replay returns the key without it.
-        redactStored: reply => { reply.Secret = ""; return reply; });
+        redactStored: reply => { reply.Secret = ""; return reply; }, claimWithLoad: true);
     }
 
     [Roles(Role.Admin)]
@@ -110,8 +110,8 @@ public sealed class IdentityHandler(Database database, WriteRunner writes, Crede
             institution = InstitutionId(errors, "institution", request.Institution);
             errors.ThrowIfAny();
         }
-        await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
-        var rows = await IdentityStore.ListApiKeysAsync(conn, institution, after, size + 1);
+        var session = await reads.GetAsync(context.CancellationToken);
+        var rows = await session.ReadAsync(session.Identity.ListApiKeys(institution, after, size + 1));
         var response = new ListApiKeysResponse();
         response.Keys.AddRange(rows.Take(size).Select(ToProto));
         if (rows.Count > size)
@@ -130,11 +130,11 @@ public sealed class IdentityHandler(Database database, WriteRunner writes, Crede
         errors.ThrowIfAny();
         var reply = await writes.RunAsync(context, request.RequestId, request, async scope =>
         {
-            var key = await IdentityStore.RevokeApiKeyAsync(scope.Connection, scope.Transaction, keyId)
+            var key = await scope.Session.Identity.RevokeApiKeyAsync(keyId)
                 ?? throw RpcErrors.NotFound(ResourceNames.ApiKey.Type, request.Name, $"no API key {request.Name}");
             await scope.AuditAsync("api_key", keyId, "api_key.revoked", "LIVE", "REVOKED");
             return ToProto(key);
-        });
+        }, claimWithLoad: true);
         credentials.Forget(keyId);
         return reply;
     }
@@ -158,11 +158,11 @@ public sealed class IdentityHandler(Database database, WriteRunner writes, Crede
         var thumbprint = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(certificate!.RawData));
         return writes.RunAsync(context, request.RequestId, request, async scope =>
         {
-            if (await IdentityStore.FindInstitutionAsync(scope.Connection, institutionId, scope.Transaction) is null)
+            if (await scope.Session.Identity.FindInstitutionAsync(institutionId) is null)
             {
                 throw RpcErrors.NotFound(ResourceNames.Institution.Type, request.Institution, $"no institution '{institutionId}'");
             }
-            await IdentityStore.BindCertificateAsync(scope.Connection, scope.Transaction, thumbprint, institutionId);
+            scope.Session.Identity.BindCertificate(thumbprint, institutionId);
             await scope.AuditAsync("client_certificate", thumbprint, "client_certificate.registered", null, null,
                 new { institution = institutionId, subject = certificate.Subject });
             return new ClientCertificate
@@ -172,7 +172,7 @@ public sealed class IdentityHandler(Database database, WriteRunner writes, Crede
                 Subject = certificate.Subject,
                 NotAfterTime = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero).ToString("O"),
             };
-        });
+        }, claimWithLoad: true);
     }
 
     private static string InstitutionId(FieldErrors errors, string field, string name) => ResourceNames.Institution.Parse(errors, field, name);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Danbao.Contracts.V1;
-using Danbao.Data;
 using Danbao.Data.Policy;
+using Danbao.Data.Sessions;
 using Danbao.Domain;
 using Danbao.Domain.Figures;
 using Danbao.Domain.Policy;
@@ -22,8 +22,12 @@ using ProtoPolicyVersion = Danbao.Contracts.V1.PolicyVersion;
 
 namespace Danbao.Server.Handlers;
 
-/// <summary>danbao.v1.PolicyService: policy versions, the LPR table and the working-day calendar.</summary>
-public sealed class PolicyHandler(Database database, WriteRunner writes, ReferenceDataCache reference) : PolicyService.PolicyServiceBase
+/// <summary>
+/// danbao.v1.PolicyService: policy versions, the LPR table and the working-day calendar. Reads come from
+/// the <see cref="ReferenceDataCache"/> or the call's <see cref="ReadSession"/>; a write's insert, audit event
+/// and stored reply go to PostgreSQL as one batch after the claim.
+/// </summary>
+public sealed class PolicyHandler(ReadSession reads, WriteRunner writes, ReferenceDataCache reference) : PolicyService.PolicyServiceBase
 {
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
     public override async Task<ListPolicyVersionsResponse> ListPolicyVersions(ListPolicyVersionsRequest request, ServerCallContext context)
@@ -115,11 +119,9 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
         {
             var today = BusinessDates.Of(scope.Now);
             var version = Check(PolicyGovernance.ProposeVersion(writer, parameter!.Key, region.Value, from!.Value, to, v.Value, v.Source.Trim(), today, data.Resolver));
-            if (!await PolicyStore.TryInsertVersionAsync(scope.Connection, scope.Transaction, version, scope.Caller.InstitutionId, scope.CancellationToken))
-            {
-                throw RpcErrors.AlreadyExists(ResourceNames.PolicyVersion.Type, ResourceNames.PolicyVersion.Format(version.Id),
-                    $"a version of {parameter.Key} for {region} from {from:yyyy-MM-dd} exists; history is never rewritten: add a version from another date");
-            }
+            scope.Session.Policy.InsertVersion(version, scope.Caller.InstitutionId, exists: () =>
+                RpcErrors.AlreadyExists(ResourceNames.PolicyVersion.Type, ResourceNames.PolicyVersion.Format(version.Id),
+                    $"a version of {parameter.Key} for {region} from {from:yyyy-MM-dd} exists; history is never rewritten: add a version from another date"));
             await scope.AuditAsync("policy_version", version.Id, "policy_version.created", null, null,
                 new
                 {
@@ -159,10 +161,8 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
             }
             var today = BusinessDates.Of(scope.Now);
             var withdrawn = Check(PolicyGovernance.CheckWithdrawal(writer, version, request.Reason ?? "", today));
-            if (!await PolicyStore.TryInsertWithdrawalAsync(scope.Connection, scope.Transaction, withdrawn, scope.Caller.InstitutionId, scope.Now, scope.CancellationToken))
-            {
-                throw RpcErrors.FailedPrecondition(ReasonCodes.PolicyVersionAlreadyWithdrawn, $"{version.Id} is withdrawn already");
-            }
+            scope.Session.Policy.InsertWithdrawal(withdrawn, scope.Caller.InstitutionId, scope.Now, withdrawnAlready: () =>
+                RpcErrors.FailedPrecondition(ReasonCodes.PolicyVersionAlreadyWithdrawn, $"{version.Id} is withdrawn already"));
             await scope.AuditAsync("policy_version", version.Id, "policy_version.withdrawn", null, null,
                 new { reason = withdrawn.Withdrawal!.Reason, effective_from = Day(version.EffectiveFrom) });
             return ToProto(withdrawn);
@@ -206,10 +206,8 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
         var reply = await writes.RunAsync(context, request.RequestId, request, async scope =>
         {
             Check(PolicyGovernance.CheckNewLpr(writer, entry, BusinessDates.Of(scope.Now), data.Lpr), fieldPrefix: "rate.");
-            if (!await PolicyStore.TryInsertLprAsync(scope.Connection, scope.Transaction, entry, scope.Caller.InstitutionId, scope.CancellationToken))
-            {
-                throw RpcErrors.AlreadyExists("danbao.v1.LprRate", rate.EffectiveFromDate, $"an LPR from {rate.EffectiveFromDate} exists; LPR history is never rewritten");
-            }
+            scope.Session.Policy.InsertLpr(entry, scope.Caller.InstitutionId, exists: () =>
+                RpcErrors.AlreadyExists("danbao.v1.LprRate", rate.EffectiveFromDate, $"an LPR from {rate.EffectiveFromDate} exists; LPR history is never rewritten"));
             await scope.AuditAsync("lpr", rate.EffectiveFromDate, "lpr.created", null, null, new { one_year_bp = rate.OneYearBp, source = entry.Source });
             return new LprRate { EffectiveFromDate = rate.EffectiveFromDate, OneYearBp = rate.OneYearBp, Source = entry.Source };
         });
@@ -244,13 +242,10 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
         }
         var reply = await writes.RunAsync(context, request.RequestId, request, async scope =>
         {
-            var loaded = await PolicyStore.TryLoadCalendarYearAsync(scope.Connection, scope.Transaction, calendar.Year,
-                $"loaded by {scope.Caller.InstitutionId}", off.Select(d => d!.Value), makeUp.Select(d => d!.Value), scope.CancellationToken);
-            if (!loaded)
-            {
-                throw RpcErrors.AlreadyExists("danbao.v1.CalendarYear", calendar.Year.ToString(CultureInfo.InvariantCulture),
-                    $"the {calendar.Year} table is loaded already");
-            }
+            scope.Session.Policy.LoadCalendarYear(calendar.Year, $"loaded by {scope.Caller.InstitutionId}",
+                off.Select(d => d!.Value), makeUp.Select(d => d!.Value), loadedAlready: () =>
+                    RpcErrors.AlreadyExists("danbao.v1.CalendarYear", calendar.Year.ToString(CultureInfo.InvariantCulture),
+                        $"the {calendar.Year} table is loaded already"));
             await scope.AuditAsync("calendar_year", calendar.Year.ToString(CultureInfo.InvariantCulture), "calendar.loaded", null, null,
                 new { days_off = off.Count, makeup_working_days = makeUp.Count });
             return calendar.Clone();
@@ -262,8 +257,8 @@ public sealed class PolicyHandler(Database database, WriteRunner writes, Referen
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
     public override async Task<CalendarYear> GetCalendarYear(GetCalendarYearRequest request, ServerCallContext context)
     {
-        await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
-        var year = await PolicyStore.GetCalendarYearAsync(conn, request.Year, context.CancellationToken)
+        var session = await reads.GetAsync(context.CancellationToken);
+        var year = await session.ReadAsync(session.Policy.GetCalendarYear(request.Year))
             ?? throw RpcErrors.NotFound("danbao.v1.CalendarYear", request.Year.ToString(CultureInfo.InvariantCulture),
                 $"no working-day table for {request.Year}; LoadCalendarYear adds one");
         var reply = new CalendarYear { Year = request.Year };

@@ -23,9 +23,8 @@ public sealed partial class SubsidyHandler
             throw RpcErrors.PermissionDenied("REGION_NOT_COVERED", $"{caller.InstitutionId} may not see region {region}");
         }
         var ct = context.CancellationToken;
-        await using var conn = await database.DataSource.OpenConnectionAsync(ct);
-        var loans = await ProgrammeReportStore.LoansAsync(conn, region, period.From, period.To, ct);
-        var money = await ProgrammeReportStore.MoneyAsync(conn, region, period.From, period.To, ct);
+        await using var session = await database.OpenReadSessionAsync(ct);
+        var (loans, money) = await session.ProgrammeReports.ReportAsync(region, period.From, period.To);
         var report = new ProgrammeReport
         {
             Region = region,

@@ -4,6 +4,7 @@ using Danbao.Data.Accounting;
 using Danbao.Data.Audit;
 using Danbao.Data.Idempotency;
 using Danbao.Data.Migrations;
+using Danbao.Data.Sessions;
 using Danbao.Grpc.Interop;
 using Danbao.Server.Calls;
 using Danbao.Server.Handlers;
@@ -95,8 +96,7 @@ public sealed class DanbaoHost : IAsyncDisposable
         if (clock is BusinessDateClock sandbox)
         {
             // A sandbox continues from the date it had reached before a restart: the stored date wins over an earlier start date.
-            await using var conn = await database.DataSource.OpenConnectionAsync(ct);
-            sandbox.AdvanceTo(await Danbao.Data.Sandbox.BusinessDateStore.AdvanceAsync(conn, sandbox.Date, ct));
+            sandbox.AdvanceTo(await database.InSessionAsync(session => session.BusinessDates.AdvanceAsync(sandbox.Date), ct));
         }
         var demoKeys = settings.DemoKeysFile is { } file
             ? await DemoInstitutions.EnsureAsync(database, file, ct)
@@ -120,6 +120,7 @@ public sealed class DanbaoHost : IAsyncDisposable
         services.AddSingleton<AuditLog>();
         services.AddSingleton<Ledger>();
         services.AddSingleton<WriteRunner>();
+        services.AddScoped<ReadSession>(); // the call's read session: opened on first use, given back when the call's scope ends
         services.AddSingleton<ReferenceDataCache>();
         services.AddSingleton(new Loans.LoanSnapshots(settings.LoanCacheEntries));
         services.AddSingleton<CredentialResolver>();

@@ -37,19 +37,20 @@ public static class DemoInstitutions
         {
             return keys;
         }
-        await database.InTransactionAsync(async (conn, tx, token) =>
+        // Queued: the institutions and keys go to PostgreSQL as one batch, then COMMIT.
+        await database.InSessionAsync(session =>
         {
             foreach (var (id, name, role, region) in All)
             {
-                await IdentityStore.TryCreateInstitutionAsync(conn, tx, id, name, role, region);
+                session.Identity.CreateInstitution(id, name, role, region);
             }
             foreach (var institution in missing)
             {
                 var secret = ApiKeySecret.Generate();
-                await IdentityStore.InsertApiKeyAsync(conn, tx, secret.KeyId, institution.Id, secret.Hash(), "demo key (run.sh)");
+                session.Identity.InsertApiKey(secret.KeyId, institution.Id, secret.Hash(), "demo key (run.sh)");
                 keys[institution.Id] = secret.Token;
             }
-            return 0;
+            return Task.FromResult(0);
         }, ct);
         Write(keysFile, keys);
         return keys;

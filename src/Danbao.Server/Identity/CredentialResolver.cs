@@ -65,10 +65,12 @@ public sealed class CredentialResolver(Database database, TimeProvider clock)
         {
             return null;
         }
+        // A read session of its own (not the call's: authentication runs before the handler and must not hold a
+        // connection for the call): one pooled open and one query, as cheap as a bare connection.
         KeyLookup lookup;
-        await using (var conn = await database.DataSource.OpenConnectionAsync(ct))
+        await using (var session = await database.OpenReadSessionAsync(ct))
         {
-            lookup = await IdentityStore.LookUpKeyAsync(conn, key.KeyId, hash);
+            lookup = await session.ReadAsync(session.Identity.LookUpKey(key.KeyId, hash));
         }
         switch (lookup.Outcome)
         {
@@ -92,8 +94,10 @@ public sealed class CredentialResolver(Database database, TimeProvider clock)
         {
             return owner;
         }
-        await using var conn = await database.DataSource.OpenConnectionAsync(ct);
-        owner = await IdentityStore.FindCertificateOwnerAsync(conn, thumbprint);
+        await using (var session = await database.OpenReadSessionAsync(ct))
+        {
+            owner = await session.ReadAsync(session.Identity.FindCertificateOwner(thumbprint));
+        }
         if (owner is not null)
         {
             Remember(cacheKey, owner);

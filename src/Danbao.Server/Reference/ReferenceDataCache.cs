@@ -40,8 +40,8 @@ public sealed class ReferenceDataCache(Database database, TimeProvider clock)
         await _loading.WaitAsync(ct);
         try
         {
-            await using var conn = await database.DataSource.OpenConnectionAsync(ct);
-            var data = await PolicyStore.LoadAsync(conn, ct);
+            await using var session = await database.OpenReadSessionAsync(ct);
+            var data = await session.Policy.LoadAsync();
             _current = new Loaded(data, clock.GetUtcNow());
             return data;
         }

@@ -16,10 +16,9 @@ public static class RecipePosting
     {
         ArgumentNullException.ThrowIfNull(ledger);
         ArgumentNullException.ThrowIfNull(recipe);
-        foreach (var account in recipe.Legs.Select(l => l.Account).Distinct(StringComparer.Ordinal))
-        {
-            await ledger.OpenAccountAsync(conn, tx, new LedgerAccount(account, TypeOf(account), InstitutionOf(account)), ct);
-        }
+        // One round trip for all of them (none once they are known committed).
+        await ledger.OpenAccountsAsync(conn, tx, recipe.Legs.Select(l => l.Account).Distinct(StringComparer.Ordinal)
+            .Select(account => new LedgerAccount(account, TypeOf(account), InstitutionOf(account))).ToList(), ct);
         var request = new LedgerTransactionRequest
         {
             Kind = recipe.Kind,
