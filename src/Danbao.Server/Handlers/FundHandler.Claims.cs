@@ -433,7 +433,7 @@ public sealed partial class FundHandler
             WrittenOffFundFen = c.WrittenOffFund.Fen,
             WrittenOffBankFen = c.WrittenOffBank.Fen,
             WrittenOffDate = Date(c.WrittenOffDate),
-            GuarantorType = c.Guarantor.ToCode(),
+            GuarantorType = GuarantorTypes.ToProto(c.Guarantor),
             ClaimableOn = Date(c.ClaimableOn),
             FiledLate = c.FiledLate,
             LastOnTimeDate = Date(LateClaim.LastOnTimeDay(c.ClaimableOn)),
