@@ -340,13 +340,6 @@ public sealed class FundStore(DbSession session)
     }
 }
 
-/// <summary>The loan already has a live (filed or paid) claim: it cannot be claimed or compensated twice.</summary>
-public sealed class ClaimExistsException(string loanId, Exception inner)
-    : Exception($"loan {loanId} already has a live compensation claim", inner)
-{
-    public string LoanId { get; } = loanId;
-}
-
 /// <summary>Movements of claim postings by kind, side (fund or bank) and account purpose, from <see cref="FundStore.ClaimMovementsAsync"/>.</summary>
 public sealed class ClaimMovements(IReadOnlyDictionary<(string Kind, bool FundSide, string Purpose), (long DebitsFen, long CreditsFen)> rows)
 {
