@@ -294,6 +294,13 @@ def reset_statements(ctx):
     psql(ctx, "select pg_stat_statements_reset()")
 
 
+# Seconds of load before each write and read measurement. .NET compiles a method quickly first and
+# optimised later (tiered JIT), in the background: with 2 s, much of the measured window still ran
+# unoptimised code and the JIT itself (11% of the server's samples, 2.5x the per-call CPU of the same
+# server a minute later). pgbench has nothing to warm; a server runs for days.
+WARMUP_S = 6
+
+
 def driver(ctx, *args):
     out = run(["dotnet", ctx.driver_dll, *args, "--address", ctx.server_url, "--keys", ctx.keys_file])
     return json.loads(out.strip().splitlines()[-1])
@@ -311,7 +318,7 @@ def bench_write(ctx, quick):
         yard_profile = statement_profile(ctx, "pgbench", "insert into pgbench_history")
         reset_statements(ctx)
         ours = driver(ctx, "repay", "--loans", ctx.loans_file, "--clients", str(clients), "--seconds", str(seconds),
-                      "--warmup", "2" if quick else "3", "--pid", str(ctx.server.pid), "--pg-pid", str(ctx.pg_pid))
+                      "--warmup", str(WARMUP_S), "--pid", str(ctx.server.pid), "--pg-pid", str(ctx.pg_pid))
         profile = statement_profile(ctx, "danbao", "insert into loan_repayments")
         ours["statements"], yard["statements"] = profile, yard_profile
         if clients == 32:
@@ -353,7 +360,7 @@ def bench_read(ctx, quick):
     for kind, script, label in (("get", get_sql, "GetLoan by id"), ("list", list_sql, "ListLoans first page (50)")):
         yard = pgbench(ctx, ["-f", script], "danbao", 32, seconds)
         reset_statements(ctx)
-        ours = driver(ctx, kind, "--loans", ctx.loans_file, "--clients", "32", "--seconds", str(seconds), "--warmup", "2",
+        ours = driver(ctx, kind, "--loans", ctx.loans_file, "--clients", "32", "--seconds", str(seconds), "--warmup", str(WARMUP_S),
                       "--pid", str(ctx.server.pid), "--pg-pid", str(ctx.pg_pid))
         profile = statement_profile(ctx, "danbao", "from loans")
         ours["statements"] = profile

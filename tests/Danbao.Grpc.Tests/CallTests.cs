@@ -212,10 +212,17 @@ public sealed class CallTests(SharedHost shared)
         Assert.Equal(1, raw.Body[0]);
         Assert.True(raw.Body.Length < 10_000, $"body {raw.Body.Length} bytes");
 
-        // The host compresses every response a client accepts gzip for, not only the test service's: a health check.
+        // The host compresses what a client accepts gzip for, not only the test service's replies: a
+        // streamed reflection answer (the loans proto's descriptors, several kilobytes) ...
+        var reflection = await RawGrpc.PostAsync(shared.Server.Port, "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+            RawGrpc.Frame(0, new global::Grpc.Reflection.V1.ServerReflectionRequest { FileContainingSymbol = "danbao.v1.LoanService" }.ToByteArray()),
+            headers: ("grpc-accept-encoding", "gzip"));
+        Assert.Equal(("0", "gzip", (byte)1), (reflection.GrpcStatus, RawGrpc.Reply.Value(reflection.Headers, "grpc-encoding"), reflection.Body[0]));
+
+        // ... but a unary reply under --compress-min-bytes (4096) goes plain: a health check's few bytes.
         var health = await RawGrpc.PostAsync(shared.Server.Port, "/grpc.health.v1.Health/Check",
             RawGrpc.Frame(0, new global::Grpc.Health.V1.HealthCheckRequest().ToByteArray()), headers: ("grpc-accept-encoding", "gzip"));
-        Assert.Equal(("0", (byte)1), (health.GrpcStatus, health.Body[0]));
+        Assert.Equal(("0", (byte)0), (health.GrpcStatus, health.Body[0]));
 
         // The interop probe: expect_compressed=true sent plain must fail.
         var ex = await Assert.ThrowsAsync<RpcException>(async () =>

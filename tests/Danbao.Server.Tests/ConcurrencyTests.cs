@@ -41,6 +41,55 @@ public sealed class ConcurrencyTests(DanbaoServer server) : IClassFixture<Danbao
     }
 
     [Fact]
+    public async Task Concurrent_retries_of_one_repayment_record_it_once_and_all_answer_the_same()
+    {
+        // A loan write checks its request id after locking the loan: the retries queue on the lock and replay.
+        var steps = new LoanSteps(server);
+        var loan = await steps.Disbursed();
+        var request = new RecordRepaymentRequest { RequestId = DanbaoClient.NewRequestId(), Name = loan.Name, AmountFen = 178_889, PaidDate = "2025-09-20" };
+        var replies = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => steps.Bank.Loans.RecordRepaymentAsync(request).ResponseAsync));
+        Assert.All(replies, r => Assert.Equal(replies[0], r));
+        Assert.Equal(178_889, replies[0].InterestFen);
+        var events = await steps.Bank.Loans.ListLoanEventsAsync(new ListLoanEventsRequest { Name = loan.Name });
+        Assert.Single(events.Events, e => e.Action == "loan.repayment_recorded");
+    }
+
+    [Fact]
+    public async Task One_request_id_sent_for_two_loans_at_once_records_one_repayment_and_refuses_the_other_as_reused()
+    {
+        // The two calls lock different loans, so both may pass the check; the loser's insert of the id
+        // fails on its key and is run again, which refuses the reuse (never INTERNAL, never both recorded).
+        var steps = new LoanSteps(server);
+        var loans = new[] { await steps.Disbursed(), await steps.Disbursed() };
+        for (var round = 0; round < 5; round++)
+        {
+            var requestId = DanbaoClient.NewRequestId();
+            var outcomes = await Task.WhenAll(loans.Select(async loan =>
+            {
+                try
+                {
+                    await steps.Bank.Loans.RecordRepaymentAsync(new RecordRepaymentRequest { RequestId = requestId, Name = loan.Name, AmountFen = 100, PaidDate = "2025-09-20" });
+                    return (StatusCode?)null;
+                }
+                catch (RpcException ex)
+                {
+                    Assert.Equal("REQUEST_ID_REUSED", ex.Reason());
+                    return ex.StatusCode;
+                }
+            }));
+            Assert.Single(outcomes, o => o is null);
+            Assert.Single(outcomes, o => o == StatusCode.AlreadyExists);
+        }
+        var recorded = 0;
+        foreach (var loan in loans)
+        {
+            var events = await steps.Bank.Loans.ListLoanEventsAsync(new ListLoanEventsRequest { Name = loan.Name });
+            recorded += events.Events.Count(e => e.Action == "loan.repayment_recorded");
+        }
+        Assert.Equal(5, recorded);
+    }
+
+    [Fact]
     public async Task A_stale_etag_is_aborted_with_the_current_one()
     {
         var steps = new LoanSteps(server);

@@ -47,13 +47,13 @@ public static class FundAccounts
     /// (account, cause) the ledger keeps (0 for a loan never guaranteed in the ledger); for the load
     /// batch of a loan write.
     /// </summary>
-    public static Query<long> GuaranteedOutstandingOf(string loanId) => GuaranteedOutstanding("@loan", loanId);
+    public static Query<long> GuaranteedOutstandingOf(string loanId) => GuaranteedOutstanding("$1", loanId);
 
     /// <summary><see cref="GuaranteedOutstandingOf"/> for the loan of a claim (by the claim's row), for a claim write's load batch.</summary>
     public static Query<long> GuaranteedOutstandingOfClaim(string claimId) =>
-        GuaranteedOutstanding("(select loan_id from compensation_claims where id = @claim)", claimId, "claim");
+        GuaranteedOutstanding("(select loan_id from compensation_claims where id = $1)", claimId);
 
-    private static Query<long> GuaranteedOutstanding(string loanSql, string key, string name = "loan")
+    private static Query<long> GuaranteedOutstanding(string loanSql, string key)
     {
         // The account code is BankGuaranteed(bank_id), built here from the loan's row so the figure
         // comes in the same batch as the loan itself.
@@ -65,7 +65,7 @@ public static class FundAccounts
                 join ledger_cause_balances b on b.account_id = a.id and b.cause_type = 'loan' and b.cause_id = {loanSql}
                 where a.code = (select 'bank:' || l.bank_id || ':guaranteed_outstanding' from loans l where l.id = {loanSql})), 0)::bigint
             """);
-        cmd.Parameters.AddWithValue(name, key);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = key });
         return new Query<long>(cmd, async (r, ct) =>
         {
             await r.ReadAsync(ct);

@@ -44,13 +44,13 @@ public sealed class IdempotencyStore
         var cmd = new NpgsqlBatchCommand(
             """
             insert into idempotency_keys (scope, request_id, method, request_hash)
-            values (@scope, @request_id, @method, @request_hash)
+            values ($1, $2, $3, $4)
             on conflict (scope, request_id) do nothing
             """);
-        cmd.Parameters.AddWithValue("scope", scope);
-        cmd.Parameters.AddWithValue("request_id", requestId);
-        cmd.Parameters.AddWithValue("method", method);
-        cmd.Parameters.AddWithValue("request_hash", requestHash);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = scope });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = requestId });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = method });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = requestHash });
         session.Queue(cmd, async inserted =>
         {
             if (inserted == 1)
@@ -70,15 +70,64 @@ public sealed class IdempotencyStore
         ArgumentNullException.ThrowIfNull(response);
         var cmd = new NpgsqlBatchCommand(
             """
-            update idempotency_keys set response = @response, completed_at = now()
-            where scope = @scope and request_id = @request_id and response is null
+            update idempotency_keys set response = $3, completed_at = now()
+            where scope = $1 and request_id = $2 and response is null
             """);
-        cmd.Parameters.AddWithValue("scope", scope);
-        cmd.Parameters.AddWithValue("request_id", requestId);
-        cmd.Parameters.AddWithValue("response", response);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = scope });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = requestId });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = response });
         Session.Queue(cmd, updated => updated == 1 ? Task.CompletedTask
             : throw new InvalidOperationException($"Request {scope}/{requestId} is not claimed by this transaction, or already completed."));
     }
+
+    /// <summary>
+    /// For a write that locks the row it changes first (a loan's): the request id's earlier use, read in
+    /// the load batch AFTER the lock, so a duplicate that held the lock has committed and is seen. Its
+    /// value is null for a new id; a replay or a mismatch throws <see cref="RequestAlreadyClaimedException"/>
+    /// when the batch runs. The write then stores the id with its reply in one insert (<see cref="Store"/>)
+    /// instead of a claim and a completion: one statement fewer, and no update of a row just inserted.
+    /// Two first attempts that lock different rows both insert; the loser's unique violation on
+    /// idempotency_keys_pkey is retried by the caller and then replays or mismatches.
+    /// </summary>
+    public Query<IdempotencyClaim?> Check(string scope, string requestId, string method, byte[] requestHash)
+    {
+        Validate(scope, requestId);
+        ArgumentException.ThrowIfNullOrEmpty(method);
+        var cmd = new NpgsqlBatchCommand("select method, request_hash, response from idempotency_keys where scope = $1 and request_id = $2");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = scope });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = requestId });
+        return new Query<IdempotencyClaim?>(cmd, async (r, ct) =>
+        {
+            if (!await r.ReadAsync(ct))
+            {
+                return null;
+            }
+            throw new RequestAlreadyClaimedException(Classify(scope, requestId, r.GetString(0), r.GetFieldValue<byte[]>(1),
+                r.IsDBNull(2) ? null : r.GetFieldValue<byte[]>(2), method, requestHash));
+        });
+    }
+
+    /// <summary>Queues the request id with its reply, for a write that <see cref="Check"/>ed it after its lock.</summary>
+    public void Store(string scope, string requestId, string method, byte[] requestHash, byte[] response)
+    {
+        Validate(scope, requestId);
+        ArgumentNullException.ThrowIfNull(response);
+        var cmd = new NpgsqlBatchCommand(
+            """
+            insert into idempotency_keys (scope, request_id, method, request_hash, response, completed_at)
+            values ($1, $2, $3, $4, $5, now())
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = scope });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = requestId });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = method });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = requestHash });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = response });
+        Session.Queue(cmd);
+    }
+
+    /// <summary>True for the unique violation of a request id stored by a concurrent first attempt (see <see cref="Check"/>).</summary>
+    public static bool IsConcurrentDuplicate(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "idempotency_keys_pkey" };
 
     /// <summary>SHA-256 of the canonical request bytes (e.g. the protobuf serialisation).</summary>
     public static byte[] Hash(ReadOnlySpan<byte> canonicalRequest) => SHA256.HashData(canonicalRequest);
@@ -122,18 +171,24 @@ public sealed class IdempotencyStore
             new { scope, requestId },
             transaction,
             cancellationToken: ct));
-        var sameMethod = string.Equals(existing.Method, method, StringComparison.Ordinal);
-        if (!sameMethod || !existing.RequestHash.AsSpan().SequenceEqual(requestHash))
+        return Classify(scope, requestId, existing.Method, existing.RequestHash, existing.Response, method, requestHash);
+    }
+
+    private static IdempotencyClaim Classify(string scope, string requestId, string existingMethod, byte[] existingHash, byte[]? response,
+        string method, byte[] requestHash)
+    {
+        var sameMethod = string.Equals(existingMethod, method, StringComparison.Ordinal);
+        if (!sameMethod || !existingHash.AsSpan().SequenceEqual(requestHash))
         {
-            return new IdempotencyClaim.Mismatch(existing.Method, sameMethod);
+            return new IdempotencyClaim.Mismatch(existingMethod, sameMethod);
         }
-        if (existing.Response is null)
+        if (response is null)
         {
             // Only reachable if a committed transaction claimed without completing: a caller bug.
             throw new InvalidOperationException(
                 $"Request {scope}/{requestId} was claimed by a committed transaction that never completed it.");
         }
-        return new IdempotencyClaim.Replay(existing.Response);
+        return new IdempotencyClaim.Replay(response);
     }
 
     /// <summary>

@@ -30,6 +30,41 @@ public sealed class LoanStore(DbSession session)
         policy_version_ids, version, created_at, updated_at, application_date, failed_rules, guarantor_type
         """;
 
+    private static readonly PositionalSql UpdateSql = new(
+        """
+        update loans set state = @state, hk_macau_youth = @hk_macau_youth,
+            contract_date = @contract_date, amount_fen = @amount_fen, contract_rate_bp = @contract_rate_bp,
+            counter_guarantee = @counter_guarantee,
+            publicity_start_date = @publicity_start_date, publicity_days = @publicity_days, publicity_unit = @publicity_unit,
+            suspended_since_date = @suspended_since_date, suspended_days = @suspended_days,
+            bank_due_diligence = @bank_due_diligence, fund_due_diligence = @fund_due_diligence,
+            guarantee_fund_id = coalesce(@guarantee_fund_id, guarantee_fund_id), guarantee_date = @guarantee_date,
+            fund_risk_share_bp = @fund_risk_share_bp, guarantor_type = @guarantor_type, disbursement_date = @disbursement_date, maturity_date = @maturity_date,
+            outstanding_principal_fen = @outstanding_principal_fen, interest_paid_to_date = @interest_paid_to_date,
+            unpaid_interest_fen = @unpaid_interest_fen, extensions = @extensions, extension_months = @extension_months,
+            extended_from_date = @extended_from_date, overdue_since_date = @overdue_since_date,
+            overdue_history = @overdue_history::jsonb, settled_date = @settled_date, claim_date = @claim_date,
+            compensated_date = @compensated_date, written_off_date = @written_off_date, closed_date = @closed_date,
+            rejection_reason = @rejection_reason, rejection_message = @rejection_message,
+            policy_version_ids = @policy_version_ids, failed_rules = @failed_rules, version = version + 1, updated_at = @now
+        where id = @id and version = @expected_version
+        """);
+
+    private static readonly PositionalSql AddRepaymentSql = new(
+        """
+        insert into loan_repayments (loan_id, paid_date, amount_fen, interest_fen, principal_fen, interest_from_date, interest_to_date, request_id)
+        values (@loan, @paid, @amount, @interest, @principal, @from, @paid, @request)
+        """);
+
+    private static readonly PositionalSql RepaymentsSql = new(
+        """
+        select loan_id, paid_date, interest_fen, principal_fen, interest_from_date
+        from loan_repayments where loan_id = any(@ids) order by loan_id, id
+        """);
+
+    private const string FindSql = $"select {Columns} from loans where id = $1";
+    private const string FindForUpdateSql = FindSql + " for update";
+
     /// <summary>Queues the new loan's row.</summary>
     public void Insert(LoanRecord loan)
     {
@@ -74,25 +109,7 @@ public sealed class LoanStore(DbSession session)
     public void Update(LoanData d, int expectedVersion, string? guaranteeFundId, IReadOnlyList<string> failedRules, DateTimeOffset now,
         Func<Exception> conflict)
     {
-        var cmd = new NpgsqlBatchCommand(
-            """
-            update loans set state = @state, hk_macau_youth = @hk_macau_youth,
-                contract_date = @contract_date, amount_fen = @amount_fen, contract_rate_bp = @contract_rate_bp,
-                counter_guarantee = @counter_guarantee,
-                publicity_start_date = @publicity_start_date, publicity_days = @publicity_days, publicity_unit = @publicity_unit,
-                suspended_since_date = @suspended_since_date, suspended_days = @suspended_days,
-                bank_due_diligence = @bank_due_diligence, fund_due_diligence = @fund_due_diligence,
-                guarantee_fund_id = coalesce(@guarantee_fund_id, guarantee_fund_id), guarantee_date = @guarantee_date,
-                fund_risk_share_bp = @fund_risk_share_bp, guarantor_type = @guarantor_type, disbursement_date = @disbursement_date, maturity_date = @maturity_date,
-                outstanding_principal_fen = @outstanding_principal_fen, interest_paid_to_date = @interest_paid_to_date,
-                unpaid_interest_fen = @unpaid_interest_fen, extensions = @extensions, extension_months = @extension_months,
-                extended_from_date = @extended_from_date, overdue_since_date = @overdue_since_date,
-                overdue_history = @overdue_history::jsonb, settled_date = @settled_date, claim_date = @claim_date,
-                compensated_date = @compensated_date, written_off_date = @written_off_date, closed_date = @closed_date,
-                rejection_reason = @rejection_reason, rejection_message = @rejection_message,
-                policy_version_ids = @policy_version_ids, failed_rules = @failed_rules, version = version + 1, updated_at = @now
-            where id = @id and version = @expected_version
-            """);
+        var cmd = UpdateSql.Command();
         var p = cmd.Parameters;
         p.AddWithValue("id", d.Id);
         p.AddWithValue("expected_version", expectedVersion);
@@ -133,14 +150,14 @@ public sealed class LoanStore(DbSession session)
         p.AddWithValue("policy_version_ids", d.PolicyVersionIds.ToArray());
         p.AddWithValue("failed_rules", failedRules.ToArray());
         p.AddWithValue("now", now);
-        session.Queue(cmd, rows => rows == 1 ? Task.CompletedTask : throw conflict());
+        session.Queue(UpdateSql.Bind(cmd), rows => rows == 1 ? Task.CompletedTask : throw conflict());
     }
 
     /// <summary>The loan, locked FOR UPDATE when <paramref name="forUpdate"/> (writers serialise on the row); for a batch.</summary>
     public Query<LoanRecord?> Find(string id, bool forUpdate)
     {
-        var cmd = new NpgsqlBatchCommand($"select {Columns} from loans where id = @id{(forUpdate ? " for update" : "")}");
-        cmd.Parameters.AddWithValue("id", id);
+        var cmd = new NpgsqlBatchCommand(forUpdate ? FindForUpdateSql : FindSql);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = id });
         return new Query<LoanRecord?>(cmd, async (r, ct) => await r.ReadAsync(ct) ? Read(r) : null);
     }
 
@@ -289,11 +306,7 @@ public sealed class LoanStore(DbSession session)
     /// <summary>Queues a repayment row (the facts overdue and subsidy are derived from).</summary>
     public void AddRepayment(string loanId, DateOnly paid, Money amount, Money interest, Money principal, DateOnly interestFrom, string requestId)
     {
-        var cmd = new NpgsqlBatchCommand(
-            """
-            insert into loan_repayments (loan_id, paid_date, amount_fen, interest_fen, principal_fen, interest_from_date, interest_to_date, request_id)
-            values (@loan, @paid, @amount, @interest, @principal, @from, @paid, @request)
-            """);
+        var cmd = AddRepaymentSql.Command();
         var p = cmd.Parameters;
         p.AddWithValue("loan", loanId);
         p.AddWithValue("paid", paid);
@@ -302,7 +315,7 @@ public sealed class LoanStore(DbSession session)
         p.AddWithValue("principal", principal.Fen);
         p.AddWithValue("from", interestFrom);
         p.AddWithValue("request", requestId);
-        session.Queue(cmd);
+        session.Queue(AddRepaymentSql.Bind(cmd));
     }
 
     /// <summary>Every recorded repayment of one loan, oldest first; for a batch.</summary>
@@ -321,13 +334,9 @@ public sealed class LoanStore(DbSession session)
     /// <summary>Every recorded repayment of these loans, oldest first per loan; for a batch.</summary>
     public Query<Dictionary<string, List<RecordedRepayment>>> Repayments(IReadOnlyCollection<string> loanIds)
     {
-        var cmd = new NpgsqlBatchCommand(
-            """
-            select loan_id, paid_date, interest_fen, principal_fen, interest_from_date
-            from loan_repayments where loan_id = any(@ids) order by loan_id, id
-            """);
+        var cmd = RepaymentsSql.Command();
         cmd.Parameters.AddWithValue("ids", loanIds.ToArray());
-        return new Query<Dictionary<string, List<RecordedRepayment>>>(cmd, ReadRepayments);
+        return new Query<Dictionary<string, List<RecordedRepayment>>>(RepaymentsSql.Bind(cmd), ReadRepayments);
     }
 
     public Task<Dictionary<string, List<RecordedRepayment>>> RepaymentsAsync(IReadOnlyCollection<string> loanIds) =>

@@ -91,6 +91,12 @@ public sealed class DbSession : IAsyncDisposable
         return (first.Value, second.Value, third.Value);
     }
 
+    public async Task<(T1, T2, T3, T4)> ReadAsync<T1, T2, T3, T4>(Query<T1> first, Query<T2> second, Query<T3> third, Query<T4> fourth)
+    {
+        await RunAsync([first.Item, second.Item, third.Item, fourth.Item]);
+        return (first.Value, second.Value, third.Value, fourth.Value);
+    }
+
     /// <summary>Commits the write: the queued statements go first, in the same round trip as nothing else.</summary>
     public async Task CommitAsync()
     {

@@ -1,5 +1,6 @@
 using Danbao.Data;
 using Danbao.Data.Idempotency;
+using Danbao.Data.Sessions;
 using Grpc.Core;
 using Danbao.Server.Errors;
 using Danbao.Server.Identity;
@@ -24,35 +25,65 @@ public sealed class WriteRunner(Database database, TimeProvider clock)
 {
     /// <param name="redactStored">Blanks what must not be kept at rest (a new key's secret): a replay then returns the redacted reply.</param>
     /// <param name="claimWithLoad">The effects' first database access is a session read (the claim is checked before anything is decided).</param>
+    /// <param name="checkAfterLock">
+    /// The effects lock the row they change in their first load and read <see cref="WriteScope.RequestCheck"/>
+    /// in the same batch after it (see <see cref="IdempotencyStore.Check"/>); the id is then stored with the
+    /// reply in one insert. A concurrent first attempt's unique violation is retried once, and replays.
+    /// </param>
     public async Task<TReply> RunAsync<TReply>(ServerCallContext context, string requestId, IMessage request,
-        Func<WriteScope, Task<TReply>> effects, Func<TReply, TReply>? redactStored = null, bool claimWithLoad = false)
+        Func<WriteScope, Task<TReply>> effects, Func<TReply, TReply>? redactStored = null, bool claimWithLoad = false,
+        bool checkAfterLock = false)
         where TReply : IMessage<TReply>, new()
     {
         var caller = context.Caller();
         var requestHash = IdempotencyStore.Hash(request.ToByteArray());
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            return await database.InSessionAsync(async session =>
+            try
             {
-                session.Requests.Claim(caller.InstitutionId, requestId, context.Method, requestHash);
-                if (!claimWithLoad)
+                return await database.InSessionAsync(async session =>
                 {
-                    await session.FlushAsync();
-                }
-                var reply = await effects(new WriteScope(session, caller, clock.GetUtcNow(), requestId));
-                var stored = redactStored is null ? reply : redactStored(reply.Clone());
-                session.Requests.Complete(caller.InstitutionId, requestId, stored.ToByteArray());
-                return reply;
-            }, context.CancellationToken);
-        }
-        catch (RequestAlreadyClaimedException claimed)
-        {
-            return claimed.Claim switch
+                    Query<IdempotencyClaim?>? check = null;
+                    if (checkAfterLock)
+                    {
+                        check = session.Requests.Check(caller.InstitutionId, requestId, context.Method, requestHash);
+                    }
+                    else
+                    {
+                        session.Requests.Claim(caller.InstitutionId, requestId, context.Method, requestHash);
+                        if (!claimWithLoad)
+                        {
+                            await session.FlushAsync();
+                        }
+                    }
+                    var reply = await effects(new WriteScope(session, caller, clock.GetUtcNow(), requestId, check));
+                    var stored = (redactStored is null ? reply : redactStored(reply.Clone())).ToByteArray();
+                    if (check is not null)
+                    {
+                        _ = check.Value; // throws if the effects never read it: the id would go unchecked
+                        session.Requests.Store(caller.InstitutionId, requestId, context.Method, requestHash, stored);
+                    }
+                    else
+                    {
+                        session.Requests.Complete(caller.InstitutionId, requestId, stored);
+                    }
+                    return reply;
+                }, context.CancellationToken);
+            }
+            catch (Exception ex) when (checkAfterLock && attempt == 1 && IdempotencyStore.IsConcurrentDuplicate(ex))
             {
-                IdempotencyClaim.Replay replay => new MessageParser<TReply>(() => new TReply()).ParseFrom(replay.Response),
-                IdempotencyClaim.Mismatch mismatch => throw RequestIdReused(requestId, mismatch),
-                _ => throw new InvalidOperationException("A claimed request id is either a replay or a mismatch."),
-            };
+                // A first attempt with the same id committed while this one ran (it locked another row):
+                // run again, and the check replays it or refuses the reuse.
+            }
+            catch (RequestAlreadyClaimedException claimed)
+            {
+                return claimed.Claim switch
+                {
+                    IdempotencyClaim.Replay replay => new MessageParser<TReply>(() => new TReply()).ParseFrom(replay.Response),
+                    IdempotencyClaim.Mismatch mismatch => throw RequestIdReused(requestId, mismatch),
+                    _ => throw new InvalidOperationException("A claimed request id is either a replay or a mismatch."),
+                };
+            }
         }
     }
 

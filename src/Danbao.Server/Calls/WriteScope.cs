@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Danbao.Data.Audit;
+using Danbao.Data.Idempotency;
 using Danbao.Data.Sessions;
 using Danbao.Server.Identity;
 using Npgsql;
@@ -10,13 +11,21 @@ namespace Danbao.Server.Calls;
 /// What a write's effects run in: the request's session (one database transaction, the stores),
 /// the caller, the instant of the call (from the injected clock) and its request id.
 /// </summary>
-public sealed class WriteScope(DbSession session, Caller caller, DateTimeOffset now, string requestId)
+public sealed class WriteScope(DbSession session, Caller caller, DateTimeOffset now, string requestId,
+    Query<IdempotencyClaim?>? requestCheck = null)
 {
     public DbSession Session { get; } = session;
     public Caller Caller { get; } = caller;
     public DateTimeOffset Now { get; } = now;
     public string RequestId { get; } = requestId;
     public CancellationToken CancellationToken => Session.CancellationToken;
+
+    /// <summary>
+    /// For a write run with <c>checkAfterLock</c>: the request id's check, to be read in the first load
+    /// batch after the locking query (a replay or reuse throws there, before anything is decided).
+    /// </summary>
+    public Query<IdempotencyClaim?> RequestCheck =>
+        requestCheck ?? throw new InvalidOperationException("This write claims its request id itself; it has no check to read.");
 
     /// <summary>The raw connection, for stores not yet on the session; flush the session before relying on its queued writes.</summary>
     public NpgsqlConnection Connection => Session.Connection;

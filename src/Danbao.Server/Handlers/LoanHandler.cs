@@ -193,11 +193,11 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
         var id = LoanAccess.IdOf(request.Name);
         return await writes.RunAsync(context, request.RequestId, request, async scope =>
         {
-            // Load: the request id's claim, the loan locked, its repayments and what the ledger holds
-            // guaranteed for it, in one round trip.
+            // Load: the loan locked, its repayments, what the ledger holds guaranteed for it, and then,
+            // under the lock, whether this request id was used before, in one round trip.
             var loans = scope.Session.Loans;
-            var (found, repayments, guaranteed) = await scope.Session.ReadAsync(
-                loans.Find(id, forUpdate: true), loans.Repayments(id), Data.Fund.FundAccounts.GuaranteedOutstandingOf(id));
+            var (found, repayments, guaranteed, _) = await scope.Session.ReadAsync(
+                loans.Find(id, forUpdate: true), loans.Repayments(id), Data.Fund.FundAccounts.GuaranteedOutstandingOf(id), scope.RequestCheck);
             var record = LoanAccess.Visible(scope.Caller, found, request.Name);
             LoanAccess.CheckEtag(record, request.Etag, etagRequired);
             var loan = DomainLoan.Rehydrate(record.Data);
@@ -215,7 +215,7 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
             var saved = record with { Data = loan.Data, Version = record.Version + 1, UpdatedAt = scope.Now, FailedRules = rules, GuaranteeFundId = guaranteeFundId ?? record.GuaranteeFundId };
             var policy = await reference.GetAsync(scope.CancellationToken);
             return reply(LoanMapping.ToProto(saved, policy.Resolver, Today(), repayments, policy.Calendar));
-        }, claimWithLoad: true);
+        }, checkAfterLock: true);
     }
 
     private static object AuditDetail(LoanData d) => new

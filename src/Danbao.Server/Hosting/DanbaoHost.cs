@@ -127,7 +127,6 @@ public sealed class DanbaoHost : IAsyncDisposable
         services.AddSingleton<CallLogging>();
         services.AddSingleton(settings.Statements);
         services.AddSingleton(settings.SubsidyStreams);
-        services.AddSingleton(settings.SubsidyStreams);
         services.AddSingleton<DatabaseFailureStatus>();
         services.AddSingleton<AuthInterceptor>();
         services.AddSingleton(new AuthFailureLimiter(settings.AuthFailureBurst, settings.AuthFailuresPerSecond, settings.AuthFailureRefillPeriod));
@@ -142,6 +141,7 @@ public sealed class DanbaoHost : IAsyncDisposable
             grpc.Interceptors.Add<CallLogging>();
             grpc.Interceptors.Add<DatabaseFailureStatus>();
             grpc.Interceptors.Add<AuthInterceptor>();
+            grpc.Interceptors.Add<SmallReplyCompression>(settings.CompressMinBytes);
         });
         services.AddGrpcReflection();
         services.AddSingleton<DatabaseHealth>();

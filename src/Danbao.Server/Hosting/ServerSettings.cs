@@ -28,6 +28,8 @@ public sealed record ServerSettings
     /// <summary>OTEL_EXPORTER_OTLP_ENDPOINT: push metrics and traces over OTLP to this collector (default: off).</summary>
     public string? OtlpEndpoint { get; init; }
     public int MaxMessageBytes { get; init; } = 4 * 1024 * 1024;
+    /// <summary>Unary replies smaller than this go uncompressed even when the caller accepts gzip.</summary>
+    public int CompressMinBytes { get; init; } = Interceptors.SmallReplyCompression.MinBytesDefault;
     /// <summary>Serve GET /metrics (Prometheus text, HTTP/1.1) on this port of the listen address; 0 = any free port.</summary>
     public int? MetricsPort { get; init; }
     /// <summary>Failed authentications a peer address may make at once before RESOURCE_EXHAUSTED (issue 14).</summary>
@@ -63,6 +65,7 @@ public sealed record ServerSettings
           --client-ca FILE     require client certificates issued by this CA (mTLS)
           --pii-key-file FILE  key protecting ID numbers when DANBAO_PII_KEY is unset (created if absent)
           --max-message-bytes N  largest message accepted or sent (default 4194304)
+          --compress-min-bytes N gzip unary replies only from N bytes (default 4096; 0 = every reply the caller accepts gzip for)
           --metrics-port N     serve GET /metrics (Prometheus text over HTTP/1.1) on this port (default: off)
           --log-ok-calls N     log one OK call in N (default 100; 1 = every call, 0 = none); other calls are always logged
           --statement-uploads-per-day N       bank statements one bank may upload per CST day (default 4)
@@ -107,6 +110,7 @@ public sealed record ServerSettings
         Environment = sandbox.Environment,
         BusinessDate = sandbox.BusinessDate,
         MaxMessageBytes = limits.MaxMessageBytes,
+        CompressMinBytes = limits.CompressMinBytes,
         AuthFailureBurst = limits.AuthFailureBurst,
         AuthFailuresPerSecond = limits.AuthFailuresPerSecond,
         Statements = new Fund.StatementLimits

@@ -1,7 +1,7 @@
 namespace Danbao.Server.Hosting.Configuration;
 
 /// <summary>
-/// Bounds on what callers may send (section "Limits"). Each must be a whole number from 1 up, which
+/// Bounds on what callers may send (section "Limits"). Each must be a whole number from 1 up (the compression threshold from 0), which
 /// <see cref="ServerOption.Check"/> enforces before binding.
 /// </summary>
 public sealed class LimitsOptions
@@ -10,6 +10,9 @@ public sealed class LimitsOptions
 
     /// <summary>--max-message-bytes: the largest message received or sent.</summary>
     public int MaxMessageBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>--compress-min-bytes: unary replies smaller than this are sent uncompressed (0: compress all).</summary>
+    public int CompressMinBytes { get; set; } = Interceptors.SmallReplyCompression.MinBytesDefault;
 
     /// <summary>--statement-uploads-per-day: bank statements one bank may upload per CST day.</summary>
     public int StatementUploadsPerDay { get; set; } = new Fund.StatementLimits().UploadsPerBankPerDayMax;

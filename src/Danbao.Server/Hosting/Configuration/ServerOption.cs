@@ -48,6 +48,7 @@ public sealed record ServerOption(string Key, string? Switch, string Variable, O
         For(SandboxOptions.Section + ":" + nameof(SandboxOptions.Environment), "--environment", OptionKind.Text),
         For(SandboxOptions.Section + ":" + nameof(SandboxOptions.BusinessDate), "--business-date", OptionKind.Date),
         For(LimitsOptions.Section + ":" + nameof(LimitsOptions.MaxMessageBytes), "--max-message-bytes", OptionKind.Positive),
+        For(LimitsOptions.Section + ":" + nameof(LimitsOptions.CompressMinBytes), "--compress-min-bytes", OptionKind.Count),
         For(LimitsOptions.Section + ":" + nameof(LimitsOptions.StatementUploadsPerDay), "--statement-uploads-per-day", OptionKind.Positive),
         For(LimitsOptions.Section + ":" + nameof(LimitsOptions.StatementLinesPerDay), "--statement-lines-per-day", OptionKind.Positive),
         For(LimitsOptions.Section + ":" + nameof(LimitsOptions.StatementBreaksRetentionDays), "--statement-breaks-retention-days", OptionKind.Positive),
