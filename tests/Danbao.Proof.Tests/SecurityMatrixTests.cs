@@ -156,7 +156,7 @@ public sealed class SecurityMatrixTests(DanbaoServer server, ITestOutputHelper o
                 (FieldType.String, "request_id") => DanbaoClient.NewRequestId(),
                 (FieldType.String, "etag") => loan.Etag,
                 (FieldType.String, var n) when n.EndsWith("_date", StringComparison.Ordinal) => "2025-07-01",
-                (FieldType.String, "page_token" or "guarantee_fund" or "guarantor_type") => null,
+                (FieldType.String, "page_token" or "guarantee_fund") => null,
                 (FieldType.String, _) => "proof",
                 (FieldType.Int64, _) => 100L,
                 (FieldType.Int32, _) => 1,

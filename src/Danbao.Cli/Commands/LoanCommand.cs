@@ -41,10 +41,16 @@ internal static class LoanCommand
                 RequestId = DanbaoClient.NewRequestId(), Name = l.Name, Etag = l.Etag,
             }, cancellationToken: ct)));
         loan.Add(Step(cli, "guarantee", "Issue the fund's guarantee (担保); the fund needs capital for it (leverage). Key role: FUND_OPERATOR",
-            [Opt("--date", "Guarantee-contract date YYYY-MM-DD (default the server's today)")],
+            [Opt("--date", "Guarantee-contract date YYYY-MM-DD (default the server's today)"), Guarantor()],
             async (client, l, o, ct) => await client.Loans.IssueGuaranteeAsync(new IssueGuaranteeRequest
             {
                 RequestId = DanbaoClient.NewRequestId(), Name = l.Name, Etag = l.Etag, GuaranteeDate = o("--date"),
+                GuarantorType = o("--guarantor") switch
+                {
+                    "government" => GuarantorType.GovernmentFinancingGuarantor,
+                    "fund" => GuarantorType.GuaranteeFund,
+                    _ => GuarantorType.Unspecified,
+                },
             }, cancellationToken: ct)));
         loan.Add(Step(cli, "disburse", "Disburse (放款); fixes the repayment schedule. Key role: BANK",
             [Opt("--date", "Disbursement date YYYY-MM-DD (default the server's today)")],
@@ -58,6 +64,14 @@ internal static class LoanCommand
     }
 
     private static Option<string> Opt(string name, string description) => new(name) { Description = description };
+
+    /// <summary>Who guarantees (policy.md §1); anything else is refused before a call.</summary>
+    private static Option<string> Guarantor()
+    {
+        var option = Opt("--guarantor", "Who guarantees: fund (the guarantee fund, the default) or government (政银担, a government financing guarantor)");
+        option.AcceptOnlyFromAmong("fund", "government");
+        return option;
+    }
 
     private static Argument<string> LoanArgument() => new("loan") { Description = "The loan: loans/L… (or just its id)" };
 

@@ -134,6 +134,34 @@ public sealed class Ledger
         });
     }
 
+    /// <summary>
+    /// <see cref="Post"/> when the caller needs the transaction's id: a query for the session's next batch
+    /// (an unknown account throws when it runs).
+    /// </summary>
+    public Query<long> Posted(LedgerTransactionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Validate();
+        var command = new NpgsqlBatchCommand(PostSql);
+        AddPostParameters(command.Parameters, request);
+        return new Query<long>(command, async (reader, ct) =>
+        {
+            await reader.ReadAsync(ct);
+            return CheckPosted(reader, request);
+        });
+    }
+
+    /// <summary>
+    /// <see cref="OpenAccountsAsync(NpgsqlConnection, NpgsqlTransaction, IReadOnlyCollection{LedgerAccount}, CancellationToken)"/>
+    /// on the session's transaction: no round trip once every account is known to this process.
+    /// </summary>
+    public Task OpenAccountsAsync(IReadOnlyCollection<LedgerAccount> accounts)
+    {
+        var session = _session ?? throw new InvalidOperationException("This Ledger is not bound to a session.");
+        return OpenAccountsAsync(session.Connection,
+            session.Transaction ?? throw new InvalidOperationException("Accounts are opened in a write session."), accounts, session.CancellationToken);
+    }
+
     /// <summary>Posts one balanced transaction; returns its id.</summary>
     public async Task<long> PostAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerTransactionRequest request, CancellationToken ct = default)
     {

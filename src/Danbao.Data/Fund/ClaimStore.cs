@@ -4,6 +4,7 @@ using Danbao.Domain.Compensation;
 using Danbao.Domain.Figures;
 using Danbao.Domain.Loans;
 using Danbao.Domain.Policy;
+using Danbao.Data.Sessions;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -14,11 +15,12 @@ public sealed record StoredClaim(CompensationClaimData Data, int Version);
 
 /// <summary>
 /// Persistence of the <see cref="CompensationClaim"/> aggregate: compensation_claims with its
-/// consents and recoveries. A claim is read in one statement (consents and recoveries aggregated
-/// beside the row, also for a page of claims: no per-row queries), and a transition is written in
-/// one round trip (<see cref="SaveAsync"/>: the claim row, and the consent or recovery it added or changed).
+/// consents and recoveries, a member of the request's <see cref="DbSession"/>. A claim is read in one
+/// statement (consents and recoveries aggregated beside the row, also for a page of claims: no per-row
+/// queries); a transition is queued (<see cref="Save"/>: the claim row, and the consent or recovery it
+/// added or changed) and reaches PostgreSQL with the write's other effects in one batch.
 /// </summary>
-public static class ClaimStore
+public sealed class ClaimStore(DbSession session)
 {
     private const string Select = """
         select c.id, c.loan_id, c.bank_id, c.fund_id, c.region_code, c.guarantor_type, c.state, c.claim_date, c.overdue_days,
@@ -35,60 +37,61 @@ public static class ClaimStore
         from compensation_claims c
         """;
 
-    public static async Task<StoredClaim?> LoadAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string id, bool forUpdate, CancellationToken ct)
+    /// <summary>The claim, locked FOR UPDATE (of the claim row) when <paramref name="forUpdate"/>; for a batch.</summary>
+    public Query<StoredClaim?> Find(string id, bool forUpdate)
     {
-        await using var cmd = new NpgsqlCommand(Select + " where c.id = @id" + (forUpdate ? " for update of c" : ""), conn, tx);
+        var cmd = new NpgsqlBatchCommand(Select + " where c.id = @id" + (forUpdate ? " for update of c" : ""));
         cmd.Parameters.AddWithValue("id", id);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? Read(reader) : null;
+        return new Query<StoredClaim?>(cmd, async (r, ct) => await r.ReadAsync(ct) ? Read(r) : null);
     }
 
+    public Task<StoredClaim?> FindAsync(string id, bool forUpdate) => session.ReadAsync(Find(id, forUpdate));
+
     /// <summary>Claims visible under a filter, by id, after a cursor id: one statement for the page.</summary>
-    public static async Task<List<StoredClaim>> ListAsync(NpgsqlConnection conn, ClaimFilter filter, string? afterId, int limit, CancellationToken ct)
+    public Task<List<StoredClaim>> ListAsync(ClaimFilter filter, string? afterId, int limit)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        await using var cmd = new NpgsqlCommand(Select + """
+        var cmd = new NpgsqlBatchCommand(Select + """
              where (@bank = '' or c.bank_id = @bank)
               and (@fund = '' or c.fund_id = @fund)
               and (@region = '' or c.region_code = @region or c.region_code like @region || '-%')
               and (@state = '' or c.state = @state)
               and c.id > @after
             order by c.id limit @limit
-            """, conn);
+            """);
         cmd.Parameters.AddWithValue("bank", filter.BankId ?? "");
         cmd.Parameters.AddWithValue("fund", filter.FundId ?? "");
         cmd.Parameters.AddWithValue("region", filter.RegionWithin ?? "");
         cmd.Parameters.AddWithValue("state", filter.State is { } s ? s.ToCode() : "");
         cmd.Parameters.AddWithValue("after", afterId ?? "");
         cmd.Parameters.AddWithValue("limit", limit);
-        var list = new List<StoredClaim>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        return session.ReadAsync(new Query<List<StoredClaim>>(cmd, async (r, ct) =>
         {
-            list.Add(Read(reader));
-        }
-        return list;
+            var list = new List<StoredClaim>();
+            while (await r.ReadAsync(ct))
+            {
+                list.Add(Read(r));
+            }
+            return list;
+        }));
     }
 
-    /// <summary>The guarantor type stored with the loan's guarantee.</summary>
-    public static async Task<GuarantorType> GuarantorOfLoanAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string loanId, CancellationToken ct)
+    /// <summary>
+    /// Queues a filed claim; <paramref name="exists"/> is thrown when the batch runs if the loan already
+    /// has a live (filed or paid) claim (the insert then does nothing).
+    /// </summary>
+    public void Insert(CompensationClaimData c, Func<Exception> exists)
     {
-        await using var cmd = new NpgsqlCommand("select guarantor_type from loans where id = @id", conn, tx);
-        cmd.Parameters.AddWithValue("id", loanId);
-        return GuarantorTypeCodes.FromCode((string)(await cmd.ExecuteScalarAsync(ct))!);
-    }
-
-    /// <summary>Inserts a filed claim; <see cref="ClaimExistsException"/> when the loan already has a live one.</summary>
-    public static async Task InsertAsync(NpgsqlConnection conn, NpgsqlTransaction tx, CompensationClaimData c, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(
+        ArgumentNullException.ThrowIfNull(c);
+        var cmd = new NpgsqlBatchCommand(
             """
             insert into compensation_claims (id, loan_id, bank_id, fund_id, region_code, guarantor_type, state, claim_date, overdue_days,
                 claimable_on, filed_late, outstanding_principal_fen, unpaid_interest_fen, base_mode, base_fen, fund_share_bp, fund_fen, bank_fen,
                 policy_version_ids)
             values (@id, @loan, @bank, @fund, @region, @guarantor, @state, @date, @overdue, @claimable, @late, @principal, @interest, @mode,
                 @base, @share, @fundfen, @bankfen, @versions)
-            """, conn, tx);
+            on conflict (loan_id) where state <> 'REJECTED' do nothing
+            """);
         var p = cmd.Parameters;
         p.AddWithValue("id", c.Id);
         p.AddWithValue("loan", c.LoanId);
@@ -109,25 +112,19 @@ public static class ClaimStore
         p.AddWithValue("fundfen", c.FundPays.Fen);
         p.AddWithValue("bankfen", c.BankBears.Fen);
         p.AddWithValue("versions", c.PolicyVersionIds.ToArray());
-        try
-        {
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "compensation_claims_one_live_per_loan")
-        {
-            throw new ClaimExistsException(c.LoanId, e);
-        }
+        // The partial unique index compensation_claims_one_live_per_loan is the arbiter.
+        session.Queue(cmd, rows => rows == 1 ? Task.CompletedTask : throw exists());
     }
 
     /// <summary>
-    /// Writes a transition in one round trip: the claim row if still at <paramref name="expectedVersion"/>,
-    /// and the consent or recovery the transition added or changed. False when the claim moved on.
+    /// Queues a transition: the claim row if still at <paramref name="expectedVersion"/> (otherwise
+    /// <paramref name="conflict"/> is thrown when the batch runs), and the consent or recovery the
+    /// transition added or changed.
     /// </summary>
-    public static async Task<bool> SaveAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ClaimOutcome outcome, int expectedVersion, string requestId, CancellationToken ct)
+    public void Save(ClaimOutcome outcome, int expectedVersion, string requestId, Func<Exception> conflict)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         var c = outcome.Data;
-        await using var batch = new NpgsqlBatch(conn, tx);
         var update = new NpgsqlBatchCommand(
             """
             update compensation_claims set state = $1, decided_date = $2, rejection_reason = $3,
@@ -149,7 +146,7 @@ public static class ClaimStore
         update.Parameters.Add(new NpgsqlParameter { Value = c.PolicyVersionIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         update.Parameters.Add(new NpgsqlParameter { Value = c.Id });
         update.Parameters.Add(new NpgsqlParameter { Value = expectedVersion });
-        batch.BatchCommands.Add(update);
+        session.Queue(update, rows => rows == 1 ? Task.CompletedTask : throw conflict());
         if (outcome.Consent is { } k)
         {
             var insert = new NpgsqlBatchCommand(
@@ -158,14 +155,12 @@ public static class ClaimStore
             {
                 insert.Parameters.Add(new NpgsqlParameter { Value = value });
             }
-            batch.BatchCommands.Add(insert);
+            session.Queue(insert);
         }
         if (outcome.Recovery is { } r)
         {
-            batch.BatchCommands.Add(RecoveryUpsert(c.Id, r, requestId));
+            session.Queue(RecoveryUpsert(c.Id, r, requestId));
         }
-        await batch.ExecuteNonQueryAsync(ct);
-        return update.RecordsAffected == 1;
     }
 
     private static NpgsqlBatchCommand RecoveryUpsert(string claimId, ClaimRecovery r, string requestId)

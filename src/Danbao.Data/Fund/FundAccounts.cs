@@ -47,19 +47,25 @@ public static class FundAccounts
     /// (account, cause) the ledger keeps (0 for a loan never guaranteed in the ledger); for the load
     /// batch of a loan write.
     /// </summary>
-    public static Query<long> GuaranteedOutstandingOf(string loanId)
+    public static Query<long> GuaranteedOutstandingOf(string loanId) => GuaranteedOutstanding("$1", loanId);
+
+    /// <summary><see cref="GuaranteedOutstandingOf"/> for the loan of a claim (by the claim's row), for a claim write's load batch.</summary>
+    public static Query<long> GuaranteedOutstandingOfClaim(string claimId) =>
+        GuaranteedOutstanding("(select loan_id from compensation_claims where id = $1)", claimId);
+
+    private static Query<long> GuaranteedOutstanding(string loanSql, string key)
     {
         // The account code is BankGuaranteed(bank_id), built here from the loan's row so the figure
         // comes in the same batch as the loan itself.
         var cmd = new NpgsqlBatchCommand(
-            """
+            $"""
             select coalesce((
                 select case a.normal_side when 'D' then b.balance_fen else -b.balance_fen end
                 from ledger_accounts a
-                join ledger_cause_balances b on b.account_id = a.id and b.cause_type = 'loan' and b.cause_id = $1
-                where a.code = (select 'bank:' || l.bank_id || ':guaranteed_outstanding' from loans l where l.id = $1)), 0)::bigint
+                join ledger_cause_balances b on b.account_id = a.id and b.cause_type = 'loan' and b.cause_id = {loanSql}
+                where a.code = (select 'bank:' || l.bank_id || ':guaranteed_outstanding' from loans l where l.id = {loanSql})), 0)::bigint
             """);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = loanId });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = key });
         return new Query<long>(cmd, async (r, ct) =>
         {
             await r.ReadAsync(ct);
@@ -92,16 +98,17 @@ public static class FundAccounts
         new(FinanceAppropriations(financeId), LedgerAccountType.Equity, financeId),
     ];
 
-    public static Task OpenFundAsync(Ledger ledger, NpgsqlConnection conn, NpgsqlTransaction tx, string fundId, CancellationToken ct) =>
-        ledger.OpenAccountsAsync(conn, tx, OfFund(fundId), ct);
+    // The Open* methods take the session's ledger (session.Ledger): a round trip only for accounts this process has not seen.
 
-    public static Task OpenBankAsync(Ledger ledger, NpgsqlConnection conn, NpgsqlTransaction tx, string bankId, CancellationToken ct) =>
-        ledger.OpenAccountsAsync(conn, tx, OfBank(bankId), ct);
+    public static Task OpenFundAsync(Ledger ledger, string fundId) => Bound(ledger).OpenAccountsAsync(OfFund(fundId));
 
-    public static Task OpenFinanceAsync(Ledger ledger, NpgsqlConnection conn, NpgsqlTransaction tx, string financeId, CancellationToken ct) =>
-        ledger.OpenAccountsAsync(conn, tx, OfFinance(financeId), ct);
+    public static Task OpenBankAsync(Ledger ledger, string bankId) => Bound(ledger).OpenAccountsAsync(OfBank(bankId));
+
+    public static Task OpenFinanceAsync(Ledger ledger, string financeId) => Bound(ledger).OpenAccountsAsync(OfFinance(financeId));
 
     /// <summary>A fund's and a bank's accounts, in one round trip (none once both are known).</summary>
-    public static Task OpenFundAndBankAsync(Ledger ledger, NpgsqlConnection conn, NpgsqlTransaction tx, string fundId, string bankId, CancellationToken ct) =>
-        ledger.OpenAccountsAsync(conn, tx, [.. OfFund(fundId), .. OfBank(bankId)], ct);
+    public static Task OpenFundAndBankAsync(Ledger ledger, string fundId, string bankId) =>
+        Bound(ledger).OpenAccountsAsync([.. OfFund(fundId), .. OfBank(bankId)]);
+
+    private static Ledger Bound(Ledger ledger) => ledger ?? throw new ArgumentNullException(nameof(ledger));
 }

@@ -1,3 +1,4 @@
+using Danbao.Data.Sessions;
 using Npgsql;
 
 namespace Danbao.Data.Fund;
@@ -5,36 +6,42 @@ namespace Danbao.Data.Fund;
 /// <summary>A fund's cash and outstanding guarantees at the close of one business date.</summary>
 public sealed record FundPositionRow(DateOnly Date, long BalanceFen, long OutstandingFen);
 
-/// <summary>SQL of the fund's positions over time (ListFundPositions): sums of journal entries by business date.</summary>
-public static class FundPositionStore
+/// <summary>
+/// SQL of the fund's positions over time (ListFundPositions): sums of journal entries by business date;
+/// a member of the request's <see cref="DbSession"/> (<c>session.FundPositions</c>).
+/// </summary>
+public sealed class FundPositionStore(DbSession session)
 {
     /// <summary>The fund operators of a region and the regions within it, by id: (id, region).</summary>
-    public static async Task<IReadOnlyList<(string Id, string Region)>> FundsWithinAsync(NpgsqlConnection conn, string region, CancellationToken ct)
+    public Task<IReadOnlyList<(string Id, string Region)>> FundsWithinAsync(string region)
     {
-        await using var cmd = new NpgsqlCommand(
+        var cmd = new NpgsqlBatchCommand(
             """
             select id, region_code from institutions
             where role = 'FUND_OPERATOR' and (region_code = @r or region_code like @r || '-%')
             order by id
-            """, conn);
+            """);
         cmd.Parameters.AddWithValue("r", region);
-        var funds = new List<(string, string)>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        return session.ReadAsync(new Query<IReadOnlyList<(string Id, string Region)>>(cmd, async (r, ct) =>
         {
-            funds.Add((reader.GetString(0), reader.GetString(1)));
-        }
-        return funds;
+            var funds = new List<(string, string)>();
+            while (await r.ReadAsync(ct))
+            {
+                funds.Add((r.GetString(0), r.GetString(1)));
+            }
+            return funds;
+        }));
     }
 
     /// <summary>
     /// The cash account's balance (debit side) and the guarantees account's (credit side) at the close of
-    /// each of <paramref name="dates"/>: the daily movements summed up to the date, in one statement.
+    /// each of <paramref name="dates"/>: the daily movements summed up to the date, in one statement; for a batch
+    /// (a page's funds are read in one round trip).
     /// </summary>
-    public static async Task<IReadOnlyList<FundPositionRow>> PositionsAsync(NpgsqlConnection conn, string cashCode, string guaranteesCode,
-        IReadOnlyList<DateOnly> dates, CancellationToken ct)
+    public Query<IReadOnlyList<FundPositionRow>> Positions(string cashCode, string guaranteesCode, IReadOnlyList<DateOnly> dates)
     {
-        await using var cmd = new NpgsqlCommand(
+        ArgumentNullException.ThrowIfNull(dates);
+        var cmd = new NpgsqlBatchCommand(
             """
             with moves as (
                 select t.business_date as day,
@@ -51,17 +58,19 @@ public static class FundPositionStore
             from unnest(@dates) as d(day)
             left join lateral (select cash, guarantees from running where running.day <= d.day order by running.day desc limit 1) r on true
             order by d.day
-            """, conn);
+            """);
         cmd.Parameters.AddWithValue("cash", cashCode);
         cmd.Parameters.AddWithValue("guarantees", guaranteesCode);
         cmd.Parameters.AddWithValue("last", dates.Count == 0 ? DateOnly.MinValue : dates.Max());
         cmd.Parameters.AddWithValue("dates", dates.ToArray());
-        var rows = new List<FundPositionRow>(dates.Count);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        return new Query<IReadOnlyList<FundPositionRow>>(cmd, async (r, ct) =>
         {
-            rows.Add(new FundPositionRow(reader.GetFieldValue<DateOnly>(0), reader.GetInt64(1), reader.GetInt64(2)));
-        }
-        return rows;
+            var rows = new List<FundPositionRow>(dates.Count);
+            while (await r.ReadAsync(ct))
+            {
+                rows.Add(new FundPositionRow(r.GetFieldValue<DateOnly>(0), r.GetInt64(1), r.GetInt64(2)));
+            }
+            return rows;
+        });
     }
 }

@@ -1,42 +1,95 @@
+using Danbao.Data.Sessions;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Danbao.Data.Fund;
 
-/// <summary>SQL of the guarantee fund: the fund row (serialisation point), claims, consents, recoveries, statements, journal queries.</summary>
-public static class FundStore
+/// <summary>
+/// SQL of the guarantee fund: the fund row (serialisation point), claim figures, statements, journal
+/// queries. The fund row and the overview's figures are members of the request's <see cref="DbSession"/>
+/// (<c>session.Funds</c>); the statement and reconciliation queries still take their connection.
+/// </summary>
+public sealed class FundStore(DbSession session)
 {
     // ---- the fund row ----
+
+    private static string LockFundSql(string rows) => $"""
+        insert into guarantee_funds (fund_id, region_code) {rows}
+        on conflict (fund_id) do update set fund_id = excluded.fund_id
+        returning capitalised_at is not null
+        """;
 
     /// <summary>
     /// Makes sure the fund's row exists and locks it FOR UPDATE until the transaction ends: every
     /// write that can raise outstanding guarantees or lower the balance takes this lock first.
-    /// Returns whether the fund has been capitalised (its guarantees are leverage-checked).
+    /// Reads whether the fund has been capitalised (its guarantees are leverage-checked). For a batch:
+    /// a balance read after it in the same batch sees the state under the lock.
     /// </summary>
-    public static async Task<bool> LockFundAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string fundId, string regionCode, CancellationToken ct)
+    public Query<bool> LockFund(string fundId, string regionCode)
     {
         // One statement: the upsert takes the row lock whether it inserts or finds the row.
-        await using var cmd = Command(conn, tx,
-            """
-            insert into guarantee_funds (fund_id, region_code) values (@f, @r)
-            on conflict (fund_id) do update set fund_id = excluded.fund_id
-            returning capitalised_at is not null
-            """, ("f", fundId), ("r", regionCode));
-        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+        var cmd = new NpgsqlBatchCommand(LockFundSql("values (@f, @r)"));
+        cmd.Parameters.AddWithValue("f", fundId);
+        cmd.Parameters.AddWithValue("r", regionCode);
+        return new Query<bool>(cmd, ReadBool);
     }
 
-    public static Task MarkCapitalisedAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string fundId, CancellationToken ct) =>
-        ExecAsync(conn, tx, "update guarantee_funds set capitalised_at = coalesce(capitalised_at, now()) where fund_id = @f", ct, ("f", fundId));
+    /// <summary><see cref="LockFund"/> for the fund of a claim (by the claim's row), so a claim write locks it in its load batch.</summary>
+    public Query<bool> LockFundOfClaim(string claimId)
+    {
+        var cmd = new NpgsqlBatchCommand(LockFundSql("select fund_id, region_code from compensation_claims where id = @c"));
+        cmd.Parameters.AddWithValue("c", claimId);
+        return new Query<bool>(cmd, async (r, ct) => await r.ReadAsync(ct) && r.GetBoolean(0));
+    }
+
+    /// <summary>Queues marking the fund capitalised (its first contribution).</summary>
+    public void MarkCapitalised(string fundId)
+    {
+        var cmd = new NpgsqlBatchCommand("update guarantee_funds set capitalised_at = coalesce(capitalised_at, now()) where fund_id = @f");
+        cmd.Parameters.AddWithValue("f", fundId);
+        session.Queue(cmd);
+    }
+
+    /// <summary>An account's balance on its normal side; 0 when the account was never opened. For a batch.</summary>
+    public Query<long> BalanceOrZero(string code) => Balance("@c", ("c", code));
+
+    /// <summary>The cash balance of a claim's fund (<see cref="FundAccounts.Cash"/>), for the claim write's load batch.</summary>
+    public Query<long> CashOfClaimFund(string claimId) =>
+        Balance("(select 'fund:' || fund_id || ':cash' from compensation_claims where id = @c)", ("c", claimId));
+
+    public Task<long> BalanceOrZeroAsync(string code) => session.ReadAsync(BalanceOrZero(code));
+
+    private static Query<long> Balance(string codeSql, (string Name, object Value) parameter)
+    {
+        var cmd = new NpgsqlBatchCommand(
+            $"select coalesce((select sum(b.balance_fen) from ledger_accounts a join ledger_balances b on b.account_id = a.id where a.code = {codeSql}), 0)::bigint");
+        cmd.Parameters.AddWithValue(parameter.Name, parameter.Value);
+        return new Query<long>(cmd, async (r, ct) =>
+        {
+            await r.ReadAsync(ct);
+            return r.GetInt64(0);
+        });
+    }
+
+    private static async Task<bool> ReadBool(NpgsqlDataReader r, CancellationToken ct)
+    {
+        await r.ReadAsync(ct);
+        return r.GetBoolean(0);
+    }
+
+    /// <summary>Claims of a fund in the pipeline (filed, not decided): count and total base. For a batch.</summary>
+    public Query<(int Count, long BaseFen)> Pipeline(string fundId)
+    {
+        var cmd = new NpgsqlBatchCommand("select count(*)::int, coalesce(sum(base_fen), 0)::bigint from compensation_claims where fund_id = @f and state = 'FILED'");
+        cmd.Parameters.AddWithValue("f", fundId);
+        return new Query<(int, long)>(cmd, async (r, ct) =>
+        {
+            await r.ReadAsync(ct);
+            return (r.GetInt32(0), r.GetInt64(1));
+        });
+    }
 
     // ---- journal queries ----
-
-    /// <summary>An account's balance on its normal side; 0 when the account was never opened.</summary>
-    public static async Task<long> BalanceOrZeroAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string code, CancellationToken ct)
-    {
-        await using var cmd = Command(conn, tx,
-            "select coalesce((select sum(b.balance_fen) from ledger_accounts a join ledger_balances b on b.account_id = a.id where a.code = @c), 0)::bigint", ("c", code));
-        return (long)(await cmd.ExecuteScalarAsync(ct))!;
-    }
 
     /// <summary>
     /// Debits and credits of an account by transaction kind over business dates [from, to] (inclusive):
@@ -91,15 +144,6 @@ public static class FundStore
     }
 
     // ---- claims ----
-
-    /// <summary>Claims of a fund in the pipeline (filed, not decided): count and total base.</summary>
-    public static async Task<(int Count, long BaseFen)> PipelineAsync(NpgsqlConnection conn, string fundId, CancellationToken ct)
-    {
-        await using var cmd = Command(conn, null, "select count(*)::int, coalesce(sum(base_fen), 0)::bigint from compensation_claims where fund_id = @f and state = 'FILED'", ("f", fundId));
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        return (reader.GetInt32(0), reader.GetInt64(1));
-    }
 
     /// <summary>Claims a bank filed with claim dates in [from, to]: count and total base.</summary>
     public static async Task<(int Count, long BaseFen)> FiledAsync(NpgsqlConnection conn, string bankId, DateOnly from, DateOnly to, CancellationToken ct)
@@ -294,13 +338,6 @@ public static class FundStore
         await using var cmd = Command(conn, tx, sql, parameters);
         await cmd.ExecuteNonQueryAsync(ct);
     }
-}
-
-/// <summary>The loan already has a live (filed or paid) claim: it cannot be claimed or compensated twice.</summary>
-public sealed class ClaimExistsException(string loanId, Exception inner)
-    : Exception($"loan {loanId} already has a live compensation claim", inner)
-{
-    public string LoanId { get; } = loanId;
 }
 
 /// <summary>Movements of claim postings by kind, side (fund or bank) and account purpose, from <see cref="FundStore.ClaimMovementsAsync"/>.</summary>

@@ -171,6 +171,15 @@ public sealed class LoanStore(DbSession session)
 
     public Task<LoanRecord?> FindAsync(string id, bool forUpdate) => session.ReadAsync(Find(id, forUpdate));
 
+    /// <summary>The loan of a compensation claim, locked like <see cref="Find"/>; for a claim write's load batch.</summary>
+    public Query<LoanRecord?> FindOfClaim(string claimId, bool forUpdate)
+    {
+        var cmd = new NpgsqlBatchCommand(
+            $"select {Columns} from loans where id = (select loan_id from compensation_claims where id = @claim){(forUpdate ? " for update" : "")}");
+        cmd.Parameters.AddWithValue("claim", claimId);
+        return new Query<LoanRecord?>(cmd, async (r, ct) => await r.ReadAsync(ct) ? Read(r) : null);
+    }
+
     /// <summary>
     /// A page of loans, newest first, after <paramref name="after"/>. A row whose (id, version) the
     /// caller already holds (<paramref name="known"/>) is not decoded: its <see cref="LoanListRow.Record"/> is null.

@@ -1,5 +1,6 @@
 using Danbao.Data.Accounting;
 using Danbao.Data.Audit;
+using Danbao.Data.Fund;
 using Danbao.Data.Idempotency;
 using Danbao.Data.Loans;
 using Danbao.Data.Identity;
@@ -34,6 +35,9 @@ public sealed class DbSession : IAsyncDisposable
         Requests = new IdempotencyStore(this);
         Audit = new AuditLog(this);
         Ledger = new Ledger(this);
+        Claims = new ClaimStore(this);
+        Funds = new FundStore(this);
+        FundPositions = new FundPositionStore(this);
     }
 
     public NpgsqlConnection Connection { get; }
@@ -53,6 +57,9 @@ public sealed class DbSession : IAsyncDisposable
     public PolicyStore Policy => field ??= new(this);
     public IdentityStore Identity => field ??= new(this);
     public BusinessDateStore BusinessDates => field ??= new(this);
+    public ClaimStore Claims { get; }
+    public FundStore Funds { get; }
+    public FundPositionStore FundPositions { get; }
 
     /// <summary>Statements waiting for the next round trip.</summary>
     public int Pending => _pending.Count;
@@ -63,6 +70,13 @@ public sealed class DbSession : IAsyncDisposable
     /// <summary>Queues a statement that returns rows; <paramref name="read"/> consumes them when the batch runs.</summary>
     public void Queue(NpgsqlBatchCommand command, Func<NpgsqlDataReader, CancellationToken, Task> read, Func<int, Task>? after = null) =>
         _pending.Add(new BatchItem(command, read, after));
+
+    /// <summary>Queues a query for the next round trip (in order with the other queued statements); read its Value after it.</summary>
+    public Query<T> Enqueue<T>(Query<T> query)
+    {
+        _pending.Add(query.Item);
+        return query;
+    }
 
     /// <summary>Sends every queued statement in one round trip.</summary>
     public Task FlushAsync() => _pending.Count == 0 ? Task.CompletedTask : RunAsync([]);

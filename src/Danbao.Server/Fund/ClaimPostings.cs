@@ -8,8 +8,8 @@ namespace Danbao.Server.Fund;
 /// <summary>
 /// Posts a claim's ledger transaction as the <see cref="CompensationClaim"/> aggregate decided it
 /// (<see cref="ClaimPostingRecipe"/>: kind and legs by account role), cause = the claim. This class
-/// maps roles to account codes and computes nothing. The accounts are opened only when the posting
-/// finds one missing (the first claim of a fund or bank): a steady-state posting is one statement.
+/// maps roles to account codes and computes nothing. The posting is queued with the claim write's other
+/// effects; its accounts are checked first, without a round trip once this process knows them.
 /// </summary>
 public static class ClaimPostings
 {
@@ -18,13 +18,12 @@ public static class ClaimPostings
     public static readonly string WriteOffKind = ClaimPostingKind.WriteOff.ToCode();
     public static readonly string RecoveryAfterWriteOffKind = ClaimPostingKind.RecoveryAfterWriteOff.ToCode();
 
-    public static async Task<long?> PostAsync(Calls.WriteScope scope, CompensationClaimData claim, ClaimPostingRecipe? recipe)
+    public static async Task PostAsync(Calls.WriteScope scope, CompensationClaimData claim, ClaimPostingRecipe? recipe)
     {
         if (recipe is null)
         {
-            return null;
+            return;
         }
-        var (conn, tx, ct) = (scope.Connection, scope.Transaction, scope.CancellationToken);
         var request = new LedgerTransactionRequest
         {
             Kind = recipe.Kind.ToCode(),
@@ -38,16 +37,9 @@ public static class ClaimPostings
                 ? LedgerPosting.Debit(Code(l.Account, claim), l.Amount.Fen)
                 : LedgerPosting.Credit(Code(l.Account, claim), l.Amount.Fen)).ToList(),
         };
-        try
-        {
-            return await GuaranteePostings.Ledger.PostAsync(conn, tx, request, ct);
-        }
-        catch (UnknownLedgerAccountException)
-        {
-            // The posting inserted nothing (it checks its accounts first): open them and post again.
-            await FundAccounts.OpenFundAndBankAsync(GuaranteePostings.Ledger, conn, tx, claim.FundId, claim.BankId, ct);
-            return await GuaranteePostings.Ledger.PostAsync(conn, tx, request, ct);
-        }
+        // A queued posting cannot be retried after opening a missing account, so the accounts are opened first.
+        await FundAccounts.OpenFundAndBankAsync(scope.Session.Ledger, claim.FundId, claim.BankId);
+        scope.Session.Ledger.Post(request);
     }
 
     /// <summary>The account code of a claim account role, in the claim's fund's or bank's books.</summary>

@@ -21,8 +21,6 @@ public static class GuaranteePostings
     public const string IssuedKind = "guarantee_issued";
     public const string ReleasedKind = "guarantee_released";
 
-    internal static readonly Ledger Ledger = new();
-
     /// <summary>
     /// Locks the fund, checks leverage (outstanding + this loan ≤ k × fund balance, LEVERAGE_EXCEEDED
     /// otherwise) and posts the guarantee: D bank guaranteed_outstanding / C fund guarantees_outstanding.
@@ -31,20 +29,22 @@ public static class GuaranteePostings
     public static async Task<Result<Unit>> IssueAsync(WriteScope scope, LoanRecord record, string fundId, RegionCode fundRegion,
         DateOnly on, PolicyResolver policy, IEnumerable<PolicyVersion> shareVersions)
     {
-        var (conn, tx, ct) = (scope.Connection, scope.Transaction, scope.CancellationToken);
+        var session = scope.Session;
         var amount = record.Data.Amount;
-        await FundStore.LockFundAsync(conn, tx, fundId, fundRegion.Value, ct);
-        await FundAccounts.OpenFundAndBankAsync(Ledger, conn, tx, fundId, record.BankId, ct);
+        await FundAccounts.OpenFundAndBankAsync(session.Ledger, fundId, record.BankId);
         var versions = shareVersions.ToList();
-        var balance = new Money(await FundStore.BalanceOrZeroAsync(conn, tx, FundAccounts.Cash(fundId), ct));
-        var outstanding = new Money(await FundStore.BalanceOrZeroAsync(conn, tx, FundAccounts.GuaranteesOutstanding(fundId), ct));
+        // One round trip: the lock first, so the balances are read under it.
+        var (_, cash, guaranteed) = await session.ReadAsync(session.Funds.LockFund(fundId, fundRegion.Value),
+            session.Funds.BalanceOrZero(FundAccounts.Cash(fundId)), session.Funds.BalanceOrZero(FundAccounts.GuaranteesOutstanding(fundId)));
+        var balance = new Money(cash);
+        var outstanding = new Money(guaranteed);
         var leverage = LeverageCheck.Check(outstanding, amount, balance, policy.At(fundRegion, on));
         if (!leverage.IsOk)
         {
             return leverage.Refusal;
         }
         versions.AddRange(leverage.Value.Versions);
-        await Ledger.PostAsync(conn, tx, new LedgerTransactionRequest
+        session.Ledger.Post(new LedgerTransactionRequest
         {
             Kind = IssuedKind,
             CauseType = "loan",
@@ -58,7 +58,7 @@ public static class GuaranteePostings
                 LedgerPosting.Debit(FundAccounts.BankGuaranteed(record.BankId), amount.Fen),
                 LedgerPosting.Credit(FundAccounts.GuaranteesOutstanding(fundId), amount.Fen),
             ],
-        }, ct);
+        });
         return Unit.Value;
     }
 
@@ -92,22 +92,5 @@ public static class GuaranteePostings
             ],
         });
         return new Money(release);
-    }
-
-    /// <summary>
-    /// Releases up to <paramref name="principal"/> of the loan's guaranteed principal, loading what the
-    /// journal holds for it first (for writes that did not load it with the loan).
-    /// </summary>
-    public static async Task<Money> ReleaseAsync(WriteScope scope, LoanRecord record, Money principal, DateOnly on, IReadOnlyList<string> policyVersionIds)
-    {
-        if (record.GuaranteeFundId is null || !principal.IsPositive)
-        {
-            return Money.Zero;
-        }
-        var outstanding = await scope.Session.ReadAsync(FundAccounts.GuaranteedOutstandingOf(record.Data.Id));
-        var released = Release(scope, record, outstanding, principal, on, policyVersionIds);
-        // Its callers go on with the raw connection: the posting must be there before they read.
-        await scope.Session.FlushAsync();
-        return released;
     }
 }

@@ -2,6 +2,7 @@ using Danbao.Contracts.V1;
 using Danbao.Data.Fund;
 using Danbao.Data.Loans;
 using Danbao.Data.Policy;
+using Danbao.Data.Sessions;
 using Danbao.Domain;
 using Danbao.Domain.Compensation;
 using Danbao.Domain.Figures;
@@ -38,24 +39,24 @@ public sealed partial class FundHandler
         var loanId = LoanAccess.IdOf(request.Loan, "loan");
         return await writes.RunAsync(context, request.RequestId, request, async scope =>
         {
-            var (conn, tx, ct) = (scope.Connection, scope.Transaction, scope.CancellationToken);
-            var record = LoanAccess.Visible(scope.Caller, await scope.Session.Loans.FindAsync(loanId, true), request.Loan);
+            var session = scope.Session;
+            // The load: the request id's claim, the loan (locked) and its repayments, in one round trip.
+            var (found, repayments) = await session.ReadAsync(session.Loans.Find(loanId, true), session.Loans.Repayments(loanId));
+            var record = LoanAccess.Visible(scope.Caller, found, request.Loan);
             if (record.GuaranteeFundId is not { } fundId || record.Data.GuaranteeDate is null || record.Data.FundRiskShare is not { } storedShare)
             {
                 throw RpcErrors.FailedPrecondition("NOT_GUARANTEED", $"{request.Loan} has no guarantee to claim under");
             }
-            var policy = await reference.GetAsync(ct);
+            var policy = await reference.GetAsync(scope.CancellationToken);
             var onClaimDate = policy.Resolver.At(record.Data.Region, on);
             var loan = DomainLoan.Rehydrate(record.Data);
             var before = loan.State;
             var interest = loan.InterestDueOn(on);
             // Overdue from the schedule and the repayments, not from whether a batch marked the loan.
-            var repayments = await scope.Session.Loans.RepaymentsAsync(record.Data.Id);
             Refuse(loan.FileClaim(on, onClaimDate, repayments));
             // The share decided at the guarantee, with the versions that decided it, read back.
             var shareVersionIds = record.Data.PolicyVersionIds
                 .Where(id => policy.Versions.Any(v => v.Id == id && v.Key.StartsWith("RISK_SHARE_", StringComparison.Ordinal))).ToArray();
-            var guarantor = await ClaimStore.GuarantorOfLoanAsync(conn, tx, record.Data.Id, ct);
             var filed = Check(CompensationClaim.File(new ClaimFiling
             {
                 ClaimId = ResourceIds.Claim(scope.Now),
@@ -67,17 +68,11 @@ public sealed partial class FundHandler
                 OverdueSince = loan.OverdueAsOf(on, repayments).OverdueSince!.Value,
                 OutstandingPrincipal = record.Data.OutstandingPrincipal,
                 UnpaidNormalInterest = interest,
-                Share = new StoredRiskShare(storedShare, guarantor, shareVersionIds),
+                Share = new StoredRiskShare(storedShare, record.Data.Guarantor, shareVersionIds),
             }, onClaimDate));
             var claim = filed.Data;
-            try
-            {
-                await ClaimStore.InsertAsync(conn, tx, claim, ct);
-            }
-            catch (ClaimExistsException)
-            {
-                throw RpcErrors.FailedPrecondition("CLAIM_EXISTS", $"{request.Loan} already has a compensation claim filed or paid");
-            }
+            // The effects, queued: they go as one batch before COMMIT.
+            session.Claims.Insert(claim, () => RpcErrors.FailedPrecondition("CLAIM_EXISTS", $"{request.Loan} already has a compensation claim filed or paid"));
             await SaveLoanAsync(scope, record, loan, before, "loan.claim_filed", on);
             await scope.AuditAsync(ClaimSubject, claim.Id, "claim.filed", null, claim.State.ToCode(),
                 new
@@ -86,7 +81,7 @@ public sealed partial class FundHandler
                     bank_fen = claim.BankBears.Fen, filed_late = claim.FiledLate, policy_versions = claim.PolicyVersionIds,
                 }, on);
             return ToProto(new StoredClaim(claim, 1), policy);
-        });
+        }, claimWithLoad: true);
     }
 
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
@@ -95,9 +90,9 @@ public sealed partial class FundHandler
         var id = ClaimId(request.Name);
         var ct = context.CancellationToken;
         StoredClaim? stored;
-        await using (var conn = await database.DataSource.OpenConnectionAsync(ct))
+        await using (var session = await database.OpenReadSessionAsync(ct))
         {
-            stored = await ClaimStore.LoadAsync(conn, null, id, false, ct);
+            stored = await session.Claims.FindAsync(id, false);
         }
         var claim = VisibleClaim(context.Caller(), stored, request.Name);
         return ToProto(claim, await reference.GetAsync(ct));
@@ -123,10 +118,10 @@ public sealed partial class FundHandler
         var visible = AccessPolicy.ScopeOf(caller, byFund: true);
         var filter = new ClaimFilter(visible.BankId, visible.FundId, visible.RegionWithin, state);
         List<StoredClaim> rows;
-        await using (var conn = await database.DataSource.OpenConnectionAsync(ct))
+        await using (var session = await database.OpenReadSessionAsync(ct))
         {
             // One statement for the page: consents and recoveries come with each row.
-            rows = await ClaimStore.ListAsync(conn, filter, after.Length > 0 ? after : null, size + 1, ct);
+            rows = await session.Claims.ListAsync(filter, after.Length > 0 ? after : null, size + 1);
         }
         var policy = await reference.GetAsync(ct);
         var response = new ListClaimsResponse();
@@ -168,8 +163,8 @@ public sealed partial class FundHandler
             errors.Add("stage", "a write-off is confirmed by the employment service and the finance bureau, not PBOC");
         }
         errors.ThrowIfAny();
-        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, "", "claim.consent_recorded", on, loanMoves: false,
-            (scope, claim, _, _) => Task.FromResult(Check(claim.RecordConsent(new ClaimConsent(stage!.Value, party, scope.Caller.InstitutionId, reference, on)))));
+        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, "", "claim.consent_recorded", on, ClaimLoad.Claim,
+            (scope, c) => Task.FromResult(Check(c.Claim.RecordConsent(new ClaimConsent(stage!.Value, party, scope.Caller.InstitutionId, reference, on)))));
     }
 
     [Roles(Role.FundOperator)]
@@ -179,18 +174,15 @@ public sealed partial class FundHandler
         errors.RequestId("request_id", request.RequestId);
         var on = BusinessDate(errors, "decided_date", request.DecidedDate);
         errors.ThrowIfAny();
-        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, request.Etag, "claim.approved", on, loanMoves: true,
-            async (scope, claim, record, loan) =>
+        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, request.Etag, "claim.approved", on, ClaimLoad.Compensation,
+            async (scope, c) =>
             {
-                var (conn, tx, ct) = (scope.Connection, scope.Transaction, scope.CancellationToken);
-                var data = claim.Data;
-                // The balance is read under the fund's row lock: public money never pays more than the fund holds.
-                await FundStore.LockFundAsync(conn, tx, data.FundId, data.Region.Value, ct);
-                var balance = new Money(await FundStore.BalanceOrZeroAsync(conn, tx, FundAccounts.Cash(data.FundId), ct));
-                var approved = Check(claim.Approve(on, balance));
-                Refuse(loan!.RecordCompensation(on, new Compensation(data.BaseMode, data.OutstandingPrincipal, data.UnpaidInterest, data.Split, [])));
+                var data = c.Claim.Data;
+                // The balance was read under the fund's row lock: public money never pays more than the fund holds.
+                var approved = Check(c.Claim.Approve(on, c.FundCash));
+                Refuse(c.Loan!.RecordCompensation(on, new Compensation(data.BaseMode, data.OutstandingPrincipal, data.UnpaidInterest, data.Split, [])));
                 // The guarantee ends: whatever principal it still covered is released.
-                await GuaranteePostings.ReleaseAsync(scope, record!, record!.Data.Amount, on, data.PolicyVersionIds);
+                GuaranteePostings.Release(scope, c.Record!, c.LedgerOutstanding, c.Record!.Data.Amount, on, data.PolicyVersionIds);
                 await ClaimPostings.PostAsync(scope, approved.Data, approved.Posting);
                 return approved;
             });
@@ -204,11 +196,11 @@ public sealed partial class FundHandler
         var reason = errors.Text("reason", request.Reason, lengthMax: 2000);
         var on = BusinessDate(errors, "decided_date", request.DecidedDate);
         errors.ThrowIfAny();
-        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, request.Etag, "claim.rejected", on, loanMoves: true,
-            (scope, claim, record, loan) =>
+        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, request.Etag, "claim.rejected", on, ClaimLoad.ClaimAndLoan,
+            (scope, c) =>
             {
-                var rejected = Check(claim.Reject(on, reason));
-                Refuse(loan!.RejectClaim());
+                var rejected = Check(c.Claim.Reject(on, reason));
+                Refuse(c.Loan!.RejectClaim());
                 return Task.FromResult(rejected);
             });
     }
@@ -231,11 +223,12 @@ public sealed partial class FundHandler
         errors.ThrowIfAny();
         var by = context.Caller().Role == Role.Bank ? RecoveryRecorder.Bank : RecoveryRecorder.FundOperator;
         var action = by == RecoveryRecorder.Bank ? "claim.recovery_reported" : "claim.recovery_recorded";
-        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, "", action, on, loanMoves: by == RecoveryRecorder.FundOperator,
-            async (scope, claim, record, loan) =>
+        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, "", action, on,
+            by == RecoveryRecorder.FundOperator ? ClaimLoad.ClaimAndLoan : ClaimLoad.Claim,
+            async (scope, c) =>
             {
-                var recorded = Check(claim.RecordRecovery(by, scope.Caller.InstitutionId, on, new Money(gross), new Money(request.CostsFen)));
-                await PostRecoveryAsync(scope, recorded, loan, on);
+                var recorded = Check(c.Claim.RecordRecovery(by, scope.Caller.InstitutionId, on, new Money(gross), new Money(request.CostsFen)));
+                await PostRecoveryAsync(scope, recorded, c.Loan, on);
                 return recorded;
             });
     }
@@ -251,11 +244,11 @@ public sealed partial class FundHandler
         }
         var on = BusinessDate(errors, "confirmed_date", request.ConfirmedDate);
         errors.ThrowIfAny();
-        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, request.Etag, "claim.recovery_confirmed", on, loanMoves: true,
-            async (scope, claim, record, loan) =>
+        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, request.Etag, "claim.recovery_confirmed", on, ClaimLoad.ClaimAndLoan,
+            async (scope, c) =>
             {
-                var confirmed = Check(claim.ConfirmRecovery(request.RecoveryNumber, on));
-                await PostRecoveryAsync(scope, confirmed, loan, on);
+                var confirmed = Check(c.Claim.ConfirmRecovery(request.RecoveryNumber, on));
+                await PostRecoveryAsync(scope, confirmed, c.Loan, on);
                 return confirmed;
             });
     }
@@ -271,8 +264,8 @@ public sealed partial class FundHandler
         }
         var reason = errors.Text("reason", request.Reason, lengthMax: 2000);
         errors.ThrowIfAny();
-        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, request.Etag, "claim.recovery_refused", Today(), loanMoves: false,
-            (scope, claim, _, _) => Task.FromResult(Check(claim.RefuseRecovery(request.RecoveryNumber, reason))));
+        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, request.Etag, "claim.recovery_refused", Today(), ClaimLoad.Claim,
+            (scope, c) => Task.FromResult(Check(c.Claim.RefuseRecovery(request.RecoveryNumber, reason))));
     }
 
     [Roles(Role.FundOperator)]
@@ -283,13 +276,13 @@ public sealed partial class FundHandler
         var evidence = errors.Text("evidence", request.Evidence, required: request.ProvenUncollectable, lengthMax: 2000);
         var on = BusinessDate(errors, "write_off_date", request.WriteOffDate);
         errors.ThrowIfAny();
-        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, request.Etag, "claim.written_off", on, loanMoves: true,
-            async (scope, claim, record, loan) =>
+        return await ChangeClaimAsync(context, request.RequestId, request, request.Name, request.Etag, "claim.written_off", on, ClaimLoad.ClaimAndLoan,
+            async (scope, c) =>
             {
                 var policy = await reference.GetAsync(scope.CancellationToken);
-                var onWriteOff = policy.Resolver.At(claim.Data.Region, on);
-                var writtenOff = Check(claim.WriteOff(on, request.ProvenUncollectable, evidence.Length > 0 ? evidence : null, onWriteOff));
-                Refuse(loan!.WriteOff(on, request.ProvenUncollectable, onWriteOff));
+                var onWriteOff = policy.Resolver.At(c.Claim.Data.Region, on);
+                var writtenOff = Check(c.Claim.WriteOff(on, request.ProvenUncollectable, evidence.Length > 0 ? evidence : null, onWriteOff));
+                Refuse(c.Loan!.WriteOff(on, request.ProvenUncollectable, onWriteOff));
                 await ClaimPostings.PostAsync(scope, writtenOff.Data, writtenOff.Posting);
                 return writtenOff;
             });
@@ -318,29 +311,54 @@ public sealed partial class FundHandler
         }
     }
 
+    /// <summary>What a claim write loads besides the claim.</summary>
+    private enum ClaimLoad
+    {
+        Claim,
+        /// <summary>The step may move the claim's loan: it is locked too.</summary>
+        ClaimAndLoan,
+        /// <summary>Compensation: the loan, what the ledger holds guaranteed for it, and the fund's cash under the fund's row lock.</summary>
+        Compensation,
+    }
+
+    /// <summary>A claim write's load: the claim as locked, its loan when the step moves it, the figures compensation needs.</summary>
+    private sealed record LoadedClaim(CompensationClaim Claim, LoanRecord? Record, DomainLoan? Loan, long LedgerOutstanding, Money FundCash);
+
     /// <summary>
-    /// One claim write: lock the claim, check visibility and etag, lock its loan when the step may
-    /// move it, let the aggregate decide (refusals throw), then store the claim with the consent or
-    /// recovery it changed, the loan and the audit events, in one transaction.
+    /// One claim write, in three round trips: the load (the request id's claim, the claim locked, its loan
+    /// locked when the step may move it, and for compensation the fund's row lock and cash), then, after
+    /// the visibility and etag checks and the aggregate's decision (refusals throw), the effects queued
+    /// (claim with the consent or recovery it changed, postings, loan, audit events, stored reply) as one
+    /// batch, then COMMIT.
     /// </summary>
     private Task<Claim> ChangeClaimAsync(ServerCallContext context, string requestId, Google.Protobuf.IMessage request, string name, string etag,
-        string action, DateOnly on, bool loanMoves, Func<WriteScope, CompensationClaim, LoanRecord?, DomainLoan?, Task<ClaimOutcome>> decide)
+        string action, DateOnly on, ClaimLoad load, Func<WriteScope, LoadedClaim, Task<ClaimOutcome>> decide)
     {
         var id = ClaimId(name);
         return writes.RunAsync(context, requestId, request, async scope =>
         {
-            var (conn, tx, ct) = (scope.Connection, scope.Transaction, scope.CancellationToken);
-            var stored = VisibleClaim(scope.Caller, await ClaimStore.LoadAsync(conn, tx, id, true, ct), name);
+            var session = scope.Session;
+            // In lock order: the claim, its loan, the fund (as IssueGuarantee: loan, then fund).
+            var found = session.Enqueue(session.Claims.Find(id, forUpdate: true));
+            var loanRow = load == ClaimLoad.Claim ? null : session.Enqueue(session.Loans.FindOfClaim(id, forUpdate: true));
+            Query<long>? outstanding = null, cash = null;
+            if (load == ClaimLoad.Compensation)
+            {
+                outstanding = session.Enqueue(FundAccounts.GuaranteedOutstandingOfClaim(id));
+                session.Enqueue(session.Funds.LockFundOfClaim(id));
+                cash = session.Enqueue(session.Funds.CashOfClaimFund(id));
+            }
+            await session.FlushAsync();
+            var stored = VisibleClaim(scope.Caller, found.Value, name);
             // Each step re-derives its outcome from the claim as locked here: the etag is checked when given.
             Etags.Check(name, stored.Version, etag, EtagUse.IfGiven);
-            var record = loanMoves ? (await scope.Session.Loans.FindAsync(stored.Data.LoanId, true))! : null;
+            var record = loanRow?.Value;
             var loan = record is null ? null : DomainLoan.Rehydrate(record.Data);
             var before = loan?.State;
-            var outcome = await decide(scope, CompensationClaim.Rehydrate(stored.Data), record, loan);
-            if (!await ClaimStore.SaveAsync(conn, tx, outcome, stored.Version, scope.RequestId, ct))
-            {
-                throw RpcErrors.Aborted("CONCURRENT_UPDATE", $"{name} was changed by another request; read it again and retry");
-            }
+            var outcome = await decide(scope, new LoadedClaim(CompensationClaim.Rehydrate(stored.Data), record, loan,
+                outstanding?.Value ?? 0, new Money(cash?.Value ?? 0)));
+            session.Claims.Save(outcome, stored.Version, scope.RequestId,
+                () => RpcErrors.Aborted("CONCURRENT_UPDATE", $"{name} was changed by another request; read it again and retry"));
             if (record is not null && loan is not null && (loan.State != before || loan.Data != record.Data))
             {
                 await SaveLoanAsync(scope, record, loan, before!.Value, "loan." + action.Replace("claim.", "claim_", StringComparison.Ordinal), on);
@@ -353,15 +371,14 @@ public sealed partial class FundHandler
                     posting = outcome.Posting?.Kind.ToCode(), recovery = outcome.Recovery?.Number, consent = outcome.Consent?.Party.ToCode(),
                     rejection_reason = data.RejectionReason,
                 }, on);
-            return ToProto(new StoredClaim(data, stored.Version + 1), await reference.GetAsync(ct));
-        });
+            return ToProto(new StoredClaim(data, stored.Version + 1), await reference.GetAsync(scope.CancellationToken));
+        }, claimWithLoad: true);
     }
 
     private static async Task SaveLoanAsync(WriteScope scope, LoanRecord record, DomainLoan loan, Domain.Loans.LoanState before, string action, DateOnly on)
     {
         scope.Session.Loans.Update(loan.Data, record.Version, null, record.FailedRules, scope.Now,
             () => RpcErrors.Aborted("CONCURRENT_UPDATE", $"loans/{record.Data.Id} was changed by another request; retry"));
-        await scope.Session.FlushAsync();
         await scope.AuditAsync("loan", record.Data.Id, action, before.ToCode(), loan.State.ToCode(),
             new { outstanding_principal_fen = loan.Data.OutstandingPrincipal.Fen, policy_versions = loan.Data.PolicyVersionIds }, on);
     }
@@ -416,7 +433,7 @@ public sealed partial class FundHandler
             WrittenOffFundFen = c.WrittenOffFund.Fen,
             WrittenOffBankFen = c.WrittenOffBank.Fen,
             WrittenOffDate = Date(c.WrittenOffDate),
-            GuarantorType = c.Guarantor.ToCode(),
+            GuarantorType = GuarantorTypes.ToProto(c.Guarantor),
             ClaimableOn = Date(c.ClaimableOn),
             FiledLate = c.FiledLate,
             LastOnTimeDate = Date(LateClaim.LastOnTimeDay(c.ClaimableOn)),

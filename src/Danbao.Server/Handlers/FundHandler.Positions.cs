@@ -62,8 +62,8 @@ public sealed partial class FundHandler
             {
                 throw RpcErrors.PermissionDenied("REGION_NOT_COVERED", $"{caller.InstitutionId} may not see region {region}");
             }
-            await using var conn = await database.DataSource.OpenConnectionAsync(ct);
-            funds = await FundPositionStore.FundsWithinAsync(conn, region, ct);
+            await using var session = await database.OpenReadSessionAsync(ct);
+            funds = await session.FundPositions.FundsWithinAsync(region);
         }
         var dates = MonthEnds(start!.Value, end!.Value);
         // (fund, date) pairs after the cursor, one more than the page to know whether another follows.
@@ -73,13 +73,15 @@ public sealed partial class FundHandler
             .Take(size + 1).ToList();
         var response = new ListFundPositionsResponse();
         var policy = await reference.GetAsync(ct);
-        await using (var conn = await database.DataSource.OpenConnectionAsync(ct))
+        await using (var session = await database.OpenReadSessionAsync(ct))
         {
-            foreach (var group in page.Take(size).GroupBy(p => p.Fund))
+            // Every fund of the page in one round trip.
+            var groups = page.Take(size).GroupBy(p => p.Fund).Select(group => (group.Key, Rows: session.Enqueue(session.FundPositions.Positions(
+                FundAccounts.Cash(group.Key.Id), FundAccounts.GuaranteesOutstanding(group.Key.Id), group.Select(p => p.Date).ToList())))).ToList();
+            await session.FlushAsync();
+            foreach (var group in groups)
             {
-                var rows = await FundPositionStore.PositionsAsync(conn, FundAccounts.Cash(group.Key.Id), FundAccounts.GuaranteesOutstanding(group.Key.Id),
-                    group.Select(p => p.Date).ToList(), ct);
-                foreach (var row in rows)
+                foreach (var row in group.Rows.Value)
                 {
                     var k = policy.Resolver.At(new RegionCode(group.Key.Region), row.Date).LeverageMultipleMax;
                     var limit = LeverageCheck.Limit(new Money(row.BalanceFen), k).Fen;

@@ -30,8 +30,6 @@ public sealed partial class FundHandler(Database database, WriteRunner writes, R
     /// <summary>Most a single capital contribution may be: 100亿元.</summary>
     public const long ContributionFenMax = 1_000_000_000_000;
 
-    private static Ledger Ledger => GuaranteePostings.Ledger;
-
     [Roles(Role.FinanceBureau)]
     public override async Task<CapitalContribution> ContributeCapital(ContributeCapitalRequest request, ServerCallContext context)
     {
@@ -48,13 +46,15 @@ public sealed partial class FundHandler(Database database, WriteRunner writes, R
         var fund = await VisibleFundAsync(context.Caller(), request.Fund, "fund", context.CancellationToken);
         return await writes.RunAsync(context, request.RequestId, request, async scope =>
         {
-            var (conn, tx, ct) = (scope.Connection, scope.Transaction, scope.CancellationToken);
-            await FundStore.LockFundAsync(conn, tx, fund.Id, fund.Region, ct);
-            await FundStore.MarkCapitalisedAsync(conn, tx, fund.Id, ct);
-            await FundAccounts.OpenFundAsync(Ledger, conn, tx, fund.Id, ct);
+            var session = scope.Session;
             var finance = scope.Caller.InstitutionId;
-            await FundAccounts.OpenFinanceAsync(Ledger, conn, tx, finance, ct);
-            var id = await Ledger.PostAsync(conn, tx, new LedgerTransactionRequest
+            // No round trip once this process knows the accounts.
+            await FundAccounts.OpenFundAsync(session.Ledger, fund.Id);
+            await FundAccounts.OpenFinanceAsync(session.Ledger, finance);
+            // One batch with the request id's claim: the fund's row lock, the posting, the balance after it.
+            session.Enqueue(session.Funds.LockFund(fund.Id, fund.Region));
+            session.Funds.MarkCapitalised(fund.Id);
+            var posted = session.Enqueue(session.Ledger.Posted(new LedgerTransactionRequest
             {
                 Kind = "capital_contribution",
                 CauseType = "fund",
@@ -69,7 +69,9 @@ public sealed partial class FundHandler(Database database, WriteRunner writes, R
                     LedgerPosting.Debit(FundAccounts.FinanceContributions(finance), amount),
                     LedgerPosting.Credit(FundAccounts.FinanceAppropriations(finance), amount),
                 ],
-            }, ct);
+            }));
+            var balance = await session.ReadAsync(session.Funds.BalanceOrZero(FundAccounts.Cash(fund.Id)));
+            var id = posted.Value;
             await scope.AuditAsync("fund", fund.Id, "fund.capital_contributed", null, null,
                 new { amount_fen = amount, ledger_transaction_id = id, reference = request.Reference }, on);
             return new CapitalContribution
@@ -79,9 +81,9 @@ public sealed partial class FundHandler(Database database, WriteRunner writes, R
                 AmountFen = amount,
                 ContributionDate = Date(on),
                 LedgerTransactionId = id,
-                FundBalanceFen = await FundStore.BalanceOrZeroAsync(conn, tx, FundAccounts.Cash(fund.Id), ct),
+                FundBalanceFen = balance,
             };
-        });
+        }, claimWithLoad: true);
     }
 
     [Roles(Role.FundOperator, Role.FinanceBureau, Role.Admin)]
@@ -93,12 +95,17 @@ public sealed partial class FundHandler(Database database, WriteRunner writes, R
         var policy = await reference.GetAsync(ct);
         var snapshot = policy.Resolver.At(new RegionCode(fund.Region), today);
         var k = snapshot.LeverageMultipleMax;
-        await using var conn = await database.DataSource.OpenConnectionAsync(ct);
-        var balance = await FundStore.BalanceOrZeroAsync(conn, null, FundAccounts.Cash(fund.Id), ct);
-        var outstanding = await FundStore.BalanceOrZeroAsync(conn, null, FundAccounts.GuaranteesOutstanding(fund.Id), ct);
+        await using var session = await database.OpenReadSessionAsync(ct);
+        var funds = session.Funds;
+        // The balances and the pipeline in one round trip.
+        var capitalBalance = session.Enqueue(funds.BalanceOrZero(FundAccounts.Capital(fund.Id)));
+        var pipelineQuery = session.Enqueue(funds.Pipeline(fund.Id));
+        var (balance, outstanding) = await session.ReadAsync(funds.BalanceOrZero(FundAccounts.Cash(fund.Id)),
+            funds.BalanceOrZero(FundAccounts.GuaranteesOutstanding(fund.Id)));
+        var (pipeline, pipelineBase) = pipelineQuery.Value;
+        var conn = session.Connection;
         var recoverable = await FundStore.MovementsByKindAsync(conn, FundAccounts.FundRecoverable(fund.Id), null, DateOnly.MaxValue, ct);
         var guarantees = await FundStore.MovementsByKindAsync(conn, FundAccounts.GuaranteesOutstanding(fund.Id), null, DateOnly.MaxValue, ct);
-        var (pipeline, pipelineBase) = await FundStore.PipelineAsync(conn, fund.Id, ct);
         var limit = LeverageCheck.Limit(new Money(balance), k).Fen;
         var paid = recoverable.GetValueOrDefault(ClaimPostings.CompensationKind).DebitsFen;
         // Recoveries after write-off (账销案存) restore capital rather than the recoverable.
@@ -110,7 +117,7 @@ public sealed partial class FundHandler(Database database, WriteRunner writes, R
         {
             Fund = ResourceNames.Institution.Format(fund.Id),
             BalanceFen = balance,
-            CapitalFen = await FundStore.BalanceOrZeroAsync(conn, null, FundAccounts.Capital(fund.Id), ct),
+            CapitalFen = capitalBalance.Value,
             OutstandingGuaranteesFen = outstanding,
             LeverageMultipleMax = k,
             LeverageLimitFen = limit,

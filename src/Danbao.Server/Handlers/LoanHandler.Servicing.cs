@@ -31,10 +31,10 @@ public sealed partial class LoanHandler
         {
             errors.Add("guarantee_fund", "a fund operator guarantees from its own fund: leave empty or name your institution");
         }
-        var guarantor = GuarantorType.GuaranteeFund;
-        if (request.GuarantorType.Length > 0 && !GuarantorTypeCodes.TryFromCode(request.GuarantorType, out guarantor))
+        var guarantor = GuarantorTypes.FromProto(request.GuarantorType) ?? Domain.Compensation.GuarantorType.GuaranteeFund;
+        if (GuarantorTypes.FromProto(request.GuarantorType) is null)
         {
-            errors.Add("guarantor_type", "GUARANTEE_FUND or GOVERNMENT_FINANCING_GUARANTOR (empty: GUARANTEE_FUND)");
+            errors.Add("guarantor_type", "GUARANTEE_FUND or GOVERNMENT_FINANCING_GUARANTOR (unspecified: GUARANTEE_FUND)");
         }
         errors.ThrowIfAny();
         return ChangeAsync(context, request, "loan.guaranteed", async write =>

@@ -83,7 +83,7 @@ public static class LoanMapping
             CounterGuarantee = d.CounterGuarantee,
             HkMacauYouth = d.HkMacauYouth,
             FundRiskShareBp = d.FundRiskShare?.Bp ?? 0,
-            GuarantorType = d.FundRiskShare is null ? "" : Domain.Compensation.GuarantorTypeCodes.ToCode(d.Guarantor),
+            GuarantorType = d.FundRiskShare is null ? Contracts.V1.GuarantorType.Unspecified : GuarantorTypes.ToProto(d.Guarantor),
             PublicityStartDate = Date(d.PublicityStartDate),
             DisbursementDate = Date(d.DisbursementDate),
             MaturityDate = Date(d.MaturityDate),

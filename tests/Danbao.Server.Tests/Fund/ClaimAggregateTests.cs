@@ -163,7 +163,7 @@ public sealed class StoredShareTests(StoredShareTests.OwnServer server) : IClass
         var claim = await steps.File(loan);
         // Example 7 at the stored 8:2: base 151,312.50 → fund 121,050.00, bank 30,262.50 (at 100% the fund would pay 30,262.50 more).
         Assert.Equal((15_131_250L, 8000, 12_105_000L, 3_026_250L), (claim.BaseFen, claim.FundShareBp, claim.FundFen, claim.BankFen));
-        Assert.Equal("GUARANTEE_FUND", claim.GuarantorType);
+        Assert.Equal(GuarantorType.GuaranteeFund, claim.GuarantorType);
         Assert.DoesNotContain(claim.PolicyVersions, v => v.Value == "10000");
         claim = await steps.Approve(await steps.Consents(claim));
         Assert.Equal(before.BalanceFen - 12_105_000, (await steps.Overview()).BalanceFen);

@@ -77,7 +77,9 @@ public sealed class ClaimPropertyTests(DanbaoServer server) : IClassFixture<Danb
             "select coalesce(sum(fund_fen - recovered_fund_fen - written_off_fund_fen), 0)::bigint from compensation_claims where fund_id = 'gz-fund' and state in ('APPROVED', 'WRITTEN_OFF')", conn))
         {
             var unrecovered = (long)(await cmd.ExecuteScalarAsync())!;
-            Assert.Equal(unrecovered, await FundStore.BalanceOrZeroAsync(conn, null, FundAccounts.FundRecoverable("gz-fund"), CancellationToken.None));
+            await using var db = new Data.Database(new Data.DatabaseOptions { ConnectionString = server.Database.ConnectionString });
+            await using var session = await db.OpenReadSessionAsync(CancellationToken.None);
+            Assert.Equal(unrecovered, await session.Funds.BalanceOrZeroAsync(FundAccounts.FundRecoverable("gz-fund")));
         }
         await steps.AssertLedgerConsistent();
         return true;

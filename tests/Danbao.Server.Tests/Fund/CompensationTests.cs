@@ -81,6 +81,30 @@ public sealed class CompensationTests(DanbaoServer server) : IClassFixture<Danba
     }
 
     [Fact]
+    public async Task A_second_live_claim_is_refused_by_the_database_when_the_loan_state_would_allow_it()
+    {
+        var steps = new FundSteps(server);
+        var loan = await steps.OverdueLoanWith150000Outstanding();
+        var claim = await steps.File(loan);
+        // Planted: the loan back to OVERDUE with its claim still FILED (the unique index is the backstop).
+        await using (var conn = new Npgsql.NpgsqlConnection(server.Database.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new Npgsql.NpgsqlCommand("update loans set state = 'OVERDUE', claim_date = null where id = @id", conn);
+            cmd.Parameters.AddWithValue("id", loan.Name["loans/".Length..]);
+            Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
+        }
+        var planted = await steps.Bank.Loans.GetLoanAsync(new GetLoanRequest { Name = loan.Name });
+        var again = await Assert.ThrowsAsync<RpcException>(async () => await steps.File(loan, "2026-07-01"));
+        Assert.Equal((StatusCode.FailedPrecondition, "CLAIM_EXISTS"), (again.StatusCode, again.Reason()));
+        // Nothing changed: the loan is as planted, the bank has its one claim.
+        var after = await steps.Bank.Loans.GetLoanAsync(new GetLoanRequest { Name = loan.Name });
+        Assert.Equal((LoanState.Overdue, planted.Etag), (after.State, after.Etag));
+        var claims = await steps.Bank.Fund.ListClaimsAsync(new ListClaimsRequest { PageSize = 50 });
+        Assert.Equal([claim.Name], claims.Claims.Where(c => c.Loan == loan.Name).Select(c => c.Name).ToArray());
+    }
+
+    [Fact]
     public async Task A_claim_needs_more_than_90_days_overdue()
     {
         var steps = new FundSteps(server);

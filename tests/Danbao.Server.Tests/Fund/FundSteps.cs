@@ -29,7 +29,7 @@ public sealed class FundSteps(DanbaoServer server, string bank = "icbc-gz")
     /// is paid up to 2026-04-01 (102 days × 150,000 × 3.50% / 360 = 1,487.50) and nothing after. On the
     /// claim date 2026-06-30 the loan is 102 days overdue with exactly 90 days of unpaid interest.
     /// </summary>
-    public async Task<Loan> OverdueLoanWith150000Outstanding(Residency residency = Residency.Mainland, string guarantorType = "")
+    public async Task<Loan> OverdueLoanWith150000Outstanding(Residency residency = Residency.Mainland, GuarantorType guarantorType = GuarantorType.Unspecified)
     {
         var request = Unique(residency);
         request.Loan.RepaymentMethod = RepaymentMethod.EqualPrincipal;

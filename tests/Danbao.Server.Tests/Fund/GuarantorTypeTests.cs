@@ -15,7 +15,7 @@ namespace Danbao.Server.Tests.Fund;
 /// </summary>
 public sealed class GuarantorTypeTests(DanbaoServer server) : IClassFixture<DanbaoServer>
 {
-    private const string Government = "GOVERNMENT_FINANCING_GUARANTOR";
+    private const GuarantorType Government = GuarantorType.GovernmentFinancingGuarantor;
     private const string PlantedVersion = "CN-GD-GZ:RISK_SHARE_GOVERNMENT_GUARANTOR_BP:2025-01-01";
 
     /// <summary>Guangzhou's 政银担 share at 7:3 from 2025-01-01 (the seeded national default is 8:2), so the parameter is seen at work.</summary>
@@ -47,25 +47,25 @@ public sealed class GuarantorTypeTests(DanbaoServer server) : IClassFixture<Danb
         var read = await steps.Bank.Loans.GetLoanAsync(new GetLoanRequest { Name = byGovernment.Name });
         Assert.Equal((Government, 7000), (read.GuarantorType, read.FundRiskShareBp));
 
-        // Empty is the fund, at the fund's 8:2; named explicitly the same.
+        // Unspecified is the fund, at the fund's 8:2; named explicitly the same.
         var byFund = await steps.Loans.Guarantee(await steps.Approved());
-        Assert.Equal(("GUARANTEE_FUND", 8000), (byFund.GuarantorType, byFund.FundRiskShareBp));
-        var named = await steps.Loans.Guarantee(await steps.Approved(), guarantorType: "GUARANTEE_FUND");
-        Assert.Equal(("GUARANTEE_FUND", 8000), (named.GuarantorType, named.FundRiskShareBp));
+        Assert.Equal((GuarantorType.GuaranteeFund, 8000), (byFund.GuarantorType, byFund.FundRiskShareBp));
+        var named = await steps.Loans.Guarantee(await steps.Approved(), guarantorType: GuarantorType.GuaranteeFund);
+        Assert.Equal((GuarantorType.GuaranteeFund, 8000), (named.GuarantorType, named.FundRiskShareBp));
         // Before the guarantee there is no guarantor.
-        Assert.Equal("", (await steps.Approved()).GuarantorType);
+        Assert.Equal(GuarantorType.Unspecified, (await steps.Approved()).GuarantorType);
     }
 
     [Fact]
-    public async Task An_unknown_guarantor_type_is_a_field_violation_and_changes_nothing()
+    public async Task A_guarantor_type_the_contract_does_not_define_is_a_field_violation_and_changes_nothing()
     {
         var steps = new FundSteps(server, "gzrcb");
         var loan = await steps.Approved();
-        var refused = await Assert.ThrowsAsync<RpcException>(async () => await steps.Loans.Guarantee(loan, guarantorType: "BANK"));
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await steps.Loans.Guarantee(loan, guarantorType: (GuarantorType)7));
         Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
         Assert.Equal(["guarantor_type"], refused.FieldViolations().Select(v => v.Field).ToArray());
         var after = await steps.Bank.Loans.GetLoanAsync(new GetLoanRequest { Name = loan.Name });
-        Assert.Equal((LoanState.Approved, loan.Etag, ""), (after.State, after.Etag, after.GuarantorType));
+        Assert.Equal((LoanState.Approved, loan.Etag, GuarantorType.Unspecified), (after.State, after.Etag, after.GuarantorType));
     }
 
     [Fact]

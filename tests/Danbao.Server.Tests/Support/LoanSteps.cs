@@ -62,7 +62,7 @@ public sealed class LoanSteps(DanbaoServer server, string bank = "icbc-gz", stri
     public Task<Loan> Approve(Loan loan, string? requestId = null) =>
         Bank.Loans.ApproveLoanAsync(new ApproveLoanRequest { RequestId = requestId ?? DanbaoClient.NewRequestId(), Name = loan.Name, Etag = loan.Etag }).ResponseAsync;
 
-    public Task<Loan> Guarantee(Loan loan, string date = "2025-06-15", string guarantorType = "") =>
+    public Task<Loan> Guarantee(Loan loan, string date = "2025-06-15", GuarantorType guarantorType = GuarantorType.Unspecified) =>
         Fund.Loans.IssueGuaranteeAsync(new IssueGuaranteeRequest
         {
             RequestId = DanbaoClient.NewRequestId(), Name = loan.Name, Etag = loan.Etag, GuaranteeDate = date, GuarantorType = guarantorType,
@@ -85,6 +85,6 @@ public sealed class LoanSteps(DanbaoServer server, string bank = "icbc-gz", stri
     }
 
     /// <summary>Approved, guaranteed on 2025-06-15 and disbursed on 2025-06-20.</summary>
-    public async Task<Loan> Disbursed(CreateLoanRequest? request = null, string guarantorType = "") =>
+    public async Task<Loan> Disbursed(CreateLoanRequest? request = null, GuarantorType guarantorType = GuarantorType.Unspecified) =>
         await Disburse(await Guarantee(await Approved(request), guarantorType: guarantorType));
 }
