@@ -1,5 +1,6 @@
 using Danbao.Data.Accounting;
 using Danbao.Data.Audit;
+using Danbao.Data.Fund;
 using Danbao.Data.Idempotency;
 using Danbao.Data.Loans;
 using Npgsql;
@@ -30,6 +31,7 @@ public sealed class DbSession : IAsyncDisposable
         Requests = new IdempotencyStore(this);
         Audit = new AuditLog(this);
         Ledger = new Ledger(this);
+        Statements = new StatementStore(this);
     }
 
     public NpgsqlConnection Connection { get; }
@@ -44,6 +46,7 @@ public sealed class DbSession : IAsyncDisposable
     public IdempotencyStore Requests { get; }
     public AuditLog Audit { get; }
     public Ledger Ledger { get; }
+    public StatementStore Statements { get; }
 
     /// <summary>Statements waiting for the next round trip.</summary>
     public int Pending => _pending.Count;
