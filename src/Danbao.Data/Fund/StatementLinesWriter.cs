@@ -25,23 +25,27 @@ public sealed class StatementLinesWriter : IAsyncDisposable
     private static ReadOnlySpan<byte> Header => [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
     private readonly NpgsqlRawCopyStream _stream;
+    private readonly NpgsqlConnection _connection;
+    private readonly NpgsqlTransaction _transaction;
     private readonly CancellationToken _ct;
     private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(BufferBytes);
     private int _used;
     private bool _completed;
 
-    private StatementLinesWriter(NpgsqlRawCopyStream stream, CancellationToken ct)
+    private StatementLinesWriter(NpgsqlRawCopyStream stream, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {
         _stream = stream;
+        _connection = connection;
+        _transaction = transaction;
         _ct = ct;
     }
 
-    internal static Task<StatementLinesWriter> StartAsync(NpgsqlRawCopyStream stream, CancellationToken ct)
+    internal static StatementLinesWriter Start(NpgsqlRawCopyStream stream, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {
-        var writer = new StatementLinesWriter(stream, ct);
+        var writer = new StatementLinesWriter(stream, connection, transaction, ct);
         Header.CopyTo(writer._buffer);
         writer._used = Header.Length;
-        return Task.FromResult(writer);
+        return writer;
     }
 
     /// <summary>Encodes one line; true when the buffer is full enough that the caller must flush before the next.</summary>
@@ -72,7 +76,7 @@ public sealed class StatementLinesWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Ends the COPY; a loan twice is reported here (unique violation).</summary>
+    /// <summary>Ends the COPY and indexes the lines by loan (the merge's order); a loan twice is reported here (unique violation).</summary>
     public async Task CompleteAsync()
     {
         BinaryPrimitives.WriteInt16BigEndian(_buffer.AsSpan(_used), -1);
@@ -80,6 +84,8 @@ public sealed class StatementLinesWriter : IAsyncDisposable
         await FlushAsync();
         _completed = true;
         await _stream.DisposeAsync();
+        await using var index = new NpgsqlCommand("create unique index statement_lines_loan on statement_lines (loan_id)", _connection, _transaction);
+        await index.ExecuteNonQueryAsync(_ct);
     }
 
     /// <summary>Abandons an unfinished COPY (a refused line): the transaction rolls back anyway.</summary>

@@ -58,11 +58,12 @@ public sealed class StatementStore(DbSession session)
     /// </summary>
     public async Task<StatementLinesWriter> BeginLinesAsync()
     {
-        // ON COMMIT DROP and no WAL (a temp table); the primary key gives the merge its order.
-        session.Queue(new NpgsqlBatchCommand("create temp table statement_lines (loan_id text primary key, fen bigint not null) on commit drop"));
+        // ON COMMIT DROP and no WAL (a temp table). Its unique index is built once the lines are in
+        // (StatementLinesWriter.CompleteAsync): one sort, ~2.5× cheaper than COPY into an indexed table.
+        session.Queue(new NpgsqlBatchCommand("create temp table statement_lines (loan_id text not null, fen bigint not null) on commit drop"));
         await session.FlushAsync();
         var stream = await session.Connection.BeginRawBinaryCopyAsync("copy statement_lines (loan_id, fen) from stdin (format binary)", session.CancellationToken);
-        return await StatementLinesWriter.StartAsync(stream, session.CancellationToken);
+        return StatementLinesWriter.Start(stream, session.Connection, session.Transaction!, session.CancellationToken);
     }
 
     /// <summary>
@@ -100,7 +101,11 @@ public sealed class StatementStore(DbSession session)
         // account's balance less its later postings is the sum of the per-loan balances compared.
         // In loan order: a merge join of the two sorted sides, so the breaks go into their index in key
         // order (twice as fast as a hash join's random order when every line breaks). No hash table.
+        // The ledger's side is read in its primary key's order inside its own subquery (OFFSET 0): under
+        // the full join PostgreSQL would not see that order and sorted 550,000 rows (on disk) each time.
+        // JIT off: compiling the plan's expressions costs more than it saves on one pass of ~1M rows.
         batch.BatchCommands.Add(new NpgsqlBatchCommand("set local enable_hashjoin = off"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("set local jit = off"));
         var compare = new NpgsqlBatchCommand(
             """
             with acct as (
@@ -117,10 +122,11 @@ public sealed class StatementStore(DbSession session)
             later_by_loan as (
                 select cause_id as loan_id, sum(fen)::bigint as fen from later where cause_type = 'loan' group by cause_id),
             ours as (
-                select b.cause_id as loan_id, b.balance_fen - coalesce(l.fen, 0) as fen
-                from ledger_cause_balances b
-                left join later_by_loan l on l.loan_id = b.cause_id
-                where b.account_id = (select id from acct) and b.cause_type = 'loan'),
+                select b.loan_id, b.fen - coalesce(l.fen, 0) as fen
+                from (select cause_id as loan_id, balance_fen as fen from ledger_cause_balances
+                      where account_id = (select id from acct) and cause_type = 'loan'
+                      order by cause_id offset 0) b
+                left join later_by_loan l on l.loan_id = b.loan_id),
             breaks as (
                 insert into bank_statement_breaks (statement_id, loan_id, kind, ours_fen, theirs_fen)
                 select @id, coalesce(o.loan_id, s.loan_id),
