@@ -84,7 +84,10 @@ public sealed class StatementLinesWriter : IAsyncDisposable
         await FlushAsync();
         _completed = true;
         await _stream.DisposeAsync();
-        await using var index = new NpgsqlCommand("create unique index statement_lines_loan on statement_lines (loan_id)", _connection, _transaction);
+        await using var index = new NpgsqlCommand("create unique index statement_lines_loan on statement_lines (loan_id)", _connection, _transaction)
+        {
+            CommandTimeout = StatementStore.CompareTimeoutSeconds,
+        };
         await index.ExecuteNonQueryAsync(_ct);
     }
 
@@ -97,12 +100,12 @@ public sealed class StatementLinesWriter : IAsyncDisposable
             try
             {
                 await _stream.CancelAsync();
+                await _stream.DisposeAsync();
             }
-            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or OperationCanceledException)
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or OperationCanceledException or IOException)
             {
                 // The COPY is being abandoned because the call already failed: that failure is the answer.
             }
-            await _stream.DisposeAsync();
         }
         if (_buffer is { } buffer)
         {
