@@ -25,6 +25,40 @@ public static class StreamingCalls
     }
 
     /// <summary>
+    /// Streams a bank's loan-level statement from <paramref name="lines"/> as they are enumerated,
+    /// <paramref name="linesPerMessage"/> a message (as_of_date in the first), and returns the breaks
+    /// against the ledger. One message object is reused (each is serialised before its write completes),
+    /// so a statement of any size is never held. Role: BANK.
+    /// </summary>
+    public static async Task<StatementComparison> UploadBankStatementAsync(this FundService.FundServiceClient fund, string asOfDate,
+        IEnumerable<StatementLine> lines, int linesPerMessage = 10_000, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(fund);
+        ArgumentNullException.ThrowIfNull(lines);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(linesPerMessage);
+        using var call = fund.UploadBankStatement(cancellationToken: cancellationToken);
+        var message = new UploadBankStatementRequest { AsOfDate = asOfDate };
+        var sent = false;
+        foreach (var line in lines)
+        {
+            message.Lines.Add(line);
+            if (message.Lines.Count == linesPerMessage)
+            {
+                await call.RequestStream.WriteAsync(message, cancellationToken);
+                sent = true;
+                message.AsOfDate = "";
+                message.Lines.Clear();
+            }
+        }
+        if (message.Lines.Count > 0 || !sent)
+        {
+            await call.RequestStream.WriteAsync(message, cancellationToken);
+        }
+        await call.RequestStream.CompleteAsync();
+        return await call;
+    }
+
+    /// <summary>
     /// Streams a claim's lines (StreamSubsidyClaimLines): <paramref name="lines"/> are sent as they are enumerated,
     /// <paramref name="linesPerMessage"/> (at most 10,000) per message, the first carrying the request id and the
     /// claim, so a file of any size is never held in memory. All or nothing. A retry with the same request id must

@@ -90,6 +90,25 @@ public sealed class Database : IAsyncDisposable
         return new DbSession(connection, null, ownsConnection: true, ct);
     }
 
+    /// <summary>
+    /// A write session on its own connection and transaction, not retried: for a client stream, which
+    /// cannot be replayed. The caller commits (<see cref="DbSession.CommitAsync"/>); disposing rolls back what was not.
+    /// </summary>
+    public async Task<DbSession> OpenWriteSessionAsync(CancellationToken ct)
+    {
+        var connection = await DataSource.OpenConnectionAsync(ct);
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(ct);
+            return new DbSession(connection, transaction, ownsConnection: true, ct);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>True when a connection opens and answers <c>SELECT 1</c>; for health checks.</summary>
     public async Task<bool> CanConnectAsync(CancellationToken ct)
     {

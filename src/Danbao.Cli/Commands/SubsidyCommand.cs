@@ -255,13 +255,7 @@ internal static class ReconcileCommand
             {
                 lines = (await LoanBookAsync(client, ct, perLoan: true)).Select(p => new StatementLine { Loan = p.Key, OutstandingFen = p.Value }).ToList();
             }
-            var messages = lines.Chunk(1000).Select((chunk, i) =>
-            {
-                var message = new UploadBankStatementRequest { AsOfDate = i == 0 ? on : "" };
-                message.Lines.AddRange(chunk);
-                return message;
-            }).DefaultIfEmpty(new UploadBankStatementRequest { AsOfDate = on });
-            var result = await client.Fund.UploadBankStatementAsync(messages, ct);
+            var result = await client.Fund.UploadBankStatementAsync(on, lines, cancellationToken: ct);
             var table = new Report("statement", "as of", "lines", "matched", "breaks", "ours (yuan)", "theirs (yuan)");
             table.AddRow(result.Name, result.AsOfDate, $"{result.LinesReceived}", $"{result.LoansMatched}", $"{result.BreaksCount}", Amounts.Yuan(result.OursTotalFen), Amounts.Yuan(result.TheirsTotalFen));
             table.Write(cli);

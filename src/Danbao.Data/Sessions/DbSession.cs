@@ -38,6 +38,7 @@ public sealed class DbSession : IAsyncDisposable
         Claims = new ClaimStore(this);
         Funds = new FundStore(this);
         FundPositions = new FundPositionStore(this);
+        Statements = new StatementStore(this);
     }
 
     public NpgsqlConnection Connection { get; }
@@ -60,6 +61,7 @@ public sealed class DbSession : IAsyncDisposable
     public ClaimStore Claims { get; }
     public FundStore Funds { get; }
     public FundPositionStore FundPositions { get; }
+    public StatementStore Statements { get; }
 
     /// <summary>Statements waiting for the next round trip.</summary>
     public int Pending => _pending.Count;

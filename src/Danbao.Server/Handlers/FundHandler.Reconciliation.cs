@@ -102,9 +102,9 @@ public sealed partial class FundHandler
         var untilTomorrow = dayStart.AddDays(1) - now;
         var limits = statementLimits;
         // No retry around this transaction: a client stream cannot be replayed.
-        await using var conn = await database.DataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var (uploads, linesToday) = await FundStore.LockStatementQuotaAsync(conn, tx, caller.InstitutionId, dayStart, ct);
+        await using var session = await database.OpenWriteSessionAsync(ct);
+        var statements = session.Statements;
+        var (uploads, linesToday) = await statements.LockQuotaAsync(caller.InstitutionId, dayStart);
         if (uploads >= limits.UploadsPerBankPerDayMax)
         {
             throw RpcErrors.ResourceExhausted("STATEMENT_UPLOADS_EXHAUSTED",
@@ -112,11 +112,11 @@ public sealed partial class FundHandler
                 untilTomorrow);
         }
         var linesLeft = Math.Min(StatementLinesMax, limits.LinesPerBankPerDayMax - linesToday);
-        await FundStore.DeleteExpiredBreaksAsync(conn, tx, caller.InstitutionId, now.AddDays(-limits.BreaksRetentionDays), now, ct);
+        statements.DeleteExpiredBreaks(caller.InstitutionId, now.AddDays(-limits.BreaksRetentionDays), now);
         var received = 0;
         var receivedNonZero = 0;
         var statementTotalFen = 0L;
-        await using (var lines = await FundStore.BeginStatementLinesAsync(conn, tx, ct))
+        await using (var lines = await statements.BeginLinesAsync())
         {
             do
             {
@@ -130,8 +130,8 @@ public sealed partial class FundHandler
                                 $"{caller.InstitutionId} may upload {limits.LinesPerBankPerDayMax} statement lines a day and has {linesToday} today; this statement has more than the {linesLeft} left; retry tomorrow",
                                 untilTomorrow);
                     }
-                    // Checked inline and written as a slice of the name: nothing is allocated per line
-                    // (LoanAccess.IdOf, with its field name, only to refuse a bad one).
+                    // Checked inline and encoded into the COPY buffer from a slice of the name: nothing is
+                    // allocated per line (LoanAccess.IdOf, with its field name, only to refuse a bad one).
                     var name = line.Loan;
                     if (!name.StartsWith(LoanNamePrefix, StringComparison.Ordinal) || name.Length is < 8 or > 40)
                     {
@@ -149,25 +149,25 @@ public sealed partial class FundHandler
                     }
                     statementTotalFen += line.OutstandingFen;
                     receivedNonZero += line.OutstandingFen != 0 ? 1 : 0;
-                    await lines.StartRowAsync(ct);
-                    await lines.WriteAsync(name.AsMemory(LoanNamePrefix.Length), NpgsqlTypes.NpgsqlDbType.Text, ct);
-                    await lines.WriteAsync(line.OutstandingFen, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
+                    if (lines.Add(name.AsSpan(LoanNamePrefix.Length), line.OutstandingFen))
+                    {
+                        await lines.FlushAsync();
+                    }
                 }
             }
             while (await requests.MoveNext(ct));
             try
             {
-                await lines.CompleteAsync(ct);
+                await lines.CompleteAsync();
             }
             catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation)
             {
                 throw RpcErrors.InvalidArgument($"a loan appears twice in the statement ({e.Detail})", ("lines", "each loan once"));
             }
         }
-        var statement = await FundStore.CompareStatementAsync(conn, tx, ResourceIds.Statement(now), caller.InstitutionId, asOf!.Value, received, receivedNonZero,
-            statementTotalFen, now, ct);
-        var first = await FundStore.FirstBreaksAsync(conn, tx, statement.Id, BreaksListedMax, ct);
-        await tx.CommitAsync(ct);
+        var (statement, first) = await statements.CompareAsync(ResourceIds.Statement(now), caller.InstitutionId, asOf!.Value, received, receivedNonZero,
+            statementTotalFen, now, BreaksListedMax);
+        await session.CommitAsync();
         var reply = new StatementComparison
         {
             Name = ResourceNames.Statement.Format(statement.Id),
@@ -190,21 +190,22 @@ public sealed partial class FundHandler
         var caller = context.Caller();
         var ct = context.CancellationToken;
         var statementId = ResourceNames.Statement.Parse(request.Name);
-        await using var conn = await database.DataSource.OpenConnectionAsync(ct);
-        var statement = await FundStore.FindStatementAsync(conn, statementId, ct);
-        var visible = statement is not null && AccessPolicy.CanSeeBank(caller, statement.BankId,
-            caller.Role == Role.Bank ? null : (await FindInstitutionAsync(statement.BankId, ct))?.Region);
+        await using var session = await database.OpenReadSessionAsync(ct);
+        var found = await session.Statements.FindAsync(statementId);
+        var visible = found is { } f && AccessPolicy.CanSeeBank(caller, f.Statement.BankId,
+            caller.Role == Role.Bank ? null : (await FindInstitutionAsync(f.Statement.BankId, ct))?.Region);
         if (!visible)
         {
             throw ResourceNames.Statement.NotFound(request.Name, caller.InstitutionId);
         }
-        if (await FundStore.BreaksDeletedAtAsync(conn, statement!.Id, ct) is { } deleted)
+        var (statement, breaksDeletedAt) = found!.Value;
+        if (breaksDeletedAt is { } deleted)
         {
             throw RpcErrors.FailedPrecondition("BREAKS_EXPIRED",
                 $"{request.Name}'s breaks were deleted on {deleted:yyyy-MM-dd} after the {statementLimits.BreaksRetentionDays}-day retention; its totals remain");
         }
         var csv = new StringBuilder("loan,kind,ours_fen,theirs_fen\n");
-        await foreach (var b in FundStore.BreaksAsync(conn, statement!.Id, ct))
+        await foreach (var b in session.Statements.BreaksAsync(statement.Id))
         {
             csv.Append(ResourceNames.Loan.Prefix).Append(b.LoanId).Append(',').Append(b.Kind).Append(',')
                 .Append(b.OursFen.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(',')
