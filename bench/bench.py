@@ -764,11 +764,13 @@ def main():
                         help="rows 2, 3, 6 and 7 only (the loan write and read paths against pgbench), then the table")
     parser.add_argument("--fund-only", type=int, metavar="N",
                         help="issue 12's rows only: reconciliation with N guaranteed loans (2N journal lines) and the RSS of four 1M-line uploads")
+    parser.add_argument("--settlement-only", action="store_true",
+                        help="row 4/7 only: the settlement at the --settlement counts (default 1000000) beside the COPY yardstick, then the table")
     parser.add_argument("--settlement", help="comma-separated loan counts for the settlement rows (default 10000 quick, 10000,100000,1000000 full)")
     args = parser.parse_args()
-    if sum(1 for x in (args.grpc_only, args.flood_only, args.fund_only) if x) > 1:
-        parser.error("--grpc-only, --flood-only and --fund-only are exclusive")
-    tools = ("psql", "dotnet") if args.fund_only else ("h2load", "nghttp", "psql", "dotnet") if args.flood_only else \
+    if sum(1 for x in (args.grpc_only, args.flood_only, args.fund_only, args.settlement_only) if x) > 1:
+        parser.error("--grpc-only, --flood-only, --fund-only and --settlement-only are exclusive")
+    tools = ("psql", "dotnet") if args.fund_only or args.settlement_only else ("h2load", "nghttp", "psql", "dotnet") if args.flood_only else \
         ("h2load", "nghttp", "pgbench", "psql", "dotnet", "g++", "protoc", "grpc_cpp_plugin")
     for tool in tools:
         if not shutil.which(tool):
@@ -791,7 +793,7 @@ def main():
             commit = run(["git", "-C", ROOT, "rev-parse", "--short", rev]).strip()
         else:
             commit = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]).strip() + "+working-tree"
-        build(ctx, source, with_ref=not (args.flood_only or args.fund_only))
+        build(ctx, source, with_ref=not (args.flood_only or args.fund_only or args.settlement_only))
         build_s = time.perf_counter() - started
 
         ctx.pg_port = free_port()
@@ -849,6 +851,20 @@ def main():
             for note in NOTES:
                 print(f"- {note}")
             print(f"\nmachine: {machine()}; commit {commit}; fund rows only, {time.perf_counter() - started:.0f} s of which build {build_s:.0f} s")
+            return
+        if args.settlement_only:
+            ctx.loans_file = os.path.join(ctx.work, "loans.txt")
+            seeded = driver(ctx, "seed", "--loans", "8", "--clients", "4", "--out", ctx.loans_file)
+            log(f"seeded {seeded['loans']} loans in {seeded['seconds']:.0f} s (the template of the clones)")
+            log("row 4 yardstick: COPY 1,000,000 rows")
+            copy_s = bench_copy(ctx, 1_000_000)
+            scales = [int(x) for x in args.settlement.split(",")] if args.settlement else [1_000_000]
+            log(f"row 4: subsidy settlement at {scales}")
+            rows = bench_settlement(ctx, scales, copy_s)
+            print(print_table(rows))
+            for note in NOTES:
+                print(f"- {note}")
+            print(f"\nmachine: {machine()}; commit {commit}; settlement rows only, {time.perf_counter() - started:.0f} s of which build {build_s:.0f} s")
             return
         if args.flood_only:
             loans = 16

@@ -83,6 +83,26 @@ public sealed class Database : IAsyncDisposable
         }, ct, isolationLevel);
     }
 
+    /// <summary>
+    /// A write session on its own connection and transaction, without retries, for work that cannot be replayed
+    /// (a client stream is consumed as it runs): commit with <see cref="DbSession.CommitAsync"/>; disposing it
+    /// uncommitted rolls back.
+    /// </summary>
+    public async Task<DbSession> OpenWriteSessionAsync(CancellationToken ct)
+    {
+        var connection = await DataSource.OpenConnectionAsync(ct);
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(ct);
+            return new DbSession(connection, transaction, ownsConnection: true, ct);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>A read session: its own pooled connection, no transaction; dispose it when the request ends.</summary>
     public async Task<DbSession> OpenReadSessionAsync(CancellationToken ct)
     {

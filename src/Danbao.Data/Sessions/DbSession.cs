@@ -2,6 +2,7 @@ using Danbao.Data.Accounting;
 using Danbao.Data.Audit;
 using Danbao.Data.Idempotency;
 using Danbao.Data.Loans;
+using Danbao.Data.Subsidy;
 using Npgsql;
 
 namespace Danbao.Data.Sessions;
@@ -30,6 +31,7 @@ public sealed class DbSession : IAsyncDisposable
         Requests = new IdempotencyStore(this);
         Audit = new AuditLog(this);
         Ledger = new Ledger(this);
+        Subsidy = new SubsidyStore(this);
     }
 
     public NpgsqlConnection Connection { get; }
@@ -44,6 +46,7 @@ public sealed class DbSession : IAsyncDisposable
     public IdempotencyStore Requests { get; }
     public AuditLog Audit { get; }
     public Ledger Ledger { get; }
+    public SubsidyStore Subsidy { get; }
 
     /// <summary>Statements waiting for the next round trip.</summary>
     public int Pending => _pending.Count;
