@@ -83,16 +83,10 @@ public sealed class Database : IAsyncDisposable
         }, ct, isolationLevel);
     }
 
-    /// <summary>A read session: its own pooled connection, no transaction; dispose it when the request ends.</summary>
-    public async Task<DbSession> OpenReadSessionAsync(CancellationToken ct)
-    {
-        var connection = await DataSource.OpenConnectionAsync(ct);
-        return new DbSession(connection, null, ownsConnection: true, ct);
-    }
-
     /// <summary>
-    /// A write session on its own connection and transaction, not retried: for a client stream, which
-    /// cannot be replayed. The caller commits (<see cref="DbSession.CommitAsync"/>); disposing rolls back what was not.
+    /// A write session on its own connection and transaction, without retries, for work that cannot be replayed
+    /// (a client stream is consumed as it runs): commit with <see cref="DbSession.CommitAsync"/>; disposing it
+    /// uncommitted rolls back.
     /// </summary>
     public async Task<DbSession> OpenWriteSessionAsync(CancellationToken ct)
     {
@@ -107,6 +101,13 @@ public sealed class Database : IAsyncDisposable
             await connection.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>A read session: its own pooled connection, no transaction; dispose it when the request ends.</summary>
+    public async Task<DbSession> OpenReadSessionAsync(CancellationToken ct)
+    {
+        var connection = await DataSource.OpenConnectionAsync(ct);
+        return new DbSession(connection, null, ownsConnection: true, ct);
     }
 
     /// <summary>True when a connection opens and answers <c>SELECT 1</c>; for health checks.</summary>

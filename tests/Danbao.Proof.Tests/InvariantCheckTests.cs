@@ -44,4 +44,34 @@ public sealed class InvariantCheckTests(PostgresFixture db) : IClassFixture<Post
         Assert.Contains(report.Problems, p => p.Contains("posted-twice", StringComparison.Ordinal) && p.Contains("2 ledger transactions", StringComparison.Ordinal));
         Assert.Equal(2, report.Problems.Count);
     }
+
+    [Fact]
+    public async Task A_subsidy_claim_line_whose_claim_does_not_exist_is_reported()
+    {
+        // Planted: a line of a claim that was never created (no foreign key refuses it since migration 0066).
+        await using (var command = db.DataSource.CreateCommand(
+            """
+            insert into subsidy_claim_lines (claim_id, loan_id, bank_id, quarter_start, interest_paid_fen, subsidy_claimed_fen, flag, decision)
+            values ('no-such-claim', 'orphan-loan', 'icbc-gz', date '2025-07-01', 0, 0, 'DIFFERS', 'PENDING')
+            """))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+        try
+        {
+            var report = await InvariantCheck.RunAsync(db.DataSource);
+            Assert.Contains("subsidy claim line (loan orphan-loan, quarter 2025-07-01) belongs to claim no-such-claim, which does not exist", report.Problems);
+            Assert.Equal(1, report.Counts["subsidy_claim_lines"]);
+        }
+        finally
+        {
+            // Lines are never deleted (a trigger refuses it); the plant is removed with triggers off, so the class's other test starts clean.
+            await using var conn = await db.DataSource.OpenConnectionAsync();
+            await using var tx = await conn.BeginTransactionAsync();
+            await using var cleanup = new Npgsql.NpgsqlCommand(
+                "set local session_replication_role = replica; delete from subsidy_claim_lines where claim_id = 'no-such-claim'", conn, tx);
+            await cleanup.ExecuteNonQueryAsync();
+            await tx.CommitAsync();
+        }
+    }
 }

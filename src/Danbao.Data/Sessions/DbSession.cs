@@ -39,6 +39,7 @@ public sealed class DbSession : IAsyncDisposable
         Funds = new FundStore(this);
         FundPositions = new FundPositionStore(this);
         Statements = new StatementStore(this);
+        Subsidy = new SubsidyStore(this);
     }
 
     public NpgsqlConnection Connection { get; }
@@ -62,6 +63,7 @@ public sealed class DbSession : IAsyncDisposable
     public FundStore Funds { get; }
     public FundPositionStore FundPositions { get; }
     public StatementStore Statements { get; }
+    public SubsidyStore Subsidy { get; }
 
     /// <summary>Statements waiting for the next round trip.</summary>
     public int Pending => _pending.Count;

@@ -6,17 +6,20 @@ using Danbao.Domain.Loans;
 using Danbao.Domain.Policy;
 using Danbao.Domain.Subsidy;
 using Danbao.Domain.Time;
+using Danbao.Data.Sessions;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Danbao.Data.Subsidy;
 
 /// <summary>
-/// SQL of subsidy claims. Everything that touches many lines is set-based: loans and repayments of a
-/// batch are read in two queries, lines are written by binary COPY, reviews and settlement are single
-/// UPDATE statements, so a claim's cost does not grow with round trips per loan.
+/// SQL of subsidy claims, a member of the request's <see cref="DbSession"/> (<c>session.Subsidy</c>): small writes
+/// are queued for the session's next round trip. Everything that touches many lines is set-based: loans and
+/// repayments of a batch are read in one round trip, lines are written by binary COPY, reviews and settlement are
+/// single UPDATE statements (run on their own, without a timeout: a million lines outlast the default), so a
+/// claim's cost does not grow with round trips per loan.
 /// </summary>
-public static class SubsidyStore
+public sealed class SubsidyStore(DbSession session)
 {
     /// <summary>Most lines one call may add (AddSubsidyClaimLines); larger claims are filed in batches.</summary>
     public const int LinesPerBatchMax = 10_000;
@@ -34,13 +37,15 @@ public static class SubsidyStore
         recorded_interest_fen, formula, decision, rejection_reason, approved_subsidy_fen, message, late_filing, late_reason, payable_subsidy_fen
         """;
 
-    public static async Task InsertClaimAsync(NpgsqlConnection conn, NpgsqlTransaction tx, SubsidyClaimRecord c, CancellationToken ct)
+    /// <summary>Queues the new claim's row.</summary>
+    public void InsertClaim(SubsidyClaimRecord c)
     {
-        await using var cmd = new NpgsqlCommand(
+        ArgumentNullException.ThrowIfNull(c);
+        var cmd = new NpgsqlBatchCommand(
             """
             insert into subsidy_claims (id, bank_id, region_code, quarter_start, state, filed_date, created_at)
             values (@id, @bank, @region, @quarter, @state, @filed, @created)
-            """, conn, tx);
+            """);
         cmd.Parameters.AddWithValue("id", c.Id);
         cmd.Parameters.AddWithValue("bank", c.BankId);
         cmd.Parameters.AddWithValue("region", c.RegionCode);
@@ -48,22 +53,23 @@ public static class SubsidyStore
         cmd.Parameters.AddWithValue("state", c.State);
         cmd.Parameters.AddWithValue("filed", c.FiledDate);
         cmd.Parameters.AddWithValue("created", c.CreatedAt);
-        await cmd.ExecuteNonQueryAsync(ct);
+        session.Queue(cmd);
     }
 
-    public static async Task<SubsidyClaimRecord?> FindClaimAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string id, bool forUpdate, CancellationToken ct)
+    public Query<SubsidyClaimRecord?> FindClaim(string id, bool forUpdate)
     {
-        await using var cmd = new NpgsqlCommand($"select {ClaimColumns} from subsidy_claims where id = @id{(forUpdate ? " for update" : "")}", conn, tx);
+        var cmd = new NpgsqlBatchCommand($"select {ClaimColumns} from subsidy_claims where id = @id{(forUpdate ? " for update" : "")}");
         cmd.Parameters.AddWithValue("id", id);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? ReadClaim(reader) : null;
+        return new Query<SubsidyClaimRecord?>(cmd, async (r, ct) => await r.ReadAsync(ct) ? ReadClaim(r) : null);
     }
+
+    public Task<SubsidyClaimRecord?> FindClaimAsync(string id, bool forUpdate) => session.ReadAsync(FindClaim(id, forUpdate));
 
     /// <summary>Claims newest first; <paramref name="bankId"/> or <paramref name="regionWithin"/> narrow it (null: any).</summary>
-    public static async Task<IReadOnlyList<SubsidyClaimRecord>> ListClaimsAsync(NpgsqlConnection conn, string? bankId, string? regionWithin,
-        DateOnly? quarterStart, (DateTimeOffset CreatedAt, string Id)? after, int limit, CancellationToken ct)
+    public Task<List<SubsidyClaimRecord>> ListClaimsAsync(string? bankId, string? regionWithin,
+        DateOnly? quarterStart, (DateTimeOffset CreatedAt, string Id)? after, int limit)
     {
-        await using var cmd = new NpgsqlCommand(
+        var cmd = new NpgsqlBatchCommand(
             $"""
             select {ClaimColumns} from subsidy_claims
             where (@bank::text is null or bank_id = @bank)
@@ -72,7 +78,7 @@ public static class SubsidyStore
               and (@after_at::timestamptz is null or (created_at, id) < (@after_at, @after_id))
             order by created_at desc, id desc
             limit @limit
-            """, conn);
+            """);
         var p = cmd.Parameters;
         p.AddWithValue("bank", NpgsqlDbType.Text, (object?)bankId ?? DBNull.Value);
         p.AddWithValue("region", NpgsqlDbType.Text, (object?)regionWithin ?? DBNull.Value);
@@ -80,28 +86,34 @@ public static class SubsidyStore
         p.AddWithValue("after_at", NpgsqlDbType.TimestampTz, after is { } a ? a.CreatedAt : DBNull.Value);
         p.AddWithValue("after_id", NpgsqlDbType.Text, after is { } a2 ? a2.Id : DBNull.Value);
         p.AddWithValue("limit", limit);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        var claims = new List<SubsidyClaimRecord>();
-        while (await reader.ReadAsync(ct))
+        return session.ReadAsync(new Query<List<SubsidyClaimRecord>>(cmd, async (reader, ct) =>
         {
-            claims.Add(ReadClaim(reader));
-        }
-        return claims;
+            var claims = new List<SubsidyClaimRecord>();
+            while (await reader.ReadAsync(ct))
+            {
+                claims.Add(ReadClaim(reader));
+            }
+            return claims;
+        }));
     }
 
     /// <summary>The loans of a batch in one query (missing ids are simply absent).</summary>
-    public static async Task<Dictionary<string, SubsidyLoanFacts>> LoadLoansAsync(NpgsqlConnection conn, NpgsqlTransaction? tx,
-        IReadOnlyCollection<string> ids, CancellationToken ct)
+    public static Query<Dictionary<string, SubsidyLoanFacts>> LoadLoans(IReadOnlyCollection<string> ids)
     {
-        await using var cmd = new NpgsqlCommand(
+        ArgumentNullException.ThrowIfNull(ids);
+        var cmd = new NpgsqlBatchCommand(
             """
             select id, bank_id, district, region_code, borrower_type, amount_fen, term_months, contract_rate_bp, repayment_method,
                    contract_date, state, disbursement_date, maturity_date, extended_from_date, overdue_since_date, overdue_history::text
             from loans where id = any(@ids)
-            """, conn, tx);
+            """);
         cmd.Parameters.AddWithValue("ids", ids.ToArray());
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var loans = new Dictionary<string, SubsidyLoanFacts>(ids.Count, StringComparer.Ordinal);
+        return new Query<Dictionary<string, SubsidyLoanFacts>>(cmd, (r, ct) => ReadLoansAsync(r, ids.Count, ct));
+    }
+
+    private static async Task<Dictionary<string, SubsidyLoanFacts>> ReadLoansAsync(NpgsqlDataReader r, int count, CancellationToken ct)
+    {
+        var loans = new Dictionary<string, SubsidyLoanFacts>(count, StringComparer.Ordinal);
         while (await r.ReadAsync(ct))
         {
             DateOnly? Date(int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateOnly>(i);
@@ -135,19 +147,28 @@ public static class SubsidyStore
         return loans;
     }
 
-    /// <summary>All recorded repayments of the batch's loans, in one query, oldest first per loan.</summary>
-    public static async Task<Dictionary<string, List<RecordedRepayment>>> LoadRepaymentsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx,
-        IReadOnlyCollection<string> ids, DateOnly paidBefore, CancellationToken ct)
+    /// <summary>
+    /// All recorded repayments paid before <paramref name="paidBefore"/> of these loans, oldest first per loan; with
+    /// <paramref name="bankId"/>, only of that bank's loans (so it can go with <see cref="LoadLoans"/> in one round trip).
+    /// </summary>
+    public static Query<Dictionary<string, List<RecordedRepayment>>> LoadRepayments(IReadOnlyCollection<string> ids, string? bankId, DateOnly paidBefore)
     {
-        await using var cmd = new NpgsqlCommand(
+        ArgumentNullException.ThrowIfNull(ids);
+        var cmd = new NpgsqlBatchCommand(
             """
-            select loan_id, paid_date, interest_fen, principal_fen, interest_from_date
-            from loan_repayments where loan_id = any(@ids) and paid_date < @before
-            order by loan_id, id
-            """, conn, tx);
+            select r.loan_id, r.paid_date, r.interest_fen, r.principal_fen, r.interest_from_date
+            from loan_repayments r join loans l on l.id = r.loan_id
+            where r.loan_id = any(@ids) and r.paid_date < @before and (@bank::text is null or l.bank_id = @bank)
+            order by r.loan_id, r.id
+            """);
         cmd.Parameters.AddWithValue("ids", ids.ToArray());
         cmd.Parameters.AddWithValue("before", paidBefore);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
+        cmd.Parameters.AddWithValue("bank", NpgsqlDbType.Text, (object?)bankId ?? DBNull.Value);
+        return new Query<Dictionary<string, List<RecordedRepayment>>>(cmd, ReadRepaymentsAsync);
+    }
+
+    private static async Task<Dictionary<string, List<RecordedRepayment>>> ReadRepaymentsAsync(NpgsqlDataReader r, CancellationToken ct)
+    {
         var result = new Dictionary<string, List<RecordedRepayment>>(StringComparer.Ordinal);
         while (await r.ReadAsync(ct))
         {
@@ -161,35 +182,49 @@ public static class SubsidyStore
         return result;
     }
 
+    /// <summary>A batch's loans and the repayments (paid before <paramref name="paidBefore"/>) of those of <paramref name="bankId"/>, in one round trip.</summary>
+    public Task<(Dictionary<string, SubsidyLoanFacts> Loans, Dictionary<string, List<RecordedRepayment>> Repayments)> LoadBatchAsync(
+        IReadOnlyCollection<string> ids, string bankId, DateOnly paidBefore) =>
+        session.ReadAsync(LoadLoans(ids), LoadRepayments(ids, bankId, paidBefore));
+
+    /// <summary>One loan's repayments paid before <paramref name="paidBefore"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<RecordedRepayment>> RepaymentsAsync(string loanId, DateOnly paidBefore) =>
+        (await session.ReadAsync(LoadRepayments([loanId], null, paidBefore))).GetValueOrDefault(loanId) ?? [];
+
     /// <summary>Which of these (loan, quarter) lines already have a live (not rejected) line, in any claim.</summary>
-    public static async Task<IReadOnlyList<string>> LiveLinesAsync(NpgsqlConnection conn, NpgsqlTransaction tx,
-        IReadOnlyList<(string LoanId, DateOnly QuarterStart)> keys, CancellationToken ct)
+    public Task<List<string>> LiveLinesAsync(IReadOnlyList<(string LoanId, DateOnly QuarterStart)> keys)
     {
-        await using var cmd = new NpgsqlCommand(
+        ArgumentNullException.ThrowIfNull(keys);
+        var cmd = new NpgsqlBatchCommand(
             """
             select l.loan_id from subsidy_claim_lines l join unnest(@ids, @quarters) as k(loan_id, quarter_start)
               on l.loan_id = k.loan_id and l.quarter_start = k.quarter_start
             where l.decision <> 'REJECTED' order by l.loan_id limit 100
-            """, conn, tx);
+            """);
         cmd.Parameters.AddWithValue("ids", keys.Select(k => k.LoanId).ToArray());
         cmd.Parameters.AddWithValue("quarters", keys.Select(k => k.QuarterStart).ToArray());
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var found = new List<string>();
-        while (await r.ReadAsync(ct))
+        return session.ReadAsync(new Query<List<string>>(cmd, async (r, ct) =>
         {
-            found.Add(r.GetString(0));
-        }
-        return found;
+            var found = new List<string>();
+            while (await r.ReadAsync(ct))
+            {
+                found.Add(r.GetString(0));
+            }
+            return found;
+        }));
     }
 
     /// <summary>
     /// Writes the lines by binary COPY. The unique index refuses a second live line per loan and quarter
     /// (23505). Rows are written synchronously into Npgsql's buffer (it flushes as it fills): an awaited
-    /// call per field costs more than the COPY itself at 10,000 lines.
+    /// call per field costs more than the COPY itself at 10,000 lines. The session's queued statements go first.
     /// </summary>
-    public static async Task InsertLinesAsync(NpgsqlConnection conn, IReadOnlyList<SubsidyClaimLineRecord> lines, CancellationToken ct)
+    public async Task InsertLinesAsync(IReadOnlyList<SubsidyClaimLineRecord> lines)
     {
-        await using var writer = await conn.BeginBinaryImportAsync(
+        ArgumentNullException.ThrowIfNull(lines);
+        await session.FlushAsync();
+        var ct = session.CancellationToken;
+        await using var writer = await session.Connection.BeginBinaryImportAsync(
             $"copy subsidy_claim_lines ({LineColumns}) from stdin (format binary)", ct);
         foreach (var l in lines)
         {
@@ -228,11 +263,11 @@ public static class SubsidyStore
     /// claim's state, and bumps its version. With <paramref name="add"/>, the summary is of a batch (new
     /// lines, a claw-back, pass-throughs) and is added to the stored counters, so filing stays linear.
     /// </summary>
-    public static async Task<SubsidyClaimRecord> WriteSummaryAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string claimId,
-        Domain.Subsidy.SubsidyClaimSummary summary, bool add, ClaimStateChange? change, CancellationToken ct)
+    public Task<SubsidyClaimRecord> WriteSummaryAsync(string claimId, Domain.Subsidy.SubsidyClaimSummary summary, bool add, ClaimStateChange? change)
     {
+        ArgumentNullException.ThrowIfNull(summary);
         string Set(string column, string parameter) => add ? $"{column} = {column} + @{parameter}" : $"{column} = @{parameter}";
-        await using var cmd = new NpgsqlCommand(
+        var cmd = new NpgsqlBatchCommand(
             $"""
             update subsidy_claims set {Set("line_count", "n")}, {Set("claimed_subsidy_fen", "claimed")}, {Set("expected_subsidy_fen", "expected")},
                 {Set("approved_subsidy_fen", "approved")}, {Set("lines_matching", "matching")}, {Set("lines_differing", "differing")},
@@ -243,7 +278,7 @@ public static class SubsidyStore
                 ledger_transaction_id = coalesce(@ledger, ledger_transaction_id), version = version + 1
             where id = @id
             returning {ClaimColumns}
-            """, conn, tx);
+            """);
         var p = cmd.Parameters;
         p.AddWithValue("id", claimId);
         p.AddWithValue("n", summary.All.Lines);
@@ -265,54 +300,59 @@ public static class SubsidyStore
         p.AddWithValue("settled", NpgsqlDbType.Date, change?.SettledDate is { } d ? d : DBNull.Value);
         p.AddWithValue("settled_by", NpgsqlDbType.Text, (object?)change?.SettledBy ?? DBNull.Value);
         p.AddWithValue("ledger", NpgsqlDbType.Bigint, change?.LedgerTransactionId is { } l ? l : DBNull.Value);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        return ReadClaim(reader);
+        return session.ReadAsync(new Query<SubsidyClaimRecord>(cmd, async (reader, ct) =>
+            await reader.ReadAsync(ct) ? ReadClaim(reader) : throw new InvalidOperationException($"subsidy claim {claimId} is gone")));
     }
 
     /// <summary>Most late lines a review can name (as many as line decisions per call, and one to tell there are more).</summary>
     public const int LatePendingLoadMax = LinesPerBatchMax + 1;
 
     /// <summary>The claim's lines with these keys and its late lines still undecided (at most <see cref="LatePendingLoadMax"/>): what a review holds.</summary>
-    public static async Task<IReadOnlyList<SubsidyClaimLineRecord>> ReviewLinesAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string claimId,
-        IReadOnlyList<(string LoanId, DateOnly QuarterStart)> named, CancellationToken ct)
+    public Task<List<SubsidyClaimLineRecord>> ReviewLinesAsync(string claimId, IReadOnlyList<(string LoanId, DateOnly QuarterStart)> named)
     {
-        await using var cmd = new NpgsqlCommand(
+        ArgumentNullException.ThrowIfNull(named);
+        var cmd = new NpgsqlBatchCommand(
             $"""
             select {LineColumns} from subsidy_claim_lines l join unnest(@ids, @quarters) as k(loan_id, quarter_start) using (loan_id, quarter_start)
             where l.claim_id = @claim
             union
             (select {LineColumns} from subsidy_claim_lines
              where claim_id = @claim and late_filing = 'PENDING' and decision = 'PENDING' limit {LatePendingLoadMax})
-            """, conn, tx);
+            """);
         cmd.Parameters.AddWithValue("claim", claimId);
         cmd.Parameters.AddWithValue("ids", named.Select(k => k.LoanId).ToArray());
         cmd.Parameters.AddWithValue("quarters", named.Select(k => k.QuarterStart).ToArray());
-        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return session.ReadAsync(LinesQuery(cmd));
+    }
+
+    private static Query<List<SubsidyClaimLineRecord>> LinesQuery(NpgsqlBatchCommand cmd) => new(cmd, async (r, ct) =>
+    {
         var lines = new List<SubsidyClaimLineRecord>();
         while (await r.ReadAsync(ct))
         {
             lines.Add(ReadLine(r));
         }
         return lines;
-    }
+    });
 
     /// <summary>
     /// Applies a review's rule for the lines it did not name (SubsidyRestDecision) in one statement: every pending
     /// on-time line is approved at its payable amount (the verdict's, stored when filed) or rejected with the
     /// reason. Returns each changed line as it is now (without its message), streamed, for the caller to check
-    /// against the aggregate and count.
+    /// against the aggregate and count. Not a batch query: its rows (a million) are read one by one, never held;
+    /// the session's queued statements go first.
     /// </summary>
-    public static async IAsyncEnumerable<SubsidyClaimLineRecord> ApplyRestDecisionAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string claimId,
-        bool approve, string? reason, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    public async IAsyncEnumerable<SubsidyClaimLineRecord> ApplyRestDecisionAsync(string claimId, bool approve, string? reason)
     {
+        await session.FlushAsync();
+        var ct = session.CancellationToken;
         await using var cmd = new NpgsqlCommand(
             $"""
             update subsidy_claim_lines set decision = @decision, rejection_reason = @reason,
                 approved_subsidy_fen = case when @approve then payable_subsidy_fen else 0 end
             where claim_id = @claim and decision = 'PENDING' and late_filing = 'ON_TIME'
             returning {LineColumns.Replace("approved_subsidy_fen, message,", "approved_subsidy_fen, '' as message,", StringComparison.Ordinal)}
-            """, conn, tx);
+            """, session.Connection, session.Transaction);
         cmd.CommandTimeout = 0;
         cmd.Parameters.AddWithValue("claim", claimId);
         cmd.Parameters.AddWithValue("approve", approve);
@@ -329,11 +369,11 @@ public static class SubsidyStore
     /// Settlement's one statement: every APPROVED line of a positive amount becomes PAID and is written as a
     /// statement line (<paramref name="subjectType"/>, loan, amount) of ledger transaction <paramref name="transactionId"/>,
     /// database to database. The ledger's commit check refuses the transaction if the lines do not add up to it.
-    /// Returns the number of lines paid.
+    /// Returns the number of lines paid. Run on its own after the queued statements, without a timeout (a million lines).
     /// </summary>
-    public static async Task<int> PayApprovedLinesAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string claimId, long transactionId,
-        string subjectType, CancellationToken ct)
+    public async Task<int> PayApprovedLinesAsync(string claimId, long transactionId, string subjectType)
     {
+        await session.FlushAsync();
         await using var cmd = new NpgsqlCommand(
             """
             with paid as (
@@ -342,81 +382,76 @@ public static class SubsidyStore
                 returning loan_id, approved_subsidy_fen)
             insert into ledger_transaction_lines (transaction_id, line_no, subject_type, subject_id, amount_fen)
             select @tx, (row_number() over ()) - 1, @subject, loan_id, approved_subsidy_fen from paid
-            """, conn, tx);
+            """, session.Connection, session.Transaction);
         cmd.CommandTimeout = 0;
         cmd.Parameters.AddWithValue("claim", claimId);
         cmd.Parameters.AddWithValue("tx", transactionId);
         cmd.Parameters.AddWithValue("subject", subjectType);
-        return await cmd.ExecuteNonQueryAsync(ct);
+        return await cmd.ExecuteNonQueryAsync(session.CancellationToken);
     }
 
-    /// <summary>The claim's lines for these keys (loan, quarter), with their claw-backs and pass-through records.</summary>
-    public static async Task<(IReadOnlyList<SubsidyClaimLineRecord> Lines, IReadOnlyList<SubsidyClawbackRecord> Clawbacks, IReadOnlyList<SubsidyPassThroughRecord> PassThroughs)>
-        LinesWithRecordsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string claimId, IReadOnlyList<(string LoanId, DateOnly QuarterStart)> keys, CancellationToken ct)
+    /// <summary>The claim's lines for these keys (loan, quarter), with their claw-backs and pass-through records, in one round trip.</summary>
+    public async Task<(IReadOnlyList<SubsidyClaimLineRecord> Lines, IReadOnlyList<SubsidyClawbackRecord> Clawbacks, IReadOnlyList<SubsidyPassThroughRecord> PassThroughs)>
+        LinesWithRecordsAsync(string claimId, IReadOnlyList<(string LoanId, DateOnly QuarterStart)> keys)
     {
+        ArgumentNullException.ThrowIfNull(keys);
         var ids = keys.Select(k => k.LoanId).ToArray();
         var quarters = keys.Select(k => k.QuarterStart).ToArray();
-        var lines = new List<SubsidyClaimLineRecord>();
-        await using (var cmd = new NpgsqlCommand(
-            $"""
-            select {LineColumns} from subsidy_claim_lines l join unnest(@ids, @quarters) as k(loan_id, quarter_start) using (loan_id, quarter_start)
-            where l.claim_id = @claim
-            """, conn, tx))
+        NpgsqlBatchCommand Command(string sql)
         {
+            var cmd = new NpgsqlBatchCommand(sql);
             cmd.Parameters.AddWithValue("claim", claimId);
             cmd.Parameters.AddWithValue("ids", ids);
             cmd.Parameters.AddWithValue("quarters", quarters);
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct))
-            {
-                lines.Add(ReadLine(r));
-            }
+            return cmd;
         }
-        var clawbacks = new List<SubsidyClawbackRecord>();
-        await using (var cmd = new NpgsqlCommand(
+        var lines = LinesQuery(Command(
+            $"""
+            select {LineColumns} from subsidy_claim_lines l join unnest(@ids, @quarters) as k(loan_id, quarter_start) using (loan_id, quarter_start)
+            where l.claim_id = @claim
+            """));
+        var clawbacks = new Query<List<SubsidyClawbackRecord>>(Command(
             """
             select c.loan_id, c.quarter_start, c.amount_fen, c.reason, c.clawed_back_date, c.clawed_back_by, c.ledger_transaction_id
             from subsidy_clawbacks c join unnest(@ids, @quarters) as k(loan_id, quarter_start) using (loan_id, quarter_start)
             where c.claim_id = @claim order by c.id
-            """, conn, tx))
+            """), async (r, ct) =>
         {
-            cmd.Parameters.AddWithValue("claim", claimId);
-            cmd.Parameters.AddWithValue("ids", ids);
-            cmd.Parameters.AddWithValue("quarters", quarters);
-            await using var r = await cmd.ExecuteReaderAsync(ct);
+            var rows = new List<SubsidyClawbackRecord>();
             while (await r.ReadAsync(ct))
             {
-                clawbacks.Add(new SubsidyClawbackRecord(claimId, r.GetString(0), r.GetFieldValue<DateOnly>(1), r.GetInt64(2), r.GetString(3),
+                rows.Add(new SubsidyClawbackRecord(claimId, r.GetString(0), r.GetFieldValue<DateOnly>(1), r.GetInt64(2), r.GetString(3),
                     r.GetFieldValue<DateOnly>(4), r.GetString(5), r.GetInt64(6)));
             }
-        }
-        var passes = new List<SubsidyPassThroughRecord>();
-        await using (var cmd = new NpgsqlCommand(
+            return rows;
+        });
+        var passes = new Query<List<SubsidyPassThroughRecord>>(Command(
             """
             select p.loan_id, p.quarter_start, p.amount_fen, p.credited_date, p.ledger_transaction_id
             from subsidy_pass_throughs p join unnest(@ids, @quarters) as k(loan_id, quarter_start) using (loan_id, quarter_start)
             where p.claim_id = @claim
-            """, conn, tx))
+            """), async (r, ct) =>
         {
-            cmd.Parameters.AddWithValue("claim", claimId);
-            cmd.Parameters.AddWithValue("ids", ids);
-            cmd.Parameters.AddWithValue("quarters", quarters);
-            await using var r = await cmd.ExecuteReaderAsync(ct);
+            var rows = new List<SubsidyPassThroughRecord>();
             while (await r.ReadAsync(ct))
             {
-                passes.Add(new SubsidyPassThroughRecord(claimId, r.GetString(0), r.GetFieldValue<DateOnly>(1), r.GetInt64(2), r.GetFieldValue<DateOnly>(3), r.GetInt64(4)));
+                rows.Add(new SubsidyPassThroughRecord(claimId, r.GetString(0), r.GetFieldValue<DateOnly>(1), r.GetInt64(2), r.GetFieldValue<DateOnly>(3), r.GetInt64(4)));
             }
-        }
-        return (lines, clawbacks, passes);
+            return rows;
+        });
+        var (l, c, p) = await session.ReadAsync(lines, clawbacks, passes);
+        return (l, c, p);
     }
 
-    public static async Task InsertClawbackAsync(NpgsqlConnection conn, NpgsqlTransaction tx, SubsidyClawbackRecord c, CancellationToken ct)
+    /// <summary>Queues a claw-back's row.</summary>
+    public void InsertClawback(SubsidyClawbackRecord c)
     {
-        await using var cmd = new NpgsqlCommand(
+        ArgumentNullException.ThrowIfNull(c);
+        var cmd = new NpgsqlBatchCommand(
             """
             insert into subsidy_clawbacks (claim_id, loan_id, quarter_start, amount_fen, reason, clawed_back_date, clawed_back_by, ledger_transaction_id)
             values (@claim, @loan, @q, @amount, @reason, @on, @by, @ledger)
-            """, conn, tx);
+            """);
         var p = cmd.Parameters;
         p.AddWithValue("claim", c.ClaimId);
         p.AddWithValue("loan", c.LoanId);
@@ -426,16 +461,18 @@ public static class SubsidyStore
         p.AddWithValue("on", c.ClawedBackDate);
         p.AddWithValue("by", c.ClawedBackBy);
         p.AddWithValue("ledger", c.LedgerTransactionId);
-        await cmd.ExecuteNonQueryAsync(ct);
+        session.Queue(cmd);
     }
 
-    public static async Task InsertPassThroughsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<SubsidyPassThroughRecord> rows, CancellationToken ct)
+    /// <summary>Queues the pass-throughs' rows (one statement).</summary>
+    public void InsertPassThroughs(IReadOnlyList<SubsidyPassThroughRecord> rows)
     {
-        await using var cmd = new NpgsqlCommand(
+        ArgumentNullException.ThrowIfNull(rows);
+        var cmd = new NpgsqlBatchCommand(
             """
             insert into subsidy_pass_throughs (claim_id, loan_id, quarter_start, amount_fen, credited_date, ledger_transaction_id)
             select @claim, l, q, a, d, t from unnest(@loans, @quarters, @amounts, @dates, @ledger) as x(l, q, a, d, t)
-            """, conn, tx);
+            """);
         var p = cmd.Parameters;
         p.AddWithValue("claim", rows[0].ClaimId);
         p.AddWithValue("loans", rows.Select(r => r.LoanId).ToArray());
@@ -443,49 +480,42 @@ public static class SubsidyStore
         p.AddWithValue("amounts", rows.Select(r => r.AmountFen).ToArray());
         p.AddWithValue("dates", rows.Select(r => r.CreditedDate).ToArray());
         p.AddWithValue("ledger", rows.Select(r => r.LedgerTransactionId).ToArray());
-        await cmd.ExecuteNonQueryAsync(ct);
+        session.Queue(cmd);
     }
 
-    public static async Task<IReadOnlyList<SubsidyClaimLineRecord>> ListLinesAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string claimId,
-        string? afterLoanId, IReadOnlyCollection<string>? onlyLoanIds, int limit, CancellationToken ct)
+    public Task<List<SubsidyClaimLineRecord>> ListLinesAsync(string claimId, string? afterLoanId, IReadOnlyCollection<string>? onlyLoanIds, int limit)
     {
-        await using var cmd = new NpgsqlCommand(
+        var cmd = new NpgsqlBatchCommand(
             $"""
             select {LineColumns} from subsidy_claim_lines
             where claim_id = @claim and (@after::text is null or loan_id > @after) and (@only::text[] is null or loan_id = any(@only))
             order by loan_id, quarter_start limit @limit
-            """, conn, tx);
+            """);
         cmd.Parameters.AddWithValue("claim", claimId);
         cmd.Parameters.AddWithValue("after", NpgsqlDbType.Text, (object?)afterLoanId ?? DBNull.Value);
         cmd.Parameters.AddWithValue("only", NpgsqlDbType.Array | NpgsqlDbType.Text, onlyLoanIds is null ? DBNull.Value : onlyLoanIds.ToArray());
         cmd.Parameters.AddWithValue("limit", limit);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var lines = new List<SubsidyClaimLineRecord>();
-        while (await r.ReadAsync(ct))
-        {
-            lines.Add(ReadLine(r));
-        }
-        return lines;
+        return session.ReadAsync(LinesQuery(cmd));
     }
 
     /// <summary>
     /// Writes the decisions the aggregate made (decision, approved amount, rejection reason, late filing) in one
-    /// statement; no amount is computed here.
+    /// statement, queued; no amount is computed here. A count that differs fails the batch.
     /// </summary>
-    public static async Task ApplyDecisionsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string claimId,
-        IReadOnlyList<SubsidyClaimLineRecord> decided, CancellationToken ct)
+    public void ApplyDecisions(string claimId, IReadOnlyList<SubsidyClaimLineRecord> decided)
     {
+        ArgumentNullException.ThrowIfNull(decided);
         if (decided.Count == 0)
         {
             return;
         }
-        await using var cmd = new NpgsqlCommand(
+        var cmd = new NpgsqlBatchCommand(
             """
             update subsidy_claim_lines l set decision = d.decision, approved_subsidy_fen = d.approved,
                 rejection_reason = d.reason, late_filing = d.late
             from unnest(@loans, @quarters, @decisions, @approved, @reasons, @late) as d(loan_id, quarter_start, decision, approved, reason, late)
             where l.claim_id = @claim and l.loan_id = d.loan_id and l.quarter_start = d.quarter_start
-            """, conn, tx);
+            """);
         var p = cmd.Parameters;
         p.AddWithValue("claim", claimId);
         p.AddWithValue("loans", decided.Select(d => d.LoanId).ToArray());
@@ -494,17 +524,16 @@ public static class SubsidyStore
         p.AddWithValue("approved", decided.Select(d => d.ApprovedSubsidyFen).ToArray());
         p.AddWithValue("reasons", NpgsqlDbType.Array | NpgsqlDbType.Text, decided.Select(d => (object?)d.RejectionReason ?? DBNull.Value).ToArray());
         p.AddWithValue("late", decided.Select(d => d.LateFiling).ToArray());
-        var updated = await cmd.ExecuteNonQueryAsync(ct);
-        if (updated != decided.Count)
-        {
-            throw new InvalidOperationException($"subsidy claim {claimId}: {decided.Count} decisions, {updated} lines updated");
-        }
+        var expected = decided.Count;
+        session.Queue(cmd, updated => updated == expected ? Task.CompletedTask
+            : throw new InvalidOperationException($"subsidy claim {claimId}: {expected} decisions, {updated} lines updated"));
     }
 
-    /// <summary>Paid lines of a region's quarter, streamed row by row (for totals and CSV export).</summary>
-    public static async IAsyncEnumerable<SubsidyReportRow> ReportRowsAsync(NpgsqlConnection conn, string regionWithin, DateOnly quarterStart,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    /// <summary>Paid lines of a region's quarter, streamed row by row (for totals and CSV export; never held, so not a batch query).</summary>
+    public async IAsyncEnumerable<SubsidyReportRow> ReportRowsAsync(string regionWithin, DateOnly quarterStart)
     {
+        await session.FlushAsync();
+        var ct = session.CancellationToken;
         await using var cmd = new NpgsqlCommand(
             """
             select l.claim_id, l.loan_id, l.bank_id, l.district, coalesce(l.formula, ''), l.period_start, l.period_end, l.days, l.excluded_days,
@@ -513,7 +542,7 @@ public static class SubsidyStore
             where (c.region_code = @region or c.region_code like @region || '-%') and c.quarter_start >= @q
               and l.quarter_start = @q and l.decision = 'PAID'
             order by l.bank_id, l.loan_id
-            """, conn);
+            """, session.Connection, session.Transaction);
         cmd.Parameters.AddWithValue("q", quarterStart);
         cmd.Parameters.AddWithValue("region", regionWithin);
         await using var r = await cmd.ExecuteReaderAsync(ct);

@@ -61,13 +61,13 @@ public sealed partial class SubsidyHandler
         errors.ThrowIfAny();
         return writes.RunAsync(context, request.RequestId, request, async scope =>
         {
-            var ct = scope.CancellationToken;
-            var record = Visible(scope.Caller, await SubsidyStore.FindClaimAsync(scope.Connection, scope.Transaction, claimId, true, ct), request.Name);
+            var store = scope.Session.Subsidy;
+            var record = Visible(scope.Caller, await store.FindClaimAsync(claimId, true), request.Name);
             CheckEtag(record, request.Etag);
             // The aggregate holds the named lines and the late lines still pending (each must be named); every
             // other pending line is decided by its rule, applied by one statement and checked line by line here.
             var named = decisions.Select(d => (d.LoanId, (d.Quarter ?? record.Quarter).Start)).ToArray();
-            var held = await SubsidyStore.ReviewLinesAsync(scope.Connection, scope.Transaction, claimId, named, ct);
+            var held = await store.ReviewLinesAsync(claimId, named);
             var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record, held, [], []));
             var reviews = decisions.Select(d => new Domain.Subsidy.SubsidyLineReview(new Domain.Subsidy.SubsidyLineKey(d.LoanId, d.Quarter ?? record.Quarter), d.Approve, d.Reason)).ToArray();
             var reviewed = claim.ReviewInPlace(reviews, request.ApproveAll);
@@ -85,10 +85,10 @@ public sealed partial class SubsidyHandler
                 before.Add(SubsidyClaimRows.ToLine(heldByKey[(line.LoanId, line.Quarter.Start)]));
                 after.Add(line);
             }
-            await SubsidyStore.ApplyDecisionsAsync(scope.Connection, scope.Transaction, claimId,
-                reviewed.Value.Named.Select(l => SubsidyClaimRows.ToRecord(claimId, record.BankId, l, null)).ToArray(), ct);
+            // The named lines' decisions are queued and go first with the statement for the rest.
+            store.ApplyDecisions(claimId, reviewed.Value.Named.Select(l => SubsidyClaimRows.ToRecord(claimId, record.BankId, l, null)).ToArray());
             var rest = reviewed.Value.Rest;
-            await foreach (var row in SubsidyStore.ApplyRestDecisionAsync(scope.Connection, scope.Transaction, claimId, rest.Approve, rest.Reason, ct))
+            await foreach (var row in store.ApplyRestDecisionAsync(claimId, rest.Approve, rest.Reason))
             {
                 var now = SubsidyClaimRows.ToLine(row);
                 var pending = now with { Decision = Domain.Subsidy.SubsidyLineDecision.Pending, Approved = Money.Zero, RejectionReason = null };
@@ -101,11 +101,11 @@ public sealed partial class SubsidyHandler
                 after.Add(now);
             }
             var change = after.Build().Minus(before.Build());
-            var saved = await SubsidyStore.WriteSummaryAsync(scope.Connection, scope.Transaction, claimId, change, add: true, new ClaimStateChange(Domain.Subsidy.SubsidyClaimStates.ToCode(claim.State)), ct);
+            var saved = await store.WriteSummaryAsync(claimId, change, add: true, new ClaimStateChange(Domain.Subsidy.SubsidyClaimStates.ToCode(claim.State)));
             await scope.AuditAsync(SubjectType, claimId, "subsidy_claim.reviewed", record.State, saved.State,
                 new { approve_all = request.ApproveAll, lines_approved = saved.LinesApproved, lines_rejected = saved.LinesRejected, approved_subsidy_fen = saved.ApprovedSubsidyFen });
             return SubsidyMapping.ToProto(saved);
-        });
+        }, claimWithLoad: true);
     }
 
     [Roles(Role.FinanceBureau)]
@@ -123,7 +123,8 @@ public sealed partial class SubsidyHandler
         return writes.RunAsync(context, request.RequestId, request, async scope =>
         {
             var ct = scope.CancellationToken;
-            var record = Visible(scope.Caller, await SubsidyStore.FindClaimAsync(scope.Connection, scope.Transaction, claimId, true, ct), request.Name);
+            var store = scope.Session.Subsidy;
+            var record = Visible(scope.Caller, await store.FindClaimAsync(claimId, true), request.Name);
             CheckEtag(record, request.Etag);
             // No line is loaded: the total is the claim's summary, the lines are paid database to database and the
             // ledger refuses at commit if they do not add up to the payment.
@@ -135,13 +136,13 @@ public sealed partial class SubsidyHandler
             }
             // One payment per claim: finance → bank, with the per-loan statement as ledger lines.
             var transactionId = await RecipePosting.PostAsync(ledger, scope.Connection, scope.Transaction, settled.Value.Posting, scope.RequestId, [], ct);
-            var paidLines = await SubsidyStore.PayApprovedLinesAsync(scope.Connection, scope.Transaction, claimId, transactionId, settled.Value.LineSubjectType, ct);
-            var saved = await SubsidyStore.WriteSummaryAsync(scope.Connection, scope.Transaction, claimId, settled.Value.Change, add: true,
-                new ClaimStateChange(Domain.Subsidy.SubsidyClaimStates.ToCode(claim.State), on, scope.Caller.InstitutionId, transactionId), ct);
+            var paidLines = await store.PayApprovedLinesAsync(claimId, transactionId, settled.Value.LineSubjectType);
+            var saved = await store.WriteSummaryAsync(claimId, settled.Value.Change, add: true,
+                new ClaimStateChange(Domain.Subsidy.SubsidyClaimStates.ToCode(claim.State), on, scope.Caller.InstitutionId, transactionId));
             await scope.AuditAsync(SubjectType, claimId, "subsidy_claim.settled", record.State, saved.State,
                 new { lines_paid = paidLines, amount_fen = saved.PaidSubsidyFen, ledger_transaction_id = transactionId }, on);
             return SubsidyMapping.ToProto(saved);
-        });
+        }, claimWithLoad: true);
     }
 
     [Roles(Role.FinanceBureau)]
@@ -162,9 +163,10 @@ public sealed partial class SubsidyHandler
         return writes.RunAsync(context, request.RequestId, request, async scope =>
         {
             var ct = scope.CancellationToken;
-            var record = Visible(scope.Caller, await SubsidyStore.FindClaimAsync(scope.Connection, scope.Transaction, claimId, true, ct), request.Claim);
+            var store = scope.Session.Subsidy;
+            var record = Visible(scope.Caller, await store.FindClaimAsync(claimId, true), request.Claim);
             var key = new Domain.Subsidy.SubsidyLineKey(loanId, quarter ?? record.Quarter);
-            var (lines, clawbacks, passes) = await SubsidyStore.LinesWithRecordsAsync(scope.Connection, scope.Transaction, claimId, [(key.LoanId, key.Quarter.Start)], ct);
+            var (lines, clawbacks, passes) = await store.LinesWithRecordsAsync(claimId, [(key.LoanId, key.Quarter.Start)]);
             var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record, lines, clawbacks, passes));
             var result = claim.ClawBack(key, new Money(request.AmountFen), reason, on!.Value, Today());
             if (!result.IsOk)
@@ -173,10 +175,10 @@ public sealed partial class SubsidyHandler
             }
             var (clawback, posting) = result.Value;
             var transactionId = await RecipePosting.PostAsync(ledger, scope.Connection, scope.Transaction, posting, scope.RequestId, [], ct);
-            await SubsidyStore.InsertClawbackAsync(scope.Connection, scope.Transaction, new SubsidyClawbackRecord(claimId, key.LoanId, key.Quarter.Start,
-                clawback.Amount.Fen, clawback.Reason, clawback.On, scope.Caller.InstitutionId, transactionId), ct);
-            var saved = await SubsidyStore.WriteSummaryAsync(scope.Connection, scope.Transaction, claimId,
-                Domain.Subsidy.SubsidyClaimSummary.Of([], [clawback], []), add: true, null, ct);
+            // The claw-back's row is queued and goes with the counters' update, in one round trip.
+            store.InsertClawback(new SubsidyClawbackRecord(claimId, key.LoanId, key.Quarter.Start,
+                clawback.Amount.Fen, clawback.Reason, clawback.On, scope.Caller.InstitutionId, transactionId));
+            var saved = await store.WriteSummaryAsync(claimId, Domain.Subsidy.SubsidyClaimSummary.Of([], [clawback], []), add: true, null);
             await scope.AuditAsync(SubjectType, claimId, "subsidy_claim.clawed_back", record.State, saved.State,
                 new { loan = request.Loan, quarter = key.Quarter.ToString(), amount_fen = clawback.Amount.Fen, reason, ledger_transaction_id = transactionId }, on);
             return new SubsidyClawback
@@ -224,10 +226,10 @@ public sealed partial class SubsidyHandler
         return writes.RunAsync(context, request.RequestId, request, async scope =>
         {
             var ct = scope.CancellationToken;
-            var record = Visible(scope.Caller, await SubsidyStore.FindClaimAsync(scope.Connection, scope.Transaction, claimId, true, ct), request.Claim);
+            var store = scope.Session.Subsidy;
+            var record = Visible(scope.Caller, await store.FindClaimAsync(claimId, true), request.Claim);
             var keys = inputs.Select(l => new Domain.Subsidy.SubsidyLineKey(l.LoanId, l.Quarter ?? record.Quarter)).ToArray();
-            var (lines, clawbacks, passes) = await SubsidyStore.LinesWithRecordsAsync(scope.Connection, scope.Transaction, claimId,
-                keys.Select(k => (k.LoanId, k.Quarter.Start)).ToArray(), ct);
+            var (lines, clawbacks, passes) = await store.LinesWithRecordsAsync(claimId, keys.Select(k => (k.LoanId, k.Quarter.Start)).ToArray());
             var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record, lines, clawbacks, passes));
             var today = Today();
             var rows = new List<SubsidyPassThroughRecord>(inputs.Count);
@@ -244,9 +246,10 @@ public sealed partial class SubsidyHandler
                 rows.Add(new SubsidyPassThroughRecord(claimId, pass.Line.LoanId, pass.Line.Quarter.Start, pass.Amount.Fen, pass.CreditedOn, transactionId));
                 recorded.Add(pass);
             }
-            await SubsidyStore.InsertPassThroughsAsync(scope.Connection, scope.Transaction, rows, ct);
+            // The rows are queued and go with the counters' update, in one round trip.
+            store.InsertPassThroughs(rows);
             var batch = Domain.Subsidy.SubsidyClaimSummary.Of([], [], recorded);
-            var saved = await SubsidyStore.WriteSummaryAsync(scope.Connection, scope.Transaction, claimId, batch, add: true, null, ct);
+            var saved = await store.WriteSummaryAsync(claimId, batch, add: true, null);
             await scope.AuditAsync(SubjectType, claimId, "subsidy_claim.passed_through", record.State, saved.State,
                 new { lines = rows.Count, amount_fen = batch.PassedThrough.Fen });
             var reply = new RecordSubsidyPassThroughResponse { Claim = SubsidyMapping.ToProto(saved) };
@@ -287,8 +290,8 @@ public sealed partial class SubsidyHandler
         var byBank = new SortedDictionary<string, SubsidyReportTotal>(StringComparer.Ordinal);
         var byDistrict = new SortedDictionary<string, SubsidyReportTotal>(StringComparer.Ordinal);
         var byFormula = new SortedDictionary<string, SubsidyReportTotal>(StringComparer.Ordinal);
-        await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
-        await foreach (var row in SubsidyStore.ReportRowsAsync(conn, region, quarter.Start, context.CancellationToken))
+        await using var session = await database.OpenReadSessionAsync(context.CancellationToken);
+        await foreach (var row in session.Subsidy.ReportRowsAsync(region, quarter.Start))
         {
             report.Loans++;
             report.InterestFen += row.InterestFen;
@@ -308,8 +311,8 @@ public sealed partial class SubsidyHandler
     {
         var (region, quarter) = ReportScope(request, context.Caller());
         var buffer = new StringBuilder("claim,loan,bank,district,formula,period_start_date,period_end_date,days,excluded_days,interest_fen,subsidy_fen\n");
-        await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
-        await foreach (var r in SubsidyStore.ReportRowsAsync(conn, region, quarter.Start, context.CancellationToken))
+        await using var session = await database.OpenReadSessionAsync(context.CancellationToken);
+        await foreach (var r in session.Subsidy.ReportRowsAsync(region, quarter.Start))
         {
             buffer.Append(CultureInfo.InvariantCulture,
                 $"{SubsidyMapping.Name(r.ClaimId)},loans/{r.LoanId},{r.BankId},{Csv(r.District)},{r.Formula},{r.PeriodStart:yyyy-MM-dd},{r.PeriodEnd:yyyy-MM-dd},{r.Days},{r.ExcludedDays},{r.InterestFen},{r.SubsidyFen}\n");

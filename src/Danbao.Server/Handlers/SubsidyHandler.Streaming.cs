@@ -36,9 +36,10 @@ public sealed partial class SubsidyHandler
         // The request is every message: hashed as it passes (a retry sends the same messages), never held.
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         // No retry around this transaction: a client stream cannot be replayed.
-        await using var conn = await database.DataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var record = Visible(caller, await SubsidyStore.FindClaimAsync(conn, tx, claimId, true, ct), first.Claim);
+        await using var session = await database.OpenWriteSessionAsync(ct);
+        var store = session.Subsidy;
+        var (conn, tx) = (session.Connection, session.Transaction!);
+        var record = Visible(caller, await store.FindClaimAsync(claimId, true), first.Claim);
         // The claim is locked: a retry of a finished stream is recognised before anything is filed again.
         if (await idempotency.FindAsync(conn, tx, caller.InstitutionId, requestId, ct) is { } prior)
         {
@@ -57,32 +58,35 @@ public sealed partial class SubsidyHandler
         var policy = await reference.GetAsync(ct);
         var today = Today();
         var limits = streamLimits;
-        var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record, [], [], []));
         var tally = new Domain.Subsidy.SubsidyClaimSummary.Tally();
         var reply = new StreamSubsidyClaimLinesResponse();
         var batch = new List<ClaimLineRequest>(limits.BatchLines);
         var seen = new HashSet<(string, string)>();
         var received = 0;
+        var filed = 0;
         long interestTotal = 0, subsidyTotal = 0;
 
         async Task FlushAsync()
         {
-            var facts = await LoadFactsAsync(conn, tx, record, batch, ct);
+            var facts = await LoadFactsAsync(store, record, batch);
+            // A fresh aggregate per batch, counting the lines already filed: one that lived for the whole stream would
+            // hold every line it added (a million-line claim's lines in memory, and the collector scanning them).
+            var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record with { LineCount = record.LineCount + filed }, [], [], []));
             var (records, added) = Judge(record, claim, batch, received - batch.Count, facts, policy, today);
             // A line already in this claim, or a live line of the bank's own loan in any claim, is refused by the
             // database's keys; the savepoint lets the refusal name the loans.
             await tx.SaveAsync("batch", ct);
             try
             {
-                await SubsidyStore.InsertLinesAsync(conn, records, ct);
+                await store.InsertLinesAsync(records);
                 await tx.ReleaseAsync("batch", ct);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
                 await tx.RollbackAsync("batch", ct);
                 var keys = records.Select(r => (r.LoanId, r.QuarterStart)).ToArray();
-                var (inClaim, _, _) = await SubsidyStore.LinesWithRecordsAsync(conn, tx, claimId, keys, ct);
-                var live = facts.OwnKeys.Length == 0 ? [] : await SubsidyStore.LiveLinesAsync(conn, tx, facts.OwnKeys, ct);
+                var (inClaim, _, _) = await store.LinesWithRecordsAsync(claimId, keys);
+                var live = facts.OwnKeys.Length == 0 ? [] : await store.LiveLinesAsync(facts.OwnKeys);
                 var loans = inClaim.Select(l => l.LoanId).Concat(live).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
                 throw loans.Length > 0
                     ? LineExists(record.Quarter, loans)
@@ -92,6 +96,7 @@ public sealed partial class SubsidyHandler
             {
                 tally.Add(line);
             }
+            filed += records.Count;
             foreach (var r in records.Where(r => r.Flag != "MATCHES"))
             {
                 if (reply.Lines.Count < LinesEchoedMax)
@@ -159,13 +164,13 @@ public sealed partial class SubsidyHandler
             throw RequestIdReused(requestId, claimed is IdempotencyClaim.Replay, context.Method);
         }
         var summary = tally.Build();
-        var saved = await SubsidyStore.WriteSummaryAsync(conn, tx, claimId, summary, add: true, null, ct);
-        await audit.AppendAsync(conn, tx, WriteScope.Event(caller, clock.GetUtcNow(), requestId, SubjectType, claimId, "subsidy_claim.lines_added",
-            record.State, saved.State, new { lines = received, streamed = true, lines_late = summary.LinesLate, claimed_subsidy_fen = summary.All.Claimed.Fen, expected_subsidy_fen = summary.All.Expected.Fen }), ct);
+        var saved = await store.WriteSummaryAsync(claimId, summary, add: true, null);
+        session.Audit.Append(WriteScope.Event(caller, clock.GetUtcNow(), requestId, SubjectType, claimId, "subsidy_claim.lines_added",
+            record.State, saved.State, new { lines = received, streamed = true, lines_late = summary.LinesLate, claimed_subsidy_fen = summary.All.Claimed.Fen, expected_subsidy_fen = summary.All.Expected.Fen }));
         reply.Claim = SubsidyMapping.ToProto(saved);
         reply.LinesReceived = received;
         await idempotency.CompleteAsync(conn, tx, caller.InstitutionId, requestId, reply.ToByteArray(), ct);
-        await tx.CommitAsync(ct);
+        await session.CommitAsync();
         return reply;
     }
 

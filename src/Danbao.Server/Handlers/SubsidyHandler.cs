@@ -35,7 +35,7 @@ namespace Danbao.Server.Handlers;
 /// and settlement posts ONE ledger transaction per claim with a line per loan.
 /// </summary>
 public sealed partial class SubsidyHandler(Database database, WriteRunner writes, ReferenceDataCache reference, Ledger ledger, TimeProvider clock,
-    Data.Idempotency.IdempotencyStore idempotency, Data.Audit.AuditLog audit, SubsidyStreamLimits streamLimits) : SubsidyService.SubsidyServiceBase
+    Data.Idempotency.IdempotencyStore idempotency, SubsidyStreamLimits streamLimits) : SubsidyService.SubsidyServiceBase
 {
     private const string SubjectType = "subsidy_claim";
 
@@ -56,13 +56,12 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
         errors.ThrowIfAny();
         var ct = context.CancellationToken;
         await using var session = await database.OpenReadSessionAsync(ct);
-        var conn = session.Connection;
         var record = LoanAccess.Visible(context.Caller(), await session.Loans.FindAsync(id, false), request.Loan);
         if (record.Data.DisbursementDate is not { } disbursed)
         {
             throw RpcErrors.FailedPrecondition(SubsidyReasons.LoanNotDisbursed, $"{request.Loan} is not disbursed: no interest, no subsidy");
         }
-        var repayments = (await SubsidyStore.LoadRepaymentsAsync(conn, null, [id], end!.Value, ct)).GetValueOrDefault(id) ?? [];
+        var repayments = await session.Subsidy.RepaymentsAsync(id, end!.Value);
         var period = new DateRange(start!.Value, end.Value);
         var loan = DomainLoan.Rehydrate(record.Data);
         var timeline = PrincipalTimeline.FromRepayments(disbursed, record.Data.Amount, repayments.Select(r => (r.PaidOn, r.Principal)));
@@ -106,7 +105,7 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
                 FiledDate = today,
                 CreatedAt = scope.Now,
             };
-            await SubsidyStore.InsertClaimAsync(scope.Connection, scope.Transaction, record, scope.CancellationToken);
+            scope.Session.Subsidy.InsertClaim(record);
             await scope.AuditAsync(SubjectType, record.Id, "subsidy_claim.created", null, "DRAFT", new { quarter = request.Quarter }, today);
             return SubsidyMapping.ToProto(record);
         });
@@ -140,20 +139,21 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
         return writes.RunAsync(context, request.RequestId, request, async scope =>
         {
             var ct = scope.CancellationToken;
-            var record = Visible(scope.Caller, await SubsidyStore.FindClaimAsync(scope.Connection, scope.Transaction, claimId, true, ct), request.Claim);
+            var store = scope.Session.Subsidy;
+            var record = Visible(scope.Caller, await store.FindClaimAsync(claimId, true), request.Claim);
             var keys = inputs.Select(l => (l.Input.LoanId, (l.Quarter ?? record.Quarter).Start)).ToArray();
             // Lines of this claim already filed for these keys: the aggregate refuses them again.
-            var (filed, _, _) = await SubsidyStore.LinesWithRecordsAsync(scope.Connection, scope.Transaction, claimId, keys, ct);
+            var (filed, _, _) = await store.LinesWithRecordsAsync(claimId, keys);
             var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record, filed, [], []));
-            var facts = await LoadFactsAsync(scope.Connection, scope.Transaction, record, inputs, ct);
-            if (facts.OwnKeys.Length > 0 && await SubsidyStore.LiveLinesAsync(scope.Connection, scope.Transaction, facts.OwnKeys, ct) is { Count: > 0 } existing)
+            var facts = await LoadFactsAsync(store, record, inputs);
+            if (facts.OwnKeys.Length > 0 && await store.LiveLinesAsync(facts.OwnKeys) is { Count: > 0 } existing)
             {
                 throw LineExists(record.Quarter, existing);
             }
             var (records, added) = Judge(record, claim, inputs, 0, facts, await reference.GetAsync(ct), Today());
             try
             {
-                await SubsidyStore.InsertLinesAsync(scope.Connection, records, ct);
+                await store.InsertLinesAsync(records);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
@@ -161,7 +161,7 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
                 throw LineExists(record.Quarter, []);
             }
             var batch = Domain.Subsidy.SubsidyClaimSummary.Of(added, [], []);
-            var saved = await SubsidyStore.WriteSummaryAsync(scope.Connection, scope.Transaction, claimId, batch, add: true, null, ct);
+            var saved = await store.WriteSummaryAsync(claimId, batch, add: true, null);
             await scope.AuditAsync(SubjectType, claimId, "subsidy_claim.lines_added", record.State, saved.State,
                 new { lines = records.Count, lines_late = batch.LinesLate, claimed_subsidy_fen = batch.All.Claimed.Fen, expected_subsidy_fen = batch.All.Expected.Fen });
             var reply = new AddSubsidyClaimLinesResponse { Claim = SubsidyMapping.ToProto(saved) };
@@ -169,7 +169,7 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
             // reply is also stored for retries): the rest are read with ListSubsidyClaimLines.
             reply.Lines.AddRange(records.Where(r => records.Count <= LinesEchoedMax || r.Flag != "MATCHES").Select(SubsidyMapping.ToProto));
             return reply;
-        });
+        }, claimWithLoad: true);
     }
 
     /// <summary>Batches from this size are judged in parallel.</summary>
@@ -179,17 +179,15 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
     private sealed record BatchFacts(Dictionary<string, SubsidyLoanFacts> Loans, (string LoanId, DateOnly QuarterStart)[] OwnKeys,
         Dictionary<string, List<RecordedRepayment>> Repayments);
 
-    /// <summary>The batch's loans and all their repayments, in two queries.</summary>
-    private static async Task<BatchFacts> LoadFactsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, SubsidyClaimRecord record,
-        IReadOnlyList<ClaimLineRequest> inputs, CancellationToken ct)
+    /// <summary>The batch's loans and the repayments of the bank's own among them, in one round trip.</summary>
+    private static async Task<BatchFacts> LoadFactsAsync(SubsidyStore store, SubsidyClaimRecord record, IReadOnlyList<ClaimLineRequest> inputs)
     {
         var ids = inputs.Select(l => l.Input.LoanId).Distinct(StringComparer.Ordinal).ToArray();
-        var loans = await SubsidyStore.LoadLoansAsync(conn, tx, ids, ct);
-        // Only this bank's own loans are looked into further: another bank's loan gets the same NOT_PAYABLE
-        // answer whether or not it was claimed (or exists).
+        // Only this bank's own loans are looked into further (their repayments are read for them alone): another
+        // bank's loan gets the same NOT_PAYABLE answer whether or not it was claimed (or exists).
+        var (loans, repayments) = await store.LoadBatchAsync(ids, record.BankId, record.Quarter.End);
         var own = inputs.Where(l => loans.TryGetValue(l.Input.LoanId, out var f) && f.BankId == record.BankId)
             .Select(l => (l.Input.LoanId, (l.Quarter ?? record.Quarter).Start)).ToArray();
-        var repayments = own.Length == 0 ? [] : await SubsidyStore.LoadRepaymentsAsync(conn, tx, own.Select(k => k.LoanId).Distinct().ToArray(), record.Quarter.End, ct);
         return new BatchFacts(loans, own, repayments);
     }
 
@@ -248,31 +246,31 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
         errors.ThrowIfAny();
         return writes.RunAsync(context, request.RequestId, request, async scope =>
         {
-            var ct = scope.CancellationToken;
-            var record = Visible(scope.Caller, await SubsidyStore.FindClaimAsync(scope.Connection, scope.Transaction, claimId, true, ct), request.Name);
+            var store = scope.Session.Subsidy;
+            var record = Visible(scope.Caller, await store.FindClaimAsync(claimId, true), request.Name);
             CheckEtag(record, request.Etag);
             // Submission only asks whether the claim has a line: one is enough to load.
-            var first = await SubsidyStore.ListLinesAsync(scope.Connection, scope.Transaction, claimId, null, null, 1, ct);
+            var first = await store.ListLinesAsync(claimId, null, null, 1);
             var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record, first, [], []));
             var submitted = claim.Submit();
             if (!submitted.IsOk)
             {
                 throw submitted.Refusal.ToRpc();
             }
-            var saved = await SubsidyStore.WriteSummaryAsync(scope.Connection, scope.Transaction, claimId, NoChange, add: true,
-                new ClaimStateChange(Domain.Subsidy.SubsidyClaimStates.ToCode(claim.State)), ct);
+            var saved = await store.WriteSummaryAsync(claimId, NoChange, add: true,
+                new ClaimStateChange(Domain.Subsidy.SubsidyClaimStates.ToCode(claim.State)));
             await scope.AuditAsync(SubjectType, claimId, "subsidy_claim.submitted", record.State, saved.State,
                 new { lines = saved.LineCount, claimed_subsidy_fen = saved.ClaimedSubsidyFen });
             return SubsidyMapping.ToProto(saved);
-        });
+        }, claimWithLoad: true);
     }
 
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
     public override async Task<SubsidyClaim> GetSubsidyClaim(GetSubsidyClaimRequest request, ServerCallContext context)
     {
         var id = SubsidyMapping.IdOf(request.Name);
-        await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
-        return SubsidyMapping.ToProto(Visible(context.Caller(), await SubsidyStore.FindClaimAsync(conn, null, id, false, context.CancellationToken), request.Name));
+        await using var session = await database.OpenReadSessionAsync(context.CancellationToken);
+        return SubsidyMapping.ToProto(Visible(context.Caller(), await session.Subsidy.FindClaimAsync(id, false), request.Name));
     }
 
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
@@ -297,11 +295,10 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
             }
             after = (new DateTimeOffset(ticks, TimeSpan.Zero), cursor[(bar + 1)..]);
         }
-        await using var conn = await database.DataSource.OpenConnectionAsync(context.CancellationToken);
+        await using var session = await database.OpenReadSessionAsync(context.CancellationToken);
         // A bank lists only its own claims, whatever it asks; regional bodies their region; admin all.
         var visible = AccessPolicy.ScopeOf(caller, byFund: false);
-        var rows = await SubsidyStore.ListClaimsAsync(conn, visible.BankId, visible.RegionWithin,
-            quarter, after, size + 1, context.CancellationToken);
+        var rows = await session.Subsidy.ListClaimsAsync(visible.BankId, visible.RegionWithin, quarter, after, size + 1);
         var reply = new ListSubsidyClaimsResponse();
         reply.Claims.AddRange(rows.Take(size).Select(SubsidyMapping.ToProto));
         if (rows.Count > size)
@@ -319,9 +316,9 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
         var size = Paging.PageSize(request.PageSize);
         var after = Paging.Decode(request.PageToken);
         var ct = context.CancellationToken;
-        await using var conn = await database.DataSource.OpenConnectionAsync(ct);
-        Visible(context.Caller(), await SubsidyStore.FindClaimAsync(conn, null, id, false, ct), request.Claim);
-        var rows = await SubsidyStore.ListLinesAsync(conn, null, id, after.Length > 0 ? after : null, null, size + 1, ct);
+        await using var session = await database.OpenReadSessionAsync(ct);
+        Visible(context.Caller(), await session.Subsidy.FindClaimAsync(id, false), request.Claim);
+        var rows = await session.Subsidy.ListLinesAsync(id, after.Length > 0 ? after : null, null, size + 1);
         var reply = new ListSubsidyClaimLinesResponse();
         reply.Lines.AddRange(rows.Take(size).Select(SubsidyMapping.ToProto));
         if (rows.Count > size)
