@@ -46,7 +46,9 @@ public sealed class ClaimStatementCountTests(DanbaoServer server, ITestOutputHel
             RequestId = DanbaoClient.NewRequestId(), Name = second.Name, Etag = second.Etag, DecidedDate = "2026-07-05",
         }));
         var overdue = await steps.OverdueLoanWith150000Outstanding();
-        var file = await Count(async () => await steps.File(overdue));
+        var fileStatements = new List<string>();
+        var file = await Count(async () => await steps.File(overdue), fileStatements);
+        output.WriteLine("FileClaim's round trips:\n  " + string.Join("\n  ", fileStatements));
         output.WriteLine($"round trips / statements: ApproveClaim {approval}, again {again}, FileClaim {file}, ListClaims (1 claim) {one}, (5 claims) {five}, GetClaim {get}");
         Assert.True(approval.RoundTrips > 0 && one.RoundTrips > 0, "no statement was counted: the listener sees nothing");
         Assert.Equal(one, five);
@@ -70,8 +72,11 @@ public sealed class ClaimStatementCountTests(DanbaoServer server, ITestOutputHel
             ActivityStopped = activity =>
             {
                 var text = (activity.GetTagItem("db.query.text") ?? activity.GetTagItem("db.statement") ?? activity.DisplayName)?.ToString() ?? "";
-                // Npgsql 10 names the database db.namespace; the host's health check (select 1) runs beside the call.
-                if (Equals(activity.GetTagItem("db.namespace") ?? activity.GetTagItem("db.name"), database) && text != "select 1")
+                // Npgsql 10 names the database db.namespace. Beside the call run the host's health check
+                // (select 1), and, when a cached entry expires under a slow run, an API key's look-up and the
+                // policy reference reload: none of them is the call's.
+                if (Equals(activity.GetTagItem("db.namespace") ?? activity.GetTagItem("db.name"), database) && text != "select 1"
+                    && !text.Contains("api_keys", StringComparison.Ordinal) && !text.Contains("from lpr_rates", StringComparison.Ordinal))
                 {
                     lock (texts)
                     {
