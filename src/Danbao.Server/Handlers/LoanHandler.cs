@@ -90,9 +90,7 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
         // The loan and its repayments in one round trip (repayments are few, and none before disbursement).
         var (found, repayments) = await session.ReadAsync(session.Loans.Find(id, false), session.Loans.Repayments(id));
         var loan = LoanAccess.Visible(context.Caller(), found, request.Name);
-        var reply = LoanMapping.ToProto(loan, policy.Resolver, today, repayments, policy.Calendar);
-        snapshots.Keep(new LoanSnapshot(loan, reply, today, policy));
-        return reply;
+        return MapAndKeep(loan, repayments, today, policy);
     }
 
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
@@ -138,7 +136,7 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
         {
             // A reply kept a moment ago may have been evicted since: then the row is read again by itself.
             var kept = row.Record is null ? snapshots.Find(row.Id, row.Version, today, policy) : null;
-            response.Loans.Add(kept?.Reply ?? await MapAndKeepAsync(session, row, repayments, today, policy));
+            response.Loans.Add(kept?.Reply ?? await ReadMapAndKeepAsync(session, row, repayments, today, policy));
         }
         if (rows.Count > size)
         {
@@ -148,7 +146,7 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
         return response;
     }
 
-    private async Task<ProtoLoan> MapAndKeepAsync(Data.Sessions.DbSession session, Data.Loans.LoanListRow row,
+    private async Task<ProtoLoan> ReadMapAndKeepAsync(Data.Sessions.DbSession session, Data.Loans.LoanListRow row,
         Dictionary<string, List<Domain.Subsidy.RecordedRepayment>> repayments, DateOnly today, Data.Policy.PolicyReferenceData policy)
     {
         var record = row.Record;
@@ -157,8 +155,15 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
             (record, var paid) = await session.ReadAsync(session.Loans.Find(row.Id, false), session.Loans.Repayments(row.Id));
             repayments[row.Id] = paid;
         }
-        var reply = LoanMapping.ToProto(record!, policy.Resolver, today, repayments.TryGetValue(row.Id, out var list) ? list : [], policy.Calendar);
-        snapshots.Keep(new LoanSnapshot(record!, reply, today, policy));
+        return MapAndKeep(record!, repayments.TryGetValue(row.Id, out var list) ? list : [], today, policy);
+    }
+
+    /// <summary>The loan's reply, kept for its version, today and this policy.</summary>
+    private ProtoLoan MapAndKeep(LoanRecord record, List<Domain.Subsidy.RecordedRepayment> repayments, DateOnly today,
+        Data.Policy.PolicyReferenceData policy)
+    {
+        var reply = LoanMapping.ToProto(record, policy.Resolver, today, repayments, policy.Calendar);
+        snapshots.Keep(new LoanSnapshot(record, reply, today, policy));
         return reply;
     }
 
