@@ -41,7 +41,7 @@ public sealed class SessionRoundTripTests(DanbaoServer server, ITestOutputHelper
         }).ResponseAsync, statements);
         Assert.True(approved.LedgerTransactionId > 0);
         // The load (claim, year lock, lending, decided awards, recipient rule, institution kinds); the ledger's accounts
-        // (one batch) and posting (still on the raw connection: its id goes into the allocation); the allocation, audit
+        // (one batch) and posting (a session query: its id goes into the allocation); the allocation, audit
         // event and stored reply. COMMIT is not counted.
         Assert.Equal(4, trips);
         Assert.StartsWith("insert into idempotency_keys", statements[0]);
@@ -50,6 +50,29 @@ public sealed class SessionRoundTripTests(DanbaoServer server, ITestOutputHelper
         Assert.Contains("insert into ledger_accounts", statements[1]);
         Assert.StartsWith("with a as ( insert into award_allocations", statements[3]);
         Assert.Contains("update idempotency_keys set response", statements[3]);
+    }
+
+    [Fact]
+    public async Task A_fund_overview_reads_its_balances_pipeline_and_movements_in_one_round_trip_after_the_fund_look_up()
+    {
+        var fund = await Warm(server.As("gz-fund"));
+        var (trips, overview) = await Count(() => fund.Fund.GetFundOverviewAsync(new GetFundOverviewRequest { Fund = "institutions/gz-fund" }).ResponseAsync);
+        Assert.Equal("institutions/gz-fund", overview.Fund);
+        // The fund's institution row, then every figure in one batch (was 7 round trips, then 4).
+        Assert.Equal(2, trips);
+    }
+
+    [Fact]
+    public async Task A_bank_reconciliation_reads_every_figure_in_one_round_trip_after_the_bank_look_up()
+    {
+        var fund = await Warm(server.As("gz-fund"));
+        var (trips, reconciliation) = await Count(() => fund.Fund.GetBankReconciliationAsync(new GetBankReconciliationRequest
+        {
+            Bank = "institutions/icbc-gz", FromDate = "2025-01-01", ToDate = "2025-12-31",
+        }).ResponseAsync);
+        Assert.Equal("institutions/icbc-gz", reconciliation.Bank);
+        // The bank's institution row, then the opening and period movements, claims filed and paid and their postings (was 6).
+        Assert.Equal(2, trips);
     }
 
     [Fact]

@@ -162,6 +162,18 @@ public sealed class Ledger
             session.Transaction ?? throw new InvalidOperationException("Accounts are opened in a write session."), accounts, session.CancellationToken);
     }
 
+    /// <summary>
+    /// <see cref="PostWithLinesAsync(NpgsqlConnection, NpgsqlTransaction, LedgerTransactionRequest, IEnumerable{LedgerLine}, CancellationToken)"/>
+    /// in the session's transaction: its queued statements go first (with the posting, in one round trip), then the lines' COPY.
+    /// </summary>
+    public async Task<long> PostWithLinesAsync(LedgerTransactionRequest request, IEnumerable<LedgerLine> lines)
+    {
+        var session = _session ?? throw new InvalidOperationException("This Ledger is not bound to a session.");
+        var transactionId = await session.ReadAsync(Posted(request));
+        await CopyLinesAsync(session.Connection, transactionId, request, lines, session.CancellationToken);
+        return transactionId;
+    }
+
     /// <summary>Posts one balanced transaction; returns its id.</summary>
     public async Task<long> PostAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerTransactionRequest request, CancellationToken ct = default)
     {
@@ -238,8 +250,15 @@ public sealed class Ledger
     public async Task<long> PostWithLinesAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerTransactionRequest request, IEnumerable<LedgerLine> lines, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(lines);
         var transactionId = await PostAsync(connection, transaction, request, ct);
+        await CopyLinesAsync(connection, transactionId, request, lines, ct);
+        return transactionId;
+    }
+
+    // The lines of a posted transaction by binary COPY; they must add up to its total (checked here and at commit).
+    private static async Task CopyLinesAsync(NpgsqlConnection connection, long transactionId, LedgerTransactionRequest request, IEnumerable<LedgerLine> lines, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
         var totalFen = request.Postings.Sum(p => p.DebitFen);
         long linesFen = 0;
         var lineNo = 0;
@@ -273,7 +292,6 @@ public sealed class Ledger
             }
             await writer.CompleteAsync(ct);
         }
-        return transactionId;
     }
 
     /// <summary>Most ledger transactions in one <see cref="PostBatchAsync"/> call.</summary>

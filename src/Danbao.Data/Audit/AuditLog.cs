@@ -60,6 +60,13 @@ public sealed class AuditLog
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
+    /// <summary>Events about one subject, in the session (see the overload on a connection).</summary>
+    public Task<AuditPage> BySubjectAsync(string subjectType, string subjectId, long? afterId, int pageSize)
+    {
+        var session = _session ?? throw new InvalidOperationException("This AuditLog is not bound to a session.");
+        return BySubjectAsync(session.Connection, session.Transaction, subjectType, subjectId, afterId, pageSize, session.CancellationToken);
+    }
+
     /// <summary>Events about one subject, oldest first, after <paramref name="afterId"/> (keyset pagination).</summary>
     public async Task<AuditPage> BySubjectAsync(
         NpgsqlConnection connection,

@@ -1,6 +1,5 @@
 using Danbao.Data.Sessions;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Danbao.Data.Fund;
 
@@ -92,12 +91,11 @@ public sealed class FundStore(DbSession session)
 
     /// <summary>
     /// Debits and credits of an account by transaction kind over business dates [from, to] (inclusive):
-    /// a sum over the day totals the ledger's trigger keeps (ledger_daily_movements), not over the entries.
+    /// a sum over the day totals the ledger's trigger keeps (ledger_daily_movements), not over the entries. For a batch.
     /// </summary>
-    public static async Task<Dictionary<string, (long DebitsFen, long CreditsFen)>> MovementsByKindAsync(
-        NpgsqlConnection conn, string code, DateOnly? from, DateOnly to, CancellationToken ct)
+    public Query<Dictionary<string, (long DebitsFen, long CreditsFen)>> MovementsByKind(string code, DateOnly? from, DateOnly to)
     {
-        await using var cmd = Command(conn, null,
+        var cmd = Command(
             """
             select m.kind, sum(m.debits_fen)::bigint, sum(m.credits_fen)::bigint
             from ledger_accounts a
@@ -105,23 +103,25 @@ public sealed class FundStore(DbSession session)
             where a.code = @c and m.business_date >= @f and m.business_date <= @t
             group by m.kind
             """, ("c", code), ("f", from ?? DateOnly.MinValue), ("t", to));
-        var result = new Dictionary<string, (long, long)>(StringComparer.Ordinal);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        return new Query<Dictionary<string, (long, long)>>(cmd, async (reader, ct) =>
         {
-            result[reader.GetString(0)] = (reader.GetInt64(1), reader.GetInt64(2));
-        }
-        return result;
+            var result = new Dictionary<string, (long, long)>(StringComparer.Ordinal);
+            while (await reader.ReadAsync(ct))
+            {
+                result[reader.GetString(0)] = (reader.GetInt64(1), reader.GetInt64(2));
+            }
+            return result;
+        });
     }
 
     /// <summary>
     /// Movements by transactions caused by the bank's claims over business dates [from, to], by kind,
     /// side (fund or bank) and account purpose (the code's last part: recoverable, capital, written_off…):
-    /// compensation paid, recoveries (also after write-off, which credit capital and written_off), write-offs.
+    /// compensation paid, recoveries (also after write-off, which credit capital and written_off), write-offs. For a batch.
     /// </summary>
-    public static async Task<ClaimMovements> ClaimMovementsAsync(NpgsqlConnection conn, string bankId, DateOnly from, DateOnly to, CancellationToken ct)
+    public Query<ClaimMovements> ClaimMovements(string bankId, DateOnly from, DateOnly to)
     {
-        await using var cmd = Command(conn, null,
+        var cmd = Command(
             """
             select t.kind, a.code like 'fund:%' as fund_side, split_part(a.code, ':', 3) as purpose,
                    coalesce(sum(e.amount_fen) filter (where e.side = 'D'), 0)::bigint,
@@ -133,57 +133,57 @@ public sealed class FundStore(DbSession session)
             where c.bank_id = @b and t.business_date between @f and @t
             group by 1, 2, 3
             """, ("b", bankId), ("f", from), ("t", to));
-        var rows = new Dictionary<(string Kind, bool FundSide, string Purpose), (long DebitsFen, long CreditsFen)>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        return new Query<ClaimMovements>(cmd, async (reader, ct) =>
         {
-            rows[(reader.GetString(0), reader.GetBoolean(1), reader.GetString(2))] = (reader.GetInt64(3), reader.GetInt64(4));
-        }
-        return new ClaimMovements(rows);
+            var rows = new Dictionary<(string Kind, bool FundSide, string Purpose), (long DebitsFen, long CreditsFen)>();
+            while (await reader.ReadAsync(ct))
+            {
+                rows[(reader.GetString(0), reader.GetBoolean(1), reader.GetString(2))] = (reader.GetInt64(3), reader.GetInt64(4));
+            }
+            return new ClaimMovements(rows);
+        });
     }
 
     // ---- claims ----
 
-    /// <summary>Claims a bank filed with claim dates in [from, to]: count and total base.</summary>
-    public static async Task<(int Count, long BaseFen)> FiledAsync(NpgsqlConnection conn, string bankId, DateOnly from, DateOnly to, CancellationToken ct)
+    /// <summary>Claims a bank filed with claim dates in [from, to]: count and total base. For a batch.</summary>
+    public Query<(int Count, long BaseFen)> Filed(string bankId, DateOnly from, DateOnly to)
     {
-        await using var cmd = Command(conn, null,
+        var cmd = Command(
             "select count(*)::int, coalesce(sum(base_fen), 0)::bigint from compensation_claims where bank_id = @b and claim_date between @f and @t",
             ("b", bankId), ("f", from), ("t", to));
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        return (reader.GetInt32(0), reader.GetInt64(1));
+        return new Query<(int, long)>(cmd, async (reader, ct) =>
+        {
+            await reader.ReadAsync(ct);
+            return (reader.GetInt32(0), reader.GetInt64(1));
+        });
     }
 
-    /// <summary>Claims of a bank paid (approved) with decision dates in [from, to].</summary>
-    public static async Task<int> PaidCountAsync(NpgsqlConnection conn, string bankId, DateOnly from, DateOnly to, CancellationToken ct)
+    /// <summary>Claims of a bank paid (approved) with decision dates in [from, to]. For a batch.</summary>
+    public Query<int> PaidCount(string bankId, DateOnly from, DateOnly to)
     {
-        await using var cmd = Command(conn, null,
+        var cmd = Command(
             "select count(*)::int from compensation_claims where bank_id = @b and state in ('APPROVED', 'WRITTEN_OFF') and decided_date between @f and @t",
             ("b", bankId), ("f", from), ("t", to));
-        return (int)(await cmd.ExecuteScalarAsync(ct))!;
+        return new Query<int>(cmd, async (reader, ct) =>
+        {
+            await reader.ReadAsync(ct);
+            return reader.GetInt32(0);
+        });
     }
 
-    // ---- helpers ----
-
-    private static NpgsqlCommand Command(NpgsqlConnection conn, NpgsqlTransaction? tx, string sql, params (string Name, object Value)[] parameters)
+    private static NpgsqlBatchCommand Command(string sql, params (string Name, object Value)[] parameters)
     {
-        var cmd = new NpgsqlCommand(sql, conn, tx);
+        var cmd = new NpgsqlBatchCommand(sql);
         foreach (var (name, value) in parameters)
         {
             cmd.Parameters.AddWithValue(name, value);
         }
         return cmd;
     }
-
-    private static async Task ExecAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, CancellationToken ct, params (string Name, object Value)[] parameters)
-    {
-        await using var cmd = Command(conn, tx, sql, parameters);
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
 }
 
-/// <summary>Movements of claim postings by kind, side (fund or bank) and account purpose, from <see cref="FundStore.ClaimMovementsAsync"/>.</summary>
+/// <summary>Movements of claim postings by kind, side (fund or bank) and account purpose, from <see cref="FundStore.ClaimMovements"/>.</summary>
 public sealed class ClaimMovements(IReadOnlyDictionary<(string Kind, bool FundSide, string Purpose), (long DebitsFen, long CreditsFen)> rows)
 {
     private const string Recoverable = "recoverable";

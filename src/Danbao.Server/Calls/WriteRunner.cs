@@ -6,6 +6,7 @@ using Danbao.Server.Errors;
 using Danbao.Server.Identity;
 using Google.Protobuf;
 using Google.Rpc;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Danbao.Server.Calls;
 
@@ -37,6 +38,11 @@ public sealed class WriteRunner(Database database, TimeProvider clock)
     {
         var caller = context.Caller();
         var requestHash = IdempotencyStore.Hash(request.ToByteArray());
+        // The call's reads (a visibility check before the write) give their connection back first.
+        if (context.GetHttpContext().RequestServices.GetService<ReadSession>() is { } reads)
+        {
+            await reads.ReleaseAsync();
+        }
         for (var attempt = 1; ; attempt++)
         {
             try

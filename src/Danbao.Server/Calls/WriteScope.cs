@@ -3,7 +3,6 @@ using Danbao.Data.Audit;
 using Danbao.Data.Idempotency;
 using Danbao.Data.Sessions;
 using Danbao.Server.Identity;
-using Npgsql;
 
 namespace Danbao.Server.Calls;
 
@@ -26,10 +25,6 @@ public sealed class WriteScope(DbSession session, Caller caller, DateTimeOffset 
     /// </summary>
     public Query<IdempotencyClaim?> RequestCheck =>
         requestCheck ?? throw new InvalidOperationException("This write claims its request id itself; it has no check to read.");
-
-    /// <summary>The raw connection, for stores not yet on the session; flush the session before relying on its queued writes.</summary>
-    public NpgsqlConnection Connection => Session.Connection;
-    public NpgsqlTransaction Transaction => Session.Transaction!;
 
     /// <summary>Queues an audit event in this transaction: who, which institution, when, what, before/after.</summary>
     public Task AuditAsync(string subjectType, string subjectId, string action, string? before, string? after,

@@ -31,7 +31,7 @@ namespace Danbao.Server.Handlers;
 /// as one ledger transaction (finance → each institution). What a decision reads is one batch: the
 /// call's <see cref="ReadSession"/> for a proposal, the write's session (with the claim and the year's lock) for an approval.
 /// </summary>
-public sealed class AwardHandler(ReadSession reads, WriteRunner writes, ReferenceDataCache reference, Ledger ledger, TimeProvider clock) : AwardService.AwardServiceBase
+public sealed class AwardHandler(ReadSession reads, WriteRunner writes, ReferenceDataCache reference, TimeProvider clock) : AwardService.AwardServiceBase
 {
     private const int InstitutionsMax = 1_000;
 
@@ -114,7 +114,7 @@ public sealed class AwardHandler(ReadSession reads, WriteRunner writes, Referenc
             }
             var versionIds = decision.Versions.Select(v => v.Id).ToArray();
             long? transactionId = approved.Value is { } recipe
-                ? await RecipePosting.PostAsync(ledger, scope.Connection, scope.Transaction, recipe, scope.RequestId, versionIds, ct)
+                ? await RecipePosting.PostAsync(scope.Session, recipe, scope.RequestId, versionIds)
                 : null;
             var record = new AwardAllocationRecord(region, year, decision.NewLending.Fen, decision.Limit.CapByShare.Fen, decision.Total.Fen, scope.Caller.InstitutionId,
                 on.Value, transactionId,

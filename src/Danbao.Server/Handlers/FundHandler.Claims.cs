@@ -90,8 +90,8 @@ public sealed partial class FundHandler
         var id = ClaimId(request.Name);
         var ct = context.CancellationToken;
         StoredClaim? stored;
-        await using (var session = await database.OpenReadSessionAsync(ct))
-        {
+                {
+            var session = await reads.GetAsync(ct);
             stored = await session.Claims.FindAsync(id, false);
         }
         var claim = VisibleClaim(context.Caller(), stored, request.Name);
@@ -118,8 +118,8 @@ public sealed partial class FundHandler
         var visible = AccessPolicy.ScopeOf(caller, byFund: true);
         var filter = new ClaimFilter(visible.BankId, visible.FundId, visible.RegionWithin, state);
         List<StoredClaim> rows;
-        await using (var session = await database.OpenReadSessionAsync(ct))
-        {
+                {
+            var session = await reads.GetAsync(ct);
             // One statement for the page: consents and recoveries come with each row.
             rows = await session.Claims.ListAsync(filter, after.Length > 0 ? after : null, size + 1);
         }

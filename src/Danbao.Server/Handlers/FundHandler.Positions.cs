@@ -62,7 +62,7 @@ public sealed partial class FundHandler
             {
                 throw RpcErrors.PermissionDenied("REGION_NOT_COVERED", $"{caller.InstitutionId} may not see region {region}");
             }
-            await using var session = await database.OpenReadSessionAsync(ct);
+            var session = await reads.GetAsync(ct);
             funds = await session.FundPositions.FundsWithinAsync(region);
         }
         var dates = MonthEnds(start!.Value, end!.Value);
@@ -73,8 +73,8 @@ public sealed partial class FundHandler
             .Take(size + 1).ToList();
         var response = new ListFundPositionsResponse();
         var policy = await reference.GetAsync(ct);
-        await using (var session = await database.OpenReadSessionAsync(ct))
-        {
+                {
+            var session = await reads.GetAsync(ct);
             // Every fund of the page in one round trip.
             var groups = page.Take(size).GroupBy(p => p.Fund).Select(group => (group.Key, Rows: session.Enqueue(session.FundPositions.Positions(
                 FundAccounts.Cash(group.Key.Id), FundAccounts.GuaranteesOutstanding(group.Key.Id), group.Select(p => p.Date).ToList())))).ToList();

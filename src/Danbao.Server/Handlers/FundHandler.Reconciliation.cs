@@ -40,15 +40,19 @@ public sealed partial class FundHandler
         errors.ThrowIfAny();
         var ct = context.CancellationToken;
         var bank = await VisibleBankAsync(context.Caller(), request.Bank, "bank", ct);
-        await using var conn = await database.DataSource.OpenConnectionAsync(ct);
+        var session = await reads.GetAsync(ct);
+        var funds = session.Funds;
         var code = FundAccounts.BankGuaranteed(bank.Id);
-        var before = await FundStore.MovementsByKindAsync(conn, code, null, from!.Value.AddDays(-1), ct);
-        var during = await FundStore.MovementsByKindAsync(conn, code, from, to!.Value, ct);
+        // Every figure in one round trip.
+        var beforeQuery = session.Enqueue(funds.MovementsByKind(code, null, from!.Value.AddDays(-1)));
+        var duringQuery = session.Enqueue(funds.MovementsByKind(code, from, to!.Value));
+        var paidQuery = session.Enqueue(funds.PaidCount(bank.Id, from.Value, to.Value));
+        var ((filed, filedBase), claims) = await session.ReadAsync(funds.Filed(bank.Id, from.Value, to.Value),
+            funds.ClaimMovements(bank.Id, from.Value, to.Value));
+        var (before, during) = (beforeQuery.Value, duringQuery.Value);
         var opening = before.Values.Sum(m => m.DebitsFen - m.CreditsFen);
         var issued = during.GetValueOrDefault(GuaranteePostings.IssuedKind).DebitsFen;
         var released = during.Values.Sum(m => m.CreditsFen);
-        var (filed, filedBase) = await FundStore.FiledAsync(conn, bank.Id, from.Value, to.Value, ct);
-        var claims = await FundStore.ClaimMovementsAsync(conn, bank.Id, from.Value, to.Value, ct);
         // Recoveries after write-off (账销案存) restore the fund's capital and the bank's written-off share.
         var afterWriteOffFund = claims.Credits(ClaimPostings.RecoveryAfterWriteOffKind, fundSide: true, "capital");
         var afterWriteOffBank = claims.Credits(ClaimPostings.RecoveryAfterWriteOffKind, fundSide: false, "written_off");
@@ -63,7 +67,7 @@ public sealed partial class FundHandler
             ClosingOutstandingFen = opening + during.Values.Sum(m => m.DebitsFen - m.CreditsFen),
             ClaimsFiled = filed,
             ClaimsFiledBaseFen = filedBase,
-            ClaimsPaid = await FundStore.PaidCountAsync(conn, bank.Id, from.Value, to.Value, ct),
+            ClaimsPaid = paidQuery.Value,
             ClaimsPaidFundFen = claims.FundDebits(ClaimPostings.CompensationKind),
             RecoveriesFundFen = claims.FundCredits(ClaimPostings.RecoveryKind) + afterWriteOffFund,
             RecoveriesBankFen = claims.BankCredits(ClaimPostings.RecoveryKind) + afterWriteOffBank,
@@ -190,7 +194,7 @@ public sealed partial class FundHandler
         var caller = context.Caller();
         var ct = context.CancellationToken;
         var statementId = ResourceNames.Statement.Parse(request.Name);
-        await using var session = await database.OpenReadSessionAsync(ct);
+        var session = await reads.GetAsync(ct);
         var found = await session.Statements.FindAsync(statementId);
         var visible = found is { } f && AccessPolicy.CanSeeBank(caller, f.Statement.BankId,
             caller.Role == Role.Bank ? null : (await FindInstitutionAsync(f.Statement.BankId, ct))?.Region);

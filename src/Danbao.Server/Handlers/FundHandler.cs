@@ -2,6 +2,7 @@ using Danbao.Contracts.V1;
 using Danbao.Data;
 using Danbao.Data.Accounting;
 using Danbao.Data.Fund;
+using Danbao.Data.Sessions;
 using Danbao.Domain;
 using Danbao.Domain.Figures;
 using Danbao.Domain.Leverage;
@@ -24,7 +25,7 @@ namespace Danbao.Server.Handlers;
 /// (代偿, 追偿, 呆账核销) in FundHandler.Claims.cs; reconciliation in FundHandler.Reconciliation.cs.
 /// Every money movement is a balanced ledger transaction posted in the request's one transaction.
 /// </summary>
-public sealed partial class FundHandler(Database database, WriteRunner writes, ReferenceDataCache reference, TimeProvider clock,
+public sealed partial class FundHandler(Database database, ReadSession reads, WriteRunner writes, ReferenceDataCache reference, TimeProvider clock,
     StatementLimits statementLimits) : FundService.FundServiceBase
 {
     /// <summary>Most a single capital contribution may be: 100亿元.</summary>
@@ -95,21 +96,21 @@ public sealed partial class FundHandler(Database database, WriteRunner writes, R
         var policy = await reference.GetAsync(ct);
         var snapshot = policy.Resolver.At(new RegionCode(fund.Region), today);
         var k = snapshot.LeverageMultipleMax;
-        await using var session = await database.OpenReadSessionAsync(ct);
+        var session = await reads.GetAsync(ct);
         var funds = session.Funds;
-        // The balances and the pipeline in one round trip.
+        // The balances, the pipeline and the movements in one round trip.
         var capitalBalance = session.Enqueue(funds.BalanceOrZero(FundAccounts.Capital(fund.Id)));
         var pipelineQuery = session.Enqueue(funds.Pipeline(fund.Id));
-        var (balance, outstanding) = await session.ReadAsync(funds.BalanceOrZero(FundAccounts.Cash(fund.Id)),
-            funds.BalanceOrZero(FundAccounts.GuaranteesOutstanding(fund.Id)));
+        var recoverableQuery = session.Enqueue(funds.MovementsByKind(FundAccounts.FundRecoverable(fund.Id), null, DateOnly.MaxValue));
+        var guaranteesQuery = session.Enqueue(funds.MovementsByKind(FundAccounts.GuaranteesOutstanding(fund.Id), null, DateOnly.MaxValue));
+        var (balance, outstanding, capital) = await session.ReadAsync(funds.BalanceOrZero(FundAccounts.Cash(fund.Id)),
+            funds.BalanceOrZero(FundAccounts.GuaranteesOutstanding(fund.Id)),
+            funds.MovementsByKind(FundAccounts.Capital(fund.Id), null, DateOnly.MaxValue));
         var (pipeline, pipelineBase) = pipelineQuery.Value;
-        var conn = session.Connection;
-        var recoverable = await FundStore.MovementsByKindAsync(conn, FundAccounts.FundRecoverable(fund.Id), null, DateOnly.MaxValue, ct);
-        var guarantees = await FundStore.MovementsByKindAsync(conn, FundAccounts.GuaranteesOutstanding(fund.Id), null, DateOnly.MaxValue, ct);
+        var (recoverable, guarantees) = (recoverableQuery.Value, guaranteesQuery.Value);
         var limit = LeverageCheck.Limit(new Money(balance), k).Fen;
         var paid = recoverable.GetValueOrDefault(ClaimPostings.CompensationKind).DebitsFen;
         // Recoveries after write-off (账销案存) restore capital rather than the recoverable.
-        var capital = await FundStore.MovementsByKindAsync(conn, FundAccounts.Capital(fund.Id), null, DateOnly.MaxValue, ct);
         var recovered = recoverable.GetValueOrDefault(ClaimPostings.RecoveryKind).CreditsFen
             + capital.GetValueOrDefault(ClaimPostings.RecoveryAfterWriteOffKind).CreditsFen;
         var issued = guarantees.GetValueOrDefault(GuaranteePostings.IssuedKind).CreditsFen;
@@ -161,7 +162,7 @@ public sealed partial class FundHandler(Database database, WriteRunner writes, R
 
     private async Task<InstitutionRef?> FindInstitutionAsync(string id, CancellationToken ct)
     {
-        await using var session = await database.OpenReadSessionAsync(ct);
+        var session = await reads.GetAsync(ct);
         return await session.Identity.FindInstitutionAsync(id) is { } found
             ? new InstitutionRef(found.Id, found.Role, found.RegionCode)
             : null;

@@ -160,7 +160,7 @@ public sealed partial class LoanHandler
             LoanId = request.Loan.Length > 0 ? LoanAccess.IdOf(request.Loan, "loan") : null,
             LateOnly = request.LateOnly,
         };
-        await using var session = await database.OpenReadSessionAsync(context.CancellationToken);
+        var session = await reads.GetAsync(context.CancellationToken);
         var rows = await session.LoanEvents.ListAsync(filter, beforeId == 0 ? null : beforeId, size + 1);
         var policy = await reference.GetAsync(context.CancellationToken);
         var response = new ListLoanEventReportsResponse();

@@ -133,7 +133,7 @@ public sealed partial class LoanHandler
     public override async Task<Contracts.V1.RepaymentSchedule> GetRepaymentSchedule(GetRepaymentScheduleRequest request, ServerCallContext context)
     {
         var id = LoanAccess.IdOf(request.Name);
-        await using var session = await database.OpenReadSessionAsync(context.CancellationToken);
+        var session = await reads.GetAsync(context.CancellationToken);
         var record = LoanAccess.Visible(context.Caller(), await session.Loans.FindAsync(id, false), request.Name);
         var d = record.Data;
         if (d.DisbursementDate is not { } disbursed)

@@ -2,6 +2,7 @@ using Danbao.Contracts.V1;
 using Danbao.Data;
 using Danbao.Data.Audit;
 using Danbao.Data.Loans;
+using Danbao.Data.Sessions;
 using Danbao.Domain;
 using Danbao.Domain.Eligibility;
 using Danbao.Domain.Loans;
@@ -27,8 +28,8 @@ namespace Danbao.Server.Handlers;
 /// FOR UPDATE, checks the caller's etag, asks the aggregate for the transition, and stores the
 /// result with an audit event, all in the request's one transaction (see <see cref="WriteRunner"/>).
 /// </summary>
-public sealed partial class LoanHandler(Database database, WriteRunner writes, ReferenceDataCache reference,
-    IdNumberVault vault, AuditLog audit, TimeProvider clock, LoanSnapshots snapshots) : LoanService.LoanServiceBase
+public sealed partial class LoanHandler(ReadSession reads, WriteRunner writes, ReferenceDataCache reference,
+    IdNumberVault vault, TimeProvider clock, LoanSnapshots snapshots) : LoanService.LoanServiceBase
 {
     private const string SubjectType = "loan";
 
@@ -76,7 +77,7 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
         var id = LoanAccess.IdOf(request.Name);
         var policy = await reference.GetAsync(context.CancellationToken);
         var today = Today();
-        await using var session = await database.OpenReadSessionAsync(context.CancellationToken);
+        var session = await reads.GetAsync(context.CancellationToken);
         if (snapshots.Enabled)
         {
             // The row's version only; the reply kept for that version (and today, and this policy) if any.
@@ -120,7 +121,7 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
             CreatedFrom = from is { } f ? ChinaStandardTime.StartOfDay(f) : null,
             CreatedBefore = to is { } t ? ChinaStandardTime.StartOfDay(t.AddDays(1)) : null,
         };
-        await using var session = await database.OpenReadSessionAsync(context.CancellationToken);
+        var session = await reads.GetAsync(context.CancellationToken);
         // The page (rows whose version has a kept reply are not decoded), then the repayments of the
         // others by id (one query joining the page's filter to the repayments planned a scan of all
         // repayments: 24 ms a page once the table had grown, against 0.1 ms by id).
@@ -178,9 +179,9 @@ public sealed partial class LoanHandler(Database database, WriteRunner writes, R
         {
             throw RpcErrors.InvalidArgument("page_token is not a token this service issued", ("page_token", "pass back next_page_token unchanged"));
         }
-        await using var session = await database.OpenReadSessionAsync(context.CancellationToken);
+        var session = await reads.GetAsync(context.CancellationToken);
         LoanAccess.Visible(context.Caller(), await session.Loans.FindAsync(id, false), request.Name);
-        var page = await audit.BySubjectAsync(session.Connection, null, SubjectType, id, afterId == 0 ? null : afterId, size, context.CancellationToken);
+        var page = await session.Audit.BySubjectAsync(SubjectType, id, afterId == 0 ? null : afterId, size);
         var response = new ListLoanEventsResponse();
         response.Events.AddRange(page.Events.Select(e => new Contracts.V1.AuditEvent
         {

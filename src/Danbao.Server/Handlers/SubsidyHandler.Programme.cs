@@ -23,7 +23,7 @@ public sealed partial class SubsidyHandler
             throw RpcErrors.PermissionDenied("REGION_NOT_COVERED", $"{caller.InstitutionId} may not see region {region}");
         }
         var ct = context.CancellationToken;
-        await using var session = await database.OpenReadSessionAsync(ct);
+        var session = await reads.GetAsync(ct);
         var (loans, money) = await session.ProgrammeReports.ReportAsync(region, period.From, period.To);
         var report = new ProgrammeReport
         {

@@ -135,7 +135,7 @@ public sealed partial class SubsidyHandler
                 throw settled.Refusal.ToRpc();
             }
             // One payment per claim: finance → bank, with the per-loan statement as ledger lines.
-            var transactionId = await RecipePosting.PostAsync(ledger, scope.Connection, scope.Transaction, settled.Value.Posting, scope.RequestId, [], ct);
+            var transactionId = await RecipePosting.PostAsync(scope.Session, settled.Value.Posting, scope.RequestId, []);
             var paidLines = await store.PayApprovedLinesAsync(claimId, transactionId, settled.Value.LineSubjectType);
             var saved = await store.WriteSummaryAsync(claimId, settled.Value.Change, add: true,
                 new ClaimStateChange(Domain.Subsidy.SubsidyClaimStates.ToCode(claim.State), on, scope.Caller.InstitutionId, transactionId));
@@ -174,7 +174,7 @@ public sealed partial class SubsidyHandler
                 throw result.Refusal.ToRpc();
             }
             var (clawback, posting) = result.Value;
-            var transactionId = await RecipePosting.PostAsync(ledger, scope.Connection, scope.Transaction, posting, scope.RequestId, [], ct);
+            var transactionId = await RecipePosting.PostAsync(scope.Session, posting, scope.RequestId, []);
             // The claw-back's row is queued and goes with the counters' update, in one round trip.
             store.InsertClawback(new SubsidyClawbackRecord(claimId, key.LoanId, key.Quarter.Start,
                 clawback.Amount.Fen, clawback.Reason, clawback.On, scope.Caller.InstitutionId, transactionId));
@@ -242,7 +242,7 @@ public sealed partial class SubsidyHandler
                     throw result.Refusal.ToRpc();
                 }
                 var (pass, posting) = result.Value;
-                var transactionId = await RecipePosting.PostAsync(ledger, scope.Connection, scope.Transaction, posting, scope.RequestId, [], ct);
+                var transactionId = await RecipePosting.PostAsync(scope.Session, posting, scope.RequestId, []);
                 rows.Add(new SubsidyPassThroughRecord(claimId, pass.Line.LoanId, pass.Line.Quarter.Start, pass.Amount.Fen, pass.CreditedOn, transactionId));
                 recorded.Add(pass);
             }
@@ -290,7 +290,7 @@ public sealed partial class SubsidyHandler
         var byBank = new SortedDictionary<string, SubsidyReportTotal>(StringComparer.Ordinal);
         var byDistrict = new SortedDictionary<string, SubsidyReportTotal>(StringComparer.Ordinal);
         var byFormula = new SortedDictionary<string, SubsidyReportTotal>(StringComparer.Ordinal);
-        await using var session = await database.OpenReadSessionAsync(context.CancellationToken);
+        var session = await reads.GetAsync(context.CancellationToken);
         await foreach (var row in session.Subsidy.ReportRowsAsync(region, quarter.Start))
         {
             report.Loans++;
@@ -311,7 +311,7 @@ public sealed partial class SubsidyHandler
     {
         var (region, quarter) = ReportScope(request, context.Caller());
         var buffer = new StringBuilder("claim,loan,bank,district,formula,period_start_date,period_end_date,days,excluded_days,interest_fen,subsidy_fen\n");
-        await using var session = await database.OpenReadSessionAsync(context.CancellationToken);
+        var session = await reads.GetAsync(context.CancellationToken);
         await foreach (var r in session.Subsidy.ReportRowsAsync(region, quarter.Start))
         {
             buffer.Append(CultureInfo.InvariantCulture,

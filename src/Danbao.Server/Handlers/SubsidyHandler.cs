@@ -5,6 +5,7 @@ using Danbao.Data;
 using Danbao.Data.Accounting;
 using Danbao.Data.Loans;
 using Danbao.Data.Subsidy;
+using Danbao.Data.Sessions;
 using Danbao.Domain;
 using Danbao.Domain.Figures;
 using Danbao.Domain.Interest;
@@ -34,7 +35,7 @@ namespace Danbao.Server.Handlers;
 /// <see cref="ClaimLineCheck"/>, and written by COPY; review and settlement are set-based statements
 /// and settlement posts ONE ledger transaction per claim with a line per loan.
 /// </summary>
-public sealed partial class SubsidyHandler(Database database, WriteRunner writes, ReferenceDataCache reference, Ledger ledger, TimeProvider clock,
+public sealed partial class SubsidyHandler(Database database, ReadSession reads, WriteRunner writes, ReferenceDataCache reference, TimeProvider clock,
     Data.Idempotency.IdempotencyStore idempotency, SubsidyStreamLimits streamLimits) : SubsidyService.SubsidyServiceBase
 {
     private const string SubjectType = "subsidy_claim";
@@ -55,7 +56,7 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
         }
         errors.ThrowIfAny();
         var ct = context.CancellationToken;
-        await using var session = await database.OpenReadSessionAsync(ct);
+        var session = await reads.GetAsync(ct);
         var record = LoanAccess.Visible(context.Caller(), await session.Loans.FindAsync(id, false), request.Loan);
         if (record.Data.DisbursementDate is not { } disbursed)
         {
@@ -269,7 +270,7 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
     public override async Task<SubsidyClaim> GetSubsidyClaim(GetSubsidyClaimRequest request, ServerCallContext context)
     {
         var id = SubsidyMapping.IdOf(request.Name);
-        await using var session = await database.OpenReadSessionAsync(context.CancellationToken);
+        var session = await reads.GetAsync(context.CancellationToken);
         return SubsidyMapping.ToProto(Visible(context.Caller(), await session.Subsidy.FindClaimAsync(id, false), request.Name));
     }
 
@@ -295,7 +296,7 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
             }
             after = (new DateTimeOffset(ticks, TimeSpan.Zero), cursor[(bar + 1)..]);
         }
-        await using var session = await database.OpenReadSessionAsync(context.CancellationToken);
+        var session = await reads.GetAsync(context.CancellationToken);
         // A bank lists only its own claims, whatever it asks; regional bodies their region; admin all.
         var visible = AccessPolicy.ScopeOf(caller, byFund: false);
         var rows = await session.Subsidy.ListClaimsAsync(visible.BankId, visible.RegionWithin, quarter, after, size + 1);
@@ -316,7 +317,7 @@ public sealed partial class SubsidyHandler(Database database, WriteRunner writes
         var size = Paging.PageSize(request.PageSize);
         var after = Paging.Decode(request.PageToken);
         var ct = context.CancellationToken;
-        await using var session = await database.OpenReadSessionAsync(ct);
+        var session = await reads.GetAsync(ct);
         Visible(context.Caller(), await session.Subsidy.FindClaimAsync(id, false), request.Claim);
         var rows = await session.Subsidy.ListLinesAsync(id, after.Length > 0 ? after : null, null, size + 1);
         var reply = new ListSubsidyClaimLinesResponse();

@@ -1,7 +1,7 @@
 using Danbao.Data.Accounting;
 using Danbao.Domain;
 using Danbao.Domain.Ledger;
-using Npgsql;
+using Danbao.Data.Sessions;
 
 namespace Danbao.Server.Subsidy;
 
@@ -11,14 +11,18 @@ namespace Danbao.Server.Subsidy;
 /// </summary>
 public static class RecipePosting
 {
-    public static async Task<long> PostAsync(Ledger ledger, NpgsqlConnection conn, NpgsqlTransaction tx, LedgerRecipe recipe, string requestId,
-        IReadOnlyList<string> policyVersionIds, CancellationToken ct)
+    /// <summary>
+    /// Posts the recipe in the write's session: the session's queued statements and the posting go in one round trip
+    /// (then the lines' COPY, if it has lines). Returns the ledger transaction's id.
+    /// </summary>
+    public static async Task<long> PostAsync(DbSession session, LedgerRecipe recipe, string requestId, IReadOnlyList<string> policyVersionIds)
     {
-        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(recipe);
+        var ledger = session.Ledger;
         // One round trip for all of them (none once they are known committed).
-        await ledger.OpenAccountsAsync(conn, tx, recipe.Legs.Select(l => l.Account).Distinct(StringComparer.Ordinal)
-            .Select(account => new LedgerAccount(account, TypeOf(account), InstitutionOf(account))).ToList(), ct);
+        await ledger.OpenAccountsAsync(recipe.Legs.Select(l => l.Account).Distinct(StringComparer.Ordinal)
+            .Select(account => new LedgerAccount(account, TypeOf(account), InstitutionOf(account))).ToList());
         var request = new LedgerTransactionRequest
         {
             Kind = recipe.Kind,
@@ -31,8 +35,8 @@ public static class RecipePosting
             Postings = recipe.Legs.Select(l => l.Side == PostingSide.Debit ? LedgerPosting.Debit(l.Account, l.Amount.Fen) : LedgerPosting.Credit(l.Account, l.Amount.Fen)).ToArray(),
         };
         return recipe.Lines.Count == 0
-            ? await ledger.PostAsync(conn, tx, request, ct)
-            : await ledger.PostWithLinesAsync(conn, tx, request, recipe.Lines.Select(l => new LedgerLine(l.SubjectType, l.SubjectId, l.Amount.Fen)), ct);
+            ? await session.ReadAsync(ledger.Posted(request))
+            : await ledger.PostWithLinesAsync(request, recipe.Lines.Select(l => new LedgerLine(l.SubjectType, l.SubjectId, l.Amount.Fen)));
     }
 
     /// <summary>The account kinds of subsidy and award recipes: "{owner}:{institution}:{purpose}".</summary>
