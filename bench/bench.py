@@ -297,8 +297,10 @@ def reset_statements(ctx):
 # Seconds of load before each write and read measurement. .NET compiles a method quickly first and
 # optimised later (tiered JIT), in the background: with 2 s, much of the measured window still ran
 # unoptimised code and the JIT itself (11% of the server's samples, 2.5x the per-call CPU of the same
-# server a minute later). pgbench has nothing to warm; a server runs for days.
-WARMUP_S = 6
+# server a minute later). pgbench has nothing to warm; a server runs for days. The JIT's background
+# compilation competes for the same 2 cores: at load ~15, 6 s of warm-up gave GetLoan 2,142 calls/s
+# (347 µs server CPU a call) and 30 s gave 7,098 (91 µs), on the same server build and database.
+WARMUP_S = 30
 
 
 def driver(ctx, *args):
@@ -333,7 +335,7 @@ def bench_write(ctx, quick):
         main = clients == 32
         rows.append(row("2" if main else "7", f"RecordRepayment, {clients} clients (p50 {ours['p50_ms']:.1f} ms, p99 {ours['p99_ms']:.1f} ms{failed})",
                         ours["calls_per_second"], yard["tps"], "calls/s", f"pgbench -M prepared TPC-B, {clients} clients, tps",
-                        target=(">=", 1.0) if main else None, details={"ours": ours, "yardstick": yard}))
+                        target=(">=", 1.0) if main else ((">=", 0.8) if clients == 128 else None), details={"ours": ours, "yardstick": yard}))
         NOTES.append(f"CPU per call, {clients} clients: RecordRepayment = server {ours['server_cpu_us_per_call']:.0f} µs + Postgres "
                      f"{ours['postgres_cpu_us_per_call']:.0f} µs + load driver {ours['driver_cpu_us_per_call']:.0f} µs; pgbench TPC-B = Postgres "
                      f"{yard['postgres_cpu_us_per_call']:.0f} µs + pgbench client {yard['client_cpu_us_per_call']:.0f} µs")
@@ -376,7 +378,7 @@ def bench_read(ctx, quick):
         log(f"read {kind}: ours {ours['calls_per_second']:.0f}/s, pgbench select {yard['tps']:.0f}/s")
         rows.append(row("3", f"{label}, 32 clients (p99 {ours['p99_ms']:.1f} ms, {ours['server_cpu_us_per_call']:.0f} µs server CPU/call)",
                         ours["calls_per_second"], yard["tps"], "calls/s", "pgbench -M prepared, the same SELECT, 32 clients",
-                        absolute_target=(">=", 20_000), details={"ours": ours, "yardstick": yard}))
+                        target=(">=", 0.6 if kind == "get" else 0.5), details={"ours": ours, "yardstick": yard}))
     return rows
 
 
