@@ -48,6 +48,7 @@ switch (options.Command)
         Console.WriteLine(JsonSerializer.Serialize(reconciled));
         break;
     case "upload":
+        StatementLines.PerMessage = options.Int("lines-per-message", StatementLines.PerMessage);
         var banks = options.Get("banks").Split(',', StringSplitOptions.RemoveEmptyEntries);
         var uploaded = await Reconciling.UploadConcurrentlyAsync(banks.Select(b => Pool(b)[0]).ToArray(), options.Int("lines", 1_000_000));
         Console.WriteLine(JsonSerializer.Serialize(uploaded));
@@ -302,7 +303,8 @@ namespace Danbao.Bench.Driver
     /// </summary>
     internal sealed class StatementLines
     {
-        public const int PerMessage = 10_000;
+        /// <summary>Lines a message (--lines-per-message, default 10,000, the client library's default).</summary>
+        public static int PerMessage { get; set; } = 10_000;
         private readonly StatementLine[] _slots = Enumerable.Range(0, PerMessage).Select(_ => new StatementLine()).ToArray();
         private int _next;
 
