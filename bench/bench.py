@@ -607,7 +607,7 @@ def bench_settlement(ctx, scales, copy_s, first_prefix=0):
         result["server_rss_peak_mb"] = rss["peak_mb"]
         if "vmhwm_mb" in rss:
             log(f"settlement {count:,} loans, server memory: RSS {rss['start_mb']:.0f} MB at the start, sampled peak {rss['peak_mb']:.0f} MB "
-                f"(anonymous {rss['anon_peak_mb']:.0f}), VmHWM {rss['vmhwm_mb']:.0f} MB; peak per phase "
+                f"(anonymous {rss['anon_peak_mb']:.0f}), VmHWM {rss['vmhwm_mb']:.0f} MB; at the peak {rss.get('at_peak_mb')}; peak per phase "
                 + ", ".join(f"{k} {v:.0f}" for k, v in rss["phase_peaks_mb"].items()))
         log(f"settlement {count:,} loans: {result['seconds']:.1f} s {result['phases']} ({result['lines_approved']:,} lines approved, "
             f"{result['lines_not_payable']:,} not payable); seeding by COPY {seed_loans_s:.1f} s loans + {seed_repay_s:.1f} s repayments")

@@ -510,6 +510,7 @@ namespace Danbao.Bench.Driver
             private string _phase = "start";
             private double _peakMb;
             private double _anonPeakMb;
+            private (double Anon, double File, double Shmem) _atPeak;
 
             public RssSampler(int pid)
             {
@@ -537,6 +538,11 @@ namespace Danbao.Bench.Driver
                 var rss = RssMb(_pid);
                 lock (_phasePeaks)
                 {
+                    if (rss > _peakMb)
+                    {
+                        // What the peak is made of: the heap and stacks, mapped files (code), shared memory (JIT'd code, W^X).
+                        _atPeak = (StatusMb(_pid, "RssAnon:"), StatusMb(_pid, "RssFile:"), StatusMb(_pid, "RssShmem:"));
+                    }
                     _peakMb = Math.Max(_peakMb, rss);
                     _anonPeakMb = Math.Max(_anonPeakMb, StatusMb(_pid, "RssAnon:"));
                     _phasePeaks[_phase] = Math.Max(_phasePeaks.GetValueOrDefault(_phase), rss);
@@ -576,6 +582,7 @@ namespace Danbao.Bench.Driver
                     start_mb = _startMb,
                     peak_mb = peak,
                     anon_peak_mb = _anonPeakMb,
+                    at_peak_mb = new { anon = _atPeak.Anon, file = _atPeak.File, shmem = _atPeak.Shmem },
                     vmhwm_mb = _pid <= 0 ? 0 : StatusMb(_pid, "VmHWM:"),
                     phase_peaks_mb = _phasePeaks,
                 };
