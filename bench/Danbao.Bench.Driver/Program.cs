@@ -48,6 +48,7 @@ switch (options.Command)
         Console.WriteLine(JsonSerializer.Serialize(reconciled));
         break;
     case "upload":
+        StatementLines.PerMessage = options.Int("lines-per-message", StatementLines.PerMessage);
         var banks = options.Get("banks").Split(',', StringSplitOptions.RemoveEmptyEntries);
         var uploaded = await Reconciling.UploadConcurrentlyAsync(banks.Select(b => Pool(b)[0]).ToArray(), options.Int("lines", 1_000_000));
         Console.WriteLine(JsonSerializer.Serialize(uploaded));
@@ -180,15 +181,19 @@ namespace Danbao.Bench.Driver
             var total = Stopwatch.StartNew();
             // More than is due on both figures: each line is approvable and pays the computed subsidy.
             var lines = Enumerable.Range(1, loanCount).Select(i => new SubsidyClaimLineInput { Loan = $"loans/{prefix}{i:D14}", InterestPaidFen = 300_000, SubsidyClaimedFen = 300_000 });
+            rss.Phase("add_lines");
             await bank.Subsidy.StreamSubsidyClaimLinesAsync(claimName, DanbaoClient.NewRequestId(), lines);
             phases["add_lines"] = sw.Elapsed.TotalSeconds;
+            rss.Phase("submit");
             sw.Restart();
             var claim = await bank.Subsidy.GetSubsidyClaimAsync(new GetSubsidyClaimRequest { Name = claimName });
             claim = await bank.Subsidy.SubmitSubsidyClaimAsync(new SubmitSubsidyClaimRequest { RequestId = DanbaoClient.NewRequestId(), Name = claimName, Etag = claim.Etag });
             phases["submit"] = sw.Elapsed.TotalSeconds;
+            rss.Phase("review");
             sw.Restart();
             claim = await finance.Subsidy.ReviewSubsidyClaimAsync(new ReviewSubsidyClaimRequest { RequestId = DanbaoClient.NewRequestId(), Name = claimName, Etag = claim.Etag, ApproveAll = true });
             phases["review"] = sw.Elapsed.TotalSeconds;
+            rss.Phase("settle");
             sw.Restart();
             claim = await finance.Subsidy.SettleSubsidyClaimAsync(new SettleSubsidyClaimRequest { RequestId = DanbaoClient.NewRequestId(), Name = claimName, Etag = claim.Etag, BusinessDate = "2026-10-20" });
             phases["settle"] = sw.Elapsed.TotalSeconds;
@@ -203,7 +208,7 @@ namespace Danbao.Bench.Driver
                 lines_not_payable = claim.LinesNotPayable,
                 approved_subsidy_fen = claim.ApprovedSubsidyFen,
                 ledger_transaction_id = claim.LedgerTransactionId,
-                server_rss_peak_mb = rss.PeakMb,
+                server_rss = rss.Summary(),
             };
         }
     }
@@ -298,7 +303,8 @@ namespace Danbao.Bench.Driver
     /// </summary>
     internal sealed class StatementLines
     {
-        public const int PerMessage = 10_000;
+        /// <summary>Lines a message (--lines-per-message, default 10,000, the client library's default).</summary>
+        public static int PerMessage { get; set; } = 10_000;
         private readonly StatementLine[] _slots = Enumerable.Range(0, PerMessage).Select(_ => new StatementLine()).ToArray();
         private int _next;
 
@@ -475,11 +481,14 @@ namespace Danbao.Bench.Driver
             }
         }
 
-        public static double RssMb(int pid)
+        public static double RssMb(int pid) => StatusMb(pid, "VmRSS:");
+
+        /// <summary>A field of /proc/PID/status in MB: VmRSS (resident now), VmHWM (the kernel's exact peak of it), RssAnon (heap and stacks, not mapped files).</summary>
+        public static double StatusMb(int pid, string field)
         {
             foreach (var line in File.ReadLines($"/proc/{pid}/status"))
             {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                if (line.StartsWith(field, StringComparison.Ordinal))
                 {
                     return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
                 }
@@ -487,23 +496,34 @@ namespace Danbao.Bench.Driver
             return 0;
         }
 
-        /// <summary>Samples RSS every 100 ms until disposed and keeps the peak.</summary>
+        /// <summary>
+        /// Samples RSS every 50 ms until disposed and keeps the peak, overall and per phase (<see cref="Phase"/>), and the
+        /// anonymous part's peak; <see cref="Summary"/> adds RSS at the start and the kernel's VmHWM (the process's lifetime peak).
+        /// </summary>
         public sealed class RssSampler : IDisposable
         {
             private readonly CancellationTokenSource _stop = new();
             private readonly Task _loop;
+            private readonly int _pid;
+            private readonly double _startMb;
+            private readonly Dictionary<string, double> _phasePeaks = new(StringComparer.Ordinal);
+            private string _phase = "start";
             private double _peakMb;
+            private double _anonPeakMb;
+            private (double Anon, double File, double Shmem) _atPeak;
 
             public RssSampler(int pid)
             {
+                _pid = pid;
+                _startMb = pid <= 0 ? 0 : RssMb(pid);
                 _loop = pid <= 0 ? Task.CompletedTask : Task.Run(async () =>
                 {
                     while (!_stop.IsCancellationRequested)
                     {
-                        _peakMb = Math.Max(_peakMb, RssMb(pid));
+                        Sample();
                         try
                         {
-                            await Task.Delay(100, _stop.Token);
+                            await Task.Delay(50, _stop.Token);
                         }
                         catch (OperationCanceledException)
                         {
@@ -511,6 +531,36 @@ namespace Danbao.Bench.Driver
                         }
                     }
                 });
+            }
+
+            private void Sample()
+            {
+                var rss = RssMb(_pid);
+                lock (_phasePeaks)
+                {
+                    if (rss > _peakMb)
+                    {
+                        // What the peak is made of: the heap and stacks, mapped files (code), shared memory (JIT'd code, W^X).
+                        _atPeak = (StatusMb(_pid, "RssAnon:"), StatusMb(_pid, "RssFile:"), StatusMb(_pid, "RssShmem:"));
+                    }
+                    _peakMb = Math.Max(_peakMb, rss);
+                    _anonPeakMb = Math.Max(_anonPeakMb, StatusMb(_pid, "RssAnon:"));
+                    _phasePeaks[_phase] = Math.Max(_phasePeaks.GetValueOrDefault(_phase), rss);
+                }
+            }
+
+            /// <summary>Peaks sampled from now on are the named phase's.</summary>
+            public void Phase(string name)
+            {
+                if (_pid <= 0)
+                {
+                    return;
+                }
+                Sample();
+                lock (_phasePeaks)
+                {
+                    _phase = name;
+                }
             }
 
             public double PeakMb
@@ -521,6 +571,21 @@ namespace Danbao.Bench.Driver
                     _loop.Wait();
                     return _peakMb;
                 }
+            }
+
+            /// <summary>Stops sampling: RSS at the start, the sampled peaks (overall, anonymous, per phase) and VmHWM, in MB.</summary>
+            public object Summary()
+            {
+                var peak = PeakMb;
+                return new
+                {
+                    start_mb = _startMb,
+                    peak_mb = peak,
+                    anon_peak_mb = _anonPeakMb,
+                    at_peak_mb = new { anon = _atPeak.Anon, file = _atPeak.File, shmem = _atPeak.Shmem },
+                    vmhwm_mb = _pid <= 0 ? 0 : StatusMb(_pid, "VmHWM:"),
+                    phase_peaks_mb = _phasePeaks,
+                };
             }
 
             public void Dispose() => _stop.Cancel();

@@ -158,4 +158,25 @@ public sealed class DeployFilesTests
         Assert.Contains(dockerfile, l => l.StartsWith("COPY migrations /app/migrations", StringComparison.Ordinal));
         Assert.Contains(dockerfile, l => l.Contains("DANBAO_MIGRATIONS=/app/migrations", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// The server's memory bound (RSS ≤ 200 MB, issues 12 and 13) rests on its runtimeconfig.json: workstation,
+    /// non-concurrent GC with gen0's budget capped (docs/operations.md, "Memory"). A DOTNET_gc… variable in the
+    /// image would silently override it.
+    /// </summary>
+    [Fact]
+    public async Task The_image_runs_the_servers_own_gc_configuration()
+    {
+        var dockerfile = await File.ReadAllLinesAsync(Path.Combine(Deploy, "Dockerfile"));
+        Assert.DoesNotContain(dockerfile, l => !l.TrimStart().StartsWith('#') && l.Contains("DOTNET_GC", StringComparison.OrdinalIgnoreCase));
+        var pod = await DanbaoPod();
+        var env = pod.GetProperty("containers")[0].TryGetProperty("env", out var list) ? list.EnumerateArray().Select(e => e.GetProperty("name").GetString()!) : [];
+        Assert.DoesNotContain(env, name => name.StartsWith("DOTNET_GC", StringComparison.OrdinalIgnoreCase));
+
+        using var config = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Danbao.Server.runtimeconfig.json")));
+        var gc = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        Assert.False(gc.GetProperty("System.GC.Server").GetBoolean());
+        Assert.False(gc.GetProperty("System.GC.Concurrent").GetBoolean());
+        Assert.InRange(gc.GetProperty("System.GC.Gen0MaxBudget").GetInt64(), 1L << 20, 64L << 20);
+    }
 }
