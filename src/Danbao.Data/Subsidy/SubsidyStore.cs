@@ -259,7 +259,7 @@ public sealed class SubsidyStore(DbSession session)
             writer.Write(l.Decision, NpgsqlDbType.Text);
             WriteNullable(writer, l.RejectionReason);
             writer.Write(l.ApprovedSubsidyFen, NpgsqlDbType.Bigint);
-            writer.Write(l.Message, NpgsqlDbType.Text);
+            writer.Write(StoredMessage(l), NpgsqlDbType.Text);
             writer.Write(l.LateFiling, NpgsqlDbType.Text);
             WriteNullable(writer, l.LateReason);
             writer.Write(l.PayableSubsidyFen, NpgsqlDbType.Bigint);
@@ -578,6 +578,20 @@ public sealed class SubsidyStore(DbSession session)
         }
     }
 
+    /// <summary>
+    /// A DIFFERS line's message is made from figures its row keeps (<see cref="ClaimLineCheck.DiffersMessage"/>), so it
+    /// is stored empty and made again when read (<see cref="MessageOf"/>): the text was half of such a row, written once
+    /// by the filing and again by every update of review and settlement.
+    /// </summary>
+    private static string StoredMessage(SubsidyClaimLineRecord l) =>
+        l.Flag == "DIFFERS" && l.PeriodStart is not null && l.PeriodEnd is not null ? "" : l.Message;
+
+    private static string MessageOf(string stored, string flag, long interestPaid, long subsidyClaimed, DateOnly? start, DateOnly? end,
+        long recordedInterest, long expectedSubsidy) =>
+        stored.Length == 0 && flag == "DIFFERS" && start is { } s && end is { } e
+            ? ClaimLineCheck.DiffersMessage(new Money(interestPaid), new Money(subsidyClaimed), new DateRange(s, e), new Money(recordedInterest), new Money(expectedSubsidy))
+            : stored;
+
     private static void WriteNullable(NpgsqlBinaryImporter writer, string? value)
     {
         if (value is null)
@@ -659,7 +673,7 @@ public sealed class SubsidyStore(DbSession session)
             Decision = r.GetString(18),
             RejectionReason = Text(19),
             ApprovedSubsidyFen = r.GetInt64(20),
-            Message = r.GetString(21),
+            Message = MessageOf(r.GetString(21), r.GetString(8), r.GetInt64(6), r.GetInt64(7), Date(10), Date(11), r.GetInt64(16), r.GetInt64(15)),
             LateFiling = r.GetString(22),
             LateReason = Text(23),
             PayableSubsidyFen = r.GetInt64(24),
