@@ -106,9 +106,9 @@ public sealed partial class SubsidyHandler
                     // A fresh aggregate per batch, counting the lines already filed: one that lived for the whole stream would
                     // hold every line it added (a million-line claim's lines in memory, and the collector scanning them).
                     var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record with { LineCount = record.LineCount + filed }, [], [], []));
-                    // On this thread, while the COPY runs on another: judging on every core as well only made idle
-                    // workers spin for the next batch (a quarter of the server's CPU).
-                    (records, added) = Judge(record, claim, batch, received - batch.Count, facts, policy, today, parallel: false);
+                    // On this thread while the previous batch's COPY runs on another (on every core as well, the two
+                    // competed and idle workers spun between batches); on every core when nothing else runs (the first batch).
+                    (records, added) = Judge(record, claim, batch, received - batch.Count, facts, policy, today, parallel: judged is null);
                 }
                 catch
                 {
