@@ -349,8 +349,8 @@ public sealed class SubsidyStore(DbSession session)
     /// on-time line is approved at its payable amount (the verdict's, stored when filed) or rejected with the
     /// reason. Returns each changed line as it is now, streamed, for the caller to check against the aggregate and
     /// count: its key, its decision and the figures that decide and count it (claimed, flag, expected, approved, late
-    /// filing), not the rest of the row (a million full rows were most of the statement's output). Not a batch query: its rows (a million) are read one by one, never held;
-    /// the session's queued statements go first.
+    /// filing), not the rest of the row (a million full rows were most of the statement's output). Not a batch query:
+    /// its rows (a million) are read one by one, never held; the session's queued statements go first.
     /// </summary>
     public async IAsyncEnumerable<SubsidyClaimLineRecord> ApplyRestDecisionAsync(string claimId, bool approve, string? reason)
     {
