@@ -597,7 +597,7 @@ def bench_settlement(ctx, scales, copy_s, first_prefix=0):
                   f"values ('{claim_id}', 'icbc-gz', 'CN-GD-GZ', date '2026-07-01', 'DRAFT', date '2026-10-15')")
         try:
             result = driver(ctx, "settle", "--claim", f"subsidyClaims/{claim_id}", "--loans", str(count), "--prefix", prefix,
-                            "--timeout-seconds", "900", "--pid", str(ctx.server.pid))
+                            "--timeout-seconds", "900", "--pid", str(ctx.server.pid), "--pg-pid", str(ctx.pg_pid))
         except SystemExit as failed:  # keep the other rows: record this one as failed
             log(str(failed))
             rows.append(row("4" if count == 1_000_000 else "7", f"subsidy settlement, {count:,} active loans", None, copy_s, "s",
@@ -612,7 +612,10 @@ def bench_settlement(ctx, scales, copy_s, first_prefix=0):
                 f"(anonymous {rss['anon_peak_mb']:.0f}), VmHWM {rss['vmhwm_mb']:.0f} MB; at the peak {rss.get('at_peak_mb')}; peak per phase "
                 + ", ".join(f"{k} {v:.0f}" for k, v in rss["phase_peaks_mb"].items()))
         log(f"settlement {count:,} loans: {result['seconds']:.1f} s {result['phases']} ({result['lines_approved']:,} lines approved, "
-            f"{result['lines_not_payable']:,} not payable); seeding by COPY {seed_loans_s:.1f} s loans + {seed_repay_s:.1f} s repayments")
+            f"{result['lines_not_payable']:,} not payable); seeding by COPY {seed_loans_s:.1f} s loans + {seed_repay_s:.1f} s repayments; "
+            f"CPU s per phase (server / Postgres / driver): "
+            + ", ".join(f"{k} {v['server_s']:.1f} / {v['postgres_s']:.1f} / {v['driver_s']:.1f}" for k, v in result.get('cpu_seconds', {}).items())
+            + f"; load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
         main = count == 1_000_000
         rows.append(row("4" if main else "7", f"subsidy settlement, {count:,} active loans, claim → posted settlement "
                         f"(lines {result['phases']['add_lines']:.1f} s, review {result['phases']['review']:.1f} s, settle {result['phases']['settle']:.1f} s;"

@@ -39,7 +39,7 @@ switch (options.Command)
         break;
     case "settle":
         var settled = await Settlement.RunAsync(Pool("icbc-gz")[0], Pool("gz-finance")[0], options.Get("claim"), options.Int("loans", 10_000), options.Get("prefix"),
-            options.Int("pid", 0));
+            options.Int("pid", 0), options.Int("pg-pid", 0));
         Console.WriteLine(JsonSerializer.Serialize(settled));
         break;
     case "reconcile":
@@ -169,34 +169,52 @@ namespace Danbao.Bench.Driver
     /// <summary>
     /// A quarter's subsidy claim for loans {prefix}00000000000001… (seeded by COPY): lines streamed in one
     /// StreamSubsidyClaimLines call (10,000 a message), submitted, approved as a whole by the finance bureau and
-    /// settled; --pid samples the server's peak RSS over the whole run.
+    /// settled; --pid samples the server's peak RSS over the whole run; with --pg-pid, each phase's CPU seconds of the
+    /// server, Postgres (postmaster and backends) and this driver are reported too (where the time goes).
     /// </summary>
     internal static class Settlement
     {
-        public static async Task<object> RunAsync(DanbaoClient bank, DanbaoClient finance, string claimName, int loanCount, string prefix, int serverPid)
+        public static async Task<object> RunAsync(DanbaoClient bank, DanbaoClient finance, string claimName, int loanCount, string prefix, int serverPid, int pgPid)
         {
             using var rss = new ProcessStats.RssSampler(serverPid);
             var phases = new Dictionary<string, double>();
+            var cpu = new Dictionary<string, object>();
             var sw = Stopwatch.StartNew();
             var total = Stopwatch.StartNew();
+            var mark = (Server: ProcessStats.CpuTicks(serverPid), Pg: ProcessStats.TreeTicks(pgPid), Driver: Process.GetCurrentProcess().TotalProcessorTime);
+            void Cpu(string phase)
+            {
+                var now = (Server: ProcessStats.CpuTicks(serverPid), Pg: ProcessStats.TreeTicks(pgPid), Driver: Process.GetCurrentProcess().TotalProcessorTime);
+                cpu[phase] = new
+                {
+                    server_s = (now.Server - mark.Server) / ProcessStats.TicksPerSecond,
+                    postgres_s = (now.Pg - mark.Pg) / ProcessStats.TicksPerSecond,
+                    driver_s = (now.Driver - mark.Driver).TotalSeconds,
+                };
+                mark = now;
+            }
             // More than is due on both figures: each line is approvable and pays the computed subsidy.
             var lines = Enumerable.Range(1, loanCount).Select(i => new SubsidyClaimLineInput { Loan = $"loans/{prefix}{i:D14}", InterestPaidFen = 300_000, SubsidyClaimedFen = 300_000 });
             rss.Phase("add_lines");
             await bank.Subsidy.StreamSubsidyClaimLinesAsync(claimName, DanbaoClient.NewRequestId(), lines);
             phases["add_lines"] = sw.Elapsed.TotalSeconds;
+            Cpu("add_lines");
             rss.Phase("submit");
             sw.Restart();
             var claim = await bank.Subsidy.GetSubsidyClaimAsync(new GetSubsidyClaimRequest { Name = claimName });
             claim = await bank.Subsidy.SubmitSubsidyClaimAsync(new SubmitSubsidyClaimRequest { RequestId = DanbaoClient.NewRequestId(), Name = claimName, Etag = claim.Etag });
             phases["submit"] = sw.Elapsed.TotalSeconds;
+            Cpu("submit");
             rss.Phase("review");
             sw.Restart();
             claim = await finance.Subsidy.ReviewSubsidyClaimAsync(new ReviewSubsidyClaimRequest { RequestId = DanbaoClient.NewRequestId(), Name = claimName, Etag = claim.Etag, ApproveAll = true });
             phases["review"] = sw.Elapsed.TotalSeconds;
+            Cpu("review");
             rss.Phase("settle");
             sw.Restart();
             claim = await finance.Subsidy.SettleSubsidyClaimAsync(new SettleSubsidyClaimRequest { RequestId = DanbaoClient.NewRequestId(), Name = claimName, Etag = claim.Etag, BusinessDate = "2026-10-20" });
             phases["settle"] = sw.Elapsed.TotalSeconds;
+            Cpu("settle");
             return new
             {
                 loans = loanCount,
@@ -209,6 +227,7 @@ namespace Danbao.Bench.Driver
                 approved_subsidy_fen = claim.ApprovedSubsidyFen,
                 ledger_transaction_id = claim.LedgerTransactionId,
                 server_rss = rss.Summary(),
+                cpu_seconds = cpu,
             };
         }
     }

@@ -90,7 +90,7 @@ public static class ClaimLineCheck
         var message = flag switch
         {
             ClaimLineFlag.IneligibleDays => $"{excluded} of {c.Days} days earn no subsidy ({string.Join(", ", c.Excluded.Select(s => $"{s.Range} {s.ExcludedBecause}"))}); expected subsidy {c.Subsidy}",
-            ClaimLineFlag.Differs => $"claimed interest {line.InterestPaid}, subsidy {line.SubsidyClaimed}; interest paid in full for {period} {done.Interest}, expected subsidy {c.Subsidy}",
+            ClaimLineFlag.Differs => DiffersMessage(line.InterestPaid, line.SubsidyClaimed, period, done.Interest, c.Subsidy),
             _ => "", // a matching line needs no words; ExplainSubsidy gives the full derivation
         };
         return new ClaimLineVerdict(flag, null, period, excluded, c.Interest, c.Subsidy, done.Interest, c.Formula, message);
@@ -108,6 +108,12 @@ public static class ClaimLineCheck
             : [];
         return Check(claimBankId, quarter, line, loan?.Data, loanBankId, repayments, exclusions, policy, lpr);
     }
+
+    /// <summary>
+    /// A DIFFERS line's message, from figures its row keeps (so the row need not keep the text: it was half a row).
+    /// </summary>
+    public static string DiffersMessage(Money interestClaimed, Money subsidyClaimed, DateRange period, Money interestPaidInFull, Money expectedSubsidy) =>
+        $"claimed interest {interestClaimed}, subsidy {subsidyClaimed}; interest paid in full for {period} {interestPaidInFull}, expected subsidy {expectedSubsidy}";
 
     private static ClaimLineVerdict NotPayable(string reason, string message) =>
         new(ClaimLineFlag.NotPayable, reason, null, 0, Money.Zero, Money.Zero, Money.Zero, null, message);

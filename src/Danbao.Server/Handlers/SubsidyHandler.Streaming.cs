@@ -66,13 +66,12 @@ public sealed partial class SubsidyHandler
         var filed = 0;
         long interestTotal = 0, subsidyTotal = 0;
 
-        async Task FlushAsync()
+        // The batch judged last, waiting for its COPY: a batch is written while the next one is judged, so the
+        // server's verdicts and the database's inserts overlap (the connection does load, then COPY, in turn).
+        (List<SubsidyClaimLineRecord> Records, BatchFacts Facts)? judged = null;
+
+        async Task CopyAsync(List<SubsidyClaimLineRecord> records, BatchFacts facts)
         {
-            var facts = await LoadFactsAsync(store, record, batch);
-            // A fresh aggregate per batch, counting the lines already filed: one that lived for the whole stream would
-            // hold every line it added (a million-line claim's lines in memory, and the collector scanning them).
-            var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record with { LineCount = record.LineCount + filed }, [], [], []));
-            var (records, added) = Judge(record, claim, batch, received - batch.Count, facts, policy, today);
             // A line already in this claim, or a live line of the bank's own loan in any claim, is refused by the
             // database's keys; the savepoint lets the refusal name the loans.
             await tx.SaveAsync("batch", ct);
@@ -92,24 +91,61 @@ public sealed partial class SubsidyHandler
                     ? LineExists(record.Quarter, loans)
                     : RpcErrors.InvalidArgument("a loan and quarter appear twice in this stream", ("lines", "each loan and quarter once per claim"));
             }
-            foreach (var line in added)
+        }
+
+        async Task FlushAsync(bool last)
+        {
+            if (batch.Count > 0)
             {
-                tally.Add(line);
+                var facts = await LoadFactsAsync(store, record, batch);
+                var copy = judged is { } previous ? Task.Run(() => CopyAsync(previous.Records, previous.Facts), ct) : Task.CompletedTask;
+                List<SubsidyClaimLineRecord> records;
+                List<Domain.Subsidy.SubsidyClaimLine> added;
+                try
+                {
+                    // A fresh aggregate per batch, counting the lines already filed: one that lived for the whole stream would
+                    // hold every line it added (a million-line claim's lines in memory, and the collector scanning them).
+                    var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record with { LineCount = record.LineCount + filed }, [], [], []));
+                    // On this thread while the previous batch's COPY runs on another (on every core as well, the two
+                    // competed and idle workers spun between batches); on every core when nothing else runs (the first batch).
+                    (records, added) = Judge(record, claim, batch, received - batch.Count, facts, policy, today, parallel: judged is null);
+                }
+                catch
+                {
+                    // The previous batch's refusal, if any, comes first (its lines came first); the connection is free after it.
+                    await copy;
+                    throw;
+                }
+                await copy;
+                foreach (var line in added)
+                {
+                    tally.Add(line);
+                }
+                filed += records.Count;
+                foreach (var r in records)
+                {
+                    if (r.Flag == "MATCHES")
+                    {
+                        continue;
+                    }
+                    if (reply.Lines.Count < LinesEchoedMax)
+                    {
+                        reply.Lines.Add(SubsidyMapping.ToProto(r));
+                    }
+                    else
+                    {
+                        reply.LinesTruncated = true;
+                    }
+                }
+                judged = (records, facts);
+                batch.Clear();
+                seen.Clear();
             }
-            filed += records.Count;
-            foreach (var r in records.Where(r => r.Flag != "MATCHES"))
+            if (last && judged is { } final)
             {
-                if (reply.Lines.Count < LinesEchoedMax)
-                {
-                    reply.Lines.Add(SubsidyMapping.ToProto(r));
-                }
-                else
-                {
-                    reply.LinesTruncated = true;
-                }
+                judged = null;
+                await CopyAsync(final.Records, final.Facts);
             }
-            batch.Clear();
-            seen.Clear();
         }
 
         do
@@ -144,7 +180,7 @@ public sealed partial class SubsidyHandler
                 errors.ThrowIfAny();
                 if (batch.Count == limits.BatchLines)
                 {
-                    await FlushAsync();
+                    await FlushAsync(last: false);
                 }
             }
         }
@@ -153,10 +189,7 @@ public sealed partial class SubsidyHandler
         {
             throw RpcErrors.InvalidArgument("the stream has no lines", ("lines", "at least one line"));
         }
-        if (batch.Count > 0)
-        {
-            await FlushAsync();
-        }
+        await FlushAsync(last: true);
         var claimed = await idempotency.ClaimAsync(conn, tx, caller.InstitutionId, requestId, context.Method, hash.GetHashAndReset(), ct);
         if (claimed is not IdempotencyClaim.New)
         {

@@ -197,7 +197,7 @@ public sealed partial class SubsidyHandler(Database database, ReadSession reads,
     /// aggregate; returns the rows to write. <paramref name="firstIndex"/> numbers the lines in refusals (lines[i]).
     /// </summary>
     private static (List<SubsidyClaimLineRecord> Records, List<Domain.Subsidy.SubsidyClaimLine> Added) Judge(SubsidyClaimRecord record,
-        Domain.Subsidy.SubsidyClaim claim, IReadOnlyList<ClaimLineRequest> inputs, int firstIndex, BatchFacts facts, Data.Policy.PolicyReferenceData policy, DateOnly today)
+        Domain.Subsidy.SubsidyClaim claim, IReadOnlyList<ClaimLineRequest> inputs, int firstIndex, BatchFacts facts, Data.Policy.PolicyReferenceData policy, DateOnly today, bool parallel = true)
     {
         // Each verdict is a pure function of the line and its loan's facts: a large batch is judged on every core.
         var verdicts = new ClaimLineVerdict[inputs.Count];
@@ -211,7 +211,7 @@ public sealed partial class SubsidyHandler(Database database, ReadSession reads,
             verdicts[i] = ClaimLineCheck.Check(record.BankId, quarter, input, mine ? DomainLoan.Rehydrate(loan!.Data) : null, mine ? loan!.BankId : null,
                 known, policy.Resolver, policy.Lpr);
         }
-        if (inputs.Count >= ParallelJudgeLinesMin)
+        if (parallel && inputs.Count >= ParallelJudgeLinesMin)
         {
             Parallel.For(0, inputs.Count, Check);
         }

@@ -75,6 +75,39 @@ public sealed class SubsidyStreamingTests(SmallStreamDanbaoServer server) : ICla
     }
 
     [Fact]
+    public async Task A_differing_lines_message_is_made_again_from_its_row_the_same_as_when_filed()
+    {
+        var steps = new SubsidySteps(server);
+        var loan = await steps.Disbursed();
+        await steps.Loans.Repay(loan, 178_889, "2025-09-20");
+        var other = await steps.Disbursed();
+        await steps.Loans.Repay(other, 178_889, "2025-09-20");
+        steps.Today("2025-10-16");
+        var claim = await steps.Open("2025-Q3");
+        // One fen more asked than the 894.44 due: DIFFERS, with the figures in its message; the other line MATCHES.
+        var sent = await steps.Bank.Subsidy.StreamSubsidyClaimLinesAsync(claim.Name, DanbaoClient.NewRequestId(),
+            [Line(loan, 178_889, 89_445), Line(other, 178_889, 89_444)], linesPerMessage: 1);
+        var filed = sent.Lines.Single();
+        Assert.Equal((loan.Name, SubsidyLineFlag.SubsidyLineDiffers), (filed.Loan, filed.Flag));
+        Assert.StartsWith("claimed interest 1,788.89, subsidy 894.45; interest paid in full for [", filed.Message, StringComparison.Ordinal);
+        Assert.EndsWith(") 1,788.89, expected subsidy 894.44", filed.Message, StringComparison.Ordinal);
+
+        // The row keeps the figures, not the text (half of such a row, rewritten by review and settlement).
+        await using (var conn = new NpgsqlConnection(server.Database.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand("select message from subsidy_claim_lines where claim_id = @c and loan_id = @l", conn);
+            cmd.Parameters.AddWithValue("c", claim.Name.Split('/')[1]);
+            cmd.Parameters.AddWithValue("l", loan.Name.Split('/')[1]);
+            Assert.Equal("", await cmd.ExecuteScalarAsync());
+        }
+        var settled = await steps.Settle(await steps.Review(await steps.Submit(sent.Claim), approveAll: true), "2025-10-16");
+        var listed = (await steps.Bank.Subsidy.ListSubsidyClaimLinesAsync(new ListSubsidyClaimLinesRequest { Claim = settled.Name })).Lines.ToDictionary(l => l.Loan);
+        Assert.Equal((filed.Message, SubsidyLineDecision.SubsidyLinePaid, 89_444L), (listed[loan.Name].Message, listed[loan.Name].Decision, listed[loan.Name].ApprovedSubsidyFen));
+        Assert.Equal("", listed[other.Name].Message);
+    }
+
+    [Fact]
     public async Task Another_banks_loan_streamed_gets_the_same_not_payable_answer_whether_claimed_or_unknown()
     {
         var ccbSteps = new SubsidySteps(server, "ccb-gz");
