@@ -212,6 +212,25 @@ public sealed class IdempotencyStore
         return rows.Select(r => ((string, byte[], byte[]?)?)r).FirstOrDefault();
     }
 
+    /// <summary><see cref="FindAsync(NpgsqlConnection, NpgsqlTransaction, string, string, CancellationToken)"/> in the session's transaction (its queued statements go first).</summary>
+    public async Task<(string Method, byte[] RequestHash, byte[]? Response)?> FindAsync(string scope, string requestId)
+    {
+        var session = Session;
+        await session.FlushAsync();
+        return await FindAsync(session.Connection, session.Transaction!, scope, requestId, session.CancellationToken);
+    }
+
+    /// <summary>
+    /// Claims the id now, in the session's transaction (its queued statements go first), for a write that learns its
+    /// request's hash only at its end (a client stream); complete it with the queued <see cref="Complete"/>.
+    /// </summary>
+    public async Task<IdempotencyClaim> ClaimAsync(string scope, string requestId, string method, byte[] requestHash)
+    {
+        var session = Session;
+        await session.FlushAsync();
+        return await ClaimAsync(session.Connection, session.Transaction!, scope, requestId, method, requestHash, session.CancellationToken);
+    }
+
     /// <summary>Stores the response of a <see cref="IdempotencyClaim.New"/> claim; call before commit.</summary>
     public async Task CompleteAsync(
         NpgsqlConnection connection,

@@ -38,10 +38,10 @@ public sealed partial class SubsidyHandler
         // No retry around this transaction: a client stream cannot be replayed.
         await using var session = await database.OpenWriteSessionAsync(ct);
         var store = session.Subsidy;
-        var (conn, tx) = (session.Connection, session.Transaction!);
+        var tx = session.Transaction!; // savepoints per batch
         var record = Visible(caller, await store.FindClaimAsync(claimId, true), first.Claim);
         // The claim is locked: a retry of a finished stream is recognised before anything is filed again.
-        if (await idempotency.FindAsync(conn, tx, caller.InstitutionId, requestId, ct) is { } prior)
+        if (await session.Requests.FindAsync(caller.InstitutionId, requestId) is { } prior)
         {
             do
             {
@@ -190,7 +190,7 @@ public sealed partial class SubsidyHandler
             throw RpcErrors.InvalidArgument("the stream has no lines", ("lines", "at least one line"));
         }
         await FlushAsync(last: true);
-        var claimed = await idempotency.ClaimAsync(conn, tx, caller.InstitutionId, requestId, context.Method, hash.GetHashAndReset(), ct);
+        var claimed = await session.Requests.ClaimAsync(caller.InstitutionId, requestId, context.Method, hash.GetHashAndReset());
         if (claimed is not IdempotencyClaim.New)
         {
             // Only another call with this id, finished while this one ran (on another claim: this one is locked).
@@ -202,7 +202,7 @@ public sealed partial class SubsidyHandler
             record.State, saved.State, new { lines = received, streamed = true, lines_late = summary.LinesLate, claimed_subsidy_fen = summary.All.Claimed.Fen, expected_subsidy_fen = summary.All.Expected.Fen }));
         reply.Claim = SubsidyMapping.ToProto(saved);
         reply.LinesReceived = received;
-        await idempotency.CompleteAsync(conn, tx, caller.InstitutionId, requestId, reply.ToByteArray(), ct);
+        session.Requests.Complete(caller.InstitutionId, requestId, reply.ToByteArray()); // with the audit event, before COMMIT
         await session.CommitAsync();
         return reply;
     }

@@ -36,7 +36,7 @@ namespace Danbao.Server.Handlers;
 /// and settlement posts ONE ledger transaction per claim with a line per loan.
 /// </summary>
 public sealed partial class SubsidyHandler(Database database, ReadSession reads, WriteRunner writes, ReferenceDataCache reference, TimeProvider clock,
-    Data.Idempotency.IdempotencyStore idempotency, SubsidyStreamLimits streamLimits) : SubsidyService.SubsidyServiceBase
+    SubsidyStreamLimits streamLimits) : SubsidyService.SubsidyServiceBase
 {
     private const string SubjectType = "subsidy_claim";
 
