@@ -71,6 +71,47 @@ public sealed class LoanSnapshotTests(DanbaoServer server) : IClassFixture<Danba
     }
 
     [Fact]
+    public async Task A_write_counts_a_repayment_another_instance_recorded_since_this_one_kept_the_loan()
+    {
+        var steps = new LoanSteps(server);
+        var loan = await steps.Disbursed();
+        await steps.Repay(loan, 178_889, "2025-09-20"); // kept here with its repayments, at this version
+        var id = loan.Name["loans/".Length..];
+        // Another instance records the next quarter's interest: its row, and the version bump every loan write adds.
+        await ExecuteAsync(
+            """
+            insert into loan_repayments (loan_id, paid_date, amount_fen, interest_fen, principal_fen, interest_from_date, interest_to_date, request_id)
+            values ($1, date '2025-12-20', 178889, 178889, 0, date '2025-09-20', date '2025-12-20', 'other-instance');
+            update loans set interest_paid_to_date = date '2025-12-20', version = version + 1 where id = $1
+            """, id);
+
+        var written = (await steps.Repay(loan, 100, "2026-01-05")).Loan;
+
+        // What a fresh read derives from every repayment (the loan re-read: its version moved on, nothing else).
+        await ExecuteAsync("update loans set version = version + 1 where id = $1", id);
+        var fresh = await steps.Bank.Loans.GetLoanAsync(new GetLoanRequest { Name = loan.Name });
+        Assert.NotEqual(written.Etag, fresh.Etag);
+        Assert.True(fresh.InterestArrearsFen > 0);
+        Assert.Equal(fresh.InterestArrearsFen, written.InterestArrearsFen);
+        Assert.Equal(fresh.PrincipalArrearsFen, written.PrincipalArrearsFen);
+        Assert.Equal(fresh.OverdueDays, written.OverdueDays);
+    }
+
+    private async Task ExecuteAsync(string sql, string loanId)
+    {
+        await using var conn = new NpgsqlConnection(server.Database.ConnectionString);
+        await conn.OpenAsync();
+        await using var batch = new NpgsqlBatch(conn);
+        foreach (var statement in sql.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var command = new NpgsqlBatchCommand(statement);
+            command.Parameters.Add(new NpgsqlParameter { Value = loanId });
+            batch.BatchCommands.Add(command);
+        }
+        await batch.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
     public async Task A_repayment_is_seen_by_the_next_read()
     {
         var steps = new LoanSteps(server);

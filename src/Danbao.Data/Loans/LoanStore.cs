@@ -346,6 +346,31 @@ public sealed class LoanStore(DbSession session)
 
     public Task<List<RecordedRepayment>> RepaymentsAsync(string loanId) => session.ReadAsync(Repayments(loanId));
 
+    private static readonly PositionalSql RepaymentsUnlessVersionSql = new(
+        """
+        select loan_id, paid_date, interest_fen, principal_fen, interest_from_date
+        from loan_repayments
+        where loan_id = @id and not exists (select 1 from loans where id = @id and version = @known)
+        order by id
+        """);
+
+    /// <summary>
+    /// The loan's repayments, or none when the loan is still at <paramref name="knownVersion"/> (the caller holds that
+    /// version's list: every repayment is written with a version bump). For a write's load batch after the loan's
+    /// FOR UPDATE, so the version compared is the locked one.
+    /// </summary>
+    public Query<List<RecordedRepayment>> RepaymentsUnlessVersion(string loanId, int knownVersion)
+    {
+        var cmd = RepaymentsUnlessVersionSql.Command();
+        cmd.Parameters.AddWithValue("id", loanId);
+        cmd.Parameters.AddWithValue("known", knownVersion);
+        return new Query<List<RecordedRepayment>>(RepaymentsUnlessVersionSql.Bind(cmd), async (r, ct) =>
+        {
+            var all = await ReadRepayments(r, ct);
+            return all.TryGetValue(loanId, out var list) ? list : [];
+        });
+    }
+
     /// <summary>Every recorded repayment of these loans, oldest first per loan; for a batch.</summary>
     public Query<Dictionary<string, List<RecordedRepayment>>> Repayments(IReadOnlyCollection<string> loanIds)
     {

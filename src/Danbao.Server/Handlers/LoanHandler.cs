@@ -164,7 +164,7 @@ public sealed partial class LoanHandler(ReadSession reads, WriteRunner writes, R
         Data.Policy.PolicyReferenceData policy)
     {
         var reply = LoanMapping.ToProto(record, policy.Resolver, today, repayments, policy.Calendar);
-        snapshots.Keep(new LoanSnapshot(record, reply, today, policy));
+        snapshots.Keep(new LoanSnapshot(record, repayments, reply, today, policy));
         return reply;
     }
 
@@ -232,14 +232,21 @@ public sealed partial class LoanHandler(ReadSession reads, WriteRunner writes, R
         where TReply : Google.Protobuf.IMessage<TReply>, new()
     {
         var id = LoanAccess.IdOf(request.Name);
-        return await writes.RunAsync(context, request.RequestId, request, async scope =>
+        // The repayments kept with the loan's latest snapshot: read again only if the locked loan is at another version.
+        var latest = snapshots.Latest(id);
+        LoanSnapshot? written = null;
+        var result = await writes.RunAsync(context, request.RequestId, request, async scope =>
         {
-            // Load: the loan locked, its repayments, what the ledger holds guaranteed for it, and then,
-            // under the lock, whether this request id was used before, in one round trip.
+            written = null; // an attempt that did not commit (retried, or replayed) keeps nothing
+            // Load: the loan locked, its repayments (unless kept for its version), what the ledger holds guaranteed
+            // for it, and then, under the lock, whether this request id was used before, in one round trip.
             var loans = scope.Session.Loans;
-            var (found, repayments, guaranteed, _) = await scope.Session.ReadAsync(
-                loans.Find(id, forUpdate: true), loans.Repayments(id), Data.Fund.FundAccounts.GuaranteedOutstandingOf(id), scope.RequestCheck);
+            var (found, loaded, guaranteed, _) = await scope.Session.ReadAsync(
+                loans.Find(id, forUpdate: true), loans.RepaymentsUnlessVersion(id, latest?.Version ?? -1),
+                Data.Fund.FundAccounts.GuaranteedOutstandingOf(id), scope.RequestCheck);
             var record = LoanAccess.Visible(scope.Caller, found, request.Name);
+            // A copy: the decision adds to it, and a kept list is never changed.
+            var repayments = latest is not null && record.Version == latest.Version ? latest.Repayments.ToList() : loaded;
             LoanAccess.CheckEtag(record, request.Etag, etagRequired);
             var loan = DomainLoan.Rehydrate(record.Data);
             var before = loan.State;
@@ -255,8 +262,17 @@ public sealed partial class LoanHandler(ReadSession reads, WriteRunner writes, R
             await scope.AuditAsync(SubjectType, id, action, before.ToCode(), loan.State.ToCode(), auditDetail?.Invoke() ?? AuditDetail(loan.Data), businessDate);
             var saved = record with { Data = loan.Data, Version = record.Version + 1, UpdatedAt = scope.Now, FailedRules = rules, GuaranteeFundId = guaranteeFundId ?? record.GuaranteeFundId };
             var policy = await reference.GetAsync(scope.CancellationToken);
-            return reply(LoanMapping.ToProto(saved, policy.Resolver, Today(), repayments, policy.Calendar));
+            var today = Today();
+            var mapped = LoanMapping.ToProto(saved, policy.Resolver, today, repayments, policy.Calendar);
+            written = new LoanSnapshot(saved, repayments, mapped, today, policy);
+            return reply(mapped);
         }, checkAfterLock: true);
+        // Kept only once committed (a version that rolled back may be written again with other content).
+        if (written is not null)
+        {
+            snapshots.Keep(written);
+        }
+        return result;
     }
 
     private static object AuditDetail(LoanData d) => new

@@ -1,3 +1,4 @@
+using Danbao.Domain.Subsidy;
 using Danbao.Data.Loans;
 using Danbao.Data.Policy;
 using Microsoft.Extensions.Caching.Memory;
@@ -31,6 +32,13 @@ public sealed class LoanSnapshots : IDisposable
             ? s
             : null;
 
+    /// <summary>
+    /// The latest snapshot kept of <paramref name="loanId"/>, whatever its date and policy: a write takes its repayments
+    /// when the locked loan is still at its version (<c>LoanStore.RepaymentsUnlessVersion</c>).
+    /// </summary>
+    public LoanSnapshot? Latest(string loanId) =>
+        _cache is not null && _cache.TryGetValue(loanId, out LoanSnapshot? s) ? s : null;
+
     public void Keep(LoanSnapshot snapshot)
     {
         _cache?.Set(snapshot.Record.Data.Id, snapshot, new MemoryCacheEntryOptions { Size = 1 });
@@ -39,8 +47,11 @@ public sealed class LoanSnapshots : IDisposable
     public void Dispose() => _cache?.Dispose();
 }
 
-/// <summary>A loan's row and its GetLoan reply (never mutated once kept: replies are only serialised).</summary>
-public sealed record LoanSnapshot(LoanRecord Record, ProtoLoan Reply, DateOnly Today, PolicyReferenceData Policy)
+/// <summary>
+/// A loan's row, its repayments and its GetLoan reply at one version (never mutated once kept: replies are only
+/// serialised, and a write copies the repayments before it adds one).
+/// </summary>
+public sealed record LoanSnapshot(LoanRecord Record, IReadOnlyList<RecordedRepayment> Repayments, ProtoLoan Reply, DateOnly Today, PolicyReferenceData Policy)
 {
     public int Version => Record.Version;
 }
