@@ -98,25 +98,18 @@ public sealed partial class SubsidyHandler
             if (batch.Count > 0)
             {
                 var facts = await LoadFactsAsync(store, record, batch);
-                var copy = judged is { } previous ? Task.Run(() => CopyAsync(previous.Records, previous.Facts), ct) : Task.CompletedTask;
-                List<SubsidyClaimLineRecord> records;
-                List<Domain.Subsidy.SubsidyClaimLine> added;
-                try
+                // The previous batch's COPY, then this batch's verdicts. (Overlapping the two, the COPY on another thread,
+                // saved little wall time on two cores, and a test host hung once in a refused stream while it ran.)
+                // The previous batch's refusal, if any, comes first: its lines came first.
+                if (judged is { } previous)
                 {
-                    // A fresh aggregate per batch, counting the lines already filed: one that lived for the whole stream would
-                    // hold every line it added (a million-line claim's lines in memory, and the collector scanning them).
-                    var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record with { LineCount = record.LineCount + filed }, [], [], []));
-                    // On this thread while the previous batch's COPY runs on another (on every core as well, the two
-                    // competed and idle workers spun between batches); on every core when nothing else runs (the first batch).
-                    (records, added) = Judge(record, claim, batch, received - batch.Count, facts, policy, today, parallel: judged is null);
+                    await CopyAsync(previous.Records, previous.Facts);
                 }
-                catch
-                {
-                    // The previous batch's refusal, if any, comes first (its lines came first); the connection is free after it.
-                    await copy;
-                    throw;
-                }
-                await copy;
+                // A fresh aggregate per batch, counting the lines already filed: one that lived for the whole stream would
+                // hold every line it added (a million-line claim's lines in memory, and the collector scanning them).
+                var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record with { LineCount = record.LineCount + filed }, [], [], []));
+                // On every core for the first batch; on this thread after (idle workers spun between batches).
+                var (records, added) = Judge(record, claim, batch, received - batch.Count, facts, policy, today, parallel: judged is null);
                 foreach (var line in added)
                 {
                     tally.Add(line);
