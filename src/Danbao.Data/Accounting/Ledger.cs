@@ -169,6 +169,7 @@ public sealed class Ledger
     public async Task<long> PostWithLinesAsync(LedgerTransactionRequest request, IEnumerable<LedgerLine> lines)
     {
         var session = _session ?? throw new InvalidOperationException("This Ledger is not bound to a session.");
+        ArgumentNullException.ThrowIfNull(lines);
         var transactionId = await session.ReadAsync(Posted(request));
         await CopyLinesAsync(session.Connection, transactionId, request, lines, session.CancellationToken);
         return transactionId;
@@ -250,6 +251,7 @@ public sealed class Ledger
     public async Task<long> PostWithLinesAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerTransactionRequest request, IEnumerable<LedgerLine> lines, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(lines);
         var transactionId = await PostAsync(connection, transaction, request, ct);
         await CopyLinesAsync(connection, transactionId, request, lines, ct);
         return transactionId;
@@ -258,7 +260,6 @@ public sealed class Ledger
     // The lines of a posted transaction by binary COPY; they must add up to its total (checked here and at commit).
     private static async Task CopyLinesAsync(NpgsqlConnection connection, long transactionId, LedgerTransactionRequest request, IEnumerable<LedgerLine> lines, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(lines);
         var totalFen = request.Postings.Sum(p => p.DebitFen);
         long linesFen = 0;
         var lineNo = 0;

@@ -66,8 +66,8 @@ public sealed partial class SubsidyHandler
         var filed = 0;
         long interestTotal = 0, subsidyTotal = 0;
 
-        // The batch judged last, waiting for its COPY: a batch is written while the next one is judged, so the
-        // server's verdicts and the database's inserts overlap (the connection does load, then COPY, in turn).
+        // The batch judged last, waiting for its COPY: it is written once the next batch is full (load N+1, COPY N,
+        // judge N+1), so a key refusal of N still comes before any verdict of N+1.
         (List<SubsidyClaimLineRecord> Records, BatchFacts Facts)? judged = null;
 
         async Task CopyAsync(List<SubsidyClaimLineRecord> records, BatchFacts facts)
