@@ -16,12 +16,7 @@ public static class StreamingCalls
         ArgumentNullException.ThrowIfNull(fund);
         ArgumentNullException.ThrowIfNull(messages);
         using var call = fund.UploadBankStatement(cancellationToken: cancellationToken);
-        foreach (var message in messages)
-        {
-            await call.RequestStream.WriteAsync(message, cancellationToken);
-        }
-        await call.RequestStream.CompleteAsync();
-        return await call;
+        return await SendAsync(call, messages, cancellationToken);
     }
 
     /// <summary>
@@ -37,6 +32,11 @@ public static class StreamingCalls
         ArgumentNullException.ThrowIfNull(lines);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(linesPerMessage);
         using var call = fund.UploadBankStatement(cancellationToken: cancellationToken);
+        return await SendAsync(call, StatementMessages(asOfDate, lines, linesPerMessage), cancellationToken);
+    }
+
+    private static IEnumerable<UploadBankStatementRequest> StatementMessages(string asOfDate, IEnumerable<StatementLine> lines, int linesPerMessage)
+    {
         var message = new UploadBankStatementRequest { AsOfDate = asOfDate };
         var sent = false;
         foreach (var line in lines)
@@ -44,7 +44,7 @@ public static class StreamingCalls
             message.Lines.Add(line);
             if (message.Lines.Count == linesPerMessage)
             {
-                await call.RequestStream.WriteAsync(message, cancellationToken);
+                yield return message; // written before the next line is added
                 sent = true;
                 message.AsOfDate = "";
                 message.Lines.Clear();
@@ -52,10 +52,8 @@ public static class StreamingCalls
         }
         if (message.Lines.Count > 0 || !sent)
         {
-            await call.RequestStream.WriteAsync(message, cancellationToken);
+            yield return message;
         }
-        await call.RequestStream.CompleteAsync();
-        return await call;
     }
 
     /// <summary>
@@ -80,19 +78,41 @@ public static class StreamingCalls
         ArgumentNullException.ThrowIfNull(subsidy);
         ArgumentNullException.ThrowIfNull(messages);
         using var call = subsidy.StreamSubsidyClaimLines(cancellationToken: cancellationToken);
+        return await SendAsync(call, messages, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the messages and returns the server's answer. The server may answer before it has read them all (a
+    /// refusal: a message too large, a stream too long): its status is then the answer, and a write still waiting
+    /// (for flow-control credit the server will never give) is abandoned with the call instead of waited for.
+    /// </summary>
+    private static async Task<TResponse> SendAsync<TRequest, TResponse>(AsyncClientStreamingCall<TRequest, TResponse> call,
+        IEnumerable<TRequest> messages, CancellationToken cancellationToken)
+    {
+        var sending = WriteAllAsync(call.RequestStream, messages, cancellationToken);
+        if (await Task.WhenAny(sending, call.ResponseAsync) != sending)
+        {
+            _ = sending.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            return await call.ResponseAsync; // disposing the call then cancels the write
+        }
         try
         {
-            foreach (var message in messages)
-            {
-                await call.RequestStream.WriteAsync(message, cancellationToken);
-            }
-            await call.RequestStream.CompleteAsync();
+            await sending;
         }
         catch (Exception e) when (e is RpcException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
         {
-            // The server ended the call while lines were still being sent (a refusal): its status is the answer.
+            // The server ended the call while messages were still being sent: its status is the answer.
         }
-        return await call;
+        return await call.ResponseAsync;
+    }
+
+    private static async Task WriteAllAsync<TRequest>(IClientStreamWriter<TRequest> writer, IEnumerable<TRequest> messages, CancellationToken cancellationToken)
+    {
+        foreach (var message in messages)
+        {
+            await writer.WriteAsync(message, cancellationToken);
+        }
+        await writer.CompleteAsync();
     }
 
     private static IEnumerable<StreamSubsidyClaimLinesRequest> Messages(string claim, string requestId, IEnumerable<SubsidyClaimLineInput> lines, int linesPerMessage)
