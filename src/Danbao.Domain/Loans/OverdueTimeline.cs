@@ -63,13 +63,15 @@ public sealed class OverdueTimeline
         var ranges = new List<DateRange>();
         if (_plan.Count == 0 || period.IsEmpty)
             return ranges;
-        // The status changes only the day after a due date or on a repayment day.
+        // The status changes only the day after a due date or on a repayment day; the days are visited in order, so
+        // one sweep carries the amounts due and paid forward (a loan with hundreds of repayments is judged on every write).
         var changes = _plan.Select(p => p.DueDate.AddDays(1)).Concat(_repayments.Select(r => r.PaidOn))
             .Where(d => d > period.Start && d < period.End).Distinct().Order().Append(period.End);
-        DateOnly? runStart = IsOverdue(period.Start) ? period.Start : null;
+        var sweep = new Sweep(this);
+        DateOnly? runStart = sweep.IsOverdue(period.Start) ? period.Start : null;
         foreach (var day in changes)
         {
-            var overdue = day < period.End && IsOverdue(day);
+            var overdue = day < period.End && sweep.IsOverdue(day);
             if (runStart is { } start && !overdue)
             {
                 ranges.Add(new DateRange(start, day));
@@ -83,10 +85,32 @@ public sealed class OverdueTimeline
         return ranges;
     }
 
-    private bool IsOverdue(DateOnly day)
+    /// <summary>
+    /// Whether days asked in ascending order are overdue: what fell due before the day (principal by the plan, interest
+    /// accrued) against what was paid up to and on it, as <see cref="ArrearsOn"/> judges one day.
+    /// </summary>
+    private struct Sweep(OverdueTimeline timeline)
     {
-        var (principal, interest, _) = ArrearsOn(day);
-        return !(principal.IsZero && interest.IsZero);
+        private int _lastDue = -1;
+        private int _nextRepayment;
+        private Money _principalPaid = Money.Zero;
+        private Money _interestPaid = Money.Zero;
+
+        public bool IsOverdue(DateOnly day)
+        {
+            var plan = timeline._plan;
+            while (_lastDue + 1 < plan.Count && plan[_lastDue + 1].DueDate < day)
+                _lastDue++;
+            var repayments = timeline._repayments;
+            for (; _nextRepayment < repayments.Length && repayments[_nextRepayment].PaidOn <= day; _nextRepayment++)
+            {
+                _principalPaid += repayments[_nextRepayment].Principal;
+                _interestPaid += repayments[_nextRepayment].Interest;
+            }
+            if (_lastDue < 0)
+                return false;
+            return timeline._loan.Amount - plan[_lastDue].PrincipalAfter > _principalPaid || timeline.InterestDueBy(_lastDue) > _interestPaid;
+        }
     }
 
     private (Money Principal, Money Interest, DateOnly? FirstMissed) ArrearsOn(DateOnly day)
