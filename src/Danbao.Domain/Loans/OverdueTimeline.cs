@@ -19,6 +19,8 @@ public sealed class OverdueTimeline
     private readonly RecordedRepayment[] _repayments;
     // Interest due by each plan date, computed when first asked (a claim line looks at one quarter of a long plan).
     private readonly Money?[] _interestDueBy;
+    // Where the accrual stood at each plan date asked so far (repayments up to it counted): the next date starts there.
+    private readonly Accrual?[] _accrualAt;
 
     private OverdueTimeline(LoanData loan, RecordedRepayment[] repayments)
     {
@@ -26,6 +28,7 @@ public sealed class OverdueTimeline
         _plan = LoanPlan.Of(loan);
         _repayments = repayments;
         _interestDueBy = new Money?[_plan.Count];
+        _accrualAt = new Accrual?[_plan.Count];
     }
 
     /// <summary>The timeline of <paramref name="loan"/> given all its recorded repayments (any order).</summary>
@@ -139,22 +142,33 @@ public sealed class OverdueTimeline
         return (Money.Max(Money.Zero, principalDue - principalPaid), Money.Max(Money.Zero, InterestDueBy(last) - interestPaid), firstMissed);
     }
 
-    private Money InterestDueBy(int i) => _interestDueBy[i] ??= AccruedTo(_plan[i].DueDate);
+    private Money InterestDueBy(int i) => _interestDueBy[i] ??= AccruedBy(i);
 
-    /// <summary>Normal interest accrued up to (excluding) <paramref name="until"/>, rounded at each repayment before it.</summary>
-    private Money AccruedTo(DateOnly until)
+    /// <summary>
+    /// Normal interest accrued up to (excluding) plan date <paramref name="i"/>, rounded at each repayment before it.
+    /// It starts from the nearest earlier plan date already asked, so asking every date in turn reads each repayment once
+    /// (a loan with hundreds of repayments is judged on every write).
+    /// </summary>
+    private Money AccruedBy(int i)
     {
-        var from = _loan.DisbursementDate!.Value;
-        var principal = _loan.Amount;
-        var accrued = Money.Zero;
-        foreach (var r in _repayments)
+        var k = i - 1;
+        while (k >= 0 && _accrualAt[k] is null)
+            k--;
+        var at = k >= 0 ? _accrualAt[k]!.Value : new Accrual(0, _loan.DisbursementDate!.Value, _loan.Amount, Money.Zero);
+        for (var j = k + 1; j <= i; j++)
         {
-            if (r.PaidOn > until)
-                break;
-            accrued += InterestCalculator.AccrueRounded(principal, _loan.ContractRate, new DateRange(from, r.PaidOn));
-            from = r.PaidOn;
-            principal -= r.Principal;
+            var until = _plan[j].DueDate;
+            while (at.NextRepayment < _repayments.Length && _repayments[at.NextRepayment].PaidOn <= until)
+            {
+                var r = _repayments[at.NextRepayment];
+                at = new Accrual(at.NextRepayment + 1, r.PaidOn, at.Principal - r.Principal,
+                    at.Accrued + InterestCalculator.AccrueRounded(at.Principal, _loan.ContractRate, new DateRange(at.From, r.PaidOn)));
+            }
+            _accrualAt[j] = at;
         }
-        return accrued + InterestCalculator.AccrueRounded(principal, _loan.ContractRate, new DateRange(from, until));
+        return at.Accrued + InterestCalculator.AccrueRounded(at.Principal, _loan.ContractRate, new DateRange(at.From, _plan[i].DueDate));
     }
+
+    /// <summary>The accrual after the repayments before <see cref="NextRepayment"/>: interest rounded at each, from the last.</summary>
+    private readonly record struct Accrual(int NextRepayment, DateOnly From, Money Principal, Money Accrued);
 }

@@ -148,7 +148,8 @@ public class OverdueFromDatesTests
 
     /// <summary>
     /// The overdue ranges (one sweep over due dates and repayments) are the runs of days that are overdue each on its
-    /// own (<see cref="Loan.OverdueAsOf"/>), whatever the payments: early, late, short, on the due date, several a day.
+    /// own (<see cref="Loan.OverdueAsOf"/>), and each day's interest arrears are the interest accrued to its last due
+    /// date less what was paid, whatever the payments: early, late, short, on the due date, several a day.
     /// </summary>
     [Fact]
     public void Overdue_ranges_are_the_runs_of_days_each_judged_overdue_on_its_own() =>
@@ -180,12 +181,33 @@ public class OverdueFromDatesTests
                         continue;
                     Pay(loan, rows, on.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), amount);
                 }
+                // Interest arrears on a day, as policy.md §5 states them: the normal interest accrued to the last due date
+                // before the day (rounded at each repayment before it), less the interest paid up to and on the day.
+                var plan = LoanPlan.Of(loan.Data);
+                Money InterestArrears(DateOnly day)
+                {
+                    var dueDates = plan.Where(p => p.DueDate < day).ToArray();
+                    if (dueDates.Length == 0)
+                        return Money.Zero;
+                    var until = dueDates[^1].DueDate;
+                    var (from, principal, accrued) = (D("2025-06-10"), loan.Data.Amount, Money.Zero);
+                    foreach (var r in rows.Where(r => r.PaidOn <= until))
+                    {
+                        accrued += InterestCalculator.AccrueRounded(principal, loan.Data.ContractRate, new DateRange(from, r.PaidOn));
+                        (from, principal) = (r.PaidOn, principal - r.Principal);
+                    }
+                    accrued += InterestCalculator.AccrueRounded(principal, loan.Data.ContractRate, new DateRange(from, until));
+                    return Money.Max(Money.Zero, accrued - Money.Sum(rows.Where(r => r.PaidOn <= day).Select(r => r.Interest)));
+                }
                 var period = Range("2025-06-10", "2026-09-01");
                 var expected = new List<DateRange>();
                 DateOnly? start = null;
                 for (var day = period.Start; day <= period.End; day = day.AddDays(1))
                 {
-                    var overdue = day < period.End && loan.OverdueAsOf(day, rows) is { } s && !s.Arrears.IsZero;
+                    var status = loan.OverdueAsOf(day, rows);
+                    if (status.InterestArrears != InterestArrears(day))
+                        return false;
+                    var overdue = day < period.End && !status.Arrears.IsZero;
                     if (start is { } from && !overdue)
                     {
                         expected.Add(new DateRange(from, day));
