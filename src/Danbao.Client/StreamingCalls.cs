@@ -83,21 +83,14 @@ public static class StreamingCalls
 
     /// <summary>
     /// Writes the messages and returns the server's answer. The server may answer before it has read them all (a
-    /// refusal: a message too large, a stream too long): its status is then the answer, and a write still waiting
-    /// (for flow-control credit the server will never give) is abandoned with the call instead of waited for.
+    /// refusal: a stream too long): a write then fails, and the call's status is the answer.
     /// </summary>
     private static async Task<TResponse> SendAsync<TRequest, TResponse>(AsyncClientStreamingCall<TRequest, TResponse> call,
         IEnumerable<TRequest> messages, CancellationToken cancellationToken)
     {
-        var sending = WriteAllAsync(call.RequestStream, messages, cancellationToken);
-        if (await Task.WhenAny(sending, call.ResponseAsync) != sending)
-        {
-            _ = sending.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            return await call.ResponseAsync; // disposing the call then cancels the write
-        }
         try
         {
-            await sending;
+            await WriteAllAsync(call.RequestStream, messages, cancellationToken);
         }
         catch (Exception e) when (e is RpcException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
         {
