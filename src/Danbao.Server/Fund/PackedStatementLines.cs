@@ -12,10 +12,10 @@ public static class PackedStatementLines
     /// <summary>Most lines one message's block may hold.</summary>
     public const int LinesPerMessageMax = 10_000;
 
-    /// <summary>Loan ids' lengths, as for a `loans/{id}` name (ResourceNames.Loan).</summary>
-    public const int LoanIdBytesMin = 2;
+    // Loan ids' lengths, as for a `loans/{id}` name.
+    private static int LoanIdBytesMin => Resources.ResourceNames.Loan.IdLengthMin;
 
-    public const int LoanIdBytesMax = 34;
+    private static int LoanIdBytesMax => Resources.ResourceNames.Loan.IdLengthMax;
 
     /// <summary>
     /// Reads the line at <paramref name="at"/> and moves past it; null when it is well-formed, otherwise
@@ -26,7 +26,7 @@ public static class PackedStatementLines
         loanId = default;
         fen = 0;
         var length = block[at];
-        if (length is < LoanIdBytesMin or > LoanIdBytesMax)
+        if (length < LoanIdBytesMin || length > LoanIdBytesMax)
         {
             return $"its loan id's length byte is {length}; a loan id has {LoanIdBytesMin} to {LoanIdBytesMax} bytes";
         }

@@ -80,7 +80,8 @@ public sealed partial class FundHandler
 
     /// <summary>
     /// A bank's statement: checked against the bank's daily quota (uploads and lines,
-    /// RESOURCE_EXHAUSTED with RetryInfo until the next business day, nothing stored), its lines
+    /// RESOURCE_EXHAUSTED with RetryInfo until the next business day, nothing stored), its lines (as
+    /// `lines` or as `packed_lines` blocks, one form per statement: <see cref="PackedStatementLines"/>)
     /// streamed by binary COPY into the upload's transaction as they arrive, then compared with the
     /// ledger's per-loan balances as one merge in the database that writes the breaks. Memory does
     /// not grow with the statement. Breaks older than the retention are deleted on the way.
