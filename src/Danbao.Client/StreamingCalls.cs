@@ -57,6 +57,21 @@ public static class StreamingCalls
     }
 
     /// <summary>
+    /// Streams a bank's loan-level statement in the packed form (packed_lines, see <see cref="PackedStatementLines"/>):
+    /// the server stages it without an object per line. Blocks of up to 64 KiB or <paramref name="linesPerMessage"/>
+    /// lines (at most 10,000); one buffer is reused, so a statement of any size is never held. Role: BANK.
+    /// </summary>
+    public static Task<StatementComparison> UploadPackedBankStatementAsync(this FundService.FundServiceClient fund, string asOfDate,
+        IEnumerable<StatementLine> lines, int linesPerMessage = PackedStatementLines.LinesPerMessageMax, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(fund);
+        ArgumentNullException.ThrowIfNull(lines);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(linesPerMessage);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(linesPerMessage, PackedStatementLines.LinesPerMessageMax);
+        return fund.UploadBankStatementAsync(PackedStatementLines.Messages(asOfDate, lines, linesPerMessage), cancellationToken);
+    }
+
+    /// <summary>
     /// Streams a claim's lines (StreamSubsidyClaimLines): <paramref name="lines"/> are sent as they are enumerated,
     /// <paramref name="linesPerMessage"/> (at most 10,000) per message, the first carrying the request id and the
     /// claim, so a file of any size is never held in memory. All or nothing. A retry with the same request id must
