@@ -98,21 +98,35 @@ public static class StreamingCalls
 
     /// <summary>
     /// Writes the messages and returns the server's answer. The server may answer before it has read them all (a
-    /// refusal: a stream too long): a write then fails, and the call's status is the answer.
+    /// refusal: a message too large, a stream too long): its status is then the answer, and a write still waiting
+    /// (for flow-control credit the server will never give) is abandoned with the call instead of waited for.
     /// </summary>
     private static async Task<TResponse> SendAsync<TRequest, TResponse>(AsyncClientStreamingCall<TRequest, TResponse> call,
         IEnumerable<TRequest> messages, CancellationToken cancellationToken)
     {
+        var sending = WriteAllAsync(call.RequestStream, messages, cancellationToken);
+        if (await Task.WhenAny(sending, call.ResponseAsync) != sending)
+        {
+            _ = sending.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            return await call.ResponseAsync; // disposing the call then cancels the write
+        }
         try
         {
-            await WriteAllAsync(call.RequestStream, messages, cancellationToken);
+            await sending;
         }
-        catch (Exception e) when (e is RpcException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is RpcException or InvalidOperationException && !cancellationToken.IsCancellationRequested && !RefusedHere(e))
         {
             // The server ended the call while messages were still being sent: its status is the answer.
         }
         return await call.ResponseAsync;
     }
+
+    /// <summary>
+    /// Whether this client refused to send a message (above its own MaxMessageBytes): nothing reached the server, which is
+    /// still waiting for it, so the call's status would come only at its deadline. The refusal is the answer.
+    /// </summary>
+    private static bool RefusedHere(Exception e) =>
+        e is RpcException { StatusCode: StatusCode.ResourceExhausted } rpc && rpc.Status.Detail.StartsWith("Sending message exceeds", StringComparison.Ordinal);
 
     private static async Task WriteAllAsync<TRequest>(IClientStreamWriter<TRequest> writer, IEnumerable<TRequest> messages, CancellationToken cancellationToken)
     {
