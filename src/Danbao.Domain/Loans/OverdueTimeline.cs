@@ -33,14 +33,23 @@ public sealed class OverdueTimeline
     {
         ArgumentNullException.ThrowIfNull(loan);
         ArgumentNullException.ThrowIfNull(repayments);
-        var ordered = repayments.OrderBy(r => r.PaidOn).ToArray();
+        var ordered = repayments.ToArray();
+        var sorted = true;
+        var principal = Money.Zero;
+        for (var i = 0; i < ordered.Length; i++)
+        {
+            sorted &= i == 0 || ordered[i].PaidOn >= ordered[i - 1].PaidOn;
+            if (ordered[i].Interest.IsNegative || ordered[i].Principal.IsNegative)
+                throw new ArgumentException("repaid interest and principal cannot be negative", nameof(repayments));
+            principal += ordered[i].Principal;
+        }
+        if (!sorted)
+            ordered = ordered.OrderBy(r => r.PaidOn).ToArray(); // stable: same-day rows keep their order
         if (ordered.Length > RepaymentsMax)
             throw new ArgumentOutOfRangeException(nameof(repayments), ordered.Length, $"at most {RepaymentsMax} repayments per loan");
         if (loan.DisbursementDate is { } disbursed && ordered.Length > 0 && ordered[0].PaidOn < disbursed)
             throw new ArgumentException($"repayment on {ordered[0].PaidOn} is before disbursement on {disbursed}", nameof(repayments));
-        if (ordered.Any(r => r.Interest.IsNegative || r.Principal.IsNegative))
-            throw new ArgumentException("repaid interest and principal cannot be negative", nameof(repayments));
-        if (Money.Sum(ordered.Select(r => r.Principal)) > loan.Amount)
+        if (principal > loan.Amount)
             throw new ArgumentException("repayments return more principal than was lent", nameof(repayments));
         return new OverdueTimeline(loan, ordered);
     }
@@ -64,8 +73,20 @@ public sealed class OverdueTimeline
         if (_plan.Count == 0 || period.IsEmpty)
             return ranges;
         // The status changes only the day after a due date or on a repayment day.
-        var changes = _plan.Select(p => p.DueDate.AddDays(1)).Concat(_repayments.Select(r => r.PaidOn))
-            .Where(d => d > period.Start && d < period.End).Distinct().Order().Append(period.End);
+        var changes = new List<DateOnly>();
+        foreach (var p in _plan)
+            AddWithin(changes, p.DueDate.AddDays(1), period);
+        foreach (var r in _repayments)
+            AddWithin(changes, r.PaidOn, period);
+        changes.Sort();
+        var distinct = 0;
+        for (var i = 0; i < changes.Count; i++)
+        {
+            if (distinct == 0 || changes[distinct - 1] != changes[i])
+                changes[distinct++] = changes[i];
+        }
+        changes.RemoveRange(distinct, changes.Count - distinct);
+        changes.Add(period.End);
         DateOnly? runStart = IsOverdue(period.Start) ? period.Start : null;
         foreach (var day in changes)
         {
@@ -81,6 +102,12 @@ public sealed class OverdueTimeline
             }
         }
         return ranges;
+    }
+
+    private static void AddWithin(List<DateOnly> days, DateOnly day, DateRange period)
+    {
+        if (day > period.Start && day < period.End)
+            days.Add(day);
     }
 
     private bool IsOverdue(DateOnly day)
