@@ -114,8 +114,14 @@ public sealed class SubsidyStore(DbSession session)
     private static async Task<Dictionary<string, SubsidyLoanFacts>> ReadLoansAsync(NpgsqlDataReader r, int count, CancellationToken ct)
     {
         var loans = new Dictionary<string, SubsidyLoanFacts>(count, StringComparer.Ordinal);
+        RegionCode? region = null; // a batch's loans share a few regions: each parsed once in a row
         while (await r.ReadAsync(ct))
         {
+            var regionText = r.GetString(3);
+            if (region?.Value != regionText)
+            {
+                region = new RegionCode(regionText);
+            }
             DateOnly? Date(int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateOnly>(i);
             // Most loans were never overdue: their empty history is not parsed (a claim reads a million of them).
             var historyJson = r.GetString(15);
@@ -123,7 +129,7 @@ public sealed class SubsidyStore(DbSession session)
             var data = new LoanData
             {
                 Id = r.GetString(0),
-                Region = new RegionCode(r.GetString(3)),
+                Region = region.Value,
                 BorrowerType = r.GetString(4) switch
                 {
                     "INDIVIDUAL" => BorrowerType.Individual,
@@ -140,7 +146,7 @@ public sealed class SubsidyStore(DbSession session)
                 MaturityDate = Date(12),
                 ExtendedFromDate = Date(13),
                 OverdueSinceDate = Date(14),
-                OverdueHistory = history.Select(e => new DateRange(e.From, e.Until)).ToList(),
+                OverdueHistory = history.Count == 0 ? [] : history.Select(e => new DateRange(e.From, e.Until)).ToList(),
             };
             loans[data.Id] = new SubsidyLoanFacts(data, r.GetString(1), r.GetString(2));
         }

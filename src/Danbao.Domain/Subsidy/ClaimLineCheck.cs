@@ -88,7 +88,7 @@ public static class ClaimLineCheck
         }
         var period = done.Period;
         var timeline = InterestPaidInFull.Principal(disbursed, loan.Amount, known);
-        exclusions ??= aggregate!.SubsidyExclusions(period, repayments);
+        exclusions ??= aggregate!.SubsidyExclusions(period, known);
         var cut = Overlapping(exclusions, period);
         var request = new SubsidyRequest(loan.Region, timeline, loan.ContractRate, loan.ContractDate, disbursed, period, cut);
         var calculated = SubsidyCalculator.Calculate(request, policy, lpr);
