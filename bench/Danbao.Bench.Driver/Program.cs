@@ -13,6 +13,7 @@ using Grpc.Core;
 //   repay --address URL --keys FILE --loans FILE --clients C --seconds S [--warmup S] [--pid P]
 //         RecordRepayment of 1 yuan on a loan picked round-robin from the worker's own share of loans
 //   reconcile --loans FILE --clones P:N,… [--clone-fen F] [--differ-every K]   upload --banks B1,B2,… --lines N
+//         statements go as packed_lines; --plain 1 sends the `lines` form, --lines-per-message K
 //   get | list  --address URL --keys FILE --loans FILE --clients C --seconds S [--warmup S] [--pid P]
 //         GetLoan of a random loan / the first ListLoans page (50) of bank icbc-gz
 // --pid samples the server's CPU time (utime+stime from /proc/PID/stat) and peak RSS during the run.
@@ -43,12 +44,14 @@ switch (options.Command)
         Console.WriteLine(JsonSerializer.Serialize(settled));
         break;
     case "reconcile":
+        StatementLines.Plain = options.Int("plain", 0) != 0;
         var reconciled = await Reconciling.RunAsync(Pool("icbc-gz")[0], File.ReadAllLines(options.Get("loans")).Where(l => l.Length > 0).ToArray(),
             options.Get("clones"), options.Long("clone-fen", 200_000_00), options.Int("differ-every", 0));
         Console.WriteLine(JsonSerializer.Serialize(reconciled));
         break;
     case "upload":
         StatementLines.PerMessage = options.Int("lines-per-message", StatementLines.PerMessage);
+        StatementLines.Plain = options.Int("plain", 0) != 0;
         var banks = options.Get("banks").Split(',', StringSplitOptions.RemoveEmptyEntries);
         var uploaded = await Reconciling.UploadConcurrentlyAsync(banks.Select(b => Pool(b)[0]).ToArray(), options.Int("lines", 1_000_000));
         Console.WriteLine(JsonSerializer.Serialize(uploaded));
@@ -264,7 +267,7 @@ namespace Danbao.Bench.Driver
                 }
             }
             sw.Restart();
-            var comparison = await bank.Fund.UploadBankStatementAsync(today, Lines(), StatementLines.PerMessage);
+            var comparison = await StatementLines.UploadAsync(bank, today, Lines());
             var uploadSeconds = sw.Elapsed.TotalSeconds;
             sw.Restart();
             var csv = await bank.Fund.ExportStatementBreaksCsvAsync(new ExportStatementBreaksRequest { Name = comparison.Name });
@@ -302,7 +305,7 @@ namespace Danbao.Bench.Driver
                 }
             }
             var sw = Stopwatch.StartNew();
-            var replies = await Task.WhenAll(banks.Select((bank, k) => Task.Run(() => bank.Fund.UploadBankStatementAsync(today, Lines(k), StatementLines.PerMessage))));
+            var replies = await Task.WhenAll(banks.Select((bank, k) => Task.Run(() => StatementLines.UploadAsync(bank, today, Lines(k)))));
             return new
             {
                 seconds = sw.Elapsed.TotalSeconds,
@@ -322,8 +325,15 @@ namespace Danbao.Bench.Driver
     /// </summary>
     internal sealed class StatementLines
     {
-        /// <summary>Lines a message (--lines-per-message, default 10,000, the client library's default).</summary>
+        /// <summary>Lines a message (--lines-per-message, default 10,000, the client library's default; packed blocks also end at 64 KiB).</summary>
         public static int PerMessage { get; set; } = 10_000;
+
+        /// <summary>--plain 1: the `lines` form (a StatementLine per line) rather than packed_lines, for comparison.</summary>
+        public static bool Plain { get; set; }
+
+        public static Task<StatementComparison> UploadAsync(DanbaoClient bank, string asOf, IEnumerable<StatementLine> lines) => Plain
+            ? bank.Fund.UploadBankStatementAsync(asOf, lines, PerMessage)
+            : bank.Fund.UploadPackedBankStatementAsync(asOf, lines, PerMessage);
         private readonly StatementLine[] _slots = Enumerable.Range(0, PerMessage).Select(_ => new StatementLine()).ToArray();
         private int _next;
 

@@ -16,12 +16,7 @@ public static class StreamingCalls
         ArgumentNullException.ThrowIfNull(fund);
         ArgumentNullException.ThrowIfNull(messages);
         using var call = fund.UploadBankStatement(cancellationToken: cancellationToken);
-        foreach (var message in messages)
-        {
-            await call.RequestStream.WriteAsync(message, cancellationToken);
-        }
-        await call.RequestStream.CompleteAsync();
-        return await call;
+        return await SendAsync(call, messages, cancellationToken);
     }
 
     /// <summary>
@@ -37,6 +32,11 @@ public static class StreamingCalls
         ArgumentNullException.ThrowIfNull(lines);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(linesPerMessage);
         using var call = fund.UploadBankStatement(cancellationToken: cancellationToken);
+        return await SendAsync(call, StatementMessages(asOfDate, lines, linesPerMessage), cancellationToken);
+    }
+
+    private static IEnumerable<UploadBankStatementRequest> StatementMessages(string asOfDate, IEnumerable<StatementLine> lines, int linesPerMessage)
+    {
         var message = new UploadBankStatementRequest { AsOfDate = asOfDate };
         var sent = false;
         foreach (var line in lines)
@@ -44,7 +44,7 @@ public static class StreamingCalls
             message.Lines.Add(line);
             if (message.Lines.Count == linesPerMessage)
             {
-                await call.RequestStream.WriteAsync(message, cancellationToken);
+                yield return message; // written before the next line is added
                 sent = true;
                 message.AsOfDate = "";
                 message.Lines.Clear();
@@ -52,10 +52,23 @@ public static class StreamingCalls
         }
         if (message.Lines.Count > 0 || !sent)
         {
-            await call.RequestStream.WriteAsync(message, cancellationToken);
+            yield return message;
         }
-        await call.RequestStream.CompleteAsync();
-        return await call;
+    }
+
+    /// <summary>
+    /// Streams a bank's loan-level statement in the packed form (packed_lines, see <see cref="PackedStatementLines"/>):
+    /// the server stages it without an object per line. Blocks of up to 64 KiB or <paramref name="linesPerMessage"/>
+    /// lines (at most 10,000); one buffer is reused, so a statement of any size is never held. Role: BANK.
+    /// </summary>
+    public static Task<StatementComparison> UploadPackedBankStatementAsync(this FundService.FundServiceClient fund, string asOfDate,
+        IEnumerable<StatementLine> lines, int linesPerMessage = PackedStatementLines.LinesPerMessageMax, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(fund);
+        ArgumentNullException.ThrowIfNull(lines);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(linesPerMessage);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(linesPerMessage, PackedStatementLines.LinesPerMessageMax);
+        return fund.UploadBankStatementAsync(PackedStatementLines.Messages(asOfDate, lines, linesPerMessage), cancellationToken);
     }
 
     /// <summary>
@@ -80,19 +93,34 @@ public static class StreamingCalls
         ArgumentNullException.ThrowIfNull(subsidy);
         ArgumentNullException.ThrowIfNull(messages);
         using var call = subsidy.StreamSubsidyClaimLines(cancellationToken: cancellationToken);
+        return await SendAsync(call, messages, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the messages and returns the server's answer. The server may answer before it has read them all (a
+    /// refusal: a stream too long): a write then fails, and the call's status is the answer.
+    /// </summary>
+    private static async Task<TResponse> SendAsync<TRequest, TResponse>(AsyncClientStreamingCall<TRequest, TResponse> call,
+        IEnumerable<TRequest> messages, CancellationToken cancellationToken)
+    {
         try
         {
-            foreach (var message in messages)
-            {
-                await call.RequestStream.WriteAsync(message, cancellationToken);
-            }
-            await call.RequestStream.CompleteAsync();
+            await WriteAllAsync(call.RequestStream, messages, cancellationToken);
         }
         catch (Exception e) when (e is RpcException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
         {
-            // The server ended the call while lines were still being sent (a refusal): its status is the answer.
+            // The server ended the call while messages were still being sent: its status is the answer.
         }
-        return await call;
+        return await call.ResponseAsync;
+    }
+
+    private static async Task WriteAllAsync<TRequest>(IClientStreamWriter<TRequest> writer, IEnumerable<TRequest> messages, CancellationToken cancellationToken)
+    {
+        foreach (var message in messages)
+        {
+            await writer.WriteAsync(message, cancellationToken);
+        }
+        await writer.CompleteAsync();
     }
 
     private static IEnumerable<StreamSubsidyClaimLinesRequest> Messages(string claim, string requestId, IEnumerable<SubsidyClaimLineInput> lines, int linesPerMessage)

@@ -29,6 +29,8 @@ public sealed class StatementFileTests : IDisposable
     [InlineData("yuan", "loans/L9,¥5", 2, "'¥5' is not an amount")]
     [InlineData("yuan", "loans/L9", 2, "missing the amount")]
     [InlineData("yuan", "L9,5", 1, "'L9' is not a loan name")]
+    [InlineData("yuan", "loans/L,5", 1, "'loans/L' is not a loan name")]
+    [InlineData("yuan", "loans/贷款9,5", 1, "'loans/贷款9' is not a loan name like loans/L… (2 to 34 printable ASCII characters after loans/)")]
     public void A_line_that_does_not_parse_is_refused_naming_line_and_column(string unit, string bad, int column, string why)
     {
         var path = Write("loan,amount", "loans/L1,5", bad, "loans/L2,5");

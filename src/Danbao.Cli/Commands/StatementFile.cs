@@ -63,9 +63,11 @@ internal static class StatementFile
                 throw Refuse(name, line, 3, $"unexpected third column '{cells[2]}': each line is loan,amount (quote an amount with commas: \"1,000,000\")");
             }
             var loan = cells[0].Trim();
-            if (!loan.StartsWith("loans/", StringComparison.Ordinal) || loan.Length <= "loans/".Length || loan.Any(char.IsWhiteSpace))
+            // The id as the packed upload carries it: 2 to 34 printable ASCII characters.
+            if (!loan.StartsWith("loans/", StringComparison.Ordinal) || loan.Length - "loans/".Length is < 2 or > 34
+                || loan.AsSpan("loans/".Length).ContainsAnyExceptInRange('!', '~'))
             {
-                throw Refuse(name, line, 1, $"'{cells[0]}' is not a loan name like loans/L…");
+                throw Refuse(name, line, 1, $"'{cells[0]}' is not a loan name like loans/L… (2 to 34 printable ASCII characters after loans/)");
             }
             if (++count > LinesMax)
             {

@@ -255,7 +255,8 @@ internal static class ReconcileCommand
             {
                 lines = (await LoanBookAsync(client, ct, perLoan: true)).Select(p => new StatementLine { Loan = p.Key, OutstandingFen = p.Value }).ToList();
             }
-            var result = await client.Fund.UploadBankStatementAsync(on, lines, cancellationToken: ct);
+            // The packed form: the server stages it without an object per line (docs/fund-ledger.md).
+            var result = await client.Fund.UploadPackedBankStatementAsync(on, lines, cancellationToken: ct);
             var table = new Report("statement", "as of", "lines", "matched", "breaks", "ours (yuan)", "theirs (yuan)");
             table.AddRow(result.Name, result.AsOfDate, $"{result.LinesReceived}", $"{result.LoansMatched}", $"{result.BreaksCount}", Amounts.Yuan(result.OursTotalFen), Amounts.Yuan(result.TheirsTotalFen));
             table.Write(cli);

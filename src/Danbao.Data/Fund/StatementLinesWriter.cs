@@ -66,6 +66,27 @@ public sealed class StatementLinesWriter : IAsyncDisposable
         return BufferBytes - _used < LineBytesMax;
     }
 
+    /// <summary>
+    /// Encodes one line whose loan id is already bytes (the packed form, ASCII checked by the caller): a copy,
+    /// no transcoding. True when the caller must flush before the next.
+    /// </summary>
+    public bool Add(ReadOnlySpan<byte> loanId, long fen)
+    {
+        if (loanId.Length > LoanIdCharsMax)
+        {
+            throw new ArgumentOutOfRangeException(nameof(loanId), $"a loan id is at most {LoanIdCharsMax} bytes");
+        }
+        var span = _buffer.AsSpan(_used);
+        BinaryPrimitives.WriteInt16BigEndian(span, 2);
+        BinaryPrimitives.WriteInt32BigEndian(span[2..], loanId.Length);
+        loanId.CopyTo(span[6..]);
+        var at = 6 + loanId.Length;
+        BinaryPrimitives.WriteInt32BigEndian(span[at..], 8);
+        BinaryPrimitives.WriteInt64BigEndian(span[(at + 4)..], fen);
+        _used += at + 12;
+        return BufferBytes - _used < LineBytesMax;
+    }
+
     /// <summary>Sends what is buffered.</summary>
     public async Task FlushAsync()
     {

@@ -19,6 +19,8 @@ public sealed class OverdueTimeline
     private readonly RecordedRepayment[] _repayments;
     // Interest due by each plan date, computed when first asked (a claim line looks at one quarter of a long plan).
     private readonly Money?[] _interestDueBy;
+    // Where the accrual stood at each plan date asked so far (repayments up to it counted): the next date starts there.
+    private readonly Accrual?[] _accrualAt;
 
     private OverdueTimeline(LoanData loan, RecordedRepayment[] repayments)
     {
@@ -26,6 +28,7 @@ public sealed class OverdueTimeline
         _plan = LoanPlan.Of(loan);
         _repayments = repayments;
         _interestDueBy = new Money?[_plan.Count];
+        _accrualAt = new Accrual?[_plan.Count];
     }
 
     /// <summary>The timeline of <paramref name="loan"/> given all its recorded repayments (any order).</summary>
@@ -33,6 +36,7 @@ public sealed class OverdueTimeline
     {
         ArgumentNullException.ThrowIfNull(loan);
         ArgumentNullException.ThrowIfNull(repayments);
+        // One pass (a claim builds a timeline per line): rows already in payment order, the usual case, are not sorted.
         var ordered = repayments.ToArray();
         var sorted = true;
         var principal = Money.Zero;
@@ -72,25 +76,14 @@ public sealed class OverdueTimeline
         var ranges = new List<DateRange>();
         if (_plan.Count == 0 || period.IsEmpty)
             return ranges;
-        // The status changes only the day after a due date or on a repayment day.
-        var changes = new List<DateOnly>();
-        foreach (var p in _plan)
-            AddWithin(changes, p.DueDate.AddDays(1), period);
-        foreach (var r in _repayments)
-            AddWithin(changes, r.PaidOn, period);
-        changes.Sort();
-        var distinct = 0;
-        for (var i = 0; i < changes.Count; i++)
-        {
-            if (distinct == 0 || changes[distinct - 1] != changes[i])
-                changes[distinct++] = changes[i];
-        }
-        changes.RemoveRange(distinct, changes.Count - distinct);
-        changes.Add(period.End);
-        DateOnly? runStart = IsOverdue(period.Start) ? period.Start : null;
+        // The status changes only the day after a due date or on a repayment day; the days are visited in order, so
+        // one sweep carries the amounts due and paid forward (a loan with hundreds of repayments is judged on every write).
+        var changes = ChangeDays(period);
+        var sweep = new Sweep(this);
+        DateOnly? runStart = sweep.IsOverdue(period.Start) ? period.Start : null;
         foreach (var day in changes)
         {
-            var overdue = day < period.End && IsOverdue(day);
+            var overdue = day < period.End && sweep.IsOverdue(day);
             if (runStart is { } start && !overdue)
             {
                 ranges.Add(new DateRange(start, day));
@@ -104,16 +97,59 @@ public sealed class OverdueTimeline
         return ranges;
     }
 
-    private static void AddWithin(List<DateOnly> days, DateOnly day, DateRange period)
+    /// <summary>The days inside <paramref name="period"/> after a due date or with a repayment, in order, then its end.</summary>
+    private List<DateOnly> ChangeDays(DateRange period)
     {
-        if (day > period.Start && day < period.End)
-            days.Add(day);
+        var days = new List<DateOnly>();
+        foreach (var p in _plan)
+        {
+            var day = p.DueDate.AddDays(1);
+            if (day > period.Start && day < period.End)
+                days.Add(day);
+        }
+        foreach (var r in _repayments)
+        {
+            if (r.PaidOn > period.Start && r.PaidOn < period.End)
+                days.Add(r.PaidOn);
+        }
+        days.Sort();
+        var distinct = 0;
+        for (var i = 0; i < days.Count; i++)
+        {
+            if (distinct == 0 || days[distinct - 1] != days[i])
+                days[distinct++] = days[i];
+        }
+        days.RemoveRange(distinct, days.Count - distinct);
+        days.Add(period.End);
+        return days;
     }
 
-    private bool IsOverdue(DateOnly day)
+    /// <summary>
+    /// Whether days asked in ascending order are overdue: what fell due before the day (principal by the plan, interest
+    /// accrued) against what was paid up to and on it, as <see cref="ArrearsOn"/> judges one day.
+    /// </summary>
+    private struct Sweep(OverdueTimeline timeline)
     {
-        var (principal, interest, _) = ArrearsOn(day);
-        return !(principal.IsZero && interest.IsZero);
+        private int _lastDue = -1;
+        private int _nextRepayment;
+        private Money _principalPaid = Money.Zero;
+        private Money _interestPaid = Money.Zero;
+
+        public bool IsOverdue(DateOnly day)
+        {
+            var plan = timeline._plan;
+            while (_lastDue + 1 < plan.Count && plan[_lastDue + 1].DueDate < day)
+                _lastDue++;
+            var repayments = timeline._repayments;
+            for (; _nextRepayment < repayments.Length && repayments[_nextRepayment].PaidOn <= day; _nextRepayment++)
+            {
+                _principalPaid += repayments[_nextRepayment].Principal;
+                _interestPaid += repayments[_nextRepayment].Interest;
+            }
+            if (_lastDue < 0)
+                return false;
+            return timeline._loan.Amount - plan[_lastDue].PrincipalAfter > _principalPaid || timeline.InterestDueBy(_lastDue) > _interestPaid;
+        }
     }
 
     private (Money Principal, Money Interest, DateOnly? FirstMissed) ArrearsOn(DateOnly day)
@@ -142,22 +178,33 @@ public sealed class OverdueTimeline
         return (Money.Max(Money.Zero, principalDue - principalPaid), Money.Max(Money.Zero, InterestDueBy(last) - interestPaid), firstMissed);
     }
 
-    private Money InterestDueBy(int i) => _interestDueBy[i] ??= AccruedTo(_plan[i].DueDate);
+    private Money InterestDueBy(int i) => _interestDueBy[i] ??= AccruedBy(i);
 
-    /// <summary>Normal interest accrued up to (excluding) <paramref name="until"/>, rounded at each repayment before it.</summary>
-    private Money AccruedTo(DateOnly until)
+    /// <summary>
+    /// Normal interest accrued up to (excluding) plan date <paramref name="i"/>, rounded at each repayment before it.
+    /// It starts from the nearest earlier plan date already asked, so asking every date in turn reads each repayment once
+    /// (a loan with hundreds of repayments is judged on every write).
+    /// </summary>
+    private Money AccruedBy(int i)
     {
-        var from = _loan.DisbursementDate!.Value;
-        var principal = _loan.Amount;
-        var accrued = Money.Zero;
-        foreach (var r in _repayments)
+        var k = i - 1;
+        while (k >= 0 && _accrualAt[k] is null)
+            k--;
+        var at = k >= 0 ? _accrualAt[k]!.Value : new Accrual(0, _loan.DisbursementDate!.Value, _loan.Amount, Money.Zero);
+        for (var j = k + 1; j <= i; j++)
         {
-            if (r.PaidOn > until)
-                break;
-            accrued += InterestCalculator.AccrueRounded(principal, _loan.ContractRate, new DateRange(from, r.PaidOn));
-            from = r.PaidOn;
-            principal -= r.Principal;
+            var until = _plan[j].DueDate;
+            while (at.NextRepayment < _repayments.Length && _repayments[at.NextRepayment].PaidOn <= until)
+            {
+                var r = _repayments[at.NextRepayment];
+                at = new Accrual(at.NextRepayment + 1, r.PaidOn, at.Principal - r.Principal,
+                    at.Accrued + InterestCalculator.AccrueRounded(at.Principal, _loan.ContractRate, new DateRange(at.From, r.PaidOn)));
+            }
+            _accrualAt[j] = at;
         }
-        return accrued + InterestCalculator.AccrueRounded(principal, _loan.ContractRate, new DateRange(from, until));
+        return at.Accrued + InterestCalculator.AccrueRounded(at.Principal, _loan.ContractRate, new DateRange(at.From, _plan[i].DueDate));
     }
+
+    /// <summary>The accrual after the repayments before <see cref="NextRepayment"/>: interest rounded at each, from the last.</summary>
+    private readonly record struct Accrual(int NextRepayment, DateOnly From, Money Principal, Money Accrued);
 }

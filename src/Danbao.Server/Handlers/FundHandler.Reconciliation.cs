@@ -80,7 +80,8 @@ public sealed partial class FundHandler
 
     /// <summary>
     /// A bank's statement: checked against the bank's daily quota (uploads and lines,
-    /// RESOURCE_EXHAUSTED with RetryInfo until the next business day, nothing stored), its lines
+    /// RESOURCE_EXHAUSTED with RetryInfo until the next business day, nothing stored), its lines (as
+    /// `lines` or as `packed_lines` blocks, one form per statement: <see cref="PackedStatementLines"/>)
     /// streamed by binary COPY into the upload's transaction as they arrive, then compared with the
     /// ledger's per-loan balances as one merge in the database that writes the breaks. Memory does
     /// not grow with the statement. Breaks older than the retention are deleted on the way.
@@ -120,20 +121,59 @@ public sealed partial class FundHandler
         var received = 0;
         var receivedNonZero = 0;
         var statementTotalFen = 0L;
+        // Counts a line against the quota, before anything else is checked or staged.
+        void Count()
+        {
+            if (++received > linesLeft)
+            {
+                throw received > StatementLinesMax
+                    ? RpcErrors.ResourceExhausted("STATEMENT_TOO_LARGE", $"a statement holds at most {StatementLinesMax} lines")
+                    : RpcErrors.ResourceExhausted("STATEMENT_LINES_EXHAUSTED",
+                        $"{caller.InstitutionId} may upload {limits.LinesPerBankPerDayMax} statement lines a day and has {linesToday} today; this statement has more than the {linesLeft} left; retry tomorrow",
+                        untilTomorrow);
+            }
+        }
+        // Adds a line's amount to the statement's totals (the field's name is made only for a refusal).
+        void Sum(long fen, bool packedLine)
+        {
+            if (fen < 0)
+            {
+                throw RpcErrors.InvalidArgument("outstanding_fen cannot be negative", (AmountField(packedLine), "≥ 0"));
+            }
+            if (long.MaxValue - statementTotalFen < fen)
+            {
+                // The statement's total is summed in 64 bits of fen: past that it is refused, never wrapped (issue 14).
+                throw RpcErrors.InvalidArgument("the statement's amounts add up to more than a 64-bit fen total",
+                    (AmountField(packedLine), "the lines' total must fit in 64 bits of fen"));
+            }
+            statementTotalFen += fen;
+            receivedNonZero += fen != 0 ? 1 : 0;
+        }
+        string AmountField(bool packedLine) => packedLine ? "packed_lines" : $"lines[{received - 1}].outstanding_fen";
+        var packedForm = (bool?)null;  // the stream's form, fixed by its first message with lines
         await using (var lines = await statements.BeginLinesAsync())
         {
             do
             {
-                foreach (var line in requests.Current.Lines)
+                var message = requests.Current;
+                var packed = message.PackedLines;
+                if (message.Lines.Count > 0 || !packed.IsEmpty)
                 {
-                    if (++received > linesLeft)
+                    if (message.Lines.Count > 0 && !packed.IsEmpty)
                     {
-                        throw received > StatementLinesMax
-                            ? RpcErrors.ResourceExhausted("STATEMENT_TOO_LARGE", $"a statement holds at most {StatementLinesMax} lines")
-                            : RpcErrors.ResourceExhausted("STATEMENT_LINES_EXHAUSTED",
-                                $"{caller.InstitutionId} may upload {limits.LinesPerBankPerDayMax} statement lines a day and has {linesToday} today; this statement has more than the {linesLeft} left; retry tomorrow",
-                                untilTomorrow);
+                        throw RpcErrors.InvalidArgument("a message carries its lines as lines or as packed_lines, not both",
+                            ("packed_lines", "not in a message that has lines"));
                     }
+                    if (packedForm is { } form && form != !packed.IsEmpty)
+                    {
+                        throw RpcErrors.InvalidArgument("a statement sends all its lines in one form: lines or packed_lines",
+                            (form ? "lines" : "packed_lines", $"this statement's earlier messages used {(form ? "packed_lines" : "lines")}"));
+                    }
+                    packedForm = !packed.IsEmpty;
+                }
+                foreach (var line in message.Lines)
+                {
+                    Count();
                     // Checked inline and encoded into the COPY buffer from a slice of the name: nothing is
                     // allocated per line (LoanAccess.IdOf, with its field name, only to refuse a bad one).
                     var name = line.Loan;
@@ -141,19 +181,28 @@ public sealed partial class FundHandler
                     {
                         LoanAccess.IdOf(name, $"lines[{received - 1}].loan");
                     }
-                    if (line.OutstandingFen < 0)
-                    {
-                        throw RpcErrors.InvalidArgument("outstanding_fen cannot be negative", ($"lines[{received - 1}].outstanding_fen", "≥ 0"));
-                    }
-                    if (long.MaxValue - statementTotalFen < line.OutstandingFen)
-                    {
-                        // The statement's total is summed in 64 bits of fen: past that it is refused, never wrapped (issue 14).
-                        throw RpcErrors.InvalidArgument("the statement's amounts add up to more than a 64-bit fen total",
-                            ($"lines[{received - 1}].outstanding_fen", "the lines' total must fit in 64 bits of fen"));
-                    }
-                    statementTotalFen += line.OutstandingFen;
-                    receivedNonZero += line.OutstandingFen != 0 ? 1 : 0;
+                    Sum(line.OutstandingFen, packedLine: false);
                     if (lines.Add(name.AsSpan(LoanNamePrefix.Length), line.OutstandingFen))
+                    {
+                        await lines.FlushAsync();
+                    }
+                }
+                // The packed block is read in place and each line copied into the COPY buffer: no object per line.
+                for (int at = 0, inMessage = 1; at < packed.Length; inMessage++)
+                {
+                    Count();
+                    if (inMessage > PackedStatementLines.LinesPerMessageMax)
+                    {
+                        throw RpcErrors.InvalidArgument($"packed_lines holds more than {PackedStatementLines.LinesPerMessageMax} lines in one message",
+                            ("packed_lines", $"at most {PackedStatementLines.LinesPerMessageMax} lines a message"));
+                    }
+                    if (PackedStatementLines.Read(packed.Span, ref at, out var loanId, out var fen) is { } problem)
+                    {
+                        throw RpcErrors.InvalidArgument($"packed_lines: line {inMessage} of the message (line {received} of the statement) is malformed: {problem}",
+                            ("packed_lines", $"line {inMessage} of the message: {problem}"));
+                    }
+                    Sum(fen, packedLine: true);
+                    if (lines.Add(packed.Span[loanId], fen))
                     {
                         await lines.FlushAsync();
                     }
@@ -166,7 +215,7 @@ public sealed partial class FundHandler
             }
             catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation)
             {
-                throw RpcErrors.InvalidArgument($"a loan appears twice in the statement ({e.Detail})", ("lines", "each loan once"));
+                throw RpcErrors.InvalidArgument($"a loan appears twice in the statement ({e.Detail})", (packedForm == true ? "packed_lines" : "lines", "each loan once"));
             }
         }
         var (statement, first) = await statements.CompareAsync(ResourceIds.Statement(now), caller.InstitutionId, asOf!.Value, received, receivedNonZero,

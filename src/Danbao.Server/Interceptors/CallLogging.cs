@@ -107,7 +107,8 @@ public sealed partial class CallLogging(ILogger<CallLogging> logger, RpcMetrics 
         for (var e = exception; e is not null; e = e.InnerException)
         {
             if (e is Microsoft.AspNetCore.Connections.ConnectionAbortedException
-                || (e is IOException && e.Message.Contains("aborted", StringComparison.OrdinalIgnoreCase)))
+                || (e is IOException && (e.Message.Contains("aborted", StringComparison.OrdinalIgnoreCase)
+                    || e.Message.Contains("reset", StringComparison.OrdinalIgnoreCase)))) // Kestrel: "The client reset the request stream."
             {
                 return true;
             }

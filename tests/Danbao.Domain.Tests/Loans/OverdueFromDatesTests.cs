@@ -1,3 +1,5 @@
+using FsCheck;
+using FsCheck.Fluent;
 using static Danbao.Domain.Tests.Dates;
 
 namespace Danbao.Domain.Tests;
@@ -143,6 +145,81 @@ public class OverdueFromDatesTests
         Assert.Throws<ArgumentException>(() => loan.OverdueAsOf(D("2025-07-01"),
             [new RecordedRepayment(D("2025-06-01"), Money.Zero, Money.FromWholeYuan(1), D("2025-06-01"))]));
     }
+
+    /// <summary>
+    /// The overdue ranges (one sweep over due dates and repayments) are the runs of days that are overdue each on its
+    /// own (<see cref="Loan.OverdueAsOf"/>), and each day's interest arrears are the interest accrued to its last due
+    /// date less what was paid, whatever the payments: early, late, short, on the due date, several a day.
+    /// </summary>
+    [Fact]
+    public void Overdue_ranges_are_the_runs_of_days_each_judged_overdue_on_its_own() =>
+        Prop.ForAll(
+            (from equalPrincipal in Gen.Elements(false, true)
+             from payments in Gen.ListOf(Gen.Zip(Gen.Choose(0, 420), Gen.Choose(0, 3)))
+             select (equalPrincipal, payments)).ToArbitrary(),
+            t =>
+            {
+                var builder = LoanBuilder.Individual().Guangzhou();
+                var loan = (t.equalPrincipal ? builder.EqualPrincipal() : builder).Disbursed("2025-06-10");
+                var rows = new List<RecordedRepayment>();
+                // Day offsets from disbursement, in order; the kind: 0 short (half the interest due), 1 the interest due,
+                // 2 the interest due and 10,000.00 of principal, 3 the interest due and a year's principal instalment.
+                foreach (var (offset, kind) in t.payments.OrderBy(p => p.Item1).Take(12))
+                {
+                    var on = D("2025-06-10").AddDays(offset + 1);
+                    if (loan.State is not (LoanState.Current or LoanState.Overdue or LoanState.Extended) || on < loan.Data.InterestPaidToDate)
+                        continue;
+                    var due = loan.InterestDueOn(on);
+                    var amount = kind switch
+                    {
+                        0 => Money.FromFen(Math.Max(1, due.Fen / 2)),
+                        1 => due,
+                        2 => due + Money.Parse("10000.00"),
+                        _ => due + Money.Parse("22222.22"),
+                    };
+                    if (amount.IsZero || amount > due + loan.Data.OutstandingPrincipal)
+                        continue;
+                    Pay(loan, rows, on.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), amount);
+                }
+                // Interest arrears on a day, as policy.md §5 states them: the normal interest accrued to the last due date
+                // before the day (rounded at each repayment before it), less the interest paid up to and on the day.
+                var plan = LoanPlan.Of(loan.Data);
+                Money InterestArrears(DateOnly day)
+                {
+                    var dueDates = plan.Where(p => p.DueDate < day).ToArray();
+                    if (dueDates.Length == 0)
+                        return Money.Zero;
+                    var until = dueDates[^1].DueDate;
+                    var (from, principal, accrued) = (D("2025-06-10"), loan.Data.Amount, Money.Zero);
+                    foreach (var r in rows.Where(r => r.PaidOn <= until))
+                    {
+                        accrued += InterestCalculator.AccrueRounded(principal, loan.Data.ContractRate, new DateRange(from, r.PaidOn));
+                        (from, principal) = (r.PaidOn, principal - r.Principal);
+                    }
+                    accrued += InterestCalculator.AccrueRounded(principal, loan.Data.ContractRate, new DateRange(from, until));
+                    return Money.Max(Money.Zero, accrued - Money.Sum(rows.Where(r => r.PaidOn <= day).Select(r => r.Interest)));
+                }
+                var period = Range("2025-06-10", "2026-09-01");
+                var expected = new List<DateRange>();
+                DateOnly? start = null;
+                for (var day = period.Start; day <= period.End; day = day.AddDays(1))
+                {
+                    var status = loan.OverdueAsOf(day, rows);
+                    if (status.InterestArrears != InterestArrears(day))
+                        return false;
+                    var overdue = day < period.End && !status.Arrears.IsZero;
+                    if (start is { } from && !overdue)
+                    {
+                        expected.Add(new DateRange(from, day));
+                        start = null;
+                    }
+                    else if (start is null && overdue)
+                    {
+                        start = day;
+                    }
+                }
+                return loan.OverdueRanges(period, rows).SequenceEqual(expected);
+            }).QuickCheckThrowOnFailure();
 }
 
 /// <summary>policy.md §3: extension (展期) is open to an overdue borrower, whose arrears stay due.</summary>

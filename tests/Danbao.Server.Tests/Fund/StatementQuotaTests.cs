@@ -49,6 +49,24 @@ public sealed class StatementQuotaTests(StatementQuotaTests.SmallQuotaServer ser
     }
 
     [Fact]
+    public async Task Packed_lines_count_against_the_daily_quota_as_lines_do()
+    {
+        server.Clock.Set(new DateTimeOffset(2027, 9, 1, 2, 0, 0, TimeSpan.Zero));
+        var bank = server.As("gzrcb");
+        var first = await bank.Fund.UploadPackedBankStatementAsync("2025-12-31", Statement(3).Lines, linesPerMessage: 2);
+        Assert.Equal((3, 3), (first.LinesReceived, first.BreaksCount));
+
+        // 3 + 3 > 5 lines today, though each message holds 2.
+        var lines = await Assert.ThrowsAsync<RpcException>(async () =>
+            await bank.Fund.UploadPackedBankStatementAsync("2025-12-31", Statement(3).Lines, linesPerMessage: 2));
+        Assert.Equal((StatusCode.ResourceExhausted, "STATEMENT_LINES_EXHAUSTED"), (lines.StatusCode, lines.Reason()));
+        Assert.Equal(TimeSpan.FromHours(14), lines.RetryDelay());
+        Assert.Equal((1L, 3L), await StoredAsync("gzrcb"));
+        Assert.Equal(2, (await bank.Fund.UploadPackedBankStatementAsync("2025-12-31", Statement(2).Lines)).LinesReceived);
+        Assert.Equal((2L, 5L), await StoredAsync("gzrcb"));
+    }
+
+    [Fact]
     public async Task Breaks_are_deleted_after_the_retention_and_the_statement_keeps_its_totals()
     {
         server.Clock.Set(new DateTimeOffset(2027, 8, 1, 2, 0, 0, TimeSpan.Zero));
