@@ -81,6 +81,22 @@ public static class SubsidyClaimRows
         };
     }
 
+    /// <summary>
+    /// A line's message as shown: a DIFFERS line's is made from its figures (<see cref="ClaimLineCheck.DiffersMessage"/>)
+    /// when its row or verdict keeps none; any other line's is the one kept.
+    /// </summary>
+    public static string MessageOf(SubsidyClaimLineRecord l)
+    {
+        ArgumentNullException.ThrowIfNull(l);
+        return MessageOf(l.Message, l.Flag, l.InterestPaidFen, l.SubsidyClaimedFen, l.PeriodStart, l.PeriodEnd, l.RecordedInterestFen, l.ExpectedSubsidyFen);
+    }
+
+    internal static string MessageOf(string kept, string flag, long interestPaid, long subsidyClaimed, DateOnly? start, DateOnly? end,
+        long recordedInterest, long expectedSubsidy) =>
+        kept.Length == 0 && flag == "DIFFERS" && start is { } s && end is { } e
+            ? ClaimLineCheck.DiffersMessage(new Money(interestPaid), new Money(subsidyClaimed), new DateRange(s, e), new Money(recordedInterest), new Money(expectedSubsidy))
+            : kept;
+
     public static string FlagCode(ClaimLineFlag flag) => flag switch
     {
         ClaimLineFlag.Matches => "MATCHES",

@@ -114,8 +114,14 @@ public sealed class SubsidyStore(DbSession session)
     private static async Task<Dictionary<string, SubsidyLoanFacts>> ReadLoansAsync(NpgsqlDataReader r, int count, CancellationToken ct)
     {
         var loans = new Dictionary<string, SubsidyLoanFacts>(count, StringComparer.Ordinal);
+        RegionCode? region = null; // a batch's loans share a few regions: each parsed once in a row
         while (await r.ReadAsync(ct))
         {
+            var regionText = r.GetString(3);
+            if (region?.Value != regionText)
+            {
+                region = new RegionCode(regionText);
+            }
             DateOnly? Date(int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateOnly>(i);
             // Most loans were never overdue: their empty history is not parsed (a claim reads a million of them).
             var historyJson = r.GetString(15);
@@ -123,7 +129,7 @@ public sealed class SubsidyStore(DbSession session)
             var data = new LoanData
             {
                 Id = r.GetString(0),
-                Region = new RegionCode(r.GetString(3)),
+                Region = region.Value,
                 BorrowerType = r.GetString(4) switch
                 {
                     "INDIVIDUAL" => BorrowerType.Individual,
@@ -140,7 +146,7 @@ public sealed class SubsidyStore(DbSession session)
                 MaturityDate = Date(12),
                 ExtendedFromDate = Date(13),
                 OverdueSinceDate = Date(14),
-                OverdueHistory = history.Select(e => new DateRange(e.From, e.Until)).ToList(),
+                OverdueHistory = history.Count == 0 ? [] : history.Select(e => new DateRange(e.From, e.Until)).ToList(),
             };
             loans[data.Id] = new SubsidyLoanFacts(data, r.GetString(1), r.GetString(2));
         }
@@ -225,47 +231,48 @@ public sealed class SubsidyStore(DbSession session)
 
     /// <summary>
     /// Writes the lines by binary COPY. The unique index refuses a second live line per loan and quarter
-    /// (23505). Rows are written synchronously into Npgsql's buffer (it flushes as it fills): an awaited
-    /// call per field costs more than the COPY itself at 10,000 lines. The session's queued statements go first.
+    /// (23505). Rows are encoded by <see cref="ClaimLineCopyRows"/> and sent 64 KB at a time (raw binary COPY): one
+    /// awaited write per chunk, not per field. The session's queued statements go first.
     /// </summary>
     public async Task InsertLinesAsync(IReadOnlyList<SubsidyClaimLineRecord> lines)
     {
         ArgumentNullException.ThrowIfNull(lines);
         await session.FlushAsync();
         var ct = session.CancellationToken;
-        await using var writer = await session.Connection.BeginBinaryImportAsync(
+        var rows = new ClaimLineCopyRows(CopyChunkBytes + 4096);
+        var copy = await session.Connection.BeginRawBinaryCopyAsync(
             $"copy subsidy_claim_lines ({LineColumns}) from stdin (format binary)", ct);
-        foreach (var l in lines)
+        var sent = false;
+        try
         {
-            writer.StartRow();
-            writer.Write(l.ClaimId, NpgsqlDbType.Text);
-            writer.Write(l.LoanId, NpgsqlDbType.Text);
-            writer.Write(l.BankId, NpgsqlDbType.Text);
-            writer.Write(l.QuarterStart, NpgsqlDbType.Date);
-            writer.Write(l.RegionCode, NpgsqlDbType.Text);
-            writer.Write(l.District, NpgsqlDbType.Text);
-            writer.Write(l.InterestPaidFen, NpgsqlDbType.Bigint);
-            writer.Write(l.SubsidyClaimedFen, NpgsqlDbType.Bigint);
-            writer.Write(l.Flag, NpgsqlDbType.Text);
-            WriteNullable(writer, l.NotPayableReason);
-            WriteNullable(writer, l.PeriodStart);
-            WriteNullable(writer, l.PeriodEnd);
-            writer.Write(l.Days, NpgsqlDbType.Integer);
-            writer.Write(l.ExcludedDays, NpgsqlDbType.Integer);
-            writer.Write(l.ExpectedInterestFen, NpgsqlDbType.Bigint);
-            writer.Write(l.ExpectedSubsidyFen, NpgsqlDbType.Bigint);
-            writer.Write(l.RecordedInterestFen, NpgsqlDbType.Bigint);
-            WriteNullable(writer, l.Formula);
-            writer.Write(l.Decision, NpgsqlDbType.Text);
-            WriteNullable(writer, l.RejectionReason);
-            writer.Write(l.ApprovedSubsidyFen, NpgsqlDbType.Bigint);
-            writer.Write(StoredMessage(l), NpgsqlDbType.Text);
-            writer.Write(l.LateFiling, NpgsqlDbType.Text);
-            WriteNullable(writer, l.LateReason);
-            writer.Write(l.PayableSubsidyFen, NpgsqlDbType.Bigint);
+            rows.Raw(ClaimLineCopyRows.Header);
+            foreach (var l in lines)
+            {
+                rows.Row(l, StoredMessage(l));
+                if (rows.Length >= CopyChunkBytes)
+                {
+                    await copy.WriteAsync(rows.Written, ct);
+                    rows.Clear();
+                }
+            }
+            rows.Raw(ClaimLineCopyRows.Trailer);
+            await copy.WriteAsync(rows.Written, ct);
+            sent = true;
         }
-        await writer.CompleteAsync(ct);
+        finally
+        {
+            if (!sent)
+            {
+                // Nothing of a half-sent COPY is kept: the server is told to abandon it.
+                await copy.CancelAsync();
+            }
+            // Ends the COPY: the server's answer, a refusal (23505) included, is raised here.
+            await copy.DisposeAsync();
+        }
     }
+
+    /// <summary>Bytes of encoded rows sent at a time.</summary>
+    private const int CopyChunkBytes = 64 * 1024;
 
     /// <summary>
     /// Writes the aggregate's summary (SubsidyClaim.Summary(), the one computation of the counters) and the
@@ -588,33 +595,7 @@ public sealed class SubsidyStore(DbSession session)
 
     private static string MessageOf(string stored, string flag, long interestPaid, long subsidyClaimed, DateOnly? start, DateOnly? end,
         long recordedInterest, long expectedSubsidy) =>
-        stored.Length == 0 && flag == "DIFFERS" && start is { } s && end is { } e
-            ? ClaimLineCheck.DiffersMessage(new Money(interestPaid), new Money(subsidyClaimed), new DateRange(s, e), new Money(recordedInterest), new Money(expectedSubsidy))
-            : stored;
-
-    private static void WriteNullable(NpgsqlBinaryImporter writer, string? value)
-    {
-        if (value is null)
-        {
-            writer.WriteNull();
-        }
-        else
-        {
-            writer.Write(value, NpgsqlDbType.Text);
-        }
-    }
-
-    private static void WriteNullable(NpgsqlBinaryImporter writer, DateOnly? value)
-    {
-        if (value is { } v)
-        {
-            writer.Write(v, NpgsqlDbType.Date);
-        }
-        else
-        {
-            writer.WriteNull();
-        }
-    }
+        SubsidyClaimRows.MessageOf(stored, flag, interestPaid, subsidyClaimed, start, end, recordedInterest, expectedSubsidy);
 
     private static SubsidyClaimRecord ReadClaim(NpgsqlDataReader r) => new()
     {

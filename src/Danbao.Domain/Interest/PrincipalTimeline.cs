@@ -14,7 +14,9 @@ public sealed class PrincipalTimeline
     public PrincipalTimeline(IEnumerable<PrincipalChange> changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
-        _changes = changes.OrderBy(c => c.From).ToArray();
+        _changes = changes.ToArray();
+        if (!InOrder(_changes))
+            _changes = _changes.OrderBy(c => c.From).ToArray();
         for (var i = 0; i < _changes.Length; i++)
         {
             if (_changes[i].Principal.IsNegative)
@@ -22,6 +24,16 @@ public sealed class PrincipalTimeline
             if (i > 0 && _changes[i].From == _changes[i - 1].From)
                 throw new ArgumentException($"two principal changes on {_changes[i].From}", nameof(changes));
         }
+    }
+
+    private static bool InOrder(PrincipalChange[] changes)
+    {
+        for (var i = 1; i < changes.Length; i++)
+        {
+            if (changes[i].From < changes[i - 1].From)
+                return false;
+        }
+        return true;
     }
 
     /// <summary>A loan disbursed on <paramref name="disbursedOn"/> with nothing repaid yet.</summary>
@@ -75,7 +87,15 @@ public sealed class PrincipalTimeline
         var start = range.Start;
         while (start < range.End)
         {
-            var next = _changes.FirstOrDefault(c => c.From > start).From;
+            var next = default(DateOnly);
+            foreach (var change in _changes)
+            {
+                if (change.From > start)
+                {
+                    next = change.From;
+                    break;
+                }
+            }
             var end = next > start && next < range.End ? next : range.End;
             yield return (new DateRange(start, end), PrincipalOn(start));
             start = end;

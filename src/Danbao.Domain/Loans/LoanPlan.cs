@@ -13,6 +13,28 @@ public static class LoanPlan
         ArgumentNullException.ThrowIfNull(loan);
         if (loan.DisbursementDate is not { } disbursed)
             return [];
+        // The plan is a function of these terms alone (see Build): loans with the same terms share one, read-only.
+        var key = new PlanKey(loan.RepaymentMethod, loan.Amount, loan.ContractRate, disbursed, loan.TermMonths,
+            loan.ExtendedFromDate, loan.ExtendedFromDate is null ? null : loan.MaturityDate);
+        if (Plans.TryGetValue(key, out var known))
+            return known;
+        var plan = Build(loan, disbursed).ToArray().AsReadOnly();
+        if (Plans.Count >= PlansKeptMax)
+            Plans.Clear(); // bounded whatever the loan book: the plans of the loans being judged now are kept
+        Plans[key] = plan;
+        return plan;
+    }
+
+    /// <summary>Plans kept (a few hundred bytes each): enough for a claim's batch of distinct terms.</summary>
+    public const int PlansKeptMax = 20_000;
+
+    private readonly record struct PlanKey(RepaymentMethod Method, Money Amount, Rate Rate, DateOnly Disbursed, int TermMonths,
+        DateOnly? ExtendedFrom, DateOnly? Maturity);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<PlanKey, IReadOnlyList<ScheduledPayment>> Plans = new();
+
+    private static IReadOnlyList<ScheduledPayment> Build(LoanData loan, DateOnly disbursed)
+    {
         var original = RepaymentSchedule.Build(loan.RepaymentMethod, loan.Amount, loan.ContractRate, disbursed, loan.TermMonths);
         if (loan.ExtendedFromDate is not { } oldMaturity || loan.MaturityDate is not { } maturity || maturity <= oldMaturity)
             return original;

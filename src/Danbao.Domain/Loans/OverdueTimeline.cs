@@ -36,14 +36,24 @@ public sealed class OverdueTimeline
     {
         ArgumentNullException.ThrowIfNull(loan);
         ArgumentNullException.ThrowIfNull(repayments);
-        var ordered = repayments.OrderBy(r => r.PaidOn).ToArray();
+        // One pass (a claim builds a timeline per line): rows already in payment order, the usual case, are not sorted.
+        var ordered = repayments.ToArray();
+        var sorted = true;
+        var principal = Money.Zero;
+        for (var i = 0; i < ordered.Length; i++)
+        {
+            sorted &= i == 0 || ordered[i].PaidOn >= ordered[i - 1].PaidOn;
+            if (ordered[i].Interest.IsNegative || ordered[i].Principal.IsNegative)
+                throw new ArgumentException("repaid interest and principal cannot be negative", nameof(repayments));
+            principal += ordered[i].Principal;
+        }
+        if (!sorted)
+            ordered = ordered.OrderBy(r => r.PaidOn).ToArray(); // stable: same-day rows keep their order
         if (ordered.Length > RepaymentsMax)
             throw new ArgumentOutOfRangeException(nameof(repayments), ordered.Length, $"at most {RepaymentsMax} repayments per loan");
         if (loan.DisbursementDate is { } disbursed && ordered.Length > 0 && ordered[0].PaidOn < disbursed)
             throw new ArgumentException($"repayment on {ordered[0].PaidOn} is before disbursement on {disbursed}", nameof(repayments));
-        if (ordered.Any(r => r.Interest.IsNegative || r.Principal.IsNegative))
-            throw new ArgumentException("repaid interest and principal cannot be negative", nameof(repayments));
-        if (Money.Sum(ordered.Select(r => r.Principal)) > loan.Amount)
+        if (principal > loan.Amount)
             throw new ArgumentException("repayments return more principal than was lent", nameof(repayments));
         return new OverdueTimeline(loan, ordered);
     }
@@ -68,8 +78,7 @@ public sealed class OverdueTimeline
             return ranges;
         // The status changes only the day after a due date or on a repayment day; the days are visited in order, so
         // one sweep carries the amounts due and paid forward (a loan with hundreds of repayments is judged on every write).
-        var changes = _plan.Select(p => p.DueDate.AddDays(1)).Concat(_repayments.Select(r => r.PaidOn))
-            .Where(d => d > period.Start && d < period.End).Distinct().Order().Append(period.End);
+        var changes = ChangeDays(period);
         var sweep = new Sweep(this);
         DateOnly? runStart = sweep.IsOverdue(period.Start) ? period.Start : null;
         foreach (var day in changes)
@@ -86,6 +95,33 @@ public sealed class OverdueTimeline
             }
         }
         return ranges;
+    }
+
+    /// <summary>The days inside <paramref name="period"/> after a due date or with a repayment, in order, then its end.</summary>
+    private List<DateOnly> ChangeDays(DateRange period)
+    {
+        var days = new List<DateOnly>();
+        foreach (var p in _plan)
+        {
+            var day = p.DueDate.AddDays(1);
+            if (day > period.Start && day < period.End)
+                days.Add(day);
+        }
+        foreach (var r in _repayments)
+        {
+            if (r.PaidOn > period.Start && r.PaidOn < period.End)
+                days.Add(r.PaidOn);
+        }
+        days.Sort();
+        var distinct = 0;
+        for (var i = 0; i < days.Count; i++)
+        {
+            if (distinct == 0 || days[distinct - 1] != days[i])
+                days[distinct++] = days[i];
+        }
+        days.RemoveRange(distinct, days.Count - distinct);
+        days.Add(period.End);
+        return days;
     }
 
     /// <summary>

@@ -32,13 +32,13 @@ public sealed class InterestPaidInFull
     public static InterestPaidInFull Replay(DateOnly disbursed, Money amount, Rate contractRate, IReadOnlyList<RecordedRepayment> repayments)
     {
         ArgumentNullException.ThrowIfNull(repayments);
-        var ordered = repayments.Select((r, i) => (r, i)).OrderBy(t => t.r.PaidOn).ThenBy(t => t.i).Select(t => t.r).ToArray();
-        var timeline = PrincipalTimeline.FromRepayments(disbursed, amount, ordered.Select(r => (r.PaidOn, r.Principal)));
+        var ordered = InOrder(repayments);
+        var timeline = Principal(disbursed, amount, ordered);
         // Interest before the first recorded row is not ours to judge: the replay starts where the rows start.
-        var start = ordered.Length > 0 ? ordered[0].InterestFrom : disbursed;
-        var points = new (DateOnly, Money, Money)[ordered.Length];
+        var start = ordered.Count > 0 ? ordered[0].InterestFrom : disbursed;
+        var points = new (DateOnly, Money, Money)[ordered.Count];
         Money charged = Money.Zero, paid = Money.Zero;
-        for (var k = 0; k < ordered.Length; k++)
+        for (var k = 0; k < ordered.Count; k++)
         {
             var r = ordered[k];
             // The row charged interest on [interest_from, paid_on), rounded once (the loan rounds at each repayment).
@@ -53,17 +53,42 @@ public sealed class InterestPaidInFull
     /// <summary>The day up to which (exclusive) interest was paid in full, counting repayments paid before <paramref name="before"/>.</summary>
     public (DateOnly PaidTo, Money ChargedTo) AsOf(DateOnly before)
     {
-        var known = _points.Where(p => p.PaidOn < before).ToArray();
-        if (known.Length == 0)
+        // The points are in payment order: those paid before the day are a prefix.
+        var count = 0;
+        while (count < _points.Length && _points[count].PaidOn < before)
+            count++;
+        if (count == 0)
             return (_start, Money.Zero);
-        var paid = known[^1].PaidCumulative;
+        var paid = _points[count - 1].PaidCumulative;
         // Charges only grow, so the latest payment day whose charge is covered is the paid-in-full date.
-        for (var j = known.Length - 1; j >= 0; j--)
+        for (var j = count - 1; j >= 0; j--)
         {
-            if (known[j].ChargedTo <= paid)
-                return (known[j].PaidOn, known[j].ChargedTo);
+            if (_points[j].ChargedTo <= paid)
+                return (_points[j].PaidOn, _points[j].ChargedTo);
         }
         return (_start, Money.Zero);
+    }
+
+    /// <summary>The loan's outstanding principal from its repayments (one change when none repaid principal, the usual case).</summary>
+    internal static PrincipalTimeline Principal(DateOnly disbursed, Money amount, IReadOnlyList<RecordedRepayment> repayments)
+    {
+        for (var i = 0; i < repayments.Count; i++)
+        {
+            if (!repayments[i].Principal.IsZero)
+                return PrincipalTimeline.FromRepayments(disbursed, amount, repayments.Select(r => (r.PaidOn, r.Principal)));
+        }
+        return PrincipalTimeline.Disbursed(disbursed, amount);
+    }
+
+    /// <summary>By payment day, same-day rows in the order given (a stable sort); the list itself when already in order.</summary>
+    private static IReadOnlyList<RecordedRepayment> InOrder(IReadOnlyList<RecordedRepayment> repayments)
+    {
+        for (var i = 1; i < repayments.Count; i++)
+        {
+            if (repayments[i].PaidOn < repayments[i - 1].PaidOn)
+                return repayments.Select((r, k) => (r, k)).OrderBy(t => t.r.PaidOn).ThenBy(t => t.k).Select(t => t.r).ToArray();
+        }
+        return repayments;
     }
 
     /// <summary>

@@ -90,7 +90,10 @@ public static class SubsidyCalculator
     }
 
     /// <summary>The range cut at every exclusion boundary inside it, so each piece has one treatment.</summary>
-    private static IEnumerable<DateRange> Runs(DateRange range, IReadOnlyList<SubsidyExclusion> exclusions)
+    private static IEnumerable<DateRange> Runs(DateRange range, IReadOnlyList<SubsidyExclusion> exclusions) =>
+        exclusions.Count == 0 ? [range] : Cut(range, exclusions);
+
+    private static IEnumerable<DateRange> Cut(DateRange range, IReadOnlyList<SubsidyExclusion> exclusions)
     {
         var cuts = new SortedSet<DateOnly> { range.Start, range.End };
         foreach (var e in exclusions)

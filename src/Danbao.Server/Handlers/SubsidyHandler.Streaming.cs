@@ -162,11 +162,10 @@ public sealed partial class SubsidyHandler
             }
             foreach (var line in message.Lines)
             {
-                var field = $"lines[{received}]";
-                if (ClaimLineRequest.Validate(errors, field, line, seen) is { } input)
+                if (ClaimLineRequest.Validate(errors, received, line, seen) is { } input)
                 {
-                    interestTotal = SumOrRefuse(interestTotal, line.InterestPaidFen, field + ".interest_paid_fen");
-                    subsidyTotal = SumOrRefuse(subsidyTotal, line.SubsidyClaimedFen, field + ".subsidy_claimed_fen");
+                    interestTotal = SumOrRefuse(interestTotal, line.InterestPaidFen, received, ".interest_paid_fen");
+                    subsidyTotal = SumOrRefuse(subsidyTotal, line.SubsidyClaimedFen, received, ".subsidy_claimed_fen");
                     batch.Add(input);
                 }
                 received++;
@@ -218,9 +217,9 @@ public sealed partial class SubsidyHandler
     }
 
     /// <summary>The claimed amounts of a stream are summed in 64 bits of fen: past that they are refused, never wrapped.</summary>
-    private static long SumOrRefuse(long total, long amount, string field) =>
+    private static long SumOrRefuse(long total, long amount, int index, string field) =>
         amount >= 0 && long.MaxValue - total < amount
-            ? throw RpcErrors.InvalidArgument("the lines' amounts add up to more than a 64-bit fen total", (field, "the lines' total must fit in 64 bits of fen"))
+            ? throw RpcErrors.InvalidArgument("the lines' amounts add up to more than a 64-bit fen total", (ClaimLineRequest.Field(index) + field, "the lines' total must fit in 64 bits of fen"))
             : total + Math.Max(0, amount);
 
     /// <summary>As WriteRunner answers a reused request id (a streamed request is claimed at its end, not through it).</summary>

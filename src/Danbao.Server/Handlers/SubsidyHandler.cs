@@ -126,7 +126,7 @@ public sealed partial class SubsidyHandler(Database database, ReadSession reads,
         var seen = new HashSet<(string, string)>();
         for (var i = 0; i < request.Lines.Count && !errors.Any; i++)
         {
-            if (ClaimLineRequest.Validate(errors, $"lines[{i}]", request.Lines[i], seen) is { } input)
+            if (ClaimLineRequest.Validate(errors, i, request.Lines[i], seen) is { } input)
             {
                 inputs.Add(input);
             }
@@ -207,9 +207,10 @@ public sealed partial class SubsidyHandler(Database database, ReadSession reads,
             var quarter = lineQuarter ?? record.Quarter;
             var loan = facts.Loans.GetValueOrDefault(input.LoanId);
             var mine = loan is not null && loan.BankId == record.BankId;
-            var known = mine ? (facts.Repayments.GetValueOrDefault(input.LoanId) ?? []).Where(r => r.PaidOn < quarter.End).ToArray() : [];
+            // The check counts only the repayments paid before the line's quarter ends.
+            IReadOnlyList<RecordedRepayment> repayments = mine ? facts.Repayments.GetValueOrDefault(input.LoanId) ?? [] : [];
             verdicts[i] = ClaimLineCheck.Check(record.BankId, quarter, input, mine ? DomainLoan.Rehydrate(loan!.Data) : null, mine ? loan!.BankId : null,
-                known, policy.Resolver, policy.Lpr);
+                repayments, policy.Resolver, policy.Lpr);
         }
         if (parallel && inputs.Count >= ParallelJudgeLinesMin)
         {

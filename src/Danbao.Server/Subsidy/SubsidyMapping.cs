@@ -98,7 +98,7 @@ public static class SubsidyMapping
         },
         RejectionReason = l.RejectionReason ?? "",
         ApprovedSubsidyFen = l.ApprovedSubsidyFen,
-        Message = l.Message,
+        Message = SubsidyClaimRows.MessageOf(l),
         Quarter = l.Quarter.ToString(),
         LateFiling = l.LateFiling,
         LateReason = l.LateReason ?? "",

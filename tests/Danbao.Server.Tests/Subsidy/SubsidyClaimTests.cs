@@ -164,6 +164,7 @@ public sealed class SubsidyClaimTests(DanbaoServer server) : IClassFixture<Danba
             cmd.Parameters.AddWithValue("claim", claim.Name["subsidyClaims/".Length..]);
             var ex = await Assert.ThrowsAsync<PostgresException>(async () => await cmd.ExecuteNonQueryAsync());
             Assert.Equal(PostgresErrorCodes.CheckViolation, ex.SqlState);
+            Assert.Contains("is paid and final", ex.MessageText, StringComparison.Ordinal); // the trigger's, not a check constraint's
         }
     }
 
