@@ -125,53 +125,56 @@ public sealed class OverdueTimeline
     }
 
     /// <summary>
-    /// Whether days asked in ascending order are overdue: what fell due before the day (principal by the plan, interest
-    /// accrued) against what was paid up to and on it, as <see cref="ArrearsOn"/> judges one day.
+    /// What fell due before a day (principal by the plan, interest accrued) against what was paid up to and on it, for
+    /// days asked in ascending order: each asks only for the due dates and repayments since the day before.
     /// </summary>
     private struct Sweep(OverdueTimeline timeline)
     {
-        private int _lastDue = -1;
         private int _nextRepayment;
-        private Money _principalPaid = Money.Zero;
-        private Money _interestPaid = Money.Zero;
 
-        public bool IsOverdue(DateOnly day)
+        /// <summary>The last plan date before the day asked (-1: none yet).</summary>
+        public int LastDue { get; private set; } = -1;
+
+        public Money PrincipalPaid { get; private set; } = Money.Zero;
+
+        public Money InterestPaid { get; private set; } = Money.Zero;
+
+        public void Advance(DateOnly day)
         {
             var plan = timeline._plan;
-            while (_lastDue + 1 < plan.Count && plan[_lastDue + 1].DueDate < day)
-                _lastDue++;
+            while (LastDue + 1 < plan.Count && plan[LastDue + 1].DueDate < day)
+                LastDue++;
             var repayments = timeline._repayments;
             for (; _nextRepayment < repayments.Length && repayments[_nextRepayment].PaidOn <= day; _nextRepayment++)
             {
-                _principalPaid += repayments[_nextRepayment].Principal;
-                _interestPaid += repayments[_nextRepayment].Interest;
+                PrincipalPaid += repayments[_nextRepayment].Principal;
+                InterestPaid += repayments[_nextRepayment].Interest;
             }
-            if (_lastDue < 0)
-                return false;
-            return timeline._loan.Amount - plan[_lastDue].PrincipalAfter > _principalPaid || timeline.InterestDueBy(_lastDue) > _interestPaid;
+        }
+
+        /// <summary>Whether plan date <paramref name="i"/>'s principal or interest is not yet paid in full.</summary>
+        public readonly bool Short(int i) =>
+            timeline._loan.Amount - timeline._plan[i].PrincipalAfter > PrincipalPaid || timeline.InterestDueBy(i) > InterestPaid;
+
+        public bool IsOverdue(DateOnly day)
+        {
+            Advance(day);
+            return LastDue >= 0 && Short(LastDue);
         }
     }
 
     private (Money Principal, Money Interest, DateOnly? FirstMissed) ArrearsOn(DateOnly day)
     {
-        var last = -1;
-        for (var i = 0; i < _plan.Count && _plan[i].DueDate < day; i++)
-            last = i;
+        var sweep = new Sweep(this);
+        sweep.Advance(day);
+        var last = sweep.LastDue;
         if (last < 0)
             return (Money.Zero, Money.Zero, null);
-        var principalPaid = Money.Zero;
-        var interestPaid = Money.Zero;
-        foreach (var r in _repayments)
-        {
-            if (r.PaidOn > day)
-                break;
-            principalPaid += r.Principal;
-            interestPaid += r.Interest;
-        }
+        var (principalPaid, interestPaid) = (sweep.PrincipalPaid, sweep.InterestPaid);
         DateOnly? firstMissed = null;
         for (var i = 0; i <= last && firstMissed is null; i++)
         {
-            if (_loan.Amount - _plan[i].PrincipalAfter > principalPaid || InterestDueBy(i) > interestPaid)
+            if (sweep.Short(i))
                 firstMissed = _plan[i].DueDate;
         }
         var principalDue = _loan.Amount - _plan[last].PrincipalAfter;
