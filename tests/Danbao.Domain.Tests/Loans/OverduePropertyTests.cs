@@ -7,26 +7,8 @@ namespace Danbao.Domain.Tests;
 /// <summary>Overdue from dates: the status of a day and the ranges over a period tell the same story.</summary>
 public class OverduePropertyTests
 {
-    private static readonly DateOnly Disbursed = D("2025-06-10");
+    private static readonly DateOnly Disbursed = RepaymentReplay.Disbursed;
 
-    /// <summary>Replays (day offset, amount in yuan) repayments through the aggregate, skipping any it refuses.</summary>
-    private static (Loan Loan, List<RecordedRepayment> Rows) Replay(IEnumerable<(int Offset, int Yuan)> payments)
-    {
-        var loan = LoanBuilder.Individual().Guangzhou().EqualPrincipal().Disbursed("2025-06-10");
-        var rows = new List<RecordedRepayment>();
-        foreach (var (offset, yuan) in payments.OrderBy(p => p.Offset))
-        {
-            var on = Disbursed.AddDays(offset);
-            var from = loan.Data.InterestPaidToDate!.Value;
-            var amount = Money.Min(Money.FromWholeYuan(yuan), loan.EarlySettlementAmount(on));
-            if (!amount.IsPositive)
-                continue;
-            var allocation = loan.RecordRepayment(on, amount);
-            if (allocation.IsOk)
-                rows.Add(new RecordedRepayment(on, allocation.Value.Interest, allocation.Value.Principal, from));
-        }
-        return (loan, rows);
-    }
 
     [Fact]
     public void Each_day_is_overdue_exactly_when_it_lies_in_an_overdue_range_and_counts_from_the_range_start() =>
@@ -34,7 +16,7 @@ public class OverduePropertyTests
             Gen.ListOf(Gen.Zip(Gen.Choose(0, 400), Gen.Choose(1, 40_000))).Select(l => l.Take(12).ToArray()).ToArbitrary(),
             payments =>
             {
-                var (loan, rows) = Replay(payments);
+                var (loan, rows) = RepaymentReplay.Of(payments);
                 var period = new DateRange(Disbursed, Disbursed.AddDays(420));
                 var ranges = loan.OverdueRanges(period, rows);
                 for (var day = period.Start; day < period.End; day = day.AddDays(7))

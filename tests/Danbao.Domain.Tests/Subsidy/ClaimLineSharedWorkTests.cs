@@ -11,26 +11,8 @@ namespace Danbao.Domain.Tests;
 /// </summary>
 public class ClaimLineSharedWorkTests
 {
-    private static readonly DateOnly Disbursed = D("2025-06-10");
+    private static readonly DateOnly Disbursed = RepaymentReplay.Disbursed;
 
-    /// <summary>Replays (day offset, amount in yuan) repayments through the aggregate, skipping any it refuses.</summary>
-    private static (Loan Loan, List<RecordedRepayment> Rows) Replay(IEnumerable<(int Offset, int Yuan)> payments)
-    {
-        var loan = LoanBuilder.Individual().Guangzhou().EqualPrincipal().Disbursed("2025-06-10");
-        var rows = new List<RecordedRepayment>();
-        foreach (var (offset, yuan) in payments.OrderBy(p => p.Offset))
-        {
-            var on = Disbursed.AddDays(offset);
-            var from = loan.Data.InterestPaidToDate!.Value;
-            var amount = Money.Min(Money.FromWholeYuan(yuan), loan.EarlySettlementAmount(on));
-            if (!amount.IsPositive)
-                continue;
-            var allocation = loan.RecordRepayment(on, amount);
-            if (allocation.IsOk)
-                rows.Add(new RecordedRepayment(on, allocation.Value.Interest, allocation.Value.Principal, from));
-        }
-        return (loan, rows);
-    }
 
     [Fact]
     public void A_lines_verdict_with_overdue_days_of_its_period_alone_equals_the_one_from_the_loans_whole_history() =>
@@ -41,7 +23,7 @@ public class ClaimLineSharedWorkTests
              select (payments, quarter, claimed)).ToArbitrary(),
             t =>
             {
-                var (loan, rows) = Replay(t.payments);
+                var (loan, rows) = RepaymentReplay.Of(t.payments);
                 var quarter = ClaimQuarter.Parse(t.quarter).Value;
                 var line = new ClaimLineInput(loan.Id, Money.FromWholeYuan(t.claimed), Money.FromWholeYuan(t.claimed / 2));
                 var known = rows.Where(r => r.PaidOn < quarter.End).ToArray();

@@ -4,7 +4,6 @@ using Danbao.Contracts.V1;
 using Danbao.Server.Tests.Support;
 using Google.Protobuf;
 using Grpc.Core;
-using Npgsql;
 
 namespace Danbao.Server.Tests.Fund;
 
@@ -72,7 +71,7 @@ public sealed class PackedStatementTests(DanbaoServer server) : IClassFixture<Da
     public async Task A_malformed_packed_block_is_refused_naming_packed_lines_and_nothing_is_stored(string what, string violation, byte[] block)
     {
         var bank = server.As("gzrcb");
-        var before = await StoredAsync("gzrcb");
+        var before = await StoredStatements.OfAsync(server, "gzrcb");
         var refused = await Assert.ThrowsAsync<RpcException>(async () => await bank.Fund.UploadBankStatementAsync(
         [
             new UploadBankStatementRequest { AsOfDate = "2025-12-31", PackedLines = ByteString.CopyFrom([.. Line("L99", 5)]) },
@@ -82,7 +81,7 @@ public sealed class PackedStatementTests(DanbaoServer server) : IClassFixture<Da
         var field = Assert.Single(refused.FieldViolations());
         Assert.Equal("packed_lines", field.Field);
         Assert.StartsWith(violation, field.Description, StringComparison.Ordinal);
-        Assert.Equal(before, await StoredAsync("gzrcb"));
+        Assert.Equal(before, await StoredStatements.OfAsync(server, "gzrcb"));
     }
 
     [Fact]
@@ -110,12 +109,12 @@ public sealed class PackedStatementTests(DanbaoServer server) : IClassFixture<Da
             new UploadBankStatementRequest { Lines = { line } },
         ]));
         Assert.Equal((StatusCode.InvalidArgument, "lines"), (linesAfterPacked.StatusCode, Assert.Single(linesAfterPacked.FieldViolations()).Field));
-        Assert.Equal((0L, 0L), await StoredAsync("ccb-gz"));
+        Assert.Equal((0L, 0L), await StoredStatements.OfAsync(server, "ccb-gz"));
 
         // A loan twice across packed messages is refused like a duplicate in `lines`, naming packed_lines.
         var twice = await Assert.ThrowsAsync<RpcException>(async () => await bank.Fund.UploadPackedBankStatementAsync("2025-12-31", [line, line], linesPerMessage: 1));
         Assert.Equal((StatusCode.InvalidArgument, "packed_lines"), (twice.StatusCode, Assert.Single(twice.FieldViolations()).Field));
-        Assert.Equal((0L, 0L), await StoredAsync("ccb-gz"));
+        Assert.Equal((0L, 0L), await StoredStatements.OfAsync(server, "ccb-gz"));
     }
 
     /// <summary>One packed line: the length byte, the id, the amount big-endian.</summary>
@@ -126,16 +125,5 @@ public sealed class PackedStatementTests(DanbaoServer server) : IClassFixture<Da
         System.Text.Encoding.ASCII.GetBytes(id, bytes.AsSpan(1));
         BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(1 + id.Length), fen);
         return bytes;
-    }
-
-    private async Task<(long Statements, long Lines)> StoredAsync(string bank)
-    {
-        await using var conn = new NpgsqlConnection(server.Database.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand("select count(*), coalesce(sum(lines_received), 0)::bigint from bank_statements where bank_id = @b", conn);
-        cmd.Parameters.AddWithValue("b", bank);
-        await using var reader = await cmd.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 }

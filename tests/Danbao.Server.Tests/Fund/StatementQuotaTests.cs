@@ -33,13 +33,13 @@ public sealed class StatementQuotaTests(StatementQuotaTests.SmallQuotaServer ser
         var lines = await Assert.ThrowsAsync<RpcException>(async () => await bank.Fund.UploadBankStatementAsync([Statement(3)]));
         Assert.Equal((StatusCode.ResourceExhausted, "STATEMENT_LINES_EXHAUSTED"), (lines.StatusCode, lines.Reason()));
         Assert.Equal(TimeSpan.FromHours(14), lines.RetryDelay());
-        Assert.Equal((1L, 3L), await StoredAsync("icbc-gz"));
+        Assert.Equal((1L, 3L), await StoredStatements.OfAsync(server, "icbc-gz"));
 
         var second = await bank.Fund.UploadBankStatementAsync([Statement(2)]);
         Assert.Equal(2, second.LinesReceived);
         var uploads = await Assert.ThrowsAsync<RpcException>(async () => await bank.Fund.UploadBankStatementAsync([Statement(0)]));
         Assert.Equal((StatusCode.ResourceExhausted, "STATEMENT_UPLOADS_EXHAUSTED", TimeSpan.FromHours(14)), (uploads.StatusCode, uploads.Reason(), uploads.RetryDelay()));
-        Assert.Equal((2L, 5L), await StoredAsync("icbc-gz"));
+        Assert.Equal((2L, 5L), await StoredStatements.OfAsync(server, "icbc-gz"));
         // Another bank's quota is its own.
         Assert.Equal(1, (await server.As("boc-gz").Fund.UploadBankStatementAsync([Statement(1)])).LinesReceived);
 
@@ -61,9 +61,9 @@ public sealed class StatementQuotaTests(StatementQuotaTests.SmallQuotaServer ser
             await bank.Fund.UploadPackedBankStatementAsync("2025-12-31", Statement(3).Lines, linesPerMessage: 2));
         Assert.Equal((StatusCode.ResourceExhausted, "STATEMENT_LINES_EXHAUSTED"), (lines.StatusCode, lines.Reason()));
         Assert.Equal(TimeSpan.FromHours(14), lines.RetryDelay());
-        Assert.Equal((1L, 3L), await StoredAsync("gzrcb"));
+        Assert.Equal((1L, 3L), await StoredStatements.OfAsync(server, "gzrcb"));
         Assert.Equal(2, (await bank.Fund.UploadPackedBankStatementAsync("2025-12-31", Statement(2).Lines)).LinesReceived);
-        Assert.Equal((2L, 5L), await StoredAsync("gzrcb"));
+        Assert.Equal((2L, 5L), await StoredStatements.OfAsync(server, "gzrcb"));
     }
 
     [Fact]
@@ -112,16 +112,5 @@ public sealed class StatementQuotaTests(StatementQuotaTests.SmallQuotaServer ser
             request.Lines.Add(new StatementLine { Loan = $"loans/L{Interlocked.Increment(ref _loans):D20}", OutstandingFen = 10_000_00 });
         }
         return request;
-    }
-
-    private async Task<(long Statements, long Lines)> StoredAsync(string bank)
-    {
-        await using var conn = new NpgsqlConnection(server.Database.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand("select count(*), coalesce(sum(lines_received), 0)::bigint from bank_statements where bank_id = @b", conn);
-        cmd.Parameters.AddWithValue("b", bank);
-        await using var reader = await cmd.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 }
