@@ -19,6 +19,8 @@ command -v g++ >/dev/null || missing+=(g++)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "bench/run.sh: installing ${missing[*]}" >&2
   as_root=(); [ "$(id -u)" -eq 0 ] || as_root=(sudo -n)
+  # A fresh machine has no package lists yet: without them apt-get cannot locate any of these.
+  "${as_root[@]}" apt-get update -qq
   "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 scripts/pg.sh ensure-installed
