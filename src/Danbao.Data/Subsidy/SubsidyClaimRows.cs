@@ -26,6 +26,7 @@ public static class SubsidyClaimRows
         Lines = lines.Select(ToLine).ToArray(),
         LinesFiled = claim.LineCount,
         LinesLatePending = claim.LinesLatePending,
+        RestApproved = claim.RestApproved,
         Clawbacks = clawbacks.Select(c => new SubsidyClawback(new SubsidyLineKey(c.LoanId, ClaimQuarter.FromStart(c.QuarterStart)), new Money(c.AmountFen), c.Reason, c.ClawedBackDate)).ToArray(),
         PassThroughs = passThroughs.Select(p => new SubsidyPassThrough(new SubsidyLineKey(p.LoanId, ClaimQuarter.FromStart(p.QuarterStart)), new Money(p.AmountFen), p.CreditedDate)).ToArray(),
     };
@@ -40,6 +41,22 @@ public static class SubsidyClaimRows
             r.Message);
         return new SubsidyClaimLine(r.LoanId, r.Quarter, new ClaimLineInput(r.LoanId, new Money(r.InterestPaidFen), new Money(r.SubsidyClaimedFen)),
             verdict, LateOf(r.LateFiling), r.LateReason, SubsidyClaimStates.LineDecisionFromCode(r.Decision), r.RejectionReason, new Money(r.ApprovedSubsidyFen));
+    }
+
+    /// <summary>
+    /// A line row as its claim decides it: one the claim's approved rest covers (PENDING, on time) is shown APPROVED at
+    /// its payable amount, as the aggregate rehydrated from both sees it (<see cref="SubsidyClaimData.RestApproved"/>).
+    /// </summary>
+    public static SubsidyClaimLineRecord Effective(SubsidyClaimRecord claim, SubsidyClaimLineRecord row)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        ArgumentNullException.ThrowIfNull(row);
+        if (!claim.RestApproved || ToLine(row) is not { } line || !SubsidyRestDecision.Covers(line))
+        {
+            return row;
+        }
+        var decided = new SubsidyRestDecision(true).Decide(line);
+        return row with { Decision = decided.Decision.ToCode(), ApprovedSubsidyFen = decided.Approved.Fen, RejectionReason = decided.RejectionReason };
     }
 
     /// <summary>

@@ -24,7 +24,9 @@ public sealed class SubsidyClaim
     private SubsidyClaim(SubsidyClaimData data)
     {
         _data = data;
-        _lines = data.Lines.ToDictionary(l => l.Key);
+        // A line the claim's rest rule covers is decided by it, whatever its row still says (SubsidyClaimData.RestApproved).
+        var rest = new SubsidyRestDecision(true);
+        _lines = data.Lines.Select(l => data.RestApproved && SubsidyRestDecision.Covers(l) ? rest.Decide(l) : l).ToDictionary(l => l.Key);
         _clawbacks = data.Clawbacks.ToList();
         _passThroughs = data.PassThroughs.ToDictionary(p => p.Line);
     }
@@ -173,7 +175,7 @@ public sealed class SubsidyClaim
             _lines[key] = Decide(line, r.Approve, r.Reason);
             decided.Add(_lines[key]);
         }
-        _data = _data with { State = SubsidyClaimState.Reviewed };
+        _data = _data with { State = SubsidyClaimState.Reviewed, RestApproved = approveRest };
         return new SubsidyReview(decided, new SubsidyRestDecision(approveRest));
     }
 
