@@ -44,19 +44,19 @@ public static class SubsidyClaimRows
     }
 
     /// <summary>
-    /// A line row as its claim decides it: one the claim's approved rest covers (PENDING, on time) is shown APPROVED at
-    /// its payable amount, as the aggregate rehydrated from both sees it (<see cref="SubsidyClaimData.RestApproved"/>).
+    /// A line row as its claim has decided it (<see cref="SubsidyClaim.AsDecided"/>): one the claim's approved rest covers
+    /// is APPROVED at its payable amount though its row is PENDING, and an approved line of a SETTLED claim is PAID.
     /// </summary>
-    public static SubsidyClaimLineRecord Effective(SubsidyClaimRecord claim, SubsidyClaimLineRecord row)
+    public static IEnumerable<SubsidyClaimLineRecord> Effective(SubsidyClaimRecord claim, IEnumerable<SubsidyClaimLineRecord> rows)
     {
         ArgumentNullException.ThrowIfNull(claim);
-        ArgumentNullException.ThrowIfNull(row);
-        if (!claim.RestApproved || ToLine(row) is not { } line || !SubsidyRestDecision.Covers(line))
+        ArgumentNullException.ThrowIfNull(rows);
+        var data = ToData(claim, [], [], []);
+        return rows.Select(row =>
         {
-            return row;
-        }
-        var decided = new SubsidyRestDecision(true).Decide(line);
-        return row with { Decision = decided.Decision.ToCode(), ApprovedSubsidyFen = decided.Approved.Fen, RejectionReason = decided.RejectionReason };
+            var decided = SubsidyClaim.AsDecided(data, ToLine(row));
+            return row with { Decision = decided.Decision.ToCode(), ApprovedSubsidyFen = decided.Approved.Fen, RejectionReason = decided.RejectionReason };
+        });
     }
 
     /// <summary>

@@ -398,26 +398,23 @@ public sealed class SubsidyStore(DbSession session)
     }
 
     /// <summary>
-    /// Settlement's one statement: every line approved at a positive amount becomes PAID and is written as a statement
-    /// line (<paramref name="subjectType"/>, loan, amount) of ledger transaction <paramref name="transactionId"/>,
-    /// database to database. Approved means APPROVED, or (<paramref name="restApproved"/>) still PENDING and filed on
-    /// time in a claim whose review approved the rest; either way it pays payable_subsidy_fen (an APPROVED row's
-    /// approved amount is that, by constraint). The ledger's commit check refuses the transaction if the lines do
-    /// not add up to it. Returns the number of lines paid. Run on its own after the queued statements, without a
-    /// timeout (a million lines).
+    /// Settlement's one statement: every line approved at a positive amount is written as a statement line
+    /// (<paramref name="subjectType"/>, loan, payable amount) of ledger transaction <paramref name="transactionId"/>, database
+    /// to database. Approved means APPROVED, or (<paramref name="restApproved"/>) still PENDING and filed on time in a claim
+    /// whose review approved the rest. The lines themselves are not rewritten: once the claim is SETTLED they are PAID by
+    /// derivation (the view subsidy_paid_lines, migration 0070), and the database refuses any change to them. The ledger's
+    /// commit check refuses the transaction if the lines do not add up to it. Returns the number of lines paid. Run on
+    /// its own after the queued statements, without a timeout (a million lines).
     /// </summary>
     public async Task<int> PayApprovedLinesAsync(string claimId, bool restApproved, long transactionId, string subjectType)
     {
         await session.FlushAsync();
         await using var cmd = new NpgsqlCommand(
             """
-            with paid as (
-                update subsidy_claim_lines set decision = 'PAID', approved_subsidy_fen = payable_subsidy_fen
-                where claim_id = @claim and payable_subsidy_fen > 0
-                  and (decision = 'APPROVED' or (@rest and decision = 'PENDING' and late_filing = 'ON_TIME'))
-                returning loan_id, payable_subsidy_fen)
             insert into ledger_transaction_lines (transaction_id, line_no, subject_type, subject_id, amount_fen)
-            select @tx, (row_number() over ()) - 1, @subject, loan_id, payable_subsidy_fen from paid
+            select @tx, (row_number() over ()) - 1, @subject, loan_id, payable_subsidy_fen from subsidy_claim_lines
+            where claim_id = @claim and payable_subsidy_fen > 0
+              and (decision = 'APPROVED' or (@rest and decision = 'PENDING' and late_filing = 'ON_TIME'))
             """, session.Connection, session.Transaction);
         cmd.CommandTimeout = 0;
         cmd.Parameters.AddWithValue("claim", claimId);
@@ -566,19 +563,19 @@ public sealed class SubsidyStore(DbSession session)
             : throw new InvalidOperationException($"subsidy claim {claimId}: {expected} decisions, {updated} lines updated"));
     }
 
-    /// <summary>Paid lines of a region's quarter, streamed row by row (for totals and CSV export; never held, so not a batch query).</summary>
+    /// <summary>Paid lines (subsidy_paid_lines) of a region's quarter, streamed row by row (for totals and CSV export; never held, so not a batch query).</summary>
     public async IAsyncEnumerable<SubsidyReportRow> ReportRowsAsync(string regionWithin, DateOnly quarterStart)
     {
         await session.FlushAsync();
         var ct = session.CancellationToken;
         await using var cmd = new NpgsqlCommand(
             """
-            select l.claim_id, l.loan_id, l.bank_id, l.district, coalesce(l.formula, ''), l.period_start, l.period_end, l.days, l.excluded_days,
-                   l.expected_interest_fen, l.approved_subsidy_fen
-            from subsidy_claims c join subsidy_claim_lines l on l.claim_id = c.id
-            where (c.region_code = @region or c.region_code like @region || '-%') and c.quarter_start >= @q
-              and l.quarter_start = @q and l.decision = 'PAID'
-            order by l.bank_id, l.loan_id
+            select p.claim_id, p.loan_id, p.bank_id, p.district, coalesce(p.formula, ''), p.period_start, p.period_end, p.days, p.excluded_days,
+                   p.expected_interest_fen, p.paid_subsidy_fen
+            from subsidy_paid_lines p
+            where (p.claim_region_code = @region or p.claim_region_code like @region || '-%') and p.claim_quarter_start >= @q
+              and p.quarter_start = @q
+            order by p.bank_id, p.loan_id
             """, session.Connection, session.Transaction);
         cmd.Parameters.AddWithValue("q", quarterStart);
         cmd.Parameters.AddWithValue("region", regionWithin);

@@ -24,9 +24,7 @@ public sealed class SubsidyClaim
     private SubsidyClaim(SubsidyClaimData data)
     {
         _data = data;
-        // A line the claim's rest rule covers is decided by it, whatever its row still says (SubsidyClaimData.RestApproved).
-        var rest = new SubsidyRestDecision(true);
-        _lines = data.Lines.Select(l => data.RestApproved && SubsidyRestDecision.Covers(l) ? rest.Decide(l) : l).ToDictionary(l => l.Key);
+        _lines = data.Lines.Select(l => AsDecided(data, l)).ToDictionary(l => l.Key);
         _clawbacks = data.Clawbacks.ToList();
         _passThroughs = data.PassThroughs.ToDictionary(p => p.Line);
     }
@@ -293,6 +291,21 @@ public sealed class SubsidyClaim
         return line.Decision == SubsidyLineDecision.Paid
             ? line
             : new Refusal(SubsidyReasons.LineNotPaid, $"the line for {key} is {line.Decision.ToCode()}, not PAID");
+    }
+
+    /// <summary>
+    /// A line as its claim has decided it, whatever its stored row still says: one the approved rest covers is APPROVED
+    /// at its payable amount (<see cref="SubsidyClaimData.RestApproved"/>), and in a SETTLED claim an approved line of a
+    /// positive amount is PAID (settlement pays them all and rewrites none, <see cref="Settle"/>).
+    /// </summary>
+    public static SubsidyClaimLine AsDecided(SubsidyClaimData claim, SubsidyClaimLine line)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        ArgumentNullException.ThrowIfNull(line);
+        var decided = claim.RestApproved && SubsidyRestDecision.Covers(line) ? Decide(line, true, null) : line;
+        return claim.State == SubsidyClaimState.Settled && decided is { Decision: SubsidyLineDecision.Approved, Approved.IsPositive: true }
+            ? decided with { Decision = SubsidyLineDecision.Paid }
+            : decided;
     }
 
     internal static SubsidyClaimLine Decide(SubsidyClaimLine line, bool approve, string? reason)

@@ -46,7 +46,10 @@ public sealed class SubsidyRestRuleTests(DanbaoServer server) : IClassFixture<Da
         lines = await Lines(steps, claim);
         Assert.Equal([SubsidyLineDecision.SubsidyLinePaid, SubsidyLineDecision.SubsidyLinePaid, SubsidyLineDecision.SubsidyLinePaid, SubsidyLineDecision.SubsidyLineRejected],
             new[] { matching, askedMore, askedLess, rejected }.Select(l => lines[l.Name].Decision));
-        Assert.Equal(["PAID", "PAID", "PAID", "REJECTED"], await Decisions(claim, matching, askedMore, askedLess, rejected));
+        // Paid by the claim's settlement, not by rewriting the rows: they are as the review left them, and final.
+        Assert.Equal(["PENDING", "PENDING", "PENDING", "REJECTED"], await Decisions(claim, matching, askedMore, askedLess, rejected));
+        var report = await steps.Finance.Subsidy.GetSubsidySettlementReportAsync(new GetSubsidySettlementReportRequest { Quarter = "2025-Q3" });
+        Assert.Equal(89_444L + 89_444 + 80_000, report.ByBank.Single(b => b.Key == "icbc-gz").SubsidyFen - await OtherClaimsPaidFen(claim));
 
         // A paid loan-quarter is never claimed again; the line rejected by name can be filed again.
         var again = await steps.Open("2025-Q3");
@@ -76,6 +79,64 @@ public sealed class SubsidyRestRuleTests(DanbaoServer server) : IClassFixture<Da
 
         claim = await steps.Settle(claim, "2025-10-11");
         Assert.Equal(new Dictionary<string, long> { [Id(approved)] = 89_444 }, await LedgerLines(claim));
+    }
+
+    [Fact]
+    public async Task No_line_of_a_settled_claim_changes_in_the_database_though_its_row_still_says_pending()
+    {
+        var steps = new SubsidySteps(server);
+        var (paid, rejected) = (await PaidQ3(steps), await PaidQ3(steps));
+        steps.Today("2025-10-12");
+        var claim = (await steps.File(await steps.Open("2025-Q3"), (paid, 178_889, 89_444), (rejected, 178_889, 89_444))).Claim;
+        claim = await steps.Review(await steps.Submit(claim), approveAll: true, new SubsidyLineReview { Loan = rejected.Name, Approve = false, Reason = "duplicate" });
+        var id = claim.Name["subsidyClaims/".Length..];
+        await using var conn = new NpgsqlConnection(server.Database.ConnectionString);
+        await conn.OpenAsync();
+        // Reviewed, not settled: a line may still change (here: nothing at all).
+        await Execute(conn, "update subsidy_claim_lines set decision = decision where claim_id = @claim", id);
+        claim = await steps.Settle(claim, "2025-10-12");
+        foreach (var (sql, loan) in new[]
+        {
+            // Rejecting the paid line would free its loan's quarter for a second payment; a new amount would differ from the payment.
+            ("update subsidy_claim_lines set decision = 'REJECTED', rejection_reason = 'x' where claim_id = @claim and loan_id = @loan", paid),
+            ("update subsidy_claim_lines set payable_subsidy_fen = 1 where claim_id = @claim and loan_id = @loan", paid),
+            // A rejected line of a settled claim made pending again would be paid by the claim's approved rest.
+            ("update subsidy_claim_lines set decision = 'PENDING', rejection_reason = null where claim_id = @claim and loan_id = @loan", rejected),
+        })
+        {
+            var ex = await Assert.ThrowsAsync<PostgresException>(async () => await Execute(conn, sql, id, Id(loan)));
+            Assert.Equal(PostgresErrorCodes.CheckViolation, ex.SqlState);
+            Assert.Contains("is paid and final: its claim is settled", ex.MessageText, StringComparison.Ordinal);
+        }
+        // Nor does a line move out of a claim, or into one.
+        var moved = await Assert.ThrowsAsync<PostgresException>(async () =>
+            await Execute(conn, "update subsidy_claim_lines set claim_id = 'CNOSUCHCLAIM0' where claim_id = @claim and loan_id = @loan", id, Id(rejected)));
+        Assert.Contains("cannot move to claim", moved.MessageText, StringComparison.Ordinal);
+        var lines = await Lines(steps, claim);
+        Assert.Equal((SubsidyLineDecision.SubsidyLinePaid, 89_444L), (lines[paid.Name].Decision, lines[paid.Name].ApprovedSubsidyFen));
+        Assert.Equal(SubsidyLineDecision.SubsidyLineRejected, lines[rejected.Name].Decision);
+    }
+
+    private static async Task Execute(NpgsqlConnection conn, string sql, string claimId, string? loanId = null)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        cmd.Parameters.AddWithValue("claim", claimId);
+        if (loanId is not null)
+        {
+            cmd.Parameters.AddWithValue("loan", loanId);
+        }
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>What icbc-gz's other settled 2025-Q3 claims of this class paid (the report covers them all).</summary>
+    private async Task<long> OtherClaimsPaidFen(SubsidyClaim claim)
+    {
+        await using var conn = new NpgsqlConnection(server.Database.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(
+            "select coalesce(sum(paid_subsidy_fen), 0)::bigint from subsidy_claims where bank_id = 'icbc-gz' and state = 'SETTLED' and quarter_start = '2025-07-01' and id <> @claim", conn);
+        cmd.Parameters.AddWithValue("claim", claim.Name["subsidyClaims/".Length..]);
+        return (long)(await cmd.ExecuteScalarAsync())!;
     }
 
     /// <summary>A §9 loan whose 2025-Q3 interest (1,788.89) was paid on its due date.</summary>
