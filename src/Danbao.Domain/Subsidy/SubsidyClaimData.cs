@@ -90,8 +90,9 @@ public sealed record SubsidyRestDecision(bool Approve)
 public readonly record struct SubsidyRestGroup(ClaimLineFlag Flag, int Lines, Money Payable);
 
 /// <summary>
-/// Settlement without the lines in memory: every APPROVED line of a positive amount becomes PAID and is a
-/// statement line (<see cref="LineSubjectType"/>, loan, amount) of <see cref="Posting"/>, whose total is what the
-/// claim's approved lines add up to; the ledger refuses at commit if the lines written do not add up to it.
+/// Settlement without the lines in memory: every approved line of a positive amount is a statement line
+/// (<see cref="LineSubjectType"/>, loan, amount) of <see cref="Posting"/>, whose total is what the claim's approved lines
+/// add up to, and is PAID from then on (<see cref="SubsidyClaim.AsDecided"/>: its row is not rewritten); the ledger
+/// refuses at commit if the lines written do not add up to it.
 /// </summary>
 public sealed record SubsidySettlementPlan(LedgerRecipe Posting, string LineSubjectType, SubsidyClaimSummary Change);
