@@ -61,17 +61,10 @@ public sealed record SubsidyRestDecision(bool Approve)
     public SubsidyClaimLine Decide(SubsidyClaimLine line) => SubsidyClaim.Decide(line, Approve, Reason);
 
     /// <summary>
-    /// The change to the claim's counters when the rule decides the lines it covers, given per verdict flag as the
-    /// database counts them (<paramref name="groups"/>): what <see cref="Decide"/> does to each line, a group at a time.
+    /// Counts into <paramref name="tally"/> (where a review counts its named lines too) the change to the claim's counters
+    /// when the rule decides the lines it covers, given per verdict flag as the database counts them
+    /// (<paramref name="groups"/>): what <see cref="Decide"/> does to each line, a group at a time.
     /// </summary>
-    public SubsidyClaimSummary Change(IEnumerable<SubsidyRestGroup> groups)
-    {
-        var tally = new SubsidyClaimSummary.Tally();
-        CountInto(tally, groups);
-        return tally.Build();
-    }
-
-    /// <summary>Adds the change <see cref="Change"/> makes to <paramref name="tally"/> (a review's named lines are counted there too).</summary>
     public void CountInto(SubsidyClaimSummary.Tally tally, IEnumerable<SubsidyRestGroup> groups)
     {
         ArgumentNullException.ThrowIfNull(tally);
