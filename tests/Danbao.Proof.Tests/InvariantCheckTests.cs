@@ -74,4 +74,42 @@ public sealed class InvariantCheckTests(PostgresFixture db) : IClassFixture<Post
             await tx.CommitAsync();
         }
     }
+
+    [Fact]
+    public async Task A_settled_subsidy_claim_whose_paid_lines_differ_from_its_payment_is_reported()
+    {
+        // Planted: a settled claim whose approved rest pays a line of 1.00 (by derivation, 0070), with a payment of no lines.
+        await using (var command = db.DataSource.CreateCommand(
+            """
+            insert into institutions (id, display_name, role, region_code) values ('proof-bank', 'proof', 'BANK', 'CN-GD-GZ');
+            insert into subsidy_claims (id, bank_id, region_code, quarter_start, state, filed_date, ledger_transaction_id, rest_approved)
+            values ('CPROOFSETTLED1', 'proof-bank', 'CN-GD-GZ', date '2025-07-01', 'SETTLED', date '2025-10-10', 0, true);
+            insert into subsidy_claim_lines (claim_id, loan_id, bank_id, quarter_start, interest_paid_fen, subsidy_claimed_fen, flag,
+                                             expected_subsidy_fen, payable_subsidy_fen, decision)
+            values ('CPROOFSETTLED1', 'proof-loan', 'proof-bank', date '2025-07-01', 200, 100, 'MATCHES', 100, 100, 'PENDING');
+            """))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+        try
+        {
+            var report = await InvariantCheck.RunAsync(db.DataSource);
+            Assert.Contains("subsidy claim CPROOFSETTLED1: its payment has 0 lines of 0 fen, its paid lines are 1 of 100 fen", report.Problems);
+        }
+        finally
+        {
+            // Claims and lines are never deleted (triggers refuse it): the plant is removed with triggers off.
+            await using var conn = await db.DataSource.OpenConnectionAsync();
+            await using var tx = await conn.BeginTransactionAsync();
+            await using var cleanup = new Npgsql.NpgsqlCommand(
+                """
+                set local session_replication_role = replica;
+                delete from subsidy_claim_lines where claim_id = 'CPROOFSETTLED1';
+                delete from subsidy_claims where id = 'CPROOFSETTLED1';
+                delete from institutions where id = 'proof-bank';
+                """, conn, tx);
+            await cleanup.ExecuteNonQueryAsync();
+            await tx.CommitAsync();
+        }
+    }
 }

@@ -64,10 +64,10 @@ public sealed class ProgrammeReportStore(DbSession session)
         var cmd = new NpgsqlBatchCommand(
             """
             select
-              (select coalesce(sum(l.approved_subsidy_fen), 0)::bigint from subsidy_claim_lines l join subsidy_claims c on c.id = l.claim_id
-                where l.decision = 'PAID' and c.settled_date >= @from and c.settled_date < @to and (c.region_code = @region or c.region_code like @region || '-%')),
-              (select count(distinct l.loan_id) from subsidy_claim_lines l join subsidy_claims c on c.id = l.claim_id
-                where l.decision = 'PAID' and c.settled_date >= @from and c.settled_date < @to and (c.region_code = @region or c.region_code like @region || '-%')),
+              (select coalesce(sum(p.paid_subsidy_fen), 0)::bigint from subsidy_paid_lines p
+                where p.settled_date >= @from and p.settled_date < @to and (p.claim_region_code = @region or p.claim_region_code like @region || '-%')),
+              (select count(distinct p.loan_id) from subsidy_paid_lines p
+                where p.settled_date >= @from and p.settled_date < @to and (p.claim_region_code = @region or p.claim_region_code like @region || '-%')),
               (select coalesce(sum(b.amount_fen), 0)::bigint from subsidy_clawbacks b join subsidy_claims c on c.id = b.claim_id
                 where b.clawed_back_date >= @from and b.clawed_back_date < @to and (c.region_code = @region or c.region_code like @region || '-%')),
               (select count(*) from compensation_claims k

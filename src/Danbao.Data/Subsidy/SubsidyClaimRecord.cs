@@ -31,6 +31,8 @@ public sealed record SubsidyClaimRecord
     public long ClawedBackFen { get; init; }
     public long PassedThroughFen { get; init; }
     public string? SettledBy { get; init; }
+    /// <summary>The review approved every line it did not name (SubsidyClaimData.RestApproved): those rows stay PENDING until settlement.</summary>
+    public bool RestApproved { get; init; }
     public int Version { get; init; } = 1;
     public DateTimeOffset CreatedAt { get; init; }
 
@@ -89,4 +91,5 @@ public sealed record SubsidyReportRow(string ClaimId, string LoanId, string Bank
     DateOnly PeriodStart, DateOnly PeriodEnd, int Days, int ExcludedDays, long InterestFen, long SubsidyFen);
 
 /// <summary>A claim's move to a new state, written with its summary.</summary>
-public sealed record ClaimStateChange(string State, DateOnly? SettledDate = null, string? SettledBy = null, long? LedgerTransactionId = null);
+public sealed record ClaimStateChange(string State, DateOnly? SettledDate = null, string? SettledBy = null, long? LedgerTransactionId = null,
+    bool? RestApproved = null);

@@ -26,6 +26,7 @@ public static class SubsidyClaimRows
         Lines = lines.Select(ToLine).ToArray(),
         LinesFiled = claim.LineCount,
         LinesLatePending = claim.LinesLatePending,
+        RestApproved = claim.RestApproved,
         Clawbacks = clawbacks.Select(c => new SubsidyClawback(new SubsidyLineKey(c.LoanId, ClaimQuarter.FromStart(c.QuarterStart)), new Money(c.AmountFen), c.Reason, c.ClawedBackDate)).ToArray(),
         PassThroughs = passThroughs.Select(p => new SubsidyPassThrough(new SubsidyLineKey(p.LoanId, ClaimQuarter.FromStart(p.QuarterStart)), new Money(p.AmountFen), p.CreditedDate)).ToArray(),
     };
@@ -40,6 +41,22 @@ public static class SubsidyClaimRows
             r.Message);
         return new SubsidyClaimLine(r.LoanId, r.Quarter, new ClaimLineInput(r.LoanId, new Money(r.InterestPaidFen), new Money(r.SubsidyClaimedFen)),
             verdict, LateOf(r.LateFiling), r.LateReason, SubsidyClaimStates.LineDecisionFromCode(r.Decision), r.RejectionReason, new Money(r.ApprovedSubsidyFen));
+    }
+
+    /// <summary>
+    /// A line row as its claim has decided it (<see cref="SubsidyClaim.AsDecided"/>): one the claim's approved rest covers
+    /// is APPROVED at its payable amount though its row is PENDING, and an approved line of a SETTLED claim is PAID.
+    /// </summary>
+    public static IEnumerable<SubsidyClaimLineRecord> Effective(SubsidyClaimRecord claim, IEnumerable<SubsidyClaimLineRecord> rows)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        ArgumentNullException.ThrowIfNull(rows);
+        var data = ToData(claim, [], [], []);
+        return rows.Select(row =>
+        {
+            var decided = SubsidyClaim.AsDecided(data, ToLine(row));
+            return row with { Decision = decided.Decision.ToCode(), ApprovedSubsidyFen = decided.Approved.Fen, RejectionReason = decided.RejectionReason };
+        });
     }
 
     /// <summary>

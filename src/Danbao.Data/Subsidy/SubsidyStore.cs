@@ -28,7 +28,7 @@ public sealed class SubsidyStore(DbSession session)
         id, bank_id, region_code, quarter_start, state, filed_date, settled_date, ledger_transaction_id, line_count,
         claimed_subsidy_fen, expected_subsidy_fen, approved_subsidy_fen, lines_matching, lines_differing,
         lines_ineligible_days, lines_not_payable, lines_approved, lines_rejected, version, created_at,
-        lines_late, lines_late_pending, paid_subsidy_fen, clawed_back_fen, passed_through_fen, settled_by
+        lines_late, lines_late_pending, paid_subsidy_fen, clawed_back_fen, passed_through_fen, settled_by, rest_approved
         """;
 
     private const string LineColumns = """
@@ -291,7 +291,8 @@ public sealed class SubsidyStore(DbSession session)
                 {Set("lines_rejected", "rejected_lines")}, {Set("lines_late", "late")}, {Set("lines_late_pending", "late_pending")},
                 {Set("paid_subsidy_fen", "paid")}, {Set("clawed_back_fen", "clawed_back")}, {Set("passed_through_fen", "passed_through")},
                 state = coalesce(@state, state), settled_date = coalesce(@settled, settled_date), settled_by = coalesce(@settled_by, settled_by),
-                ledger_transaction_id = coalesce(@ledger, ledger_transaction_id), version = version + 1
+                ledger_transaction_id = coalesce(@ledger, ledger_transaction_id), rest_approved = coalesce(@rest_approved, rest_approved),
+                version = version + 1
             where id = @id
             returning {ClaimColumns}
             """);
@@ -316,6 +317,7 @@ public sealed class SubsidyStore(DbSession session)
         p.AddWithValue("settled", NpgsqlDbType.Date, change?.SettledDate is { } d ? d : DBNull.Value);
         p.AddWithValue("settled_by", NpgsqlDbType.Text, (object?)change?.SettledBy ?? DBNull.Value);
         p.AddWithValue("ledger", NpgsqlDbType.Bigint, change?.LedgerTransactionId is { } l ? l : DBNull.Value);
+        p.AddWithValue("rest_approved", NpgsqlDbType.Boolean, change?.RestApproved is { } ra ? ra : DBNull.Value);
         return session.ReadAsync(new Query<SubsidyClaimRecord>(cmd, async (reader, ct) =>
             await reader.ReadAsync(ct) ? ReadClaim(reader) : throw new InvalidOperationException($"subsidy claim {claimId} is gone")));
     }
@@ -352,71 +354,71 @@ public sealed class SubsidyStore(DbSession session)
     });
 
     /// <summary>
-    /// Applies a review's rule for the lines it did not name (SubsidyRestDecision) in one statement: every pending
-    /// on-time line is approved at its payable amount (the verdict's, stored when filed) or rejected with the
-    /// reason. Returns each changed line as it is now, streamed, for the caller to check against the aggregate and
-    /// count: its key, its decision and the figures that decide and count it (claimed, flag, expected, approved, late
-    /// filing), not the rest of the row (a million full rows were most of the statement's output). Not a batch query:
-    /// its rows (a million) are read one by one, never held; the session's queued statements go first.
+    /// The lines a review's rule for the rest would decide (pending, filed on time), per verdict flag: how many and
+    /// what they may be paid in all (payable_subsidy_fen, the verdict's figure stored at filing). One aggregate
+    /// statement, queued after the named lines' decisions so it counts what they left.
     /// </summary>
-    public async IAsyncEnumerable<SubsidyClaimLineRecord> ApplyRestDecisionAsync(string claimId, bool approve, string? reason)
+    public Task<List<SubsidyRestGroup>> RestGroupsAsync(string claimId)
     {
-        await session.FlushAsync();
-        var ct = session.CancellationToken;
-        await using var cmd = new NpgsqlCommand(
-            $"""
-            update subsidy_claim_lines set decision = @decision, rejection_reason = @reason,
-                approved_subsidy_fen = case when @approve then payable_subsidy_fen else 0 end
+        var cmd = new NpgsqlBatchCommand(
+            """
+            select flag, count(*)::int, coalesce(sum(payable_subsidy_fen), 0)::bigint from subsidy_claim_lines
             where claim_id = @claim and decision = 'PENDING' and late_filing = 'ON_TIME'
-            returning loan_id, quarter_start, interest_paid_fen, subsidy_claimed_fen, flag, expected_subsidy_fen, decision,
-                rejection_reason, approved_subsidy_fen, late_filing
-            """, session.Connection, session.Transaction);
-        cmd.CommandTimeout = 0;
+            group by flag order by flag
+            """);
         cmd.Parameters.AddWithValue("claim", claimId);
-        cmd.Parameters.AddWithValue("approve", approve);
-        cmd.Parameters.AddWithValue("decision", approve ? "APPROVED" : "REJECTED");
-        cmd.Parameters.AddWithValue("reason", NpgsqlDbType.Text, (object?)reason ?? DBNull.Value);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
+        return session.ReadAsync(new Query<List<SubsidyRestGroup>>(cmd, async (r, ct) =>
         {
-            yield return new SubsidyClaimLineRecord
+            var groups = new List<SubsidyRestGroup>();
+            while (await r.ReadAsync(ct))
             {
-                ClaimId = claimId,
-                LoanId = r.GetString(0),
-                BankId = "",
-                QuarterStart = r.GetFieldValue<DateOnly>(1),
-                InterestPaidFen = r.GetInt64(2),
-                SubsidyClaimedFen = r.GetInt64(3),
-                Flag = r.GetString(4),
-                ExpectedSubsidyFen = r.GetInt64(5),
-                Decision = r.GetString(6),
-                RejectionReason = r.IsDBNull(7) ? null : r.GetString(7),
-                ApprovedSubsidyFen = r.GetInt64(8),
-                LateFiling = r.GetString(9),
-            };
-        }
+                groups.Add(new SubsidyRestGroup(SubsidyClaimRows.FlagOf(r.GetString(0)), r.GetInt32(1), new Money(r.GetInt64(2))));
+            }
+            return groups;
+        }));
     }
 
     /// <summary>
-    /// Settlement's one statement: every APPROVED line of a positive amount becomes PAID and is written as a
-    /// statement line (<paramref name="subjectType"/>, loan, amount) of ledger transaction <paramref name="transactionId"/>,
-    /// database to database. The ledger's commit check refuses the transaction if the lines do not add up to it.
-    /// Returns the number of lines paid. Run on its own after the queued statements, without a timeout (a million lines).
+    /// A review's rejection of the rest, line by line (a rejected line leaves the one-live-line index at once, so a
+    /// corrected line can be filed): every pending on-time line becomes REJECTED with <paramref name="reason"/>.
+    /// Returns how many; run on its own after the queued statements, without a timeout (a million lines).
     /// </summary>
-    public async Task<int> PayApprovedLinesAsync(string claimId, long transactionId, string subjectType)
+    public async Task<int> RejectRestAsync(string claimId, string reason)
     {
         await session.FlushAsync();
         await using var cmd = new NpgsqlCommand(
             """
-            with paid as (
-                update subsidy_claim_lines set decision = 'PAID'
-                where claim_id = @claim and decision = 'APPROVED' and approved_subsidy_fen > 0
-                returning loan_id, approved_subsidy_fen)
-            insert into ledger_transaction_lines (transaction_id, line_no, subject_type, subject_id, amount_fen)
-            select @tx, (row_number() over ()) - 1, @subject, loan_id, approved_subsidy_fen from paid
+            update subsidy_claim_lines set decision = 'REJECTED', rejection_reason = @reason, approved_subsidy_fen = 0
+            where claim_id = @claim and decision = 'PENDING' and late_filing = 'ON_TIME'
             """, session.Connection, session.Transaction);
         cmd.CommandTimeout = 0;
         cmd.Parameters.AddWithValue("claim", claimId);
+        cmd.Parameters.AddWithValue("reason", reason);
+        return await cmd.ExecuteNonQueryAsync(session.CancellationToken);
+    }
+
+    /// <summary>
+    /// Settlement's one statement: every line approved at a positive amount is written as a statement line
+    /// (<paramref name="subjectType"/>, loan, payable amount) of ledger transaction <paramref name="transactionId"/>, database
+    /// to database. Approved means APPROVED, or (<paramref name="restApproved"/>) still PENDING and filed on time in a claim
+    /// whose review approved the rest. The lines themselves are not rewritten: once the claim is SETTLED they are PAID by
+    /// derivation (the view subsidy_paid_lines, migration 0070), and the database refuses any change to them. The ledger's
+    /// commit check refuses the transaction if the lines do not add up to it. Returns the number of lines paid. Run on
+    /// its own after the queued statements, without a timeout (a million lines).
+    /// </summary>
+    public async Task<int> PayApprovedLinesAsync(string claimId, bool restApproved, long transactionId, string subjectType)
+    {
+        await session.FlushAsync();
+        await using var cmd = new NpgsqlCommand(
+            """
+            insert into ledger_transaction_lines (transaction_id, line_no, subject_type, subject_id, amount_fen)
+            select @tx, (row_number() over ()) - 1, @subject, loan_id, payable_subsidy_fen from subsidy_claim_lines
+            where claim_id = @claim and payable_subsidy_fen > 0
+              and (decision = 'APPROVED' or (@rest and decision = 'PENDING' and late_filing = 'ON_TIME'))
+            """, session.Connection, session.Transaction);
+        cmd.CommandTimeout = 0;
+        cmd.Parameters.AddWithValue("claim", claimId);
+        cmd.Parameters.AddWithValue("rest", restApproved);
         cmd.Parameters.AddWithValue("tx", transactionId);
         cmd.Parameters.AddWithValue("subject", subjectType);
         return await cmd.ExecuteNonQueryAsync(session.CancellationToken);
@@ -561,19 +563,19 @@ public sealed class SubsidyStore(DbSession session)
             : throw new InvalidOperationException($"subsidy claim {claimId}: {expected} decisions, {updated} lines updated"));
     }
 
-    /// <summary>Paid lines of a region's quarter, streamed row by row (for totals and CSV export; never held, so not a batch query).</summary>
+    /// <summary>Paid lines (subsidy_paid_lines) of a region's quarter, streamed row by row (for totals and CSV export; never held, so not a batch query).</summary>
     public async IAsyncEnumerable<SubsidyReportRow> ReportRowsAsync(string regionWithin, DateOnly quarterStart)
     {
         await session.FlushAsync();
         var ct = session.CancellationToken;
         await using var cmd = new NpgsqlCommand(
             """
-            select l.claim_id, l.loan_id, l.bank_id, l.district, coalesce(l.formula, ''), l.period_start, l.period_end, l.days, l.excluded_days,
-                   l.expected_interest_fen, l.approved_subsidy_fen
-            from subsidy_claims c join subsidy_claim_lines l on l.claim_id = c.id
-            where (c.region_code = @region or c.region_code like @region || '-%') and c.quarter_start >= @q
-              and l.quarter_start = @q and l.decision = 'PAID'
-            order by l.bank_id, l.loan_id
+            select p.claim_id, p.loan_id, p.bank_id, p.district, coalesce(p.formula, ''), p.period_start, p.period_end, p.days, p.excluded_days,
+                   p.expected_interest_fen, p.paid_subsidy_fen
+            from subsidy_paid_lines p
+            where (p.claim_region_code = @region or p.claim_region_code like @region || '-%') and p.claim_quarter_start >= @q
+              and p.quarter_start = @q
+            order by p.bank_id, p.loan_id
             """, session.Connection, session.Transaction);
         cmd.Parameters.AddWithValue("q", quarterStart);
         cmd.Parameters.AddWithValue("region", regionWithin);
@@ -625,6 +627,7 @@ public sealed class SubsidyStore(DbSession session)
         ClawedBackFen = r.GetInt64(23),
         PassedThroughFen = r.GetInt64(24),
         SettledBy = r.IsDBNull(25) ? null : r.GetString(25),
+        RestApproved = r.GetBoolean(26),
     };
 
     private static SubsidyClaimLineRecord ReadLine(NpgsqlDataReader r)

@@ -118,6 +118,18 @@ public static class InvariantCheck
             where not exists (select 1 from subsidy_claims c where c.id = l.claim_id)
             order by l.claim_id, l.loan_id, l.quarter_start limit 100
             """, ct);
+        // A settled claim's lines are paid by derivation (0070, the view subsidy_paid_lines), not rewritten: its
+        // payment's statement lines must be exactly as many and add up to exactly as much.
+        await ListAsync(conn, tx, problems, """
+            select format('subsidy claim %s: its payment has %s lines of %s fen, its paid lines are %s of %s fen', c.id, t.n, t.fen, p.n, p.fen)
+            from subsidy_claims c
+            cross join lateral (select count(*) as n, coalesce(sum(amount_fen), 0) as fen from ledger_transaction_lines
+                                where transaction_id = c.ledger_transaction_id) t
+            cross join lateral (select count(*) as n, coalesce(sum(paid_subsidy_fen), 0) as fen from subsidy_paid_lines
+                                where claim_id = c.id) p
+            where c.state = 'SETTLED' and (t.n, t.fen) <> (p.n, p.fen)
+            order by c.id limit 100
+            """, ct);
         await CheckClaimSharesAsync(conn, tx, problems, counts, ct);
         await tx.CommitAsync(ct);
         return new InvariantReport(problems, counts);

@@ -24,7 +24,7 @@ public sealed class SubsidyClaim
     private SubsidyClaim(SubsidyClaimData data)
     {
         _data = data;
-        _lines = data.Lines.ToDictionary(l => l.Key);
+        _lines = data.Lines.Select(l => AsDecided(data, l)).ToDictionary(l => l.Key);
         _clawbacks = data.Clawbacks.ToList();
         _passThroughs = data.PassThroughs.ToDictionary(p => p.Line);
     }
@@ -173,7 +173,7 @@ public sealed class SubsidyClaim
             _lines[key] = Decide(line, r.Approve, r.Reason);
             decided.Add(_lines[key]);
         }
-        _data = _data with { State = SubsidyClaimState.Reviewed };
+        _data = _data with { State = SubsidyClaimState.Reviewed, RestApproved = approveRest };
         return new SubsidyReview(decided, new SubsidyRestDecision(approveRest));
     }
 
@@ -291,6 +291,21 @@ public sealed class SubsidyClaim
         return line.Decision == SubsidyLineDecision.Paid
             ? line
             : new Refusal(SubsidyReasons.LineNotPaid, $"the line for {key} is {line.Decision.ToCode()}, not PAID");
+    }
+
+    /// <summary>
+    /// A line as its claim has decided it, whatever its stored row still says: one the approved rest covers is APPROVED
+    /// at its payable amount (<see cref="SubsidyClaimData.RestApproved"/>), and in a SETTLED claim an approved line of a
+    /// positive amount is PAID (settlement pays them all and rewrites none, <see cref="Settle"/>).
+    /// </summary>
+    public static SubsidyClaimLine AsDecided(SubsidyClaimData claim, SubsidyClaimLine line)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        ArgumentNullException.ThrowIfNull(line);
+        var decided = claim.RestApproved && SubsidyRestDecision.Covers(line) ? Decide(line, true, null) : line;
+        return claim.State == SubsidyClaimState.Settled && decided is { Decision: SubsidyLineDecision.Approved, Approved.IsPositive: true }
+            ? decided with { Decision = SubsidyLineDecision.Paid }
+            : decided;
     }
 
     internal static SubsidyClaimLine Decide(SubsidyClaimLine line, bool approve, string? reason)

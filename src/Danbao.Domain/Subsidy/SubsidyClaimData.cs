@@ -29,6 +29,12 @@ public sealed record SubsidyClaimData
     /// <summary>Late lines still undecided, loaded or not (its stored counter); 0 when <see cref="Lines"/> are all of them.</summary>
     public int LinesLatePending { get; init; }
 
+    /// <summary>
+    /// The review approved the lines it did not name (approve_all): kept on the claim, not on each line. A line the rule
+    /// covers (<see cref="SubsidyRestDecision.Covers"/>) is APPROVED at its payable amount while its row says PENDING.
+    /// </summary>
+    public bool RestApproved { get; init; }
+
     public IReadOnlyList<SubsidyClawback> Clawbacks { get; init; } = [];
 
     public IReadOnlyList<SubsidyPassThrough> PassThroughs { get; init; } = [];
@@ -53,11 +59,33 @@ public sealed record SubsidyRestDecision(bool Approve)
         line is { Decision: SubsidyLineDecision.Pending, Late: LateFiling.OnTime };
 
     public SubsidyClaimLine Decide(SubsidyClaimLine line) => SubsidyClaim.Decide(line, Approve, Reason);
+
+    /// <summary>
+    /// Counts into <paramref name="tally"/> (where a review counts its named lines too) the change to the claim's counters
+    /// when the rule decides the lines it covers, given per verdict flag as the database counts them
+    /// (<paramref name="groups"/>): what <see cref="Decide"/> does to each line, a group at a time.
+    /// </summary>
+    public void CountInto(SubsidyClaimSummary.Tally tally, IEnumerable<SubsidyRestGroup> groups)
+    {
+        ArgumentNullException.ThrowIfNull(tally);
+        ArgumentNullException.ThrowIfNull(groups);
+        foreach (var g in groups)
+        {
+            // A NOT_PAYABLE line was rejected when filed: the rule never covers one.
+            if (g.Flag == ClaimLineFlag.NotPayable)
+                throw new InvalidOperationException($"{g.Lines} NOT_PAYABLE lines are pending");
+            tally.Decide(g.Flag, g.Lines, Approve ? g.Payable : Money.Zero, Approve ? SubsidyLineDecision.Approved : SubsidyLineDecision.Rejected);
+        }
+    }
 }
 
+/// <summary>The pending on-time lines of one verdict flag: how many, and what approval would pay them in all (their payable amounts).</summary>
+public readonly record struct SubsidyRestGroup(ClaimLineFlag Flag, int Lines, Money Payable);
+
 /// <summary>
-/// Settlement without the lines in memory: every APPROVED line of a positive amount becomes PAID and is a
-/// statement line (<see cref="LineSubjectType"/>, loan, amount) of <see cref="Posting"/>, whose total is what the
-/// claim's approved lines add up to; the ledger refuses at commit if the lines written do not add up to it.
+/// Settlement without the lines in memory: every approved line of a positive amount is a statement line
+/// (<see cref="LineSubjectType"/>, loan, amount) of <see cref="Posting"/>, whose total is what the claim's approved lines
+/// add up to, and is PAID from then on (<see cref="SubsidyClaim.AsDecided"/>: its row is not rewritten); the ledger
+/// refuses at commit if the lines written do not add up to it.
 /// </summary>
 public sealed record SubsidySettlementPlan(LedgerRecipe Posting, string LineSubjectType, SubsidyClaimSummary Change);

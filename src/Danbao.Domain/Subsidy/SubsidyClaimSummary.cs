@@ -10,6 +10,8 @@ public readonly record struct SubsidyLineTotals(int Lines, Money Claimed, Money 
         Expected + (line.IsPayable ? line.Verdict.ExpectedSubsidy : Money.Zero),
         Approved + (line.Decision is SubsidyLineDecision.Approved or SubsidyLineDecision.Paid ? line.Approved : Money.Zero));
 
+    public SubsidyLineTotals Plus(SubsidyLineTotals other) => new(Lines + other.Lines, Claimed + other.Claimed, Expected + other.Expected, Approved + other.Approved);
+
     public SubsidyLineTotals Minus(SubsidyLineTotals other) => new(Lines - other.Lines, Claimed - other.Claimed, Expected - other.Expected, Approved - other.Approved);
 }
 
@@ -92,6 +94,21 @@ public sealed record SubsidyClaimSummary(
             _late += line.Late == LateFiling.OnTime ? 0 : 1;
             _latePending += line.Late == LateFiling.Pending && line.Decision == SubsidyLineDecision.Pending ? 1 : 0;
             _paid += line.Decision == SubsidyLineDecision.Paid ? line.Approved : Money.Zero;
+        }
+
+        /// <summary>
+        /// <paramref name="lines"/> pending lines of <paramref name="flag"/> become <paramref name="to"/>, approved at
+        /// <paramref name="approved"/> in all: counted as <see cref="Add"/> counts them, after less before.
+        /// </summary>
+        public void Decide(ClaimLineFlag flag, int lines, Money approved, SubsidyLineDecision to)
+        {
+            var counted = to is SubsidyLineDecision.Approved or SubsidyLineDecision.Paid ? approved : Money.Zero;
+            var change = new SubsidyLineTotals(0, Money.Zero, Money.Zero, counted);
+            _all = _all.Plus(change);
+            _byFlag[flag] = _byFlag[flag].Plus(change);
+            _byDecision[SubsidyLineDecision.Pending] -= lines;
+            _byDecision[to] += lines;
+            _paid += to == SubsidyLineDecision.Paid ? counted : Money.Zero;
         }
 
         public SubsidyClaimSummary Build(Money clawedBack, Money passedThrough) =>

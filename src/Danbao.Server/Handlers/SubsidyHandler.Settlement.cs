@@ -64,8 +64,9 @@ public sealed partial class SubsidyHandler
             var store = scope.Session.Subsidy;
             var record = Visible(scope.Caller, await store.FindClaimAsync(claimId, true), request.Name);
             CheckEtag(record, request.Etag);
-            // The aggregate holds the named lines and the late lines still pending (each must be named); every
-            // other pending line is decided by its rule, applied by one statement and checked line by line here.
+            // The aggregate holds the named lines and the late lines still pending (each must be named). Every other
+            // pending line is decided by the review's rule for the rest: an approval is kept on the claim (its rows stay
+            // PENDING and read as APPROVED at their payable amount; settlement pays them), a rejection is written.
             var named = decisions.Select(d => (d.LoanId, (d.Quarter ?? record.Quarter).Start)).ToArray();
             var held = await store.ReviewLinesAsync(claimId, named);
             var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record, held, [], []));
@@ -85,23 +86,22 @@ public sealed partial class SubsidyHandler
                 before.Add(SubsidyClaimRows.ToLine(heldByKey[(line.LoanId, line.Quarter.Start)]));
                 after.Add(line);
             }
-            // The named lines' decisions are queued and go first with the statement for the rest.
+            // The named lines' decisions are queued and go first; the rest is then counted by one aggregate statement.
             store.ApplyDecisions(claimId, reviewed.Value.Named.Select(l => SubsidyClaimRows.ToRecord(claimId, record.BankId, l, null)).ToArray());
             var rest = reviewed.Value.Rest;
-            await foreach (var row in store.ApplyRestDecisionAsync(claimId, rest.Approve, rest.Reason))
+            var restGroups = await store.RestGroupsAsync(claimId);
+            rest.CountInto(after, restGroups);
+            if (!rest.Approve)
             {
-                var now = SubsidyClaimRows.ToLine(row);
-                var pending = now with { Decision = Domain.Subsidy.SubsidyLineDecision.Pending, Approved = Money.Zero, RejectionReason = null };
-                if (rest.Decide(pending) != now)
+                var rejected = await store.RejectRestAsync(claimId, rest.Reason!);
+                if (rejected != restGroups.Sum(g => g.Lines))
                 {
-                    // The statement wrote what the aggregate would not have: nothing of this review is kept.
-                    throw new InvalidOperationException($"subsidy claim {claimId}: the review wrote {now.Decision} {now.Approved} for {now.Key}, the claim decides {rest.Decide(pending).Approved}");
+                    throw new InvalidOperationException($"subsidy claim {claimId}: {restGroups.Sum(g => g.Lines)} lines to reject, {rejected} rejected");
                 }
-                before.Add(pending);
-                after.Add(now);
             }
             var change = after.Build().Minus(before.Build());
-            var saved = await store.WriteSummaryAsync(claimId, change, add: true, new ClaimStateChange(Domain.Subsidy.SubsidyClaimStates.ToCode(claim.State)));
+            var saved = await store.WriteSummaryAsync(claimId, change, add: true,
+                new ClaimStateChange(Domain.Subsidy.SubsidyClaimStates.ToCode(claim.State), RestApproved: rest.Approve));
             await scope.AuditAsync(SubjectType, claimId, "subsidy_claim.reviewed", record.State, saved.State,
                 new { approve_all = request.ApproveAll, lines_approved = saved.LinesApproved, lines_rejected = saved.LinesRejected, approved_subsidy_fen = saved.ApprovedSubsidyFen });
             return SubsidyMapping.ToProto(saved);
@@ -136,7 +136,7 @@ public sealed partial class SubsidyHandler
             }
             // One payment per claim: finance → bank, with the per-loan statement as ledger lines.
             var transactionId = await RecipePosting.PostAsync(scope.Session, settled.Value.Posting, scope.RequestId, []);
-            var paidLines = await store.PayApprovedLinesAsync(claimId, transactionId, settled.Value.LineSubjectType);
+            var paidLines = await store.PayApprovedLinesAsync(claimId, record.RestApproved, transactionId, settled.Value.LineSubjectType);
             var saved = await store.WriteSummaryAsync(claimId, settled.Value.Change, add: true,
                 new ClaimStateChange(Domain.Subsidy.SubsidyClaimStates.ToCode(claim.State), on, scope.Caller.InstitutionId, transactionId));
             await scope.AuditAsync(SubjectType, claimId, "subsidy_claim.settled", record.State, saved.State,

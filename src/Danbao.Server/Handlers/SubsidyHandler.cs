@@ -319,10 +319,12 @@ public sealed partial class SubsidyHandler(Database database, ReadSession reads,
         var after = Paging.Decode(request.PageToken);
         var ct = context.CancellationToken;
         var session = await reads.GetAsync(ct);
-        Visible(context.Caller(), await session.Subsidy.FindClaimAsync(id, false), request.Claim);
+        var claim = Visible(context.Caller(), await session.Subsidy.FindClaimAsync(id, false), request.Claim);
         var rows = await session.Subsidy.ListLinesAsync(id, after.Length > 0 ? after : null, null, size + 1);
         var reply = new ListSubsidyClaimLinesResponse();
-        reply.Lines.AddRange(rows.Take(size).Select(SubsidyMapping.ToProto));
+        // Each line as the claim has decided it: lines its approved rest covers read APPROVED though their rows are
+        // PENDING, and a settled claim's approved lines PAID.
+        reply.Lines.AddRange(SubsidyClaimRows.Effective(claim, rows.Take(size)).Select(SubsidyMapping.ToProto));
         if (rows.Count > size)
         {
             reply.NextPageToken = Paging.Encode(rows[size - 1].LoanId);

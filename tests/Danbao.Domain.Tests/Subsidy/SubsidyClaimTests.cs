@@ -150,6 +150,56 @@ public class SubsidyClaimTests
         Assert.Equal(Yuan("894.44"), claim.Summary().PassedThrough);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_reviews_rule_for_the_rest_counted_by_verdict_flag_changes_the_summary_as_deciding_each_line_does(bool approveRest)
+    {
+        // As computed, more asked, less asked, ineligible days (payable 700.00), and one line rejected by name.
+        (string Loan, long Claimed, ClaimLineFlag Flag, long Expected)[] lines =
+            [("L1", 89_444, ClaimLineFlag.Matches, 89_444), ("L2", 90_000, ClaimLineFlag.Differs, 89_444), ("L3", 80_000, ClaimLineFlag.Differs, 89_444),
+             ("L4", 89_444, ClaimLineFlag.IneligibleDays, 70_000), ("L5", 89_444, ClaimLineFlag.Matches, 89_444)];
+        SubsidyClaim Submitted()
+        {
+            var claim = Draft();
+            foreach (var l in lines)
+                LoanBuilder.Ok(claim.AddLine(Input(l.Loan, l.Claimed), Q3, Verdict(l.Flag, l.Expected), D("2025-10-10")));
+            LoanBuilder.Ok(claim.Submit());
+            return claim;
+        }
+        SubsidyLineReview[] named = [new(new("L5", Q3), false, "not employed here")];
+        var eager = Submitted();
+        var before = eager.Summary();
+        LoanBuilder.Ok(eager.Review(named, approveRest));
+
+        // The set-based review: the named line one by one, the rest as the database counts it, per flag.
+        var kept = Submitted();
+        var review = kept.ReviewInPlace(named, approveRest).Value;
+        var groups = kept.Lines.Where(SubsidyRestDecision.Covers).GroupBy(l => l.Verdict.Flag)
+            .Select(g => new SubsidyRestGroup(g.Key, g.Count(), Money.Sum(g.Select(l => l.PayableAmount)))).ToArray();
+        var namedBefore = new SubsidyClaimSummary.Tally();
+        var after = new SubsidyClaimSummary.Tally();
+        namedBefore.Add(Submitted().Lines.Single(l => l.LoanId == "L5"));
+        after.Add(Assert.Single(review.Named));
+        review.Rest.CountInto(after, groups);
+        var change = after.Build().Minus(namedBefore.Build());
+        var expected = eager.Summary().Minus(before);
+        Assert.Equal(expected.All, change.All);
+        Assert.Equal(expected.ByFlag.OrderBy(kv => kv.Key), change.ByFlag.OrderBy(kv => kv.Key));
+        Assert.Equal(expected.LinesByDecision.OrderBy(kv => kv.Key), change.LinesByDecision.OrderBy(kv => kv.Key));
+        Assert.Equal(approveRest ? Yuan("3288.88") : Money.Zero, change.All.Approved);
+
+        // An approved rest is kept on the claim: rehydrated with it, the pending lines are the eager review's decisions,
+        // and settle alike. (A rejected rest is written to the lines by the caller.)
+        if (!approveRest)
+            return;
+        var reviewed = SubsidyClaim.Rehydrate(kept.Data);
+        Assert.Equal(eager.Lines, reviewed.Lines);
+        var paid = eager.Settle(D("2025-10-20"), D("2025-10-25"), "gz-finance").Value;
+        Assert.Equal(paid.Posting.Lines, reviewed.Settle(D("2025-10-20"), D("2025-10-25"), "gz-finance").Value.Posting.Lines);
+        Assert.Equal(4, paid.Posting.Lines.Count);
+    }
+
     [Fact]
     public void The_summary_adds_up_per_verdict_and_settlement_pays_exactly_the_approved_lines() =>
         Prop.ForAll(
