@@ -40,7 +40,7 @@ switch (options.Command)
         break;
     case "settle":
         var settled = await Settlement.RunAsync(Pool("icbc-gz")[0], Pool("gz-finance")[0], options.Get("claim"), options.Int("loans", 10_000), options.Get("prefix"),
-            options.Int("pid", 0), options.Int("pg-pid", 0));
+            options.Int("pid", 0), options.Int("pg-pid", 0), options.Int("lines-only", 0) != 0);
         Console.WriteLine(JsonSerializer.Serialize(settled));
         break;
     case "reconcile":
@@ -177,7 +177,7 @@ namespace Danbao.Bench.Driver
     /// </summary>
     internal static class Settlement
     {
-        public static async Task<object> RunAsync(DanbaoClient bank, DanbaoClient finance, string claimName, int loanCount, string prefix, int serverPid, int pgPid)
+        public static async Task<object> RunAsync(DanbaoClient bank, DanbaoClient finance, string claimName, int loanCount, string prefix, int serverPid, int pgPid, bool linesOnly = false)
         {
             using var rss = new ProcessStats.RssSampler(serverPid);
             var phases = new Dictionary<string, double>();
@@ -202,6 +202,11 @@ namespace Danbao.Bench.Driver
             await bank.Subsidy.StreamSubsidyClaimLinesAsync(claimName, DanbaoClient.NewRequestId(), lines);
             phases["add_lines"] = sw.Elapsed.TotalSeconds;
             Cpu("add_lines");
+            if (linesOnly)
+            {
+                // --lines-only 1: the filing alone (a profile of the stream), the claim left DRAFT.
+                return new { loans = loanCount, seconds = total.Elapsed.TotalSeconds, phases, server_rss = rss.Summary(), cpu_seconds = cpu };
+            }
             rss.Phase("submit");
             sw.Restart();
             var claim = await bank.Subsidy.GetSubsidyClaimAsync(new GetSubsidyClaimRequest { Name = claimName });

@@ -8,37 +8,68 @@ namespace Danbao.Data.Subsidy;
 /// COPY): NpgsqlBinaryImporter.Write resolved a type and ran an async state machine for each of a row's 25 fields,
 /// about a tenth of the server's work per filed line. The columns and their order are <see cref="SubsidyStore"/>'s
 /// LineColumns; a field is its byte length (−1 for NULL) and its value: text as UTF-8, date as days from
-/// 2000-01-01, integers big-endian.
+/// 2000-01-01, integers big-endian. A stream encodes a batch's rows as it judges them, so the batch keeps one buffer
+/// (reused for every batch) instead of a row object per line until its COPY.
 /// </summary>
-internal sealed class ClaimLineCopyRows
+public sealed class ClaimLineCopyRows
 {
     /// <summary>The fields of a row (LineColumns).</summary>
     public const short Fields = 25;
 
+    /// <summary>Room for a typical row (~285 bytes: the ids, codes and figures of a line), so a batch's buffer is sized once.</summary>
+    public const int RowBytes = 320;
+
     /// <summary>The format's signature, flags and header extension length.</summary>
-    public static ReadOnlySpan<byte> Header => [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    internal static ReadOnlySpan<byte> Header => [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
     /// <summary>The end of the data: a field count of −1.</summary>
-    public static ReadOnlySpan<byte> Trailer => [0xFF, 0xFF];
+    internal static ReadOnlySpan<byte> Trailer => [0xFF, 0xFF];
 
     private static readonly int PostgresEpochDay = new DateOnly(2000, 1, 1).DayNumber;
 
     private byte[] _buffer;
     private int _length;
 
-    public ClaimLineCopyRows(int capacity) => _buffer = new byte[capacity];
+    public ClaimLineCopyRows(int capacity = 64 * 1024)
+    {
+        _buffer = new byte[Math.Max(capacity, 64)];
+        Clear();
+    }
 
-    /// <summary>The bytes encoded since the last <see cref="Clear"/>.</summary>
-    public ReadOnlyMemory<byte> Written => _buffer.AsMemory(0, _length);
+    /// <summary>The rows encoded since the last <see cref="Clear"/>.</summary>
+    public int Count { get; private set; }
 
-    public int Length => _length;
+    /// <summary>The bytes encoded since the last <see cref="Clear"/>, the format's header first.</summary>
+    internal ReadOnlyMemory<byte> Written => _buffer.AsMemory(0, _length);
 
-    public void Clear() => _length = 0;
+    /// <summary>Forgets the rows, keeping the buffer.</summary>
+    public void Clear()
+    {
+        _length = 0;
+        Count = 0;
+        Raw(Header);
+    }
 
-    public void Raw(ReadOnlySpan<byte> bytes) => bytes.CopyTo(Reserve(bytes.Length));
+    internal void Raw(ReadOnlySpan<byte> bytes) => bytes.CopyTo(Reserve(bytes.Length));
+
+    /// <summary>One line's row.</summary>
+    public void Add(SubsidyClaimLineRecord line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        Row(line, StoredMessage(line));
+        Count++;
+    }
+
+    /// <summary>
+    /// A DIFFERS line's message is made from figures its row keeps (<see cref="SubsidyClaimRows.MessageOf(SubsidyClaimLineRecord)"/>),
+    /// so it is stored empty and made again when read: the text was half of such a row, written once by the filing and
+    /// again by every update of review and settlement.
+    /// </summary>
+    private static string StoredMessage(SubsidyClaimLineRecord l) =>
+        l.Flag == "DIFFERS" && l.PeriodStart is not null && l.PeriodEnd is not null ? "" : l.Message;
 
     /// <summary>One line's row, its fields in LineColumns' order.</summary>
-    public void Row(SubsidyClaimLineRecord l, string storedMessage)
+    private void Row(SubsidyClaimLineRecord l, string storedMessage)
     {
         BinaryPrimitives.WriteInt16BigEndian(Reserve(2), Fields);
         Text(l.ClaimId);

@@ -66,26 +66,30 @@ public sealed partial class SubsidyHandler
         var filed = 0;
         long interestTotal = 0, subsidyTotal = 0;
 
-        // The batch judged last, waiting for its COPY: it is written once the next batch is full (load N+1, COPY N,
-        // judge N+1), so a key refusal of N still comes before any verdict of N+1.
-        (List<SubsidyClaimLineRecord> Records, BatchFacts Facts)? judged = null;
+        // The batch judged last, waiting for its COPY: it is written once the next batch is full (load N+1, COPY N
+        // while N+1 is judged), so a key refusal of N still comes before any verdict of N+1. A batch is kept as its
+        // encoded rows (two buffers, one per batch in flight, reused), its lines (for a refusal's keys) and the keys
+        // of the bank's own loans, not as a row object per line.
+        (ClaimLineCopyRows Rows, List<ClaimLineRequest> Lines, (string LoanId, DateOnly QuarterStart)[] OwnKeys)? judged = null;
+        var buffers = new[] { new ClaimLineCopyRows(limits.BatchLines * ClaimLineCopyRows.RowBytes), new ClaimLineCopyRows(limits.BatchLines * ClaimLineCopyRows.RowBytes) };
+        var batches = 0;
 
-        async Task CopyAsync(List<SubsidyClaimLineRecord> records, BatchFacts facts)
+        async Task CopyAsync(ClaimLineCopyRows rows, List<ClaimLineRequest> lines, (string LoanId, DateOnly QuarterStart)[] ownKeys)
         {
             // A line already in this claim, or a live line of the bank's own loan in any claim, is refused by the
             // database's keys; the savepoint lets the refusal name the loans.
             await tx.SaveAsync("batch", ct);
             try
             {
-                await store.InsertLinesAsync(records);
+                await store.InsertLinesAsync(rows);
                 await tx.ReleaseAsync("batch", ct);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
                 await tx.RollbackAsync("batch", ct);
-                var keys = records.Select(r => (r.LoanId, r.QuarterStart)).ToArray();
+                var keys = lines.Select(l => (l.Input.LoanId, (l.Quarter ?? record.Quarter).Start)).ToArray();
                 var (inClaim, _, _) = await store.LinesWithRecordsAsync(claimId, keys);
-                var live = facts.OwnKeys.Length == 0 ? [] : await store.LiveLinesAsync(facts.OwnKeys);
+                var live = ownKeys.Length == 0 ? [] : await store.LiveLinesAsync(ownKeys);
                 var loans = inClaim.Select(l => l.LoanId).Concat(live).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
                 throw loans.Length > 0
                     ? LineExists(record.Quarter, loans)
@@ -97,30 +101,51 @@ public sealed partial class SubsidyHandler
         {
             if (batch.Count > 0)
             {
-                var facts = await LoadFactsAsync(store, record, batch);
-                // The previous batch's COPY, then this batch's verdicts. (Overlapping the two, the COPY on another thread,
-                // saved little wall time on two cores, and a test host hung once in a refused stream while it ran.)
-                // The previous batch's refusal, if any, comes first: its lines came first.
-                if (judged is { } previous)
-                {
-                    await CopyAsync(previous.Records, previous.Facts);
-                }
+                var lines = batch;
+                var firstIndex = received - lines.Count;
+                batch = new List<ClaimLineRequest>(limits.BatchLines);
+                seen.Clear();
+                var facts = await LoadFactsAsync(store, record, lines);
                 // A fresh aggregate per batch, counting the lines already filed: one that lived for the whole stream would
                 // hold every line it added (a million-line claim's lines in memory, and the collector scanning them).
                 var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record with { LineCount = record.LineCount + filed }, [], [], []));
-                // On every core for the first batch; on this thread after (idle workers spun between batches).
-                var (records, added) = Judge(record, claim, batch, received - batch.Count, facts, policy, today, parallel: judged is null);
+                var rows = buffers[batches++ % 2];
+                rows.Clear();
+                // The reply shows the lines that need attention, the first LinesEchoedMax of them (one more tells it is cut).
+                var room = LinesEchoedMax - reply.Lines.Count;
+                var kept = 0;
+                bool Keep(SubsidyClaimLineRecord r) => r.Flag != "MATCHES" && kept++ <= room;
+                // This batch is judged on another thread while PostgreSQL writes the previous one (the COPY below): the
+                // server's work and the database's overlap instead of taking turns. The first batch has nothing to
+                // overlap and is judged on every core. Both are awaited before either's refusal is raised, the COPY's
+                // first (its lines came first), so nothing is left running beside the connection.
+                (List<SubsidyClaimLineRecord> Kept, List<Domain.Subsidy.SubsidyClaimLine> Added) judgedNow;
+                if (judged is { } previous)
+                {
+                    var judging = Task.Run(() => Judge(record, claim, lines, firstIndex, facts, policy, today, rows, Keep, parallel: false), ct);
+                    try
+                    {
+                        await CopyAsync(previous.Rows, previous.Lines, previous.OwnKeys);
+                    }
+                    catch
+                    {
+                        await ((Task)judging).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                        throw;
+                    }
+                    judgedNow = await judging;
+                }
+                else
+                {
+                    judgedNow = Judge(record, claim, lines, firstIndex, facts, policy, today, rows, Keep, parallel: true);
+                }
+                var (shown, added) = judgedNow;
                 foreach (var line in added)
                 {
                     tally.Add(line);
                 }
-                filed += records.Count;
-                foreach (var r in records)
+                filed += added.Count;
+                foreach (var r in shown)
                 {
-                    if (r.Flag == "MATCHES")
-                    {
-                        continue;
-                    }
                     if (reply.Lines.Count < LinesEchoedMax)
                     {
                         reply.Lines.Add(SubsidyMapping.ToProto(r));
@@ -130,14 +155,12 @@ public sealed partial class SubsidyHandler
                         reply.LinesTruncated = true;
                     }
                 }
-                judged = (records, facts);
-                batch.Clear();
-                seen.Clear();
+                judged = (rows, lines, facts.OwnKeys);
             }
             if (last && judged is { } final)
             {
                 judged = null;
-                await CopyAsync(final.Records, final.Facts);
+                await CopyAsync(final.Rows, final.Lines, final.OwnKeys);
             }
         }
 

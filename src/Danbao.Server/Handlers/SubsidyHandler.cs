@@ -151,10 +151,14 @@ public sealed partial class SubsidyHandler(Database database, ReadSession reads,
             {
                 throw LineExists(record.Quarter, existing);
             }
-            var (records, added) = Judge(record, claim, inputs, 0, facts, await reference.GetAsync(ct), Today());
+            // A small call gets every line back; a large one only the lines that need attention (the
+            // reply is also stored for retries): the rest are read with ListSubsidyClaimLines.
+            var rows = new ClaimLineCopyRows();
+            var (shown, added) = Judge(record, claim, inputs, 0, facts, await reference.GetAsync(ct), Today(), rows,
+                r => inputs.Count <= LinesEchoedMax || r.Flag != "MATCHES");
             try
             {
-                await store.InsertLinesAsync(records);
+                await store.InsertLinesAsync(rows);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
@@ -164,11 +168,9 @@ public sealed partial class SubsidyHandler(Database database, ReadSession reads,
             var batch = Domain.Subsidy.SubsidyClaimSummary.Of(added, [], []);
             var saved = await store.WriteSummaryAsync(claimId, batch, add: true, null);
             await scope.AuditAsync(SubjectType, claimId, "subsidy_claim.lines_added", record.State, saved.State,
-                new { lines = records.Count, lines_late = batch.LinesLate, claimed_subsidy_fen = batch.All.Claimed.Fen, expected_subsidy_fen = batch.All.Expected.Fen });
+                new { lines = added.Count, lines_late = batch.LinesLate, claimed_subsidy_fen = batch.All.Claimed.Fen, expected_subsidy_fen = batch.All.Expected.Fen });
             var reply = new AddSubsidyClaimLinesResponse { Claim = SubsidyMapping.ToProto(saved) };
-            // A small call gets every line back; a large one only the lines that need attention (the
-            // reply is also stored for retries): the rest are read with ListSubsidyClaimLines.
-            reply.Lines.AddRange(records.Where(r => records.Count <= LinesEchoedMax || r.Flag != "MATCHES").Select(SubsidyMapping.ToProto));
+            reply.Lines.AddRange(shown.Select(SubsidyMapping.ToProto));
             return reply;
         }, claimWithLoad: true);
     }
@@ -193,11 +195,13 @@ public sealed partial class SubsidyHandler(Database database, ReadSession reads,
     }
 
     /// <summary>
-    /// Recomputes each line of a batch (ClaimLineCheck, the verdict that decides what can be paid) and adds it through the
-    /// aggregate; returns the rows to write. <paramref name="firstIndex"/> numbers the lines in refusals (lines[i]).
+    /// Recomputes each line of a batch (ClaimLineCheck, the verdict that decides what can be paid), adds it through the
+    /// aggregate and encodes its row into <paramref name="rows"/>; returns the lines added and the rows
+    /// <paramref name="keep"/> wants (those the reply shows). <paramref name="firstIndex"/> numbers the lines in refusals (lines[i]).
     /// </summary>
-    private static (List<SubsidyClaimLineRecord> Records, List<Domain.Subsidy.SubsidyClaimLine> Added) Judge(SubsidyClaimRecord record,
-        Domain.Subsidy.SubsidyClaim claim, IReadOnlyList<ClaimLineRequest> inputs, int firstIndex, BatchFacts facts, Data.Policy.PolicyReferenceData policy, DateOnly today, bool parallel = true)
+    private static (List<SubsidyClaimLineRecord> Kept, List<Domain.Subsidy.SubsidyClaimLine> Added) Judge(SubsidyClaimRecord record,
+        Domain.Subsidy.SubsidyClaim claim, IReadOnlyList<ClaimLineRequest> inputs, int firstIndex, BatchFacts facts, Data.Policy.PolicyReferenceData policy,
+        DateOnly today, ClaimLineCopyRows rows, Func<SubsidyClaimLineRecord, bool> keep, bool parallel = true)
     {
         // Each verdict is a pure function of the line and its loan's facts: a large batch is judged on every core.
         var verdicts = new ClaimLineVerdict[inputs.Count];
@@ -223,7 +227,7 @@ public sealed partial class SubsidyHandler(Database database, ReadSession reads,
                 Check(i);
             }
         }
-        var records = new List<SubsidyClaimLineRecord>(inputs.Count);
+        var kept = new List<SubsidyClaimLineRecord>();
         var added = new List<Domain.Subsidy.SubsidyClaimLine>(inputs.Count);
         for (var i = 0; i < inputs.Count; i++)
         {
@@ -234,9 +238,14 @@ public sealed partial class SubsidyHandler(Database database, ReadSession reads,
                 throw LineRefused(line.Refusal, firstIndex + i, record.Quarter);
             }
             added.Add(line.Value);
-            records.Add(SubsidyClaimRows.ToRecord(record.Id, record.BankId, line.Value, facts.Loans.GetValueOrDefault(input.LoanId)));
+            var row = SubsidyClaimRows.ToRecord(record.Id, record.BankId, line.Value, facts.Loans.GetValueOrDefault(input.LoanId));
+            rows.Add(row);
+            if (keep(row))
+            {
+                kept.Add(row);
+            }
         }
-        return (records, added);
+        return (kept, added);
     }
 
     [Roles(Role.Bank)]

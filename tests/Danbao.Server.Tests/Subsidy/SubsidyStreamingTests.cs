@@ -152,15 +152,7 @@ public sealed class SubsidyStreamingTests(SmallStreamDanbaoServer server) : ICla
     [Fact]
     public async Task Bounds_refuse_with_their_status_and_change_nothing()
     {
-        var steps = new SubsidySteps(server);
-        var loans = new List<Loan>();
-        for (var i = 0; i < 3; i++)
-        {
-            loans.Add(await steps.Disbursed());
-            await steps.Loans.Repay(loans[^1], 178_889, "2025-09-20");
-        }
-        steps.Today("2025-10-19");
-        var claim = await steps.Open("2025-Q3");
+        var (steps, loans, claim) = await ThreeLoansPaidForQ3AndTheirClaim();
         var subsidy = steps.Bank.Subsidy;
         StreamSubsidyClaimLinesRequest Message(int count, string lateReason = "") => new()
         {
@@ -199,6 +191,39 @@ public sealed class SubsidyStreamingTests(SmallStreamDanbaoServer server) : ICla
         var now = await subsidy.GetSubsidyClaimAsync(new GetSubsidyClaimRequest { Name = claim.Name });
         Assert.Equal((1_999_999, 0L, claim.Etag), (now.LineCount, now.ClaimedSubsidyFen, now.Etag));
         Assert.Empty((await subsidy.ListSubsidyClaimLinesAsync(new ListSubsidyClaimLinesRequest { Claim = claim.Name })).Lines);
+    }
+
+    [Fact]
+    public async Task A_batch_refused_by_the_claims_key_is_refused_before_the_next_batchs_lines_which_are_judged_while_it_is_written()
+    {
+        var (steps, loans, claim) = await ThreeLoansPaidForQ3AndTheirClaim();
+        var subsidy = steps.Bank.Subsidy;
+        // Batches of two: [a, b] is written; [a again, c] is refused by the claim's key when written, while the third batch,
+        // a 2025-Q2 line filed late without a reason, is judged (and refused by the aggregate). The earlier batch's refusal wins.
+        var late = new SubsidyClaimLineInput { Loan = loans[2].Name, InterestPaidFen = 178_889, SubsidyClaimedFen = 89_444, Quarter = "2025-Q2" };
+        var refused = await Assert.ThrowsAsync<RpcException>(() => subsidy.StreamSubsidyClaimLinesAsync(claim.Name, DanbaoClient.NewRequestId(),
+            [Line(loans[0], 178_889, 89_444), Line(loans[1], 178_889, 89_444), Line(loans[0], 178_889, 89_444), Line(loans[2], 178_889, 89_444), late],
+            linesPerMessage: 1));
+        Assert.Equal((StatusCode.AlreadyExists, "SUBSIDY_LINE_EXISTS"), (refused.StatusCode, refused.Reason()));
+        // The late line alone is refused: had the stream raised its third batch's refusal first, the answer above would be this.
+        var alone = await Assert.ThrowsAsync<RpcException>(() => subsidy.StreamSubsidyClaimLinesAsync(claim.Name, DanbaoClient.NewRequestId(), [late]));
+        Assert.Equal((StatusCode.InvalidArgument, "lines[0].late_reason"), (alone.StatusCode, alone.FieldViolations()[0].Field));
+        var now = await subsidy.GetSubsidyClaimAsync(new GetSubsidyClaimRequest { Name = claim.Name });
+        Assert.Equal((0, claim.Etag), (now.LineCount, now.Etag));
+    }
+
+    /// <summary>Three loans whose 2025-Q3 interest was paid, on 2025-10-19, and the bank's open claim for 2025-Q3.</summary>
+    private async Task<(SubsidySteps Steps, List<Loan> Loans, SubsidyClaim Claim)> ThreeLoansPaidForQ3AndTheirClaim()
+    {
+        var steps = new SubsidySteps(server);
+        var loans = new List<Loan>();
+        for (var i = 0; i < 3; i++)
+        {
+            loans.Add(await steps.Disbursed());
+            await steps.Loans.Repay(loans[^1], 178_889, "2025-09-20");
+        }
+        steps.Today("2025-10-19");
+        return (steps, loans, await steps.Open("2025-Q3"));
     }
 
     private async Task<long[]> StatementAsync(long transactionId)
