@@ -268,18 +268,6 @@ public sealed class SubsidyStore(DbSession session)
         }));
     }
 
-    /// <summary>Writes the lines by binary COPY (<see cref="InsertLinesAsync(ClaimLineCopyRows)"/>).</summary>
-    public Task InsertLinesAsync(IReadOnlyList<SubsidyClaimLineRecord> lines)
-    {
-        ArgumentNullException.ThrowIfNull(lines);
-        var rows = new ClaimLineCopyRows();
-        foreach (var l in lines)
-        {
-            rows.Add(l);
-        }
-        return InsertLinesAsync(rows);
-    }
-
     /// <summary>
     /// Writes encoded lines by binary COPY. The unique index refuses a second live line per loan and quarter
     /// (23505). Rows are encoded by <see cref="ClaimLineCopyRows"/> and sent 64 KB at a time (raw binary COPY): one
