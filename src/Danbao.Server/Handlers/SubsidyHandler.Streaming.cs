@@ -66,10 +66,13 @@ public sealed partial class SubsidyHandler
         var filed = 0;
         long interestTotal = 0, subsidyTotal = 0;
 
-        // The batch judged last, waiting for its COPY: it is written once the next batch is full (load N+1, COPY N
-        // while N+1 is judged), so a key refusal of N still comes before any verdict of N+1. A batch is kept as its
-        // encoded rows (two buffers, one per batch in flight, reused), its lines (for a refusal's keys) and the keys
-        // of the bank's own loans, not as a row object per line.
+        // A batch moves through three stages: loaded (its loans' facts read), judged (its rows encoded), written (COPY).
+        // The stages of three batches overlap: batch N is judged on a pool thread while the connection writes batch
+        // N−1 and then loads batch N+1, so the server's work and the database's run side by side instead of taking
+        // turns. Refusals keep the lines' order: both sides are awaited before either is raised, the COPY's first (its
+        // lines came first). A batch waiting for its COPY is kept as its encoded rows (two buffers, one per batch
+        // being judged or written, reused), its lines (for a refusal's keys) and the keys of the bank's own loans.
+        (List<ClaimLineRequest> Lines, int FirstIndex, BatchFacts Facts)? loaded = null;
         (ClaimLineCopyRows Rows, List<ClaimLineRequest> Lines, (string LoanId, DateOnly QuarterStart)[] OwnKeys)? judged = null;
         var buffers = new[] { new ClaimLineCopyRows(limits.BatchLines * ClaimLineCopyRows.RowBytes), new ClaimLineCopyRows(limits.BatchLines * ClaimLineCopyRows.RowBytes) };
         var batches = 0;
@@ -97,71 +100,103 @@ public sealed partial class SubsidyHandler
             }
         }
 
-        async Task FlushAsync(bool last)
+        // One step of the pipeline: judges the loaded batch while the connection writes the judged one and loads
+        // `next` (each if there is one).
+        async Task StepAsync(List<ClaimLineRequest>? next, int nextFirstIndex)
         {
-            if (batch.Count > 0)
+            if (loaded is not { } ready)
             {
-                var lines = batch;
-                var firstIndex = received - lines.Count;
-                batch = new List<ClaimLineRequest>(limits.BatchLines);
-                seen.Clear();
-                var facts = await LoadFactsAsync(store, record, lines);
-                // A fresh aggregate per batch, counting the lines already filed: one that lived for the whole stream would
-                // hold every line it added (a million-line claim's lines in memory, and the collector scanning them).
-                var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record with { LineCount = record.LineCount + filed }, [], [], []));
-                var rows = buffers[batches++ % 2];
-                rows.Clear();
-                // The reply shows the lines that need attention, the first LinesEchoedMax of them (one more tells it is cut).
-                var room = LinesEchoedMax - reply.Lines.Count;
-                var kept = 0;
-                bool Keep(SubsidyClaimLineRecord r) => r.Flag != "MATCHES" && kept++ <= room;
-                // This batch is judged on another thread while PostgreSQL writes the previous one (the COPY below): the
-                // server's work and the database's overlap instead of taking turns. The first batch has nothing to
-                // overlap and is judged on every core. Both are awaited before either's refusal is raised, the COPY's
-                // first (its lines came first), so nothing is left running beside the connection.
-                (List<SubsidyClaimLineRecord> Kept, List<Domain.Subsidy.SubsidyClaimLine> Added) judgedNow;
-                if (judged is { } previous)
+                if (judged is { } only)
                 {
-                    var judging = Task.Run(() => Judge(record, claim, lines, firstIndex, facts, policy, today, rows, Keep, parallel: false), ct);
-                    try
+                    judged = null;
+                    await CopyAsync(only.Rows, only.Lines, only.OwnKeys);
+                }
+                if (next is not null)
+                {
+                    loaded = (next, nextFirstIndex, await LoadFactsAsync(store, record, next));
+                }
+                return;
+            }
+            loaded = null;
+            // A fresh aggregate per batch, counting the lines already filed: one that lived for the whole stream would
+            // hold every line it added (a million-line claim's lines in memory, and the collector scanning them).
+            var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record with { LineCount = record.LineCount + filed }, [], [], []));
+            var rows = buffers[batches++ % 2];
+            rows.Clear();
+            // The reply shows the lines that need attention, the first LinesEchoedMax of them (one more tells it is cut).
+            var room = LinesEchoedMax - reply.Lines.Count;
+            var kept = 0;
+            bool Keep(SubsidyClaimLineRecord r) => r.Flag != "MATCHES" && kept++ <= room;
+            (List<SubsidyClaimLineRecord> Kept, List<Domain.Subsidy.SubsidyClaimLine> Added) verdicts;
+            if (judged is null && next is null)
+            {
+                // Nothing for the connection to do (a one-batch stream): the batch is judged on every core.
+                verdicts = Judge(record, claim, ready.Lines, ready.FirstIndex, ready.Facts, policy, today, rows, Keep, parallel: true);
+            }
+            else
+            {
+                var judging = Task.Run(() => Judge(record, claim, ready.Lines, ready.FirstIndex, ready.Facts, policy, today, rows, Keep, parallel: false), ct);
+                BatchFacts? facts = null;
+                try
+                {
+                    if (judged is { } previous)
                     {
+                        judged = null;
                         await CopyAsync(previous.Rows, previous.Lines, previous.OwnKeys);
                     }
-                    catch
+                    if (next is not null)
                     {
-                        await ((Task)judging).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                        throw;
+                        facts = await LoadFactsAsync(store, record, next);
                     }
-                    judgedNow = await judging;
+                }
+                catch
+                {
+                    // Nothing is left running beside the connection; the earlier lines' refusal is the one raised.
+                    await ((Task)judging).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    throw;
+                }
+                verdicts = await judging;
+                if (next is not null)
+                {
+                    loaded = (next, nextFirstIndex, facts!);
+                }
+            }
+            var (shown, added) = verdicts;
+            foreach (var line in added)
+            {
+                tally.Add(line);
+            }
+            filed += added.Count;
+            foreach (var r in shown)
+            {
+                if (reply.Lines.Count < LinesEchoedMax)
+                {
+                    reply.Lines.Add(SubsidyMapping.ToProto(r));
                 }
                 else
                 {
-                    judgedNow = Judge(record, claim, lines, firstIndex, facts, policy, today, rows, Keep, parallel: true);
+                    reply.LinesTruncated = true;
                 }
-                var (shown, added) = judgedNow;
-                foreach (var line in added)
-                {
-                    tally.Add(line);
-                }
-                filed += added.Count;
-                foreach (var r in shown)
-                {
-                    if (reply.Lines.Count < LinesEchoedMax)
-                    {
-                        reply.Lines.Add(SubsidyMapping.ToProto(r));
-                    }
-                    else
-                    {
-                        reply.LinesTruncated = true;
-                    }
-                }
-                judged = (rows, lines, facts.OwnKeys);
             }
-            if (last && judged is { } final)
+            judged = (rows, ready.Lines, ready.Facts.OwnKeys);
+        }
+
+        // Every batch received so far through all three stages: at the end, and before a later line's refusal is
+        // raised, so that an earlier line's refusal is the one the caller gets.
+        async Task DrainAsync()
+        {
+            while (loaded is not null || judged is not null)
             {
-                judged = null;
-                await CopyAsync(final.Rows, final.Lines, final.OwnKeys);
+                await StepAsync(null, 0);
             }
+        }
+
+        async Task FlushAsync()
+        {
+            var lines = batch;
+            batch = new List<ClaimLineRequest>(limits.BatchLines);
+            seen.Clear();
+            await StepAsync(lines, received - lines.Count);
         }
 
         do
@@ -192,10 +227,14 @@ public sealed partial class SubsidyHandler
                     batch.Add(input);
                 }
                 received++;
-                errors.ThrowIfAny();
+                if (errors.Any)
+                {
+                    await DrainAsync();
+                    errors.ThrowIfAny();
+                }
                 if (batch.Count == limits.BatchLines)
                 {
-                    await FlushAsync(last: false);
+                    await FlushAsync();
                 }
             }
         }
@@ -204,7 +243,11 @@ public sealed partial class SubsidyHandler
         {
             throw RpcErrors.InvalidArgument("the stream has no lines", ("lines", "at least one line"));
         }
-        await FlushAsync(last: true);
+        if (batch.Count > 0)
+        {
+            await FlushAsync();
+        }
+        await DrainAsync();
         var claimed = await session.Requests.ClaimAsync(caller.InstitutionId, requestId, context.Method, hash.GetHashAndReset());
         if (claimed is not IdempotencyClaim.New)
         {

@@ -212,6 +212,26 @@ public sealed class SubsidyStreamingTests(SmallStreamDanbaoServer server) : ICla
         Assert.Equal((0, claim.Etag), (now.LineCount, now.Etag));
     }
 
+    [Fact]
+    public async Task An_earlier_lines_refusal_is_raised_before_a_malformed_later_line_though_its_batch_is_not_yet_judged()
+    {
+        var (steps, loans, claim) = await ThreeLoansPaidForQ3AndTheirClaim();
+        var subsidy = steps.Bank.Subsidy;
+        // Batches of two: [a, a 2025-Q2 line late without a reason] is loaded but not yet judged when the second
+        // batch's malformed loan name arrives; the stream judges what it holds first, so lines[1]'s refusal wins.
+        var late = new SubsidyClaimLineInput { Loan = loans[2].Name, InterestPaidFen = 178_889, SubsidyClaimedFen = 89_444, Quarter = "2025-Q2" };
+        var malformed = new SubsidyClaimLineInput { Loan = "loan/x", InterestPaidFen = 178_889, SubsidyClaimedFen = 89_444 };
+        var refused = await Assert.ThrowsAsync<RpcException>(() => subsidy.StreamSubsidyClaimLinesAsync(claim.Name, DanbaoClient.NewRequestId(),
+            [Line(loans[0], 178_889, 89_444), late, Line(loans[1], 178_889, 89_444), malformed], linesPerMessage: 1));
+        Assert.Equal((StatusCode.InvalidArgument, "lines[1].late_reason"), (refused.StatusCode, refused.FieldViolations()[0].Field));
+        // Without the late line, the malformed one is what is refused.
+        var alone = await Assert.ThrowsAsync<RpcException>(() => subsidy.StreamSubsidyClaimLinesAsync(claim.Name, DanbaoClient.NewRequestId(),
+            [Line(loans[0], 178_889, 89_444), Line(loans[2], 178_889, 89_444), Line(loans[1], 178_889, 89_444), malformed], linesPerMessage: 1));
+        Assert.Equal((StatusCode.InvalidArgument, "lines[3].loan"), (alone.StatusCode, alone.FieldViolations()[0].Field));
+        var now = await subsidy.GetSubsidyClaimAsync(new GetSubsidyClaimRequest { Name = claim.Name });
+        Assert.Equal((0, claim.Etag), (now.LineCount, now.Etag));
+    }
+
     /// <summary>Three loans whose 2025-Q3 interest was paid, on 2025-10-19, and the bank's open claim for 2025-Q3.</summary>
     private async Task<(SubsidySteps Steps, List<Loan> Loans, SubsidyClaim Claim)> ThreeLoansPaidForQ3AndTheirClaim()
     {
