@@ -86,17 +86,18 @@ public sealed partial class SubsidyHandler
                 before.Add(SubsidyClaimRows.ToLine(heldByKey[(line.LoanId, line.Quarter.Start)]));
                 after.Add(line);
             }
-            // The named lines' decisions are queued and go first; the rest is then counted by one aggregate statement.
+            // The rest is counted without reading it: the claim's counters of pending on-time lines, less those just named.
             store.ApplyDecisions(claimId, reviewed.Value.Named.Select(l => SubsidyClaimRows.ToRecord(claimId, record.BankId, l, null)).ToArray());
             var rest = reviewed.Value.Rest;
-            var restGroups = await store.RestGroupsAsync(claimId);
+            var restGroups = SubsidyRestDecision.Left(SubsidyClaimRows.RestGroupsOf(record), after.Build().Minus(before.Build()));
             rest.CountInto(after, restGroups);
             if (!rest.Approve)
             {
+                var toReject = restGroups.Sum(g => g.Lines);
                 var rejected = await store.RejectRestAsync(claimId, rest.Reason!);
-                if (rejected != restGroups.Sum(g => g.Lines))
+                if (rejected != toReject)
                 {
-                    throw new InvalidOperationException($"subsidy claim {claimId}: {restGroups.Sum(g => g.Lines)} lines to reject, {rejected} rejected");
+                    throw new InvalidOperationException($"subsidy claim {claimId}: its counters say {toReject} lines to reject, {rejected} rejected");
                 }
             }
             var change = after.Build().Minus(before.Build());
