@@ -376,17 +376,29 @@ public sealed class SubsidyStore(DbSession session)
     /// <summary>Most late lines a review can name (as many as line decisions per call, and one to tell there are more).</summary>
     public const int LatePendingLoadMax = LinesPerBatchMax + 1;
 
-    /// <summary>The claim's lines with these keys and its late lines still undecided (at most <see cref="LatePendingLoadMax"/>): what a review holds.</summary>
-    public Task<List<SubsidyClaimLineRecord>> ReviewLinesAsync(string claimId, IReadOnlyList<(string LoanId, DateOnly QuarterStart)> named)
+    /// <summary>
+    /// The claim's lines with these keys and, when its counter says some are (<paramref name="latePending"/>), its late lines
+    /// still undecided (at most <see cref="LatePendingLoadMax"/>): what a review holds. Each named line is looked up by its
+    /// key (a lateral subquery fenced by offset 0): right after a million-line COPY the statistics say the claim has a few
+    /// lines, and a join was planned as a scan of all of them. The late lines have no index (one would cost every filed
+    /// line a predicate in the COPY), so finding them scans the claim's lines; a claim without any skips it.
+    /// </summary>
+    public Task<List<SubsidyClaimLineRecord>> ReviewLinesAsync(string claimId, IReadOnlyList<(string LoanId, DateOnly QuarterStart)> named, bool latePending)
     {
         ArgumentNullException.ThrowIfNull(named);
+        var late = latePending
+            ? $"""
+              union
+              (select {LineColumns} from subsidy_claim_lines
+               where claim_id = @claim and late_filing = 'PENDING' and decision = 'PENDING' limit {LatePendingLoadMax})
+              """
+            : "";
         var cmd = new NpgsqlBatchCommand(
             $"""
-            select {LineColumns} from subsidy_claim_lines l join unnest(@ids, @quarters) as k(loan_id, quarter_start) using (loan_id, quarter_start)
-            where l.claim_id = @claim
-            union
-            (select {LineColumns} from subsidy_claim_lines
-             where claim_id = @claim and late_filing = 'PENDING' and decision = 'PENDING' limit {LatePendingLoadMax})
+            select {LineColumns} from unnest(@ids, @quarters) as k(key_loan, key_quarter) cross join lateral (
+                select {LineColumns} from subsidy_claim_lines
+                where claim_id = @claim and loan_id = k.key_loan and quarter_start = k.key_quarter offset 0) l
+            {late}
             """);
         cmd.Parameters.AddWithValue("claim", claimId);
         cmd.Parameters.AddWithValue("ids", named.Select(k => k.LoanId).ToArray());
@@ -560,7 +572,9 @@ public sealed class SubsidyStore(DbSession session)
 
     /// <summary>
     /// Writes the decisions the aggregate made (decision, approved amount, rejection reason, late filing) in one
-    /// statement, queued; no amount is computed here. A count that differs fails the batch.
+    /// statement, queued; no amount is computed here. A count that differs fails the batch. Each row is found by its key
+    /// and updated by its ctid, as <see cref="ReviewLinesAsync"/> finds them: a join to the claim's lines could be planned
+    /// as a scan of a million of them.
     /// </summary>
     public void ApplyDecisions(string claimId, IReadOnlyList<SubsidyClaimLineRecord> decided)
     {
@@ -573,8 +587,11 @@ public sealed class SubsidyStore(DbSession session)
             """
             update subsidy_claim_lines l set decision = d.decision, approved_subsidy_fen = d.approved,
                 rejection_reason = d.reason, late_filing = d.late
-            from unnest(@loans, @quarters, @decisions, @approved, @reasons, @late) as d(loan_id, quarter_start, decision, approved, reason, late)
-            where l.claim_id = @claim and l.loan_id = d.loan_id and l.quarter_start = d.quarter_start
+            from (select k.decision, k.approved, k.reason, k.late, t.ctid as line
+                  from unnest(@loans, @quarters, @decisions, @approved, @reasons, @late) as k(loan_id, quarter_start, decision, approved, reason, late)
+                  cross join lateral (select ctid from subsidy_claim_lines x
+                                      where x.claim_id = @claim and x.loan_id = k.loan_id and x.quarter_start = k.quarter_start offset 0) t) d
+            where l.ctid = d.line
             """);
         var p = cmd.Parameters;
         p.AddWithValue("claim", claimId);

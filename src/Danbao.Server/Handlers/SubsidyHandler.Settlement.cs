@@ -68,7 +68,7 @@ public sealed partial class SubsidyHandler
             // pending line is decided by the review's rule for the rest: an approval is kept on the claim (its rows stay
             // PENDING and read as APPROVED at their payable amount; settlement pays them), a rejection is written.
             var named = decisions.Select(d => (d.LoanId, (d.Quarter ?? record.Quarter).Start)).ToArray();
-            var held = await store.ReviewLinesAsync(claimId, named);
+            var held = await store.ReviewLinesAsync(claimId, named, latePending: record.LinesLatePending > 0);
             var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record, held, [], []));
             var reviews = decisions.Select(d => new Domain.Subsidy.SubsidyLineReview(new Domain.Subsidy.SubsidyLineKey(d.LoanId, d.Quarter ?? record.Quarter), d.Approve, d.Reason)).ToArray();
             var reviewed = claim.ReviewInPlace(reviews, request.ApproveAll);
