@@ -38,7 +38,8 @@ internal static class VerifyCommand
         var command = new Command("verify", """
             Check DANBAO_DB (read-only, safe on a live database): every ledger transaction balances and every balance equals
             its entries; each request took effect at most once and every claimed write completed; each loan's principal is its
-            amount less the principal repaid. Exit 4 when anything does not hold
+            amount less the principal repaid; each subsidy claim's lines belong to it, a settled claim's payment has exactly its
+            paid lines, and an unreviewed claim's counters of pending on-time lines are its lines'. Exit 4 when anything does not hold
             """);
         command.SetAction(async (parse, ct) =>
         {

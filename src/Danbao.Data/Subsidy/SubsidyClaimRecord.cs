@@ -33,6 +33,13 @@ public sealed record SubsidyClaimRecord
     public string? SettledBy { get; init; }
     /// <summary>The review approved every line it did not name (SubsidyClaimData.RestApproved): those rows stay PENDING until settlement.</summary>
     public bool RestApproved { get; init; }
+    /// <summary>Lines PENDING and filed ON_TIME, per verdict flag, and their payable totals: what a review's rule for the rest decides (0 once REVIEWED).</summary>
+    public int RestLinesMatching { get; init; }
+    public int RestLinesDiffering { get; init; }
+    public int RestLinesIneligibleDays { get; init; }
+    public long RestPayableMatchingFen { get; init; }
+    public long RestPayableDifferingFen { get; init; }
+    public long RestPayableIneligibleDaysFen { get; init; }
     public int Version { get; init; } = 1;
     public DateTimeOffset CreatedAt { get; init; }
 

@@ -31,6 +31,18 @@ public static class SubsidyClaimRows
         PassThroughs = passThroughs.Select(p => new SubsidyPassThrough(new SubsidyLineKey(p.LoanId, ClaimQuarter.FromStart(p.QuarterStart)), new Money(p.AmountFen), p.CreditedDate)).ToArray(),
     };
 
+    /// <summary>The claim's counters of pending on-time lines per verdict flag (the rule for the rest decides them).</summary>
+    public static IReadOnlyList<SubsidyRestGroup> RestGroupsOf(SubsidyClaimRecord claim)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        return
+        [
+            new(ClaimLineFlag.Matches, claim.RestLinesMatching, new Money(claim.RestPayableMatchingFen)),
+            new(ClaimLineFlag.Differs, claim.RestLinesDiffering, new Money(claim.RestPayableDifferingFen)),
+            new(ClaimLineFlag.IneligibleDays, claim.RestLinesIneligibleDays, new Money(claim.RestPayableIneligibleDaysFen)),
+        ];
+    }
+
     public static SubsidyClaimLine ToLine(SubsidyClaimLineRecord r)
     {
         var flag = FlagOf(r.Flag);

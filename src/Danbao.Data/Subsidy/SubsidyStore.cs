@@ -28,7 +28,9 @@ public sealed class SubsidyStore(DbSession session)
         id, bank_id, region_code, quarter_start, state, filed_date, settled_date, ledger_transaction_id, line_count,
         claimed_subsidy_fen, expected_subsidy_fen, approved_subsidy_fen, lines_matching, lines_differing,
         lines_ineligible_days, lines_not_payable, lines_approved, lines_rejected, version, created_at,
-        lines_late, lines_late_pending, paid_subsidy_fen, clawed_back_fen, passed_through_fen, settled_by, rest_approved
+        lines_late, lines_late_pending, paid_subsidy_fen, clawed_back_fen, passed_through_fen, settled_by, rest_approved,
+        rest_lines_matching, rest_lines_differing, rest_lines_ineligible_days,
+        rest_payable_matching_fen, rest_payable_differing_fen, rest_payable_ineligible_days_fen
         """;
 
     private const string LineColumns = """
@@ -322,6 +324,9 @@ public sealed class SubsidyStore(DbSession session)
                 {Set("lines_ineligible_days", "ineligible")}, {Set("lines_not_payable", "not_payable")}, {Set("lines_approved", "approved_lines")},
                 {Set("lines_rejected", "rejected_lines")}, {Set("lines_late", "late")}, {Set("lines_late_pending", "late_pending")},
                 {Set("paid_subsidy_fen", "paid")}, {Set("clawed_back_fen", "clawed_back")}, {Set("passed_through_fen", "passed_through")},
+                {Set("rest_lines_matching", "rest_matching")}, {Set("rest_lines_differing", "rest_differing")},
+                {Set("rest_lines_ineligible_days", "rest_ineligible")}, {Set("rest_payable_matching_fen", "rest_matching_fen")},
+                {Set("rest_payable_differing_fen", "rest_differing_fen")}, {Set("rest_payable_ineligible_days_fen", "rest_ineligible_fen")},
                 state = coalesce(@state, state), settled_date = coalesce(@settled, settled_date), settled_by = coalesce(@settled_by, settled_by),
                 ledger_transaction_id = coalesce(@ledger, ledger_transaction_id), rest_approved = coalesce(@rest_approved, rest_approved),
                 version = version + 1
@@ -345,6 +350,16 @@ public sealed class SubsidyStore(DbSession session)
         p.AddWithValue("paid", summary.Paid.Fen);
         p.AddWithValue("clawed_back", summary.ClawedBack.Fen);
         p.AddWithValue("passed_through", summary.PassedThrough.Fen);
+        // NOT_PAYABLE lines are rejected when filed: the rule for the rest never covers one, so it has no counter.
+        if (summary.RestByFlag[ClaimLineFlag.NotPayable].Lines != 0)
+        {
+            throw new InvalidOperationException($"subsidy claim {claimId}: NOT_PAYABLE lines counted as pending on time");
+        }
+        foreach (var (flag, name) in RestCounters)
+        {
+            p.AddWithValue("rest_" + name, summary.RestByFlag[flag].Lines);
+            p.AddWithValue("rest_" + name + "_fen", summary.RestByFlag[flag].Payable.Fen);
+        }
         p.AddWithValue("state", NpgsqlDbType.Text, (object?)change?.State ?? DBNull.Value);
         p.AddWithValue("settled", NpgsqlDbType.Date, change?.SettledDate is { } d ? d : DBNull.Value);
         p.AddWithValue("settled_by", NpgsqlDbType.Text, (object?)change?.SettledBy ?? DBNull.Value);
@@ -354,20 +369,36 @@ public sealed class SubsidyStore(DbSession session)
             await reader.ReadAsync(ct) ? ReadClaim(reader) : throw new InvalidOperationException($"subsidy claim {claimId} is gone")));
     }
 
+    /// <summary>The flags whose pending on-time lines the claim counts (rest_lines_*, rest_payable_*_fen, migration 0073), by parameter name.</summary>
+    private static readonly (ClaimLineFlag Flag, string Name)[] RestCounters =
+        [(ClaimLineFlag.Matches, "matching"), (ClaimLineFlag.Differs, "differing"), (ClaimLineFlag.IneligibleDays, "ineligible")];
+
     /// <summary>Most late lines a review can name (as many as line decisions per call, and one to tell there are more).</summary>
     public const int LatePendingLoadMax = LinesPerBatchMax + 1;
 
-    /// <summary>The claim's lines with these keys and its late lines still undecided (at most <see cref="LatePendingLoadMax"/>): what a review holds.</summary>
-    public Task<List<SubsidyClaimLineRecord>> ReviewLinesAsync(string claimId, IReadOnlyList<(string LoanId, DateOnly QuarterStart)> named)
+    /// <summary>
+    /// The claim's lines with these keys and, when its counter says some are (<paramref name="latePending"/>), its late lines
+    /// still undecided (at most <see cref="LatePendingLoadMax"/>): what a review holds. Each named line is looked up by its
+    /// key (a lateral subquery fenced by offset 0): right after a million-line COPY the statistics say the claim has a few
+    /// lines, and a join was planned as a scan of all of them. The late lines have no index (one would cost every filed
+    /// line a predicate in the COPY), so finding them scans the claim's lines; a claim without any skips it.
+    /// </summary>
+    public Task<List<SubsidyClaimLineRecord>> ReviewLinesAsync(string claimId, IReadOnlyList<(string LoanId, DateOnly QuarterStart)> named, bool latePending)
     {
         ArgumentNullException.ThrowIfNull(named);
+        var late = latePending
+            ? $"""
+              union
+              (select {LineColumns} from subsidy_claim_lines
+               where claim_id = @claim and late_filing = 'PENDING' and decision = 'PENDING' limit {LatePendingLoadMax})
+              """
+            : "";
         var cmd = new NpgsqlBatchCommand(
             $"""
-            select {LineColumns} from subsidy_claim_lines l join unnest(@ids, @quarters) as k(loan_id, quarter_start) using (loan_id, quarter_start)
-            where l.claim_id = @claim
-            union
-            (select {LineColumns} from subsidy_claim_lines
-             where claim_id = @claim and late_filing = 'PENDING' and decision = 'PENDING' limit {LatePendingLoadMax})
+            select {LineColumns} from unnest(@ids, @quarters) as k(key_loan, key_quarter) cross join lateral (
+                select {LineColumns} from subsidy_claim_lines
+                where claim_id = @claim and loan_id = k.key_loan and quarter_start = k.key_quarter offset 0) l
+            {late}
             """);
         cmd.Parameters.AddWithValue("claim", claimId);
         cmd.Parameters.AddWithValue("ids", named.Select(k => k.LoanId).ToArray());
@@ -384,31 +415,6 @@ public sealed class SubsidyStore(DbSession session)
         }
         return lines;
     });
-
-    /// <summary>
-    /// The lines a review's rule for the rest would decide (pending, filed on time), per verdict flag: how many and
-    /// what they may be paid in all (payable_subsidy_fen, the verdict's figure stored at filing). One aggregate
-    /// statement, queued after the named lines' decisions so it counts what they left.
-    /// </summary>
-    public Task<List<SubsidyRestGroup>> RestGroupsAsync(string claimId)
-    {
-        var cmd = new NpgsqlBatchCommand(
-            """
-            select flag, count(*)::int, coalesce(sum(payable_subsidy_fen), 0)::bigint from subsidy_claim_lines
-            where claim_id = @claim and decision = 'PENDING' and late_filing = 'ON_TIME'
-            group by flag order by flag
-            """);
-        cmd.Parameters.AddWithValue("claim", claimId);
-        return session.ReadAsync(new Query<List<SubsidyRestGroup>>(cmd, async (r, ct) =>
-        {
-            var groups = new List<SubsidyRestGroup>();
-            while (await r.ReadAsync(ct))
-            {
-                groups.Add(new SubsidyRestGroup(SubsidyClaimRows.FlagOf(r.GetString(0)), r.GetInt32(1), new Money(r.GetInt64(2))));
-            }
-            return groups;
-        }));
-    }
 
     /// <summary>
     /// A review's rejection of the rest, line by line (a rejected line leaves the one-live-line index at once, so a
@@ -566,7 +572,9 @@ public sealed class SubsidyStore(DbSession session)
 
     /// <summary>
     /// Writes the decisions the aggregate made (decision, approved amount, rejection reason, late filing) in one
-    /// statement, queued; no amount is computed here. A count that differs fails the batch.
+    /// statement, queued; no amount is computed here. A count that differs fails the batch. Each row is found by its key
+    /// and updated by its ctid, as <see cref="ReviewLinesAsync"/> finds them: a join to the claim's lines could be planned
+    /// as a scan of a million of them.
     /// </summary>
     public void ApplyDecisions(string claimId, IReadOnlyList<SubsidyClaimLineRecord> decided)
     {
@@ -579,8 +587,11 @@ public sealed class SubsidyStore(DbSession session)
             """
             update subsidy_claim_lines l set decision = d.decision, approved_subsidy_fen = d.approved,
                 rejection_reason = d.reason, late_filing = d.late
-            from unnest(@loans, @quarters, @decisions, @approved, @reasons, @late) as d(loan_id, quarter_start, decision, approved, reason, late)
-            where l.claim_id = @claim and l.loan_id = d.loan_id and l.quarter_start = d.quarter_start
+            from (select k.decision, k.approved, k.reason, k.late, t.ctid as line
+                  from unnest(@loans, @quarters, @decisions, @approved, @reasons, @late) as k(loan_id, quarter_start, decision, approved, reason, late)
+                  cross join lateral (select ctid from subsidy_claim_lines x
+                                      where x.claim_id = @claim and x.loan_id = k.loan_id and x.quarter_start = k.quarter_start offset 0) t) d
+            where l.ctid = d.line
             """);
         var p = cmd.Parameters;
         p.AddWithValue("claim", claimId);
@@ -652,6 +663,12 @@ public sealed class SubsidyStore(DbSession session)
         PassedThroughFen = r.GetInt64(24),
         SettledBy = r.IsDBNull(25) ? null : r.GetString(25),
         RestApproved = r.GetBoolean(26),
+        RestLinesMatching = r.GetInt32(27),
+        RestLinesDiffering = r.GetInt32(28),
+        RestLinesIneligibleDays = r.GetInt32(29),
+        RestPayableMatchingFen = r.GetInt64(30),
+        RestPayableDifferingFen = r.GetInt64(31),
+        RestPayableIneligibleDaysFen = r.GetInt64(32),
     };
 
     private static SubsidyClaimLineRecord ReadLine(NpgsqlDataReader r)

@@ -8,7 +8,7 @@ namespace Danbao.Data.Verification;
 /// retries, lost replies): each request took effect at most once, every write that was claimed
 /// was completed in the same transaction, no write posted the same ledger transaction twice, the
 /// ledger balances, each loan's outstanding principal is its amount less the principal repaid, and
-/// every subsidy claim line belongs to a claim (the foreign key was dropped for speed, migration 0066). Read-only; safe on a live database
+/// every subsidy claim line belongs to a claim (the foreign key was dropped for speed, migration 0066), and a claim's counters of pending on-time lines are its lines' (migration 0073). Read-only; safe on a live database
 /// (one repeatable-read snapshot per part). Used by the fault tests and by <c>danbao verify</c>.
 /// </summary>
 public static class InvariantCheck
@@ -128,6 +128,28 @@ public static class InvariantCheck
             cross join lateral (select count(*) as n, coalesce(sum(paid_subsidy_fen), 0) as fen from subsidy_paid_lines
                                 where claim_id = c.id) p
             where c.state = 'SETTLED' and (t.n, t.fen) <> (p.n, p.fen)
+            order by c.id limit 100
+            """, ct);
+        // A review decides the rest from the claim's counters of pending on-time lines (0073), not from the lines: they
+        // must be what the lines say until the review (DRAFT, SUBMITTED), and 0 after it (the database checks the 0).
+        await ListAsync(conn, tx, problems, """
+            select format('subsidy claim %s (%s): its counters of pending on-time lines say MATCHES %s / %s fen, DIFFERS %s / %s fen, INELIGIBLE_DAYS %s / %s fen; its lines are %s / %s, %s / %s, %s / %s',
+                          c.id, c.state, c.rest_lines_matching, c.rest_payable_matching_fen, c.rest_lines_differing, c.rest_payable_differing_fen,
+                          c.rest_lines_ineligible_days, c.rest_payable_ineligible_days_fen, l.matching, l.matching_fen, l.differing, l.differing_fen,
+                          l.ineligible, l.ineligible_fen)
+            from subsidy_claims c
+            cross join lateral (
+                select count(*) filter (where flag = 'MATCHES') as matching,
+                       coalesce(sum(payable_subsidy_fen) filter (where flag = 'MATCHES'), 0) as matching_fen,
+                       count(*) filter (where flag = 'DIFFERS') as differing,
+                       coalesce(sum(payable_subsidy_fen) filter (where flag = 'DIFFERS'), 0) as differing_fen,
+                       count(*) filter (where flag = 'INELIGIBLE_DAYS') as ineligible,
+                       coalesce(sum(payable_subsidy_fen) filter (where flag = 'INELIGIBLE_DAYS'), 0) as ineligible_fen
+                from subsidy_claim_lines
+                where claim_id = c.id and c.state in ('DRAFT', 'SUBMITTED') and decision = 'PENDING' and late_filing = 'ON_TIME') l
+            where (c.rest_lines_matching, c.rest_payable_matching_fen, c.rest_lines_differing, c.rest_payable_differing_fen,
+                   c.rest_lines_ineligible_days, c.rest_payable_ineligible_days_fen)
+                  <> (l.matching, l.matching_fen, l.differing, l.differing_fen, l.ineligible, l.ineligible_fen)
             order by c.id limit 100
             """, ct);
         await CheckClaimSharesAsync(conn, tx, problems, counts, ct);

@@ -62,8 +62,8 @@ public sealed record SubsidyRestDecision(bool Approve)
 
     /// <summary>
     /// Counts into <paramref name="tally"/> (where a review counts its named lines too) the change to the claim's counters
-    /// when the rule decides the lines it covers, given per verdict flag as the database counts them
-    /// (<paramref name="groups"/>): what <see cref="Decide"/> does to each line, a group at a time.
+    /// when the rule decides the lines it covers, given per verdict flag (<paramref name="groups"/>, from
+    /// <see cref="Left"/>): what <see cref="Decide"/> does to each line, a group at a time.
     /// </summary>
     public void CountInto(SubsidyClaimSummary.Tally tally, IEnumerable<SubsidyRestGroup> groups)
     {
@@ -72,15 +72,39 @@ public sealed record SubsidyRestDecision(bool Approve)
         foreach (var g in groups)
         {
             // A NOT_PAYABLE line was rejected when filed: the rule never covers one.
-            if (g.Flag == ClaimLineFlag.NotPayable)
+            if (g.Flag == ClaimLineFlag.NotPayable && g.Lines != 0)
                 throw new InvalidOperationException($"{g.Lines} NOT_PAYABLE lines are pending");
-            tally.Decide(g.Flag, g.Lines, Approve ? g.Payable : Money.Zero, Approve ? SubsidyLineDecision.Approved : SubsidyLineDecision.Rejected);
+            tally.Decide(g, Approve ? SubsidyLineDecision.Approved : SubsidyLineDecision.Rejected);
         }
+    }
+
+    /// <summary>
+    /// The lines the rule decides, per verdict flag, without reading them: the claim's counters of pending on-time lines
+    /// (<paramref name="stored"/>, kept since filing) moved by what the review did to the lines it named
+    /// (<paramref name="named"/>: their summary after less before). A count below zero means the counters drifted
+    /// from the lines (`danbao verify` reports it), and nothing is decided on them.
+    /// </summary>
+    public static IReadOnlyList<SubsidyRestGroup> Left(IEnumerable<SubsidyRestGroup> stored, SubsidyClaimSummary named)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        ArgumentNullException.ThrowIfNull(named);
+        var left = stored.Select(g => g.Plus(named.RestByFlag[g.Flag])).ToArray();
+        foreach (var g in left)
+        {
+            if (g.Lines < 0 || g.Payable.IsNegative)
+                throw new InvalidOperationException($"the claim's counters of pending on-time {g.Flag} lines are below what its review named ({g.Lines} lines, {g.Payable.Fen} fen left)");
+        }
+        return left;
     }
 }
 
 /// <summary>The pending on-time lines of one verdict flag: how many, and what approval would pay them in all (their payable amounts).</summary>
-public readonly record struct SubsidyRestGroup(ClaimLineFlag Flag, int Lines, Money Payable);
+public readonly record struct SubsidyRestGroup(ClaimLineFlag Flag, int Lines, Money Payable)
+{
+    public SubsidyRestGroup Plus(SubsidyRestGroup other) => this with { Lines = Lines + other.Lines, Payable = Payable + other.Payable };
+
+    public SubsidyRestGroup Minus(SubsidyRestGroup other) => this with { Lines = Lines - other.Lines, Payable = Payable - other.Payable };
+}
 
 /// <summary>
 /// Settlement without the lines in memory: every approved line of a positive amount is a statement line

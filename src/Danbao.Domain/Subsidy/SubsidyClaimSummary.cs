@@ -17,7 +17,8 @@ public readonly record struct SubsidyLineTotals(int Lines, Money Claimed, Money 
 
 /// <summary>
 /// A claim's summary, computed once from its lines (the counters of subsidy_claims): totals, per verdict
-/// flag, per decision, late lines, and what was paid, clawed back and credited to borrowers.
+/// flag, per decision, late lines, what was paid, clawed back and credited to borrowers, and per verdict flag the lines a
+/// review's rule for the rest would decide (<see cref="RestByFlag"/>).
 /// </summary>
 public sealed record SubsidyClaimSummary(
     SubsidyLineTotals All,
@@ -27,7 +28,8 @@ public sealed record SubsidyClaimSummary(
     int LinesLatePending,
     Money Paid,
     Money ClawedBack,
-    Money PassedThrough)
+    Money PassedThrough,
+    IReadOnlyDictionary<ClaimLineFlag, SubsidyRestGroup> RestByFlag)
 {
     public int LinesMatching => ByFlag[ClaimLineFlag.Matches].Lines;
 
@@ -67,7 +69,8 @@ public sealed record SubsidyClaimSummary(
             ByFlag.ToDictionary(kv => kv.Key, kv => kv.Value.Minus(before.ByFlag[kv.Key])),
             LinesByDecision.ToDictionary(kv => kv.Key, kv => kv.Value - before.LinesByDecision[kv.Key]),
             LinesLate - before.LinesLate, LinesLatePending - before.LinesLatePending,
-            Paid - before.Paid, ClawedBack - before.ClawedBack, PassedThrough - before.PassedThrough);
+            Paid - before.Paid, ClawedBack - before.ClawedBack, PassedThrough - before.PassedThrough,
+            RestByFlag.ToDictionary(kv => kv.Key, kv => kv.Value.Minus(before.RestByFlag[kv.Key])));
     }
 
     /// <summary>
@@ -78,6 +81,7 @@ public sealed record SubsidyClaimSummary(
     {
         private readonly Dictionary<ClaimLineFlag, SubsidyLineTotals> _byFlag = Enum.GetValues<ClaimLineFlag>().ToDictionary(f => f, _ => SubsidyLineTotals.None);
         private readonly Dictionary<SubsidyLineDecision, int> _byDecision = Enum.GetValues<SubsidyLineDecision>().ToDictionary(d => d, _ => 0);
+        private readonly Dictionary<ClaimLineFlag, SubsidyRestGroup> _rest = Enum.GetValues<ClaimLineFlag>().ToDictionary(f => f, f => new SubsidyRestGroup(f, 0, Money.Zero));
         private SubsidyLineTotals _all = SubsidyLineTotals.None;
         private int _late;
         private int _latePending;
@@ -94,26 +98,29 @@ public sealed record SubsidyClaimSummary(
             _late += line.Late == LateFiling.OnTime ? 0 : 1;
             _latePending += line.Late == LateFiling.Pending && line.Decision == SubsidyLineDecision.Pending ? 1 : 0;
             _paid += line.Decision == SubsidyLineDecision.Paid ? line.Approved : Money.Zero;
+            if (SubsidyRestDecision.Covers(line))
+                _rest[line.Verdict.Flag] = _rest[line.Verdict.Flag].Plus(new SubsidyRestGroup(line.Verdict.Flag, 1, line.PayableAmount));
         }
 
         /// <summary>
-        /// <paramref name="lines"/> pending lines of <paramref name="flag"/> become <paramref name="to"/>, approved at
-        /// <paramref name="approved"/> in all: counted as <see cref="Add"/> counts them, after less before.
+        /// The pending on-time lines of <paramref name="group"/> become <paramref name="to"/> (approved: at their payable
+        /// total): counted as <see cref="Add"/> counts them, after less before, so they leave <see cref="RestByFlag"/>.
         /// </summary>
-        public void Decide(ClaimLineFlag flag, int lines, Money approved, SubsidyLineDecision to)
+        public void Decide(SubsidyRestGroup group, SubsidyLineDecision to)
         {
-            var counted = to is SubsidyLineDecision.Approved or SubsidyLineDecision.Paid ? approved : Money.Zero;
+            var counted = to is SubsidyLineDecision.Approved or SubsidyLineDecision.Paid ? group.Payable : Money.Zero;
             var change = new SubsidyLineTotals(0, Money.Zero, Money.Zero, counted);
             _all = _all.Plus(change);
-            _byFlag[flag] = _byFlag[flag].Plus(change);
-            _byDecision[SubsidyLineDecision.Pending] -= lines;
-            _byDecision[to] += lines;
+            _byFlag[group.Flag] = _byFlag[group.Flag].Plus(change);
+            _byDecision[SubsidyLineDecision.Pending] -= group.Lines;
+            _byDecision[to] += group.Lines;
             _paid += to == SubsidyLineDecision.Paid ? counted : Money.Zero;
+            _rest[group.Flag] = _rest[group.Flag].Minus(group);
         }
 
         public SubsidyClaimSummary Build(Money clawedBack, Money passedThrough) =>
             new(_all, new Dictionary<ClaimLineFlag, SubsidyLineTotals>(_byFlag), new Dictionary<SubsidyLineDecision, int>(_byDecision),
-                _late, _latePending, _paid, clawedBack, passedThrough);
+                _late, _latePending, _paid, clawedBack, passedThrough, new Dictionary<ClaimLineFlag, SubsidyRestGroup>(_rest));
 
         public SubsidyClaimSummary Build() => Build(Money.Zero, Money.Zero);
     }

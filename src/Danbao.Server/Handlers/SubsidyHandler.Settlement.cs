@@ -68,7 +68,7 @@ public sealed partial class SubsidyHandler
             // pending line is decided by the review's rule for the rest: an approval is kept on the claim (its rows stay
             // PENDING and read as APPROVED at their payable amount; settlement pays them), a rejection is written.
             var named = decisions.Select(d => (d.LoanId, (d.Quarter ?? record.Quarter).Start)).ToArray();
-            var held = await store.ReviewLinesAsync(claimId, named);
+            var held = await store.ReviewLinesAsync(claimId, named, latePending: record.LinesLatePending > 0);
             var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record, held, [], []));
             var reviews = decisions.Select(d => new Domain.Subsidy.SubsidyLineReview(new Domain.Subsidy.SubsidyLineKey(d.LoanId, d.Quarter ?? record.Quarter), d.Approve, d.Reason)).ToArray();
             var reviewed = claim.ReviewInPlace(reviews, request.ApproveAll);
@@ -86,17 +86,18 @@ public sealed partial class SubsidyHandler
                 before.Add(SubsidyClaimRows.ToLine(heldByKey[(line.LoanId, line.Quarter.Start)]));
                 after.Add(line);
             }
-            // The named lines' decisions are queued and go first; the rest is then counted by one aggregate statement.
+            // The rest is counted without reading it: the claim's counters of pending on-time lines, less those just named.
             store.ApplyDecisions(claimId, reviewed.Value.Named.Select(l => SubsidyClaimRows.ToRecord(claimId, record.BankId, l, null)).ToArray());
             var rest = reviewed.Value.Rest;
-            var restGroups = await store.RestGroupsAsync(claimId);
+            var restGroups = SubsidyRestDecision.Left(SubsidyClaimRows.RestGroupsOf(record), after.Build().Minus(before.Build()));
             rest.CountInto(after, restGroups);
             if (!rest.Approve)
             {
+                var toReject = restGroups.Sum(g => g.Lines);
                 var rejected = await store.RejectRestAsync(claimId, rest.Reason!);
-                if (rejected != restGroups.Sum(g => g.Lines))
+                if (rejected != toReject)
                 {
-                    throw new InvalidOperationException($"subsidy claim {claimId}: {restGroups.Sum(g => g.Lines)} lines to reject, {rejected} rejected");
+                    throw new InvalidOperationException($"subsidy claim {claimId}: its counters say {toReject} lines to reject, {rejected} rejected");
                 }
             }
             var change = after.Build().Minus(before.Build());

@@ -172,7 +172,7 @@ public class SubsidyClaimTests
         var before = eager.Summary();
         LoanBuilder.Ok(eager.Review(named, approveRest));
 
-        // The set-based review: the named line one by one, the rest as the database counts it, per flag.
+        // The set-based review: the named line one by one, the rest per flag from the counters kept since filing.
         var kept = Submitted();
         var review = kept.ReviewInPlace(named, approveRest).Value;
         var groups = kept.Lines.Where(SubsidyRestDecision.Covers).GroupBy(l => l.Verdict.Flag)
@@ -181,13 +181,19 @@ public class SubsidyClaimTests
         var after = new SubsidyClaimSummary.Tally();
         namedBefore.Add(Submitted().Lines.Single(l => l.LoanId == "L5"));
         after.Add(Assert.Single(review.Named));
-        review.Rest.CountInto(after, groups);
+        // The same groups without reading a line: the claim's counters as filing left them, moved by the named line.
+        var left = SubsidyRestDecision.Left(before.RestByFlag.Values, after.Build().Minus(namedBefore.Build()));
+        Assert.Equal(groups.OrderBy(g => g.Flag), left.Where(g => g.Lines > 0).OrderBy(g => g.Flag));
+        review.Rest.CountInto(after, left);
         var change = after.Build().Minus(namedBefore.Build());
         var expected = eager.Summary().Minus(before);
         Assert.Equal(expected.All, change.All);
         Assert.Equal(expected.ByFlag.OrderBy(kv => kv.Key), change.ByFlag.OrderBy(kv => kv.Key));
         Assert.Equal(expected.LinesByDecision.OrderBy(kv => kv.Key), change.LinesByDecision.OrderBy(kv => kv.Key));
         Assert.Equal(approveRest ? Yuan("3288.88") : Money.Zero, change.All.Approved);
+        // The counters of pending on-time lines (kept since filing) are emptied: all five lines leave them.
+        Assert.Equal(expected.RestByFlag.OrderBy(kv => kv.Key), change.RestByFlag.OrderBy(kv => kv.Key));
+        Assert.Equal((-2, -Yuan("1788.88").Fen), (change.RestByFlag[ClaimLineFlag.Matches].Lines, change.RestByFlag[ClaimLineFlag.Matches].Payable.Fen));
 
         // An approved rest is kept on the claim: rehydrated with it, the pending lines are the eager review's decisions,
         // and settle alike. (A rejected rest is written to the lines by the caller.)

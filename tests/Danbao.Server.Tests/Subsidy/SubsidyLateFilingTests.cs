@@ -94,15 +94,8 @@ public sealed class SubsidyLateFilingTests(DanbaoServer server) : IClassFixture<
         Assert.Equal("SUBSIDY_PASS_THROUGH_RECORDED", twice.Reason());
     }
 
-    private static Task<AddSubsidyClaimLinesResponse> FileLate(SubsidySteps steps, SubsidyClaim claim, params (Loan Loan, string Reason)[] lines)
-    {
-        var request = new AddSubsidyClaimLinesRequest { RequestId = DanbaoClient.NewRequestId(), Claim = claim.Name };
-        request.Lines.AddRange(lines.Select(l => new SubsidyClaimLineInput
-        {
-            Loan = l.Loan.Name, InterestPaidFen = 178_889, SubsidyClaimedFen = 89_444, Quarter = "2025-Q3", LateReason = l.Reason,
-        }));
-        return steps.Bank.Subsidy.AddSubsidyClaimLinesAsync(request).ResponseAsync;
-    }
+    private static Task<AddSubsidyClaimLinesResponse> FileLate(SubsidySteps steps, SubsidyClaim claim, params (Loan Loan, string Reason)[] lines) =>
+        steps.FileLate(claim, "2025-Q3", lines);
 
     private static Task<SubsidyClawback> ClawBack(SubsidySteps steps, SubsidyClaim claim, Loan loan, long amountFen, string on) =>
         steps.Finance.Subsidy.ClawBackSubsidyLineAsync(new ClawBackSubsidyLineRequest

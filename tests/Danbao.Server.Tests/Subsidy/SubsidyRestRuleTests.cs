@@ -1,4 +1,5 @@
 using Danbao.Client;
+using Danbao.Data.Verification;
 using Danbao.Contracts.V1;
 using Grpc.Core;
 using Danbao.Server.Tests.Support;
@@ -117,6 +118,92 @@ public sealed class SubsidyRestRuleTests(DanbaoServer server) : IClassFixture<Da
         Assert.Equal(SubsidyLineDecision.SubsidyLineRejected, lines[rejected.Name].Decision);
     }
 
+    [Fact]
+    public async Task An_approved_rest_is_counted_from_the_claims_counters_of_pending_on_time_lines_kept_since_filing()
+    {
+        var steps = new SubsidySteps(server);
+        var (m1, m2, d1, d2, i1) = (await PaidQ3(steps), await PaidQ3(steps), await PaidQ3(steps), await PaidQ3(steps), await PaidQ3TenDaysLate(steps));
+        var late = await PaidQ2(steps);
+        steps.Today("2025-10-13");
+        var claim = await steps.Open("2025-Q3");
+        // MATCHES 894.44 twice; DIFFERS asking 900.00 (pays 894.44) and 800.00 (pays 800.00); INELIGIBLE_DAYS (9 overdue days,
+        // asking 991.67, pays 904.17 for 93 of 102 days); and a late Q2 line, which the rule never covers.
+        var filed = await steps.File(claim, (m1, 178_889, 89_444), (m2, 178_889, 89_444), (d1, 178_889, 90_000), (d2, 178_889, 80_000), (i1, 198_333, 99_167));
+        Assert.Equal([Matches, Matches, Differs, Differs, Ineligible], filed.Lines.Select(l => l.Flag));
+        claim = (await steps.FileLate(filed.Claim, "2025-Q2", (late, "core banking migration in July"))).Claim;
+        Assert.Equal(new RestCounters(2, 178_888, 2, 169_444, 1, 90_417), await Counters(claim));
+
+        claim = await steps.Review(await steps.Submit(claim), approveAll: true,
+            new SubsidyLineReview { Loan = m2.Name, Approve = false, Reason = "duplicate" },
+            new SubsidyLineReview { Loan = d2.Name, Approve = true },
+            new SubsidyLineReview { Loan = late.Name, Quarter = "2025-Q2", Approve = true });
+
+        // By name: m2 rejected, d2 and the late line approved; by the rule: m1, d1, i1 at their payable amounts.
+        Assert.Equal((5, 1, 0, 89_444L + 89_444 + 90_417 + 80_000 + 89_444), (claim.LinesApproved, claim.LinesRejected, claim.LinesLatePending, claim.ApprovedSubsidyFen));
+        Assert.Equal(new RestCounters(0, 0, 0, 0, 0, 0), await Counters(claim));
+        Assert.Equal(["PENDING", "REJECTED", "PENDING", "APPROVED", "PENDING"], await Decisions(claim, m1, m2, d1, d2, i1));
+        claim = await steps.Settle(claim, "2025-10-13");
+        Assert.Equal(new Dictionary<string, long> { [Id(m1)] = 89_444, [Id(d1)] = 89_444, [Id(d2)] = 80_000, [Id(i1)] = 90_417, [Id(late)] = 89_444 },
+            await LedgerLines(claim));
+        Assert.Equal(438_749, claim.PaidSubsidyFen);
+    }
+
+    [Fact]
+    public async Task A_rejected_rest_rejects_as_many_lines_as_the_claims_counters_say_are_pending_on_time()
+    {
+        var steps = new SubsidySteps(server);
+        var (named, m, d, i) = (await PaidQ3(steps), await PaidQ3(steps), await PaidQ3(steps), await PaidQ3TenDaysLate(steps));
+        var late = await PaidQ2(steps);
+        steps.Today("2025-10-14");
+        var claim = (await steps.File(await steps.Open("2025-Q3"), (named, 178_889, 80_000), (m, 178_889, 89_444), (d, 178_889, 90_000), (i, 198_333, 99_167))).Claim;
+        claim = (await steps.FileLate(claim, "2025-Q2", (late, "staff shortage"))).Claim;
+        Assert.Equal(new RestCounters(1, 89_444, 2, 169_444, 1, 90_417), await Counters(claim));
+
+        claim = await steps.Review(await steps.Submit(claim), approveAll: false,
+            new SubsidyLineReview { Loan = named.Name, Approve = true },
+            new SubsidyLineReview { Loan = late.Name, Quarter = "2025-Q2", Approve = false, Reason = "no cause for missing the window" });
+
+        Assert.Equal((1, 4, 80_000L), (claim.LinesApproved, claim.LinesRejected, claim.ApprovedSubsidyFen));
+        Assert.Equal(new RestCounters(0, 0, 0, 0, 0, 0), await Counters(claim));
+        Assert.Equal(["APPROVED", "REJECTED", "REJECTED", "REJECTED", "REJECTED"], await Decisions(claim, named, m, d, i, late));
+        var lines = await Lines(steps, claim);
+        Assert.Equal(["NOT_APPROVED", "NOT_APPROVED", "NOT_APPROVED", "no cause for missing the window"],
+            new[] { m, d, i, late }.Select(l => lines[l.Name].RejectionReason));
+    }
+
+    [Fact]
+    public async Task A_counter_of_pending_on_time_lines_that_drifted_from_the_lines_is_reported_by_verify_and_stops_a_rejected_rest()
+    {
+        var steps = new SubsidySteps(server);
+        var (m, d) = (await PaidQ3(steps), await PaidQ3(steps));
+        steps.Today("2025-10-15");
+        var claim = await steps.Submit((await steps.File(await steps.Open("2025-Q3"), (m, 178_889, 89_444), (d, 178_889, 90_000))).Claim);
+        var id = claim.Name["subsidyClaims/".Length..];
+        await using var dataSource = NpgsqlDataSource.Create(server.Database.ConnectionString);
+        Assert.DoesNotContain((await InvariantCheck.RunAsync(dataSource)).Problems, p => p.Contains(id, StringComparison.Ordinal));
+
+        // More pending DIFFERS lines than the claim has DIFFERS lines: the database refuses it.
+        await using var conn = await dataSource.OpenConnectionAsync();
+        var over = await Assert.ThrowsAsync<PostgresException>(async () => await Execute(conn, "update subsidy_claims set rest_lines_differing = 2 where id = @claim", id));
+        Assert.Equal(("23514", "subsidy_claims_rest_counters_within_flags"), (over.SqlState, over.ConstraintName));
+        // Planted: the DIFFERS line forgotten by the counters.
+        await Execute(conn, "update subsidy_claims set rest_lines_differing = 0, rest_payable_differing_fen = 0 where id = @claim", id);
+        Assert.Contains($"subsidy claim {id} (SUBMITTED): its counters of pending on-time lines say MATCHES 1 / 89444 fen, DIFFERS 0 / 0 fen, INELIGIBLE_DAYS 0 / 0 fen; its lines are 1 / 89444, 1 / 89444, 0 / 0",
+            (await InvariantCheck.RunAsync(dataSource)).Problems);
+        // Rejecting the rest updates the lines and finds one more than the counters say: nothing is written.
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await steps.Review(claim, approveAll: false));
+        Assert.Equal(StatusCode.Internal, refused.StatusCode);
+        Assert.Equal(["PENDING", "PENDING"], await Decisions(claim, m, d));
+
+        // Put right, the review goes through; from then on the database holds the counters at 0.
+        await Execute(conn, "update subsidy_claims set rest_lines_differing = 1, rest_payable_differing_fen = 89444 where id = @claim", id);
+        claim = await steps.Review(claim, approveAll: false);
+        Assert.Equal((0, 2), (claim.LinesApproved, claim.LinesRejected));
+        Assert.DoesNotContain((await InvariantCheck.RunAsync(dataSource)).Problems, p => p.Contains(id, StringComparison.Ordinal));
+        var left = await Assert.ThrowsAsync<PostgresException>(async () => await Execute(conn, "update subsidy_claims set rest_lines_matching = 1 where id = @claim", id));
+        Assert.Equal(("23514", "subsidy_claims_rest_counters_empty_after_review"), (left.SqlState, left.ConstraintName));
+    }
+
     private static async Task Execute(NpgsqlConnection conn, string sql, string claimId, string? loanId = null)
     {
         await using var cmd = new NpgsqlCommand(sql, conn);
@@ -128,15 +215,54 @@ public sealed class SubsidyRestRuleTests(DanbaoServer server) : IClassFixture<Da
         await cmd.ExecuteNonQueryAsync();
     }
 
-    /// <summary>What icbc-gz's other settled 2025-Q3 claims of this class paid (the report covers them all).</summary>
+    /// <summary>What icbc-gz's other settled claims of this class paid for 2025-Q3 lines (the report covers them all; a late line is its own quarter's).</summary>
     private async Task<long> OtherClaimsPaidFen(SubsidyClaim claim)
     {
         await using var conn = new NpgsqlConnection(server.Database.ConnectionString);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(
-            "select coalesce(sum(paid_subsidy_fen), 0)::bigint from subsidy_claims where bank_id = 'icbc-gz' and state = 'SETTLED' and quarter_start = '2025-07-01' and id <> @claim", conn);
+            "select coalesce(sum(paid_subsidy_fen), 0)::bigint from subsidy_paid_lines where bank_id = 'icbc-gz' and quarter_start = '2025-07-01' and claim_id <> @claim", conn);
         cmd.Parameters.AddWithValue("claim", claim.Name["subsidyClaims/".Length..]);
         return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    private static readonly SubsidyLineFlag Matches = SubsidyLineFlag.SubsidyLineMatches;
+    private static readonly SubsidyLineFlag Differs = SubsidyLineFlag.SubsidyLineDiffers;
+    private static readonly SubsidyLineFlag Ineligible = SubsidyLineFlag.SubsidyLineIneligibleDays;
+
+    /// <summary>A claim's counters of pending on-time lines (migration 0073): MATCHES, DIFFERS, INELIGIBLE_DAYS, each lines and payable fen.</summary>
+    private sealed record RestCounters(int Matching, long MatchingFen, int Differing, long DifferingFen, int Ineligible, long IneligibleFen);
+
+    private async Task<RestCounters> Counters(SubsidyClaim claim)
+    {
+        await using var conn = new NpgsqlConnection(server.Database.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(
+            """
+            select rest_lines_matching, rest_payable_matching_fen, rest_lines_differing, rest_payable_differing_fen,
+                   rest_lines_ineligible_days, rest_payable_ineligible_days_fen
+            from subsidy_claims where id = @claim
+            """, conn);
+        cmd.Parameters.AddWithValue("claim", claim.Name["subsidyClaims/".Length..]);
+        await using var r = await cmd.ExecuteReaderAsync();
+        Assert.True(await r.ReadAsync());
+        return new RestCounters(r.GetInt32(0), r.GetInt64(1), r.GetInt32(2), r.GetInt64(3), r.GetInt32(4), r.GetInt64(5));
+    }
+
+    /// <summary>A §9 loan whose 2025-Q3 interest was paid ten days after its due date: 2025-06-20 … 2025-09-30, 102 days = 1,983.33.</summary>
+    private static async Task<Loan> PaidQ3TenDaysLate(SubsidySteps steps)
+    {
+        var loan = await steps.Disbursed();
+        await steps.Loans.Repay(loan, 198_333, "2025-09-30");
+        return loan;
+    }
+
+    /// <summary>A §9 loan disbursed 2025-03-20 whose 2025-Q2 interest (92 days, 1,788.89) was paid on its due date.</summary>
+    private static async Task<Loan> PaidQ2(SubsidySteps steps)
+    {
+        var loan = await steps.Disbursed("2025-03-01", "2025-03-20");
+        await steps.Loans.Repay(loan, 178_889, "2025-06-20");
+        return loan;
     }
 
     /// <summary>A §9 loan whose 2025-Q3 interest (1,788.89) was paid on its due date.</summary>

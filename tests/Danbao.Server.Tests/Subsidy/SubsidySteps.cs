@@ -56,6 +56,17 @@ public sealed class SubsidySteps(DanbaoServer server, string bank = "icbc-gz")
         return bank.Subsidy.AddSubsidyClaimLinesAsync(request).ResponseAsync;
     }
 
+    /// <summary>§9 lines (interest 1,788.89, subsidy asked 894.44) for <paramref name="quarter"/>, whose filing window has closed, each with its reason.</summary>
+    public Task<AddSubsidyClaimLinesResponse> FileLate(SubsidyClaim claim, string quarter, params (Loan Loan, string Reason)[] lines)
+    {
+        var request = new AddSubsidyClaimLinesRequest { RequestId = DanbaoClient.NewRequestId(), Claim = claim.Name };
+        request.Lines.AddRange(lines.Select(l => new SubsidyClaimLineInput
+        {
+            Loan = l.Loan.Name, InterestPaidFen = 178_889, SubsidyClaimedFen = 89_444, Quarter = quarter, LateReason = l.Reason,
+        }));
+        return Bank.Subsidy.AddSubsidyClaimLinesAsync(request).ResponseAsync;
+    }
+
     public Task<SubsidyClaim> Submit(SubsidyClaim claim) =>
         Bank.Subsidy.SubmitSubsidyClaimAsync(new SubmitSubsidyClaimRequest { RequestId = DanbaoClient.NewRequestId(), Name = claim.Name, Etag = claim.Etag }).ResponseAsync;
 
