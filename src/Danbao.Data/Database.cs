@@ -18,7 +18,11 @@ namespace Danbao.Data;
 /// </remarks>
 public sealed class Database : IAsyncDisposable
 {
+    /// <summary>Connections of the side pool (<see cref="OpenSideReadSessionAsync"/>).</summary>
+    public const int SideReadConnectionsMax = 16;
+
     private readonly ResiliencePipeline _retry;
+    private readonly Lazy<NpgsqlDataSource> _sideReads;
 
     public Database(DatabaseOptions options)
         : this(NpgsqlDataSource.Create(PoolTuning.WithServiceDefaults(options.ConnectionString)), options)
@@ -35,6 +39,7 @@ public sealed class Database : IAsyncDisposable
         }
         DataSource = dataSource;
         _retry = BuildRetryPipeline(options);
+        _sideReads = new Lazy<NpgsqlDataSource>(() => NpgsqlDataSource.Create(SideReadsConnectionString(options.ConnectionString)));
     }
 
     public NpgsqlDataSource DataSource { get; }
@@ -110,6 +115,27 @@ public sealed class Database : IAsyncDisposable
         return new DbSession(connection, null, ownsConnection: true, ct);
     }
 
+    /// <summary>
+    /// A read session on the side pool, beside a write the call holds open: a client stream reads its next batch's
+    /// loans there while its own connection writes the batch before (one connection runs one statement at a time).
+    /// A pool of its own, so a call holding a connection of the main pool never waits on that pool for a second one
+    /// (with every connection held by such calls, none would come back). No transaction; JIT off for its connections
+    /// (a batch's look-ups are costed above jit_above_cost, and compiling them took longer than running them).
+    /// </summary>
+    public async Task<DbSession> OpenSideReadSessionAsync(CancellationToken ct)
+    {
+        var connection = await _sideReads.Value.OpenConnectionAsync(ct);
+        return new DbSession(connection, null, ownsConnection: true, ct);
+    }
+
+    private static string SideReadsConnectionString(string connectionString)
+    {
+        var side = new NpgsqlConnectionStringBuilder(PoolTuning.WithServiceDefaults(connectionString)) { MaxPoolSize = SideReadConnectionsMax, MinPoolSize = 0 };
+        side.ApplicationName = $"{(string.IsNullOrEmpty(side.ApplicationName) ? "danbao" : side.ApplicationName)} side reads";
+        side.Options = $"{side.Options} -c jit=off".Trim();
+        return side.ConnectionString;
+    }
+
     /// <summary>True when a connection opens and answers <c>SELECT 1</c>; for health checks.</summary>
     public async Task<bool> CanConnectAsync(CancellationToken ct)
     {
@@ -125,7 +151,14 @@ public sealed class Database : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (_sideReads.IsValueCreated)
+        {
+            await _sideReads.Value.DisposeAsync();
+        }
+        await DataSource.DisposeAsync();
+    }
 
     private ResiliencePipeline BuildRetryPipeline(DatabaseOptions options)
     {

@@ -67,15 +67,24 @@ public sealed partial class SubsidyHandler
         long interestTotal = 0, subsidyTotal = 0;
 
         // A batch moves through three stages: loaded (its loans' facts read), judged (its rows encoded), written (COPY).
-        // The stages of three batches overlap: batch N is judged on a pool thread while the connection writes batch
-        // N−1 and then loads batch N+1, so the server's work and the database's run side by side instead of taking
-        // turns. Refusals keep the lines' order: both sides are awaited before either is raised, the COPY's first (its
-        // lines came first). A batch waiting for its COPY is kept as its encoded rows (two buffers, one per batch
-        // being judged or written, reused), its lines (for a refusal's keys) and the keys of the bank's own loans.
+        // The stages of three batches overlap: batch N is judged on a pool thread while the call's connection writes
+        // batch N−1 and a connection of the side pool loads batch N+1, so the server's work and two PostgreSQL
+        // backends' run side by side. Refusals keep the lines' order: everything is awaited before a refusal is
+        // raised, the COPY's first (its lines came first). A batch waiting for its COPY is kept as its encoded rows
+        // (two buffers, one per batch being judged or written, reused), its lines (for a refusal's keys) and the keys
+        // of the bank's own loans.
         (List<ClaimLineRequest> Lines, int FirstIndex, BatchFacts Facts)? loaded = null;
         (ClaimLineCopyRows Rows, List<ClaimLineRequest> Lines, (string LoanId, DateOnly QuarterStart)[] OwnKeys)? judged = null;
         var buffers = new[] { new ClaimLineCopyRows(limits.BatchLines * ClaimLineCopyRows.RowBytes), new ClaimLineCopyRows(limits.BatchLines * ClaimLineCopyRows.RowBytes) };
         var batches = 0;
+
+        // The loans and repayments are committed rows this call does not change: read beside the write, at READ
+        // COMMITTED as the write's own statements would read them.
+        async Task<BatchFacts> LoadAsync(List<ClaimLineRequest> lines)
+        {
+            await using var side = await database.OpenSideReadSessionAsync(ct);
+            return await LoadFactsAsync(side.Subsidy, record, lines);
+        }
 
         async Task CopyAsync(ClaimLineCopyRows rows, List<ClaimLineRequest> lines, (string LoanId, DateOnly QuarterStart)[] ownKeys)
         {
@@ -113,7 +122,7 @@ public sealed partial class SubsidyHandler
                 }
                 if (next is not null)
                 {
-                    loaded = (next, nextFirstIndex, await LoadFactsAsync(store, record, next));
+                    loaded = (next, nextFirstIndex, await LoadAsync(next));
                 }
                 return;
             }
@@ -136,23 +145,27 @@ public sealed partial class SubsidyHandler
             else
             {
                 var judging = Task.Run(() => Judge(record, claim, ready.Lines, ready.FirstIndex, ready.Facts, policy, today, rows, Keep, parallel: false), ct);
+                var copying = Task.CompletedTask;
+                if (judged is { } previous)
+                {
+                    judged = null;
+                    copying = CopyAsync(previous.Rows, previous.Lines, previous.OwnKeys);
+                }
+                var loading = next is null ? null : LoadAsync(next);
                 BatchFacts? facts = null;
                 try
                 {
-                    if (judged is { } previous)
-                    {
-                        judged = null;
-                        await CopyAsync(previous.Rows, previous.Lines, previous.OwnKeys);
-                    }
-                    if (next is not null)
-                    {
-                        facts = await LoadFactsAsync(store, record, next);
-                    }
+                    await copying;
+                    facts = loading is null ? null : await loading;
                 }
                 catch
                 {
                     // Nothing is left running beside the connection; the earlier lines' refusal is the one raised.
                     await ((Task)judging).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    if (loading is not null)
+                    {
+                        await ((Task)loading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    }
                     throw;
                 }
                 verdicts = await judging;
