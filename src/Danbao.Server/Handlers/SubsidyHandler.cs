@@ -185,7 +185,12 @@ public sealed partial class SubsidyHandler(Database database, ReadSession reads,
     /// <summary>The batch's loans and the repayments of the bank's own among them, in one round trip.</summary>
     private static async Task<BatchFacts> LoadFactsAsync(SubsidyStore store, SubsidyClaimRecord record, IReadOnlyList<ClaimLineRequest> inputs)
     {
-        var ids = inputs.Select(l => l.Input.LoanId).Distinct(StringComparer.Ordinal).ToArray();
+        var distinct = new HashSet<string>(inputs.Count, StringComparer.Ordinal);
+        foreach (var line in inputs)
+        {
+            distinct.Add(line.Input.LoanId);
+        }
+        var ids = distinct.ToArray();
         // Only this bank's own loans are looked into further (their repayments are read for them alone): another
         // bank's loan gets the same NOT_PAYABLE answer whether or not it was claimed (or exists).
         var (loans, repayments) = await store.LoadBatchAsync(ids, record.BankId, record.Quarter.End);
