@@ -147,7 +147,7 @@ public sealed class SubsidyStore(DbSession session)
             district = district == districtText ? district : districtText;
             DateOnly? Date(int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateOnly>(i);
             // Most loans were never overdue: their empty history is not read (a claim reads a million of them).
-            var history = r.IsDBNull(15) ? [] : JsonSerializer.Deserialize<List<OverdueEpisode>>(r.GetString(15)) ?? [];
+            IReadOnlyList<DateRange> history = r.IsDBNull(15) ? [] : OverdueHistoryOf(r.GetString(15));
             var data = new LoanData
             {
                 Id = ids[r.GetInt64(0) - 1],
@@ -168,12 +168,15 @@ public sealed class SubsidyStore(DbSession session)
                 MaturityDate = Date(12),
                 ExtendedFromDate = Date(13),
                 OverdueSinceDate = Date(14),
-                OverdueHistory = history.Count == 0 ? [] : history.Select(e => new DateRange(e.From, e.Until)).ToList(),
+                OverdueHistory = history,
             };
             loans[data.Id] = new SubsidyLoanFacts(data, r.IsDBNull(1) ? bankId : r.GetString(1), district);
         }
         return loans;
     }
+
+    private static IReadOnlyList<DateRange> OverdueHistoryOf(string json) =>
+        (JsonSerializer.Deserialize<List<OverdueEpisode>>(json) ?? []).Select(e => new DateRange(e.From, e.Until)).ToList();
 
     /// <summary>All recorded repayments paid before <paramref name="paidBefore"/> of these loans, oldest first per loan.</summary>
     public static Query<Dictionary<string, List<RecordedRepayment>>> LoadRepayments(IReadOnlyCollection<string> ids, DateOnly paidBefore)

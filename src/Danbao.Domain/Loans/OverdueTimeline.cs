@@ -17,18 +17,18 @@ public sealed class OverdueTimeline
     private readonly LoanData _loan;
     private readonly IReadOnlyList<ScheduledPayment> _plan;
     private readonly RecordedRepayment[] _repayments;
-    // Interest due by each plan date, computed when first asked (a claim line looks at one quarter of a long plan).
-    private readonly Money?[] _interestDueBy;
-    // Where the accrual stood at each plan date asked so far (repayments up to it counted): the next date starts there.
-    private readonly Accrual?[] _accrualAt;
+    // The last plan date whose interest due was asked, and where the accrual stood there (repayments up to it
+    // counted): dates are asked in ascending order (a sweep, the arrears), so the next one starts from it. A cursor,
+    // not an array per plan date: a claim builds a timeline for each of a million lines.
+    private int _lastAsked = -1;
+    private Money _lastDue;
+    private Accrual _accrualAtLast;
 
     private OverdueTimeline(LoanData loan, RecordedRepayment[] repayments)
     {
         _loan = loan;
         _plan = LoanPlan.Of(loan);
         _repayments = repayments;
-        _interestDueBy = new Money?[_plan.Count];
-        _accrualAt = new Accrual?[_plan.Count];
     }
 
     /// <summary>The timeline of <paramref name="loan"/> given all its recorded repayments (any order).</summary>
@@ -181,19 +181,27 @@ public sealed class OverdueTimeline
         return (Money.Max(Money.Zero, principalDue - principalPaid), Money.Max(Money.Zero, InterestDueBy(last) - interestPaid), firstMissed);
     }
 
-    private Money InterestDueBy(int i) => _interestDueBy[i] ??= AccruedBy(i);
+    private Money InterestDueBy(int i)
+    {
+        if (i != _lastAsked)
+        {
+            _lastDue = AccruedBy(i);
+            _lastAsked = i;
+        }
+        return _lastDue;
+    }
 
     /// <summary>
     /// Normal interest accrued up to (excluding) plan date <paramref name="i"/>, rounded at each repayment before it.
-    /// It starts from the nearest earlier plan date already asked, so asking every date in turn reads each repayment once
-    /// (a loan with hundreds of repayments is judged on every write).
+    /// It starts from the last plan date asked when that is earlier, so asking every date in turn reads each repayment
+    /// once (a loan with hundreds of repayments is judged on every write); an earlier date starts again from the
+    /// disbursement.
     /// </summary>
     private Money AccruedBy(int i)
     {
-        var k = i - 1;
-        while (k >= 0 && _accrualAt[k] is null)
-            k--;
-        var at = k >= 0 ? _accrualAt[k]!.Value : new Accrual(0, _loan.DisbursementDate!.Value, _loan.Amount, Money.Zero);
+        var (k, at) = _lastAsked >= 0 && _lastAsked < i
+            ? (_lastAsked, _accrualAtLast)
+            : (-1, new Accrual(0, _loan.DisbursementDate!.Value, _loan.Amount, Money.Zero));
         for (var j = k + 1; j <= i; j++)
         {
             var until = _plan[j].DueDate;
@@ -203,8 +211,8 @@ public sealed class OverdueTimeline
                 at = new Accrual(at.NextRepayment + 1, r.PaidOn, at.Principal - r.Principal,
                     at.Accrued + InterestCalculator.AccrueRounded(at.Principal, _loan.ContractRate, new DateRange(at.From, r.PaidOn)));
             }
-            _accrualAt[j] = at;
         }
+        _accrualAtLast = at;
         return at.Accrued + InterestCalculator.AccrueRounded(at.Principal, _loan.ContractRate, new DateRange(at.From, _plan[i].DueDate));
     }
 
