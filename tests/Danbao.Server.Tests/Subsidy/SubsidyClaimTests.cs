@@ -143,6 +143,59 @@ public sealed class SubsidyClaimTests(DanbaoServer server) : IClassFixture<Danba
     }
 
     [Fact]
+    public async Task The_database_refuses_a_line_with_a_negative_amount_an_unknown_code_or_a_payment_outside_its_verdict()
+    {
+        var steps = new SubsidySteps(server);
+        var loan = await steps.Disbursed();
+        steps.Today("2025-10-12");
+        var claim = await steps.Open("2025-Q3");
+        await using var conn = new NpgsqlConnection(server.Database.ConnectionString);
+        await conn.OpenAsync();
+        // A valid pending line, then the same line with one thing wrong: each is refused by the line's check.
+        const string Valid = "178889, 89444, 'MATCHES', 'PENDING', 'ON_TIME', null, 89444, 89444, 0";
+        async Task<PostgresException?> Insert(string values)
+        {
+            await using var tx = await conn.BeginTransactionAsync();
+            await using var cmd = new NpgsqlCommand(
+                $"""
+                insert into subsidy_claim_lines (claim_id, loan_id, bank_id, quarter_start, interest_paid_fen, subsidy_claimed_fen, flag,
+                    decision, late_filing, late_reason, expected_subsidy_fen, payable_subsidy_fen, approved_subsidy_fen)
+                values (@claim, @loan, 'icbc-gz', '2025-07-01', {values})
+                """, conn, tx);
+            cmd.Parameters.AddWithValue("claim", claim.Name["subsidyClaims/".Length..]);
+            cmd.Parameters.AddWithValue("loan", loan.Name["loans/".Length..]);
+            try
+            {
+                await cmd.ExecuteNonQueryAsync();
+                return null;
+            }
+            catch (PostgresException e)
+            {
+                return e;
+            }
+            finally
+            {
+                await tx.RollbackAsync();
+            }
+        }
+        Assert.Null(await Insert(Valid));
+        foreach (var invalid in new[]
+        {
+            "-1, 89444, 'MATCHES', 'PENDING', 'ON_TIME', null, 89444, 89444, 0", // negative interest
+            "178889, 89444, 'MATCHED', 'PENDING', 'ON_TIME', null, 89444, 89444, 0", // unknown flag
+            "178889, 89444, 'MATCHES', 'OPEN', 'ON_TIME', null, 89444, 89444, 0", // unknown decision
+            "178889, 89444, 'MATCHES', 'PENDING', 'PENDING', null, 89444, 89444, 0", // late without a reason
+            "178889, 89444, 'MATCHES', 'PENDING', 'ON_TIME', null, 89444, 89445, 0", // payable above expected
+            "178889, 89444, 'MATCHES', 'APPROVED', 'ON_TIME', null, 89444, 89444, 89000", // approved at other than payable
+            "178889, 89444, 'NOT_PAYABLE', 'PENDING', 'ON_TIME', null, 0, 0, 0", // not payable but not rejected
+        })
+        {
+            var refused = await Insert(invalid);
+            Assert.True(refused is { SqlState: PostgresErrorCodes.CheckViolation, ConstraintName: "subsidy_claim_lines_valid" }, invalid);
+        }
+    }
+
+    [Fact]
     public async Task A_paid_line_is_final_in_the_database()
     {
         var steps = new SubsidySteps(server);
