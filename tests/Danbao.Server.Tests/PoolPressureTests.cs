@@ -39,5 +39,24 @@ public sealed class PoolPressureTests(SmallPoolDanbaoServer server) : IClassFixt
         Assert.All(await all, r => Assert.Equal(100, r.InterestFen));
     }
 
+    [Fact]
+    public async Task A_streamed_claim_holding_the_pools_only_connection_reads_its_loans_on_the_side_pool()
+    {
+        // The stream holds the main pool's one connection for its transaction; its batch loads take a connection of
+        // the side pool. Had they asked the main pool, the call would wait on itself until the pool's 3 s timeout.
+        var steps = new Subsidy.SubsidySteps(server);
+        var loans = new List<Loan>();
+        for (var i = 0; i < 3; i++)
+        {
+            loans.Add(await steps.Disbursed());
+            await steps.Loans.Repay(loans[^1], 178_889, "2025-09-20");
+        }
+        steps.Today("2025-10-19");
+        var claim = await steps.Open("2025-Q3");
+        var reply = await steps.Bank.Subsidy.StreamSubsidyClaimLinesAsync(claim.Name, DanbaoClient.NewRequestId(),
+            loans.Select(l => new SubsidyClaimLineInput { Loan = l.Name, InterestPaidFen = 178_889, SubsidyClaimedFen = 89_444 }), linesPerMessage: 1);
+        Assert.Equal((3, 3 * 89_444L), (reply.Claim.LineCount, reply.Claim.ClaimedSubsidyFen));
+    }
+
     private static TimeSpan ReferenceCacheTtl() => Danbao.Server.Reference.ReferenceDataCache.Ttl;
 }
