@@ -11,8 +11,8 @@ public sealed record SubsidyStreamLimits
     /// Lines loaded, judged and written together. A batch's loans, lines and verdicts live while it passes through the
     /// stream's three stages (three batches at once): at 10,000 lines they outlived the collector's young generations,
     /// and a million-line stream cost 52 full collections (4.8–6.7 s of pauses) and a 234–247 MB peak; at 1,000 lines,
-    /// 19–20 full collections (1.8–2.3 s) and 194 MB (docs/subsidy.md, "Sixth pass"). Fewer lines would add round trips
-    /// for little.
+    /// 16–19 full collections (1.6–2.0 s) and 183–198 MB (docs/subsidy.md, "Sixth pass"). Fewer lines would add round
+    /// trips for little.
     /// </summary>
     public const int BatchLinesDefault = 1_000;
 
