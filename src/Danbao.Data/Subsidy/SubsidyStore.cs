@@ -251,8 +251,12 @@ public sealed class SubsidyStore(DbSession session)
         IReadOnlyCollection<string> ids, string bankId, DateOnly paidBefore)
     {
         // A batch of 10,000 loans is costed above jit_above_cost: compiling its expressions took ~25 ms a batch, more
-        // than the index look-ups it would speed up. Local to the call's transaction.
-        session.Queue(new NpgsqlBatchCommand("set local jit = off"));
+        // than the index look-ups it would speed up. Local to the call's transaction; a session without one (the side
+        // pool's, whose connections have JIT off) would only get PostgreSQL's warning that SET LOCAL needs a transaction.
+        if (session.Transaction is not null)
+        {
+            session.Queue(new NpgsqlBatchCommand("set local jit = off"));
+        }
         var loans = await session.ReadAsync(LoadLoans(ids, bankId));
         var own = new List<string>(loans.Count);
         foreach (var (id, facts) in loans)
