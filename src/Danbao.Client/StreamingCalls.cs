@@ -114,9 +114,12 @@ public static class StreamingCalls
         {
             await sending;
         }
-        catch (Exception e) when (e is RpcException or InvalidOperationException && !cancellationToken.IsCancellationRequested && !RefusedHere(e))
+        catch (Exception e) when (e is RpcException or InvalidOperationException or System.Net.Http.HttpRequestException or IOException
+                                   && !cancellationToken.IsCancellationRequested && !RefusedHere(e))
         {
-            // The server ended the call while messages were still being sent: its status is the answer.
+            // The server ended the call while messages were still being sent: its status is the answer. A reset that
+            // reaches the HTTP/2 stream before the call sees the status surfaces from the write as the HTTP layer's
+            // exception (STREAM_CLOSED), not as an RpcException.
         }
         return await call.ResponseAsync;
     }

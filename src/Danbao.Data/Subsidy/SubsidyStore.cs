@@ -504,10 +504,13 @@ public sealed class SubsidyStore(DbSession session)
             cmd.Parameters.AddWithValue("quarters", quarters);
             return cmd;
         }
+        // Each key looked up on the primary key, as ReviewLinesAsync does: right after a large COPY the statistics say the
+        // claim has a few lines, and a join was planned as a scan of all of them.
         var lines = LinesQuery(Command(
             $"""
-            select {LineColumns} from subsidy_claim_lines l join unnest(@ids, @quarters) as k(loan_id, quarter_start) using (loan_id, quarter_start)
-            where l.claim_id = @claim
+            select {LineColumns} from unnest(@ids, @quarters) as k(key_loan, key_quarter) cross join lateral (
+                select {LineColumns} from subsidy_claim_lines
+                where claim_id = @claim and loan_id = k.key_loan and quarter_start = k.key_quarter offset 0) l
             """));
         var clawbacks = new Query<List<SubsidyClawbackRecord>>(Command(
             """
