@@ -109,20 +109,41 @@ public sealed partial class SubsidyHandler
             }
         }
 
-        // One step of the pipeline: judges the loaded batch while the connection writes the judged one and loads
+        // The connections' part of a step: the judged batch's COPY on the call's own connection and the next batch's
+        // load on the side pool's, side by side; the COPY's refusal is raised first (its lines came first).
+        async Task<BatchFacts?> WriteAndLoadAsync(List<ClaimLineRequest>? next)
+        {
+            var copying = Task.CompletedTask;
+            if (judged is { } previous)
+            {
+                judged = null;
+                copying = CopyAsync(previous.Rows, previous.Lines, previous.OwnKeys);
+            }
+            var loading = next is null ? null : LoadAsync(next);
+            try
+            {
+                await copying;
+            }
+            catch
+            {
+                if (loading is not null)
+                {
+                    await ((Task)loading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+                throw;
+            }
+            return loading is null ? null : await loading;
+        }
+
+        // One step of the pipeline: judges the loaded batch while the connections write the judged one and load
         // `next` (each if there is one).
         async Task StepAsync(List<ClaimLineRequest>? next, int nextFirstIndex)
         {
             if (loaded is not { } ready)
             {
-                if (judged is { } only)
+                if (await WriteAndLoadAsync(next) is { } first)
                 {
-                    judged = null;
-                    await CopyAsync(only.Rows, only.Lines, only.OwnKeys);
-                }
-                if (next is not null)
-                {
-                    loaded = (next, nextFirstIndex, await LoadAsync(next));
+                    loaded = (next!, nextFirstIndex, first);
                 }
                 return;
             }
@@ -145,33 +166,21 @@ public sealed partial class SubsidyHandler
             else
             {
                 var judging = Task.Run(() => Judge(record, claim, ready.Lines, ready.FirstIndex, ready.Facts, policy, today, rows, Keep, parallel: false), ct);
-                var copying = Task.CompletedTask;
-                if (judged is { } previous)
-                {
-                    judged = null;
-                    copying = CopyAsync(previous.Rows, previous.Lines, previous.OwnKeys);
-                }
-                var loading = next is null ? null : LoadAsync(next);
-                BatchFacts? facts = null;
+                BatchFacts? facts;
                 try
                 {
-                    await copying;
-                    facts = loading is null ? null : await loading;
+                    facts = await WriteAndLoadAsync(next);
                 }
                 catch
                 {
                     // Nothing is left running beside the connection; the earlier lines' refusal is the one raised.
                     await ((Task)judging).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                    if (loading is not null)
-                    {
-                        await ((Task)loading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                    }
                     throw;
                 }
                 verdicts = await judging;
-                if (next is not null)
+                if (facts is not null)
                 {
-                    loaded = (next, nextFirstIndex, facts!);
+                    loaded = (next!, nextFirstIndex, facts);
                 }
             }
             var (shown, added) = verdicts;
