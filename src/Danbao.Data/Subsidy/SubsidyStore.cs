@@ -148,9 +148,10 @@ public sealed class SubsidyStore(DbSession session)
             DateOnly? Date(int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateOnly>(i);
             // Most loans were never overdue: their empty history is not read (a claim reads a million of them).
             IReadOnlyList<DateRange> history = r.IsDBNull(15) ? [] : OverdueHistoryOf(r.GetString(15));
+            var id = ids[r.GetInt64(0) - 1];
             var data = new LoanData
             {
-                Id = ids[r.GetInt64(0) - 1],
+                Id = id,
                 Region = region.Value,
                 BorrowerType = r.GetInt32(4) switch
                 {
@@ -163,7 +164,7 @@ public sealed class SubsidyStore(DbSession session)
                 ContractRate = new Rate(r.GetDecimal(7)),
                 RepaymentMethod = r.GetBoolean(8) ? RepaymentMethod.Bullet : RepaymentMethod.EqualPrincipal,
                 ContractDate = r.GetFieldValue<DateOnly>(9),
-                State = r.IsDBNull(10) ? throw new FormatException($"loan {ids[r.GetInt64(0) - 1]} has an unknown state") : StatesByPosition[r.GetInt32(10) - 1],
+                State = r.IsDBNull(10) ? throw new FormatException($"loan {id} has an unknown state") : StatesByPosition[r.GetInt32(10) - 1],
                 DisbursementDate = Date(11),
                 MaturityDate = Date(12),
                 ExtendedFromDate = Date(13),
@@ -400,15 +401,25 @@ public sealed class SubsidyStore(DbSession session)
     private static readonly (ClaimLineFlag Flag, string Name)[] RestCounters =
         [(ClaimLineFlag.Matches, "matching"), (ClaimLineFlag.Differs, "differing"), (ClaimLineFlag.IneligibleDays, "ineligible")];
 
+    /// <summary>
+    /// The claim's (@claim) lines with the keys @ids and @quarters, each looked up on the primary key (a lateral subquery
+    /// fenced by offset 0): right after a million-line COPY the statistics say the claim has a few lines, and a join to
+    /// the keys was planned as a scan of all of them.
+    /// </summary>
+    private const string LinesByKey = $"""
+        select {LineColumns} from unnest(@ids, @quarters) as k(key_loan, key_quarter) cross join lateral (
+            select {LineColumns} from subsidy_claim_lines
+            where claim_id = @claim and loan_id = k.key_loan and quarter_start = k.key_quarter offset 0) l
+        """;
+
     /// <summary>Most late lines a review can name (as many as line decisions per call, and one to tell there are more).</summary>
     public const int LatePendingLoadMax = LinesPerBatchMax + 1;
 
     /// <summary>
     /// The claim's lines with these keys and, when its counter says some are (<paramref name="latePending"/>), its late lines
     /// still undecided (at most <see cref="LatePendingLoadMax"/>): what a review holds. Each named line is looked up by its
-    /// key (a lateral subquery fenced by offset 0): right after a million-line COPY the statistics say the claim has a few
-    /// lines, and a join was planned as a scan of all of them. The late lines have no index (one would cost every filed
-    /// line a predicate in the COPY), so finding them scans the claim's lines; a claim without any skips it.
+    /// key (<see cref="LinesByKey"/>). The late lines have no index (one would cost every filed line a predicate in the
+    /// COPY), so finding them scans the claim's lines; a claim without any skips it.
     /// </summary>
     public Task<List<SubsidyClaimLineRecord>> ReviewLinesAsync(string claimId, IReadOnlyList<(string LoanId, DateOnly QuarterStart)> named, bool latePending)
     {
@@ -422,9 +433,7 @@ public sealed class SubsidyStore(DbSession session)
             : "";
         var cmd = new NpgsqlBatchCommand(
             $"""
-            select {LineColumns} from unnest(@ids, @quarters) as k(key_loan, key_quarter) cross join lateral (
-                select {LineColumns} from subsidy_claim_lines
-                where claim_id = @claim and loan_id = k.key_loan and quarter_start = k.key_quarter offset 0) l
+            {LinesByKey}
             {late}
             """);
         cmd.Parameters.AddWithValue("claim", claimId);
@@ -504,14 +513,7 @@ public sealed class SubsidyStore(DbSession session)
             cmd.Parameters.AddWithValue("quarters", quarters);
             return cmd;
         }
-        // Each key looked up on the primary key, as ReviewLinesAsync does: right after a large COPY the statistics say the
-        // claim has a few lines, and a join was planned as a scan of all of them.
-        var lines = LinesQuery(Command(
-            $"""
-            select {LineColumns} from unnest(@ids, @quarters) as k(key_loan, key_quarter) cross join lateral (
-                select {LineColumns} from subsidy_claim_lines
-                where claim_id = @claim and loan_id = k.key_loan and quarter_start = k.key_quarter offset 0) l
-            """));
+        var lines = LinesQuery(Command(LinesByKey));
         var clawbacks = new Query<List<SubsidyClawbackRecord>>(Command(
             """
             select c.loan_id, c.quarter_start, c.amount_fen, c.reason, c.clawed_back_date, c.clawed_back_by, c.ledger_transaction_id
