@@ -334,7 +334,17 @@ public sealed class SubsidyStore(DbSession session)
     }
 
     /// <summary>Bytes of encoded rows sent at a time.</summary>
-    private const int CopyChunkBytes = 64 * 1024;
+    internal const int CopyChunkBytes = 64 * 1024;
+
+    /// <summary>
+    /// Begins a COPY of lines that lasts as long as the caller feeds it (<see cref="ClaimLinesCopy"/>: a streamed claim's
+    /// lines, batch by batch); the session's queued statements go first.
+    /// </summary>
+    public async Task<ClaimLinesCopy> BeginLinesCopyAsync()
+    {
+        await session.FlushAsync();
+        return await ClaimLinesCopy.BeginAsync(session.Connection, $"copy subsidy_claim_lines ({LineColumns}) from stdin (format binary)", session.CancellationToken);
+    }
 
     /// <summary>
     /// Writes the aggregate's summary (SubsidyClaim.Summary(), the one computation of the counters) and the

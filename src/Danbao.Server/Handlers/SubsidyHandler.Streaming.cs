@@ -38,7 +38,6 @@ public sealed partial class SubsidyHandler
         // No retry around this transaction: a client stream cannot be replayed.
         await using var session = await database.OpenWriteSessionAsync(ct);
         var store = session.Subsidy;
-        var tx = session.Transaction!; // savepoints per batch
         var record = Visible(caller, await store.FindClaimAsync(claimId, true), first.Claim);
         // The claim is locked: a retry of a finished stream is recognised before anything is filed again.
         if (await session.Requests.FindAsync(caller.InstitutionId, requestId) is { } prior)
@@ -66,17 +65,19 @@ public sealed partial class SubsidyHandler
         var filed = 0;
         long interestTotal = 0, subsidyTotal = 0;
 
-        // A batch moves through three stages: loaded (its loans' facts read), judged (its rows encoded), written (COPY).
-        // The stages of three batches overlap: batch N is judged on a pool thread while the call's connection writes
-        // batch N−1 and a connection of the side pool loads batch N+1, so the server's work and two PostgreSQL
-        // backends' run side by side. Refusals keep the lines' order: everything is awaited before a refusal is
-        // raised, the COPY's first (its lines came first). A batch waiting for its COPY is kept as its encoded rows
-        // (two buffers, one per batch being judged or written, reused), its lines (for a refusal's keys) and the keys
-        // of the bank's own loans.
+        // A batch moves through three stages: loaded (its loans' facts read), judged (its rows encoded), written (sent to
+        // the stream's one COPY). The stages of three batches overlap: batch N is judged on a pool thread while batch
+        // N−1's rows go to the call's connection (PostgreSQL inserts them at its own pace) and a connection of the side
+        // pool loads batch N+1, so the server's work and two PostgreSQL backends' run side by side. Refusals keep the
+        // lines' order: everything is awaited, and the COPY ended, before a refusal is raised, the COPY's first (its
+        // lines came first). A batch waiting to be written is kept as its encoded rows (two buffers, one per batch
+        // being judged or written, reused) and its lines, the last few of which are kept to name a refused line's loan.
         (List<ClaimLineRequest> Lines, int FirstIndex, BatchFacts Facts)? loaded = null;
-        (ClaimLineCopyRows Rows, List<ClaimLineRequest> Lines, (string LoanId, DateOnly QuarterStart)[] OwnKeys)? judged = null;
+        (ClaimLineCopyRows Rows, List<ClaimLineRequest> Lines, int FirstIndex)? judged = null;
         var buffers = new[] { new ClaimLineCopyRows(limits.BatchLines * ClaimLineCopyRows.RowBytes), new ClaimLineCopyRows(limits.BatchLines * ClaimLineCopyRows.RowBytes) };
         var batches = 0;
+        ClaimLinesCopy? copy = null;
+        var written = new Queue<(int FirstIndex, List<ClaimLineRequest> Lines)>();
 
         // The loans and repayments are committed rows this call does not change: read beside the write, at READ
         // COMMITTED as the write's own statements would read them.
@@ -86,38 +87,53 @@ public sealed partial class SubsidyHandler
             return await LoadFactsAsync(side.Subsidy, record, lines);
         }
 
-        async Task CopyAsync(ClaimLineCopyRows rows, List<ClaimLineRequest> lines, (string LoanId, DateOnly QuarterStart)[] ownKeys)
+        async Task CopyAsync(ClaimLineCopyRows rows, List<ClaimLineRequest> lines, int firstIndex)
         {
-            // A line already in this claim, or a live line of the bank's own loan in any claim, is refused by the
-            // database's keys; the savepoint lets the refusal name the loans.
-            await tx.SaveAsync("batch", ct);
-            try
+            copy ??= await store.BeginLinesCopyAsync();
+            await copy.WriteAsync(rows);
+            written.Enqueue((firstIndex, lines));
+            if (written.Count > WrittenBatchesKept)
             {
-                await store.InsertLinesAsync(rows);
-                await tx.ReleaseAsync("batch", ct);
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
-            {
-                await tx.RollbackAsync("batch", ct);
-                var keys = lines.Select(l => (l.Input.LoanId, (l.Quarter ?? record.Quarter).Start)).ToArray();
-                var (inClaim, _, _) = await store.LinesWithRecordsAsync(claimId, keys);
-                var live = ownKeys.Length == 0 ? [] : await store.LiveLinesAsync(ownKeys);
-                var loans = inClaim.Select(l => l.LoanId).Concat(live).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-                throw loans.Length > 0
-                    ? LineExists(record.Quarter, loans)
-                    : RpcErrors.InvalidArgument("a loan and quarter appear twice in this stream", ("lines", "each loan and quarter once per claim"));
+                written.Dequeue();
             }
         }
 
-        // The connections' part of a step: the judged batch's COPY on the call's own connection and the next batch's
-        // load on the side pool's, side by side; the COPY's refusal is raised first (its lines came first).
+        // Ends the COPY. A line already in this claim (in this stream or filed before), or a live line of the bank's
+        // own loan in any claim, is refused by the database's keys, which name the row: the loan is named too when its
+        // batch is among the last written.
+        async Task EndCopyAsync()
+        {
+            if (copy is not { } ending)
+            {
+                return;
+            }
+            copy = null;
+            try
+            {
+                await ending.CompleteAsync();
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                var line = ClaimLinesCopy.RefusedLine(e);
+                var loan = line is { } l ? written.Where(b => l >= b.FirstIndex && l < b.FirstIndex + b.Lines.Count)
+                    .Select(b => b.Lines[(int)(l - b.FirstIndex)].Input.LoanId).FirstOrDefault() : null;
+                throw LineExists(record.Quarter, loan is null ? [] : [loan], line is { } at ? (int)at : null);
+            }
+            finally
+            {
+                await ending.DisposeAsync();
+            }
+        }
+
+        // The connections' part of a step: the judged batch's rows to the COPY on the call's own connection and the
+        // next batch's load on the side pool's, side by side; a failed write is raised first (its lines came first).
         async Task<BatchFacts?> WriteAndLoadAsync(List<ClaimLineRequest>? next)
         {
             var copying = Task.CompletedTask;
             if (judged is { } previous)
             {
                 judged = null;
-                copying = CopyAsync(previous.Rows, previous.Lines, previous.OwnKeys);
+                copying = CopyAsync(previous.Rows, previous.Lines, previous.FirstIndex);
             }
             var loading = next is null ? null : LoadAsync(next);
             try
@@ -200,7 +216,7 @@ public sealed partial class SubsidyHandler
                     reply.LinesTruncated = true;
                 }
             }
-            judged = (rows, ready.Lines, ready.Facts.OwnKeys);
+            judged = (rows, ready.Lines, ready.FirstIndex);
         }
 
         // Every batch received so far through all three stages: at the end, and before a later line's refusal is
@@ -221,55 +237,72 @@ public sealed partial class SubsidyHandler
             await StepAsync(lines, received - lines.Count);
         }
 
-        do
+        try
         {
-            var message = requests.Current;
-            Hash(hash, message);
-            if ((message.RequestId.Length > 0 && message.RequestId != requestId) || (message.Claim.Length > 0 && message.Claim != first.Claim))
+            do
             {
-                throw RpcErrors.InvalidArgument("request_id and claim are sent in the first message; later messages leave them empty or repeat them",
-                    (message.RequestId != requestId ? "request_id" : "claim", "the first message's, or empty"));
-            }
-            if (message.Lines.Count > SubsidyStore.LinesPerBatchMax)
-            {
-                throw RpcErrors.InvalidArgument($"a message carries at most {SubsidyStore.LinesPerBatchMax} lines; send more messages",
-                    ("lines", $"at most {SubsidyStore.LinesPerBatchMax} per message"));
-            }
-            if (received + message.Lines.Count > limits.LinesPerStreamMax)
-            {
-                throw RpcErrors.ResourceExhausted(Domain.Subsidy.SubsidyReasons.StreamTooLarge,
-                    $"a stream carries at most {limits.LinesPerStreamMax} lines (--subsidy-stream-lines-max); file the rest in another call");
-            }
-            foreach (var line in message.Lines)
-            {
-                if (ClaimLineRequest.Validate(errors, received, line, seen) is { } input)
+                var message = requests.Current;
+                Hash(hash, message);
+                if ((message.RequestId.Length > 0 && message.RequestId != requestId) || (message.Claim.Length > 0 && message.Claim != first.Claim))
                 {
-                    interestTotal = SumOrRefuse(interestTotal, line.InterestPaidFen, received, ".interest_paid_fen");
-                    subsidyTotal = SumOrRefuse(subsidyTotal, line.SubsidyClaimedFen, received, ".subsidy_claimed_fen");
-                    batch.Add(input);
+                    throw RpcErrors.InvalidArgument("request_id and claim are sent in the first message; later messages leave them empty or repeat them",
+                        (message.RequestId != requestId ? "request_id" : "claim", "the first message's, or empty"));
                 }
-                received++;
-                if (errors.Any)
+                if (message.Lines.Count > SubsidyStore.LinesPerBatchMax)
                 {
-                    await DrainAsync();
-                    errors.ThrowIfAny();
+                    throw RpcErrors.InvalidArgument($"a message carries at most {SubsidyStore.LinesPerBatchMax} lines; send more messages",
+                        ("lines", $"at most {SubsidyStore.LinesPerBatchMax} per message"));
                 }
-                if (batch.Count == limits.BatchLines)
+                if (received + message.Lines.Count > limits.LinesPerStreamMax)
                 {
-                    await FlushAsync();
+                    throw RpcErrors.ResourceExhausted(Domain.Subsidy.SubsidyReasons.StreamTooLarge,
+                        $"a stream carries at most {limits.LinesPerStreamMax} lines (--subsidy-stream-lines-max); file the rest in another call");
                 }
+                foreach (var line in message.Lines)
+                {
+                    if (ClaimLineRequest.Validate(errors, received, line, seen) is { } input)
+                    {
+                        interestTotal = SumOrRefuse(interestTotal, line.InterestPaidFen, received, ".interest_paid_fen");
+                        subsidyTotal = SumOrRefuse(subsidyTotal, line.SubsidyClaimedFen, received, ".subsidy_claimed_fen");
+                        batch.Add(input);
+                    }
+                    received++;
+                    if (errors.Any)
+                    {
+                        await DrainAsync();
+                        errors.ThrowIfAny();
+                    }
+                    if (batch.Count == limits.BatchLines)
+                    {
+                        await FlushAsync();
+                    }
+                }
+            }
+            while (await requests.MoveNext(ct));
+            if (received == 0)
+            {
+                throw RpcErrors.InvalidArgument("the stream has no lines", ("lines", "at least one line"));
+            }
+            if (batch.Count > 0)
+            {
+                await FlushAsync();
+            }
+            await DrainAsync();
+            await EndCopyAsync();
+        }
+        catch (RpcException) when (copy is not null)
+        {
+            // A later line's refusal: the rows already sent may hold an earlier one, which PostgreSQL gives as the COPY ends.
+            await EndCopyAsync();
+            throw;
+        }
+        finally
+        {
+            if (copy is not null)
+            {
+                await copy.DisposeAsync(); // abandoned: nothing of it is kept
             }
         }
-        while (await requests.MoveNext(ct));
-        if (received == 0)
-        {
-            throw RpcErrors.InvalidArgument("the stream has no lines", ("lines", "at least one line"));
-        }
-        if (batch.Count > 0)
-        {
-            await FlushAsync();
-        }
-        await DrainAsync();
         var claimed = await session.Requests.ClaimAsync(caller.InstitutionId, requestId, context.Method, hash.GetHashAndReset());
         if (claimed is not IdempotencyClaim.New)
         {

@@ -43,6 +43,9 @@ public sealed partial class SubsidyHandler(Database database, ReadSession reads,
     /// <summary>Up to this many lines per call, the reply echoes every line; above, only lines not MATCHES.</summary>
     public const int LinesEchoedMax = 1_000;
 
+    /// <summary>Batches of a stream whose lines are kept after they are written, to name the loan of a line the database refuses.</summary>
+    private const int WrittenBatchesKept = 4;
+
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
     public override async Task<SubsidyExplanation> ExplainSubsidy(ExplainSubsidyRequest request, ServerCallContext context)
     {
@@ -356,7 +359,7 @@ public sealed partial class SubsidyHandler(Database database, ReadSession reads,
     private static void CheckEtag(SubsidyClaimRecord claim, string etag) =>
         Etags.Check(SubsidyMapping.Name(claim.Id), claim.Version, etag, EtagUse.IfGiven);
 
-    private static RpcException LineExists(ClaimQuarter quarter, IReadOnlyList<string> loanIds)
+    private static RpcException LineExists(ClaimQuarter quarter, IReadOnlyList<string> loanIds, int? line = null)
     {
         var info = new ErrorInfo { Reason = SubsidyReasons.LineExists, Domain = RpcErrors.Domain };
         info.Metadata["quarter"] = quarter.ToString();
@@ -367,7 +370,15 @@ public sealed partial class SubsidyHandler(Database database, ReadSession reads,
         var message = loanIds.Count > 0
             ? $"a claim line for {quarter} already exists for {string.Join(", ", loanIds.Take(5).Select(ResourceNames.Loan.Format))}{(loanIds.Count > 5 ? " and others" : "")}; a loan's quarter is claimed once (a rejected line may be filed again)"
             : $"a claim line for {quarter} already exists for a loan of this call";
-        return RpcErrors.Build(StatusCode.AlreadyExists, message, info);
+        if (line is not { } at)
+        {
+            return RpcErrors.Build(StatusCode.AlreadyExists, message, info);
+        }
+        // A stream's refusal names the line (the stream is not kept: its loan is named only if its batch is still held).
+        var field = ClaimLineRequest.Field(at);
+        info.Metadata["line"] = field;
+        return RpcErrors.Build(StatusCode.AlreadyExists, $"{field}: {message}", info,
+            new BadRequest { FieldViolations = { new BadRequest.Types.FieldViolation { Field = field, Description = "this loan's quarter is already claimed, in this stream or a live line" } } });
     }
 
     /// <summary>Counters unchanged (a state change only).</summary>

@@ -205,6 +205,10 @@ public sealed class SubsidyStreamingTests(SmallStreamDanbaoServer server) : ICla
             [Line(loans[0], 178_889, 89_444), Line(loans[1], 178_889, 89_444), Line(loans[0], 178_889, 89_444), Line(loans[2], 178_889, 89_444), late],
             linesPerMessage: 1));
         Assert.Equal((StatusCode.AlreadyExists, "SUBSIDY_LINE_EXISTS"), (refused.StatusCode, refused.Reason()));
+        // The database names the row it refused (the stream's one COPY counts rows as the stream counts lines), and its
+        // batch is still held, so its loan is named too.
+        Assert.Equal("lines[2]", refused.FieldViolations().Single().Field);
+        Assert.Equal(("lines[2]", loans[0].Name), (refused.ReasonMetadata()["line"], refused.ReasonMetadata()["loans"]));
         // The late line alone is refused: had the stream raised its third batch's refusal first, the answer above would be this.
         var alone = await Assert.ThrowsAsync<RpcException>(() => subsidy.StreamSubsidyClaimLinesAsync(claim.Name, DanbaoClient.NewRequestId(), [late]));
         Assert.Equal((StatusCode.InvalidArgument, "lines[0].late_reason"), (alone.StatusCode, alone.FieldViolations()[0].Field));
