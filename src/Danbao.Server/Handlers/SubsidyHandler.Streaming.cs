@@ -221,8 +221,13 @@ public sealed partial class SubsidyHandler
 
         // Every batch received so far through all three stages: at the end, and before a later line's refusal is
         // raised, so that an earlier line's refusal is the one the caller gets.
+        // The step in flight: the next batch's lines are received and checked while it runs (the loop and the steps
+        // share no state), so PostgreSQL's backends do not wait for the server to read a message.
+        var stepping = Task.CompletedTask;
+
         async Task DrainAsync()
         {
+            await stepping;
             while (loaded is not null || judged is not null)
             {
                 await StepAsync(null, 0);
@@ -234,7 +239,8 @@ public sealed partial class SubsidyHandler
             var lines = batch;
             batch = new List<ClaimLineRequest>(limits.BatchLines);
             seen.Clear();
-            await StepAsync(lines, received - lines.Count);
+            await stepping;
+            stepping = StepAsync(lines, received - lines.Count);
         }
 
         try
@@ -290,10 +296,29 @@ public sealed partial class SubsidyHandler
             await DrainAsync();
             await EndCopyAsync();
         }
-        catch (RpcException) when (copy is not null)
+        catch (RpcException later)
         {
-            // A later line's refusal: the rows already sent may hold an earlier one, which PostgreSQL gives as the COPY ends.
+            // The step in flight ends first (it uses the connection). Its refusal is of earlier lines than the one caught,
+            // and the rows already sent to the COPY are earlier still: PostgreSQL's refusal of one comes as the COPY ends.
+            var refusal = later;
+            try
+            {
+                await stepping;
+            }
+            catch (RpcException earlier)
+            {
+                refusal = earlier;
+            }
             await EndCopyAsync();
+            if (refusal != later)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(refusal);
+            }
+            throw;
+        }
+        catch
+        {
+            await stepping.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw;
         }
         finally
