@@ -65,14 +65,15 @@ public sealed partial class SubsidyHandler
         var filed = 0;
         long interestTotal = 0, subsidyTotal = 0;
 
-        // A batch moves through three stages: loaded (its loans' facts read), judged (its rows encoded), written (sent to
-        // the stream's one COPY). The stages of three batches overlap: batch N is judged on a pool thread while batch
-        // N−1's rows go to the call's connection (PostgreSQL inserts them at its own pace) and a connection of the side
-        // pool loads batch N+1, so the server's work and two PostgreSQL backends' run side by side. Refusals keep the
-        // lines' order: everything is awaited, and the COPY ended, before a refusal is raised, the COPY's first (its
-        // lines came first). A batch waiting to be written is kept as its encoded rows (two buffers, one per batch
-        // being judged or written, reused) and its lines, the last few of which are kept to name a refused line's loan.
-        (List<ClaimLineRequest> Lines, int FirstIndex, BatchFacts Facts)? loaded = null;
+        // A batch moves through three stages: loaded (its loans' facts read on a side connection), judged (its rows
+        // encoded, on a pool thread), written (sent to the stream's one COPY on the call's connection, which PostgreSQL
+        // inserts at its own pace). A load starts as soon as its batch is received and has until the step after next to
+        // finish, so loads overlap each other and the judging and writing of earlier batches; the next batch is
+        // received and checked meanwhile. Refusals keep the lines' order: everything is awaited, and the COPY ended,
+        // before a refusal is raised, the COPY's first (its lines came first). A batch waiting to be written is kept
+        // as its encoded rows (two buffers, one per batch being judged or written, reused) and its lines, the last few
+        // of which are kept to name a refused line's loan.
+        var loading = new Queue<(List<ClaimLineRequest> Lines, int FirstIndex, Task<BatchFacts> Facts)>();
         (ClaimLineCopyRows Rows, List<ClaimLineRequest> Lines, int FirstIndex)? judged = null;
         var buffers = new[] { new ClaimLineCopyRows(limits.BatchLines * ClaimLineCopyRows.RowBytes), new ClaimLineCopyRows(limits.BatchLines * ClaimLineCopyRows.RowBytes) };
         var batches = 0;
@@ -125,45 +126,37 @@ public sealed partial class SubsidyHandler
             }
         }
 
-        // The connections' part of a step: the judged batch's rows to the COPY on the call's own connection and the
-        // next batch's load on the side pool's, side by side; a failed write is raised first (its lines came first).
-        async Task<BatchFacts?> WriteAndLoadAsync(List<ClaimLineRequest>? next)
+        // One step of the pipeline: starts loading `next` (if there is one) and, once more than LoadsAhead batches
+        // are loading (or when draining), judges the oldest while the connection writes the judged one. A load so
+        // has the step it started in and the next to finish, beside the judging and writing of earlier batches.
+        async Task StepAsync(List<ClaimLineRequest>? next, int nextFirstIndex)
         {
-            var copying = Task.CompletedTask;
+            if (next is not null)
+            {
+                loading.Enqueue((next, nextFirstIndex, LoadAsync(next)));
+            }
+            var writing = Task.CompletedTask;
             if (judged is { } previous)
             {
                 judged = null;
-                copying = CopyAsync(previous.Rows, previous.Lines, previous.FirstIndex);
+                writing = CopyAsync(previous.Rows, previous.Lines, previous.FirstIndex);
             }
-            var loading = next is null ? null : LoadAsync(next);
+            if (loading.Count == 0 || (next is not null && loading.Count <= LoadsAhead))
+            {
+                await writing;
+                return;
+            }
+            var ready = loading.Dequeue();
+            BatchFacts facts;
             try
             {
-                await copying;
+                facts = await ready.Facts;
             }
             catch
             {
-                if (loading is not null)
-                {
-                    await ((Task)loading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                }
+                await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 throw;
             }
-            return loading is null ? null : await loading;
-        }
-
-        // One step of the pipeline: judges the loaded batch while the connections write the judged one and load
-        // `next` (each if there is one).
-        async Task StepAsync(List<ClaimLineRequest>? next, int nextFirstIndex)
-        {
-            if (loaded is not { } ready)
-            {
-                if (await WriteAndLoadAsync(next) is { } first)
-                {
-                    loaded = (next!, nextFirstIndex, first);
-                }
-                return;
-            }
-            loaded = null;
             // A fresh aggregate per batch, counting the lines already filed: one that lived for the whole stream would
             // hold every line it added (a million-line claim's lines in memory, and the collector scanning them).
             var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record with { LineCount = record.LineCount + filed }, [], [], []));
@@ -174,30 +167,26 @@ public sealed partial class SubsidyHandler
             var kept = 0;
             bool Keep(SubsidyClaimLineRecord r) => r.Flag != "MATCHES" && kept++ <= room;
             (List<SubsidyClaimLineRecord> Kept, List<Domain.Subsidy.SubsidyClaimLine> Added) verdicts;
-            if (judged is null && next is null)
+            if (writing.IsCompleted && loading.Count == 0 && next is null)
             {
-                // Nothing for the connection to do (a one-batch stream): the batch is judged on every core.
-                verdicts = Judge(record, claim, ready.Lines, ready.FirstIndex, ready.Facts, policy, today, rows, Keep, parallel: true);
+                // Nothing else to do (a one-batch stream, or the last batch): it is judged on every core.
+                await writing;
+                verdicts = Judge(record, claim, ready.Lines, ready.FirstIndex, facts, policy, today, rows, Keep, parallel: true);
             }
             else
             {
-                var judging = Task.Run(() => Judge(record, claim, ready.Lines, ready.FirstIndex, ready.Facts, policy, today, rows, Keep, parallel: false), ct);
-                BatchFacts? facts;
+                var judging = Task.Run(() => Judge(record, claim, ready.Lines, ready.FirstIndex, facts, policy, today, rows, Keep, parallel: false), ct);
                 try
                 {
-                    facts = await WriteAndLoadAsync(next);
+                    await writing;
                 }
                 catch
                 {
-                    // Nothing is left running beside the connection; the earlier lines' refusal is the one raised.
+                    // The earlier lines' failure is the one raised, once nothing is left running beside the connection.
                     await ((Task)judging).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                     throw;
                 }
                 verdicts = await judging;
-                if (facts is not null)
-                {
-                    loaded = (next!, nextFirstIndex, facts);
-                }
             }
             var (shown, added) = verdicts;
             foreach (var line in added)
@@ -219,16 +208,25 @@ public sealed partial class SubsidyHandler
             judged = (rows, ready.Lines, ready.FirstIndex);
         }
 
-        // Every batch received so far through all three stages: at the end, and before a later line's refusal is
-        // raised, so that an earlier line's refusal is the one the caller gets.
+        // Loads still running when the stream fails are waited for (they hold side connections), their failures dropped.
+        async Task ForgetLoadsAsync()
+        {
+            while (loading.TryDequeue(out var pending))
+            {
+                await ((Task)pending.Facts).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+
         // The step in flight: the next batch's lines are received and checked while it runs (the loop and the steps
         // share no state), so PostgreSQL's backends do not wait for the server to read a message.
         var stepping = Task.CompletedTask;
 
+        // Every batch received so far through all three stages: at the end, and before a later line's refusal is
+        // raised, so that an earlier line's refusal is the one the caller gets.
         async Task DrainAsync()
         {
             await stepping;
-            while (loaded is not null || judged is not null)
+            while (loading.Count > 0 || judged is not null)
             {
                 await StepAsync(null, 0);
             }
@@ -309,6 +307,7 @@ public sealed partial class SubsidyHandler
             {
                 refusal = earlier;
             }
+            await ForgetLoadsAsync();
             await EndCopyAsync();
             if (refusal != later)
             {
@@ -319,6 +318,7 @@ public sealed partial class SubsidyHandler
         catch
         {
             await stepping.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await ForgetLoadsAsync();
             throw;
         }
         finally
@@ -377,3 +377,4 @@ public sealed partial class SubsidyHandler
             new ErrorInfo { Reason = "REQUEST_ID_REUSED", Domain = RpcErrors.Domain, Metadata = { ["request_id"] = requestId } },
             new BadRequest { FieldViolations = { new BadRequest.Types.FieldViolation { Field = "request_id", Description = "already used for a different request" } } });
 }
+

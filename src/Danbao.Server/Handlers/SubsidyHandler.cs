@@ -46,6 +46,12 @@ public sealed partial class SubsidyHandler(Database database, ReadSession reads,
     /// <summary>Batches of a stream whose lines are kept after they are written, to name the loan of a line the database refuses.</summary>
     private const int WrittenBatchesKept = 4;
 
+    /// <summary>
+    /// Batches of a stream whose loads may still run while an earlier batch is judged: a batch's load (its loans and
+    /// repayments, on a side connection) was the stream's slowest stage, and with none ahead every step waited for it.
+    /// </summary>
+    private const int LoadsAhead = 1;
+
     [Roles(Role.Bank, Role.FundOperator, Role.EmploymentService, Role.FinanceBureau, Role.Admin)]
     public override async Task<SubsidyExplanation> ExplainSubsidy(ExplainSubsidyRequest request, ServerCallContext context)
     {
