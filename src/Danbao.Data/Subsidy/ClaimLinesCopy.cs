@@ -5,7 +5,8 @@ using Npgsql;
 namespace Danbao.Data.Subsidy;
 
 /// <summary>
-/// A streamed claim's lines as one COPY for the whole call, fed a batch at a time as batches are judged. One COPY
+/// Claim lines as one binary COPY for the whole call (rows encoded by <see cref="ClaimLineCopyRows"/>, sent 64 KB at a
+/// time: one awaited write per chunk, not per field). A stream feeds it a batch at a time as batches are judged. One COPY
 /// instead of a COPY and a savepoint per batch: PostgreSQL set up a statement, a subtransaction and a thousand tuple
 /// slots for every thousand lines, and the stream waited for each batch's answer before the next step; now the
 /// rows are handed to the socket and PostgreSQL inserts them while the server judges the next batch. The price: a
@@ -40,9 +41,6 @@ public sealed partial class ClaimLinesCopy : IAsyncDisposable
         return new ClaimLinesCopy(copy, ct);
     }
 
-    /// <summary>The rows sent so far.</summary>
-    public long Rows { get; private set; }
-
     /// <summary>Sends a batch's encoded rows (not its header) and flushes them, so PostgreSQL inserts them while the caller goes on.</summary>
     public async Task WriteAsync(ClaimLineCopyRows rows)
     {
@@ -53,7 +51,6 @@ public sealed partial class ClaimLinesCopy : IAsyncDisposable
             await _copy.WriteAsync(bytes.Slice(at, Math.Min(SubsidyStore.CopyChunkBytes, bytes.Length - at)), _ct);
         }
         await _copy.FlushAsync(_ct);
-        Rows += rows.Count;
     }
 
     /// <summary>Ends the COPY: PostgreSQL's answer, a refusal included, is raised here.</summary>

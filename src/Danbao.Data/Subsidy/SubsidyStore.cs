@@ -299,38 +299,15 @@ public sealed class SubsidyStore(DbSession session)
     }
 
     /// <summary>
-    /// Writes encoded lines by binary COPY. The unique index refuses a second live line per loan and quarter
-    /// (23505). Rows are encoded by <see cref="ClaimLineCopyRows"/> and sent 64 KB at a time (raw binary COPY): one
-    /// awaited write per chunk, not per field. The session's queued statements go first.
+    /// Writes one call's encoded lines as one COPY (<see cref="ClaimLinesCopy"/>, as a stream writes its batches). The
+    /// unique index refuses a second live line per loan and quarter (23505), raised as the COPY ends. The session's
+    /// queued statements go first.
     /// </summary>
     public async Task InsertLinesAsync(ClaimLineCopyRows rows)
     {
-        ArgumentNullException.ThrowIfNull(rows);
-        await session.FlushAsync();
-        var ct = session.CancellationToken;
-        var copy = await session.Connection.BeginRawBinaryCopyAsync(
-            $"copy subsidy_claim_lines ({LineColumns}) from stdin (format binary)", ct);
-        var sent = false;
-        try
-        {
-            rows.Raw(ClaimLineCopyRows.Trailer);
-            var written = rows.Written;
-            for (var at = 0; at < written.Length; at += CopyChunkBytes)
-            {
-                await copy.WriteAsync(written.Slice(at, Math.Min(CopyChunkBytes, written.Length - at)), ct);
-            }
-            sent = true;
-        }
-        finally
-        {
-            if (!sent)
-            {
-                // Nothing of a half-sent COPY is kept: the server is told to abandon it.
-                await copy.CancelAsync();
-            }
-            // Ends the COPY: the server's answer, a refusal (23505) included, is raised here.
-            await copy.DisposeAsync();
-        }
+        await using var copy = await BeginLinesCopyAsync();
+        await copy.WriteAsync(rows);
+        await copy.CompleteAsync();
     }
 
     /// <summary>Bytes of encoded rows sent at a time.</summary>
