@@ -156,7 +156,7 @@ public sealed partial class SubsidyHandler(Database database, ReadSession reads,
             var (filed, _, _) = await store.LinesWithRecordsAsync(claimId, keys);
             var claim = Domain.Subsidy.SubsidyClaim.Rehydrate(SubsidyClaimRows.ToData(record, filed, [], []));
             var facts = await LoadFactsAsync(store, record, inputs);
-            if (facts.OwnKeys.Length > 0 && await store.LiveLinesAsync(facts.OwnKeys) is { Count: > 0 } existing)
+            if (facts.OwnKeys(record, inputs) is { Length: > 0 } own && await store.LiveLinesAsync(own) is { Count: > 0 } existing)
             {
                 throw LineExists(record.Quarter, existing);
             }
@@ -187,11 +187,19 @@ public sealed partial class SubsidyHandler(Database database, ReadSession reads,
     /// <summary>Batches from this size are judged in parallel.</summary>
     private const int ParallelJudgeLinesMin = 512;
 
-    /// <summary>What a batch of lines is judged on: its loans, which of its keys are the bank's own loans, and their repayments.</summary>
-    private sealed record BatchFacts(Dictionary<string, SubsidyLoanFacts> Loans, (string LoanId, DateOnly QuarterStart)[] OwnKeys,
-        Dictionary<string, List<RecordedRepayment>> Repayments);
+    /// <summary>What a batch of lines is judged on: its loans, and the repayments of the bank's own among them.</summary>
+    private sealed record BatchFacts(Dictionary<string, SubsidyLoanFacts> Loans, Dictionary<string, List<RecordedRepayment>> Repayments)
+    {
+        /// <summary>
+        /// The keys of <paramref name="inputs"/> that are the claim's bank's own loans: a unary call asks which already have a
+        /// live line before it writes (a stream leaves that to the database's key as its COPY ends).
+        /// </summary>
+        public (string LoanId, DateOnly QuarterStart)[] OwnKeys(SubsidyClaimRecord record, IReadOnlyList<ClaimLineRequest> inputs) =>
+            inputs.Where(l => Loans.TryGetValue(l.Input.LoanId, out var f) && f.BankId == record.BankId)
+                .Select(l => (l.Input.LoanId, (l.Quarter ?? record.Quarter).Start)).ToArray();
+    }
 
-    /// <summary>The batch's loans and the repayments of the bank's own among them, in one round trip.</summary>
+    /// <summary>The batch's loans, then the repayments of the bank's own among them.</summary>
     private static async Task<BatchFacts> LoadFactsAsync(SubsidyStore store, SubsidyClaimRecord record, IReadOnlyList<ClaimLineRequest> inputs)
     {
         var distinct = new HashSet<string>(inputs.Count, StringComparer.Ordinal);
@@ -203,9 +211,7 @@ public sealed partial class SubsidyHandler(Database database, ReadSession reads,
         // Only this bank's own loans are looked into further (their repayments are read for them alone): another
         // bank's loan gets the same NOT_PAYABLE answer whether or not it was claimed (or exists).
         var (loans, repayments) = await store.LoadBatchAsync(ids, record.BankId, record.Quarter.End);
-        var own = inputs.Where(l => loans.TryGetValue(l.Input.LoanId, out var f) && f.BankId == record.BankId)
-            .Select(l => (l.Input.LoanId, (l.Quarter ?? record.Quarter).Start)).ToArray();
-        return new BatchFacts(loans, own, repayments);
+        return new BatchFacts(loans, repayments);
     }
 
     /// <summary>
