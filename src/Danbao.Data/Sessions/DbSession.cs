@@ -7,6 +7,7 @@ using Danbao.Data.Identity;
 using Danbao.Data.Policy;
 using Danbao.Data.Sandbox;
 using Danbao.Data.Subsidy;
+using System.Runtime.ExceptionServices;
 using Npgsql;
 
 namespace Danbao.Data.Sessions;
@@ -23,6 +24,8 @@ public sealed class DbSession : IAsyncDisposable
 {
     private readonly List<BatchItem> _pending = [];
     private readonly bool _ownsConnection;
+    private int _itemStart;
+    private bool _itemSent;
 
     internal DbSession(NpgsqlConnection connection, NpgsqlTransaction? transaction, bool ownsConnection, CancellationToken ct)
     {
@@ -120,40 +123,106 @@ public sealed class DbSession : IAsyncDisposable
     private async Task RunAsync(BatchItem[] queries)
     {
         var items = _pending.Count == 0 ? queries : [.. _pending, .. queries];
+        // In a group (GroupCommit), statements before _itemStart were queued by earlier requests.
+        var earlier = _itemStart;
+        _itemSent |= _pending.Count > _itemStart;
         _pending.Clear();
-        await using (var batch = new NpgsqlBatch(Connection, Transaction))
+        _itemStart = 0;
+        ExceptionDispatchInfo? failure = null;
+        var failedAt = -1;
+        try
         {
+            await using var batch = new NpgsqlBatch(Connection, Transaction);
             foreach (var item in items)
             {
                 batch.BatchCommands.Add(item.Command);
             }
             await using var reader = await batch.ExecuteReaderAsync(CancellationToken);
-            // The reader stands on the first statement that returns rows; NextResult skips the others.
+            // The reader stands on the first statement that returns rows; NextResult skips the others. A reading
+            // that throws (a replayed request id) does not stop the others: every statement's result is read.
             var first = true;
-            foreach (var item in items)
+            for (var i = 0; i < items.Length; i++)
             {
-                if (item.Read is null)
+                if (items[i].Read is not { } read)
                 {
                     continue;
                 }
                 if (!first && !await reader.NextResultAsync(CancellationToken))
                 {
-                    throw new InvalidOperationException($"The batch ended before the result of: {item.Command.CommandText}");
+                    throw new InvalidOperationException($"The batch ended before the result of: {items[i].Command.CommandText}");
                 }
                 first = false;
-                await item.Read(reader, CancellationToken);
+                try
+                {
+                    await read(reader, CancellationToken);
+                }
+                catch (Exception ex) when (ex is not NpgsqlException)
+                {
+                    if (failure is null)
+                    {
+                        (failure, failedAt) = (ExceptionDispatchInfo.Capture(ex), i);
+                    }
+                }
             }
             while (await reader.NextResultAsync(CancellationToken))
             {
             }
         }
-        foreach (var item in items)
+        catch
         {
-            if (item.After is { } after)
+            Faulted = true; // the transaction is aborted, or its statements' results are unknown
+            throw;
+        }
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (items[i].After is { } after)
             {
-                await after(item.Command.RecordsAffected);
+                try
+                {
+                    await after(items[i].Command.RecordsAffected);
+                }
+                catch (Exception ex)
+                {
+                    if (failure is null)
+                    {
+                        (failure, failedAt) = (ExceptionDispatchInfo.Capture(ex), i);
+                    }
+                }
             }
         }
+        if (failure is not null)
+        {
+            // An earlier request's statement refused: that request's outcome is wrong, so the group cannot commit.
+            Faulted |= failedAt < earlier;
+            failure.Throw();
+        }
+    }
+
+    /// <summary>
+    /// True once a statement failed in PostgreSQL or an earlier request's statement of a group refused:
+    /// the transaction must not commit.
+    /// </summary>
+    public bool Faulted { get; private set; }
+
+    /// <summary>Starts the next request of a group (<see cref="GroupCommit"/>): what it queues from now on is its own.</summary>
+    internal void BeginGroupItem()
+    {
+        _itemStart = _pending.Count;
+        _itemSent = false;
+    }
+
+    /// <summary>
+    /// Takes back what the current request of a group queued, after it was refused: possible only while none of
+    /// it has been sent and nothing faulted. False means the group's transaction cannot commit.
+    /// </summary>
+    internal bool TryDropGroupItem()
+    {
+        if (Faulted || _itemSent)
+        {
+            return false;
+        }
+        _pending.RemoveRange(_itemStart, _pending.Count - _itemStart);
+        return true;
     }
 
     public async ValueTask DisposeAsync()

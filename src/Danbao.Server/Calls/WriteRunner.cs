@@ -22,7 +22,7 @@ namespace Danbao.Server.Calls;
 /// stored reply are queued and go as one batch before COMMIT. So a loan write is a load, a batch
 /// and a commit. Without it (effects that still use the raw connection) the claim is sent first.
 /// </remarks>
-public sealed class WriteRunner(Database database, TimeProvider clock)
+public sealed class WriteRunner(Database database, GroupCommit groups, TimeProvider clock)
 {
     /// <param name="redactStored">Blanks what must not be kept at rest (a new key's secret): a replay then returns the redacted reply.</param>
     /// <param name="claimWithLoad">The effects' first database access is a session read (the claim is checked before anything is decided).</param>
@@ -31,9 +31,13 @@ public sealed class WriteRunner(Database database, TimeProvider clock)
     /// in the same batch after it (see <see cref="IdempotencyStore.Check"/>); the id is then stored with the
     /// reply in one insert. A concurrent first attempt's unique violation is retried once, and replays.
     /// </param>
+    /// <param name="groupKey">
+    /// Run in a shared transaction with other requests of the same kind (<see cref="GroupCommit"/>), in the lane of
+    /// this key (the one row the effects lock). Only for effects that lock nothing else.
+    /// </param>
     public async Task<TReply> RunAsync<TReply>(ServerCallContext context, string requestId, IMessage request,
         Func<WriteScope, Task<TReply>> effects, Func<TReply, TReply>? redactStored = null, bool claimWithLoad = false,
-        bool checkAfterLock = false)
+        bool checkAfterLock = false, string? groupKey = null)
         where TReply : IMessage<TReply>, new()
     {
         var caller = context.Caller();
@@ -47,7 +51,7 @@ public sealed class WriteRunner(Database database, TimeProvider clock)
         {
             try
             {
-                return await database.InSessionAsync(async session =>
+                Func<DbSession, Task<TReply>> work = async session =>
                 {
                     Query<IdempotencyClaim?>? check = null;
                     if (checkAfterLock)
@@ -74,7 +78,10 @@ public sealed class WriteRunner(Database database, TimeProvider clock)
                         session.Requests.Complete(caller.InstitutionId, requestId, stored);
                     }
                     return reply;
-                }, context.CancellationToken);
+                };
+                return await (groupKey is null
+                    ? database.InSessionAsync(work, context.CancellationToken)
+                    : groups.RunAsync(groupKey, work, context.CancellationToken));
             }
             catch (Exception ex) when (checkAfterLock && attempt == 1 && IdempotencyStore.IsConcurrentDuplicate(ex))
             {

@@ -83,7 +83,8 @@ public sealed partial class LoanHandler
         var on = BusinessDate(errors, "paid_date", request.PaidDate);
         errors.ThrowIfAny();
         Allocation? allocation = null;
-        // Repayments commute, so the etag is checked only when the bank sends one.
+        // Repayments commute, so the etag is checked only when the bank sends one. They are the hot write, and lock
+        // only their loan: grouped with others in one transaction (GroupCommit).
         return ChangeAsync(context, request, "loan.repayment_recorded", write =>
         {
             var (scope, record, loan, repayments, guaranteed) = write;
@@ -109,7 +110,7 @@ public sealed partial class LoanHandler
             InterestFen = allocation!.Interest.Fen,
             PrincipalFen = allocation.Principal.Fen,
             Settled = loan.State == Contracts.V1.LoanState.Settled,
-        });
+        }, grouped: true);
     }
 
     [Roles(Role.Bank)]

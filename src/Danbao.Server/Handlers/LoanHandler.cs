@@ -228,7 +228,7 @@ public sealed partial class LoanHandler(ReadSession reads, WriteRunner writes, R
     private async Task<TReply> ChangeAsync<TReply>(ServerCallContext context, ILoanWriteRequest request, string action,
         Func<LoanChange, Task<Result<Unit>>> decide, bool etagRequired,
         Func<LoanRecord, IReadOnlyList<string>>? failedRules, string? guaranteeFundId, DateOnly? businessDate,
-        Func<ProtoLoan, TReply> reply, Func<object>? auditDetail = null)
+        Func<ProtoLoan, TReply> reply, Func<object>? auditDetail = null, bool grouped = false)
         where TReply : Google.Protobuf.IMessage<TReply>, new()
     {
         var id = LoanAccess.IdOf(request.Name);
@@ -266,7 +266,7 @@ public sealed partial class LoanHandler(ReadSession reads, WriteRunner writes, R
             var mapped = LoanMapping.ToProto(saved, policy.Resolver, today, repayments, policy.Calendar);
             written = new LoanSnapshot(saved, repayments, mapped, today, policy);
             return reply(mapped);
-        }, checkAfterLock: true);
+        }, checkAfterLock: true, groupKey: grouped ? id : null);
         // Kept only once committed (a version that rolled back may be written again with other content).
         if (written is not null)
         {

@@ -119,6 +119,7 @@ public sealed class DanbaoHost : IAsyncDisposable
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<Ledger>();
+        services.AddSingleton(_ => new GroupCommit(database, settings.WriteGroupLanes));
         services.AddSingleton<WriteRunner>();
         services.AddScoped<ReadSession>(); // the call's read session: opened on first use, given back when the call's scope ends
         services.AddSingleton<ReferenceDataCache>();

@@ -34,6 +34,8 @@ public sealed record ServerSettings
     public int LoanCacheEntries { get; init; } = Loans.LoanSnapshots.EntriesDefault;
     /// <summary>Serve GET /metrics (Prometheus text, HTTP/1.1) on this port of the listen address; 0 = any free port.</summary>
     public int? MetricsPort { get; init; }
+    /// <summary>Transactions that group RecordRepayment calls at once (<see cref="Data.Sessions.GroupCommit"/>; 0: each call alone).</summary>
+    public int WriteGroupLanes { get; init; } = Data.Sessions.GroupCommit.LanesDefault;
     /// <summary>Failed authentications a peer address may make at once before RESOURCE_EXHAUSTED (issue 14).</summary>
     public int AuthFailureBurst { get; init; } = Identity.AuthFailureLimiter.BurstDefault;
     /// <summary>Failed authentications a peer address may make per second after its burst.</summary>
@@ -115,6 +117,7 @@ public sealed record ServerSettings
         MaxMessageBytes = limits.MaxMessageBytes,
         CompressMinBytes = limits.CompressMinBytes,
         LoanCacheEntries = limits.LoanCacheEntries,
+        WriteGroupLanes = limits.WriteGroupLanes,
         AuthFailureBurst = limits.AuthFailureBurst,
         AuthFailuresPerSecond = limits.AuthFailuresPerSecond,
         Statements = new Fund.StatementLimits

@@ -1,7 +1,7 @@
 namespace Danbao.Server.Hosting.Configuration;
 
 /// <summary>
-/// Bounds on what callers may send (section "Limits"). Each must be a whole number from 1 up (the compression threshold and the loan cache from 0), which
+/// Bounds on what callers may send (section "Limits"). Each must be a whole number from 1 up (the compression threshold, the loan cache and the write groups from 0), which
 /// <see cref="ServerOption.Check"/> enforces before binding.
 /// </summary>
 public sealed class LimitsOptions
@@ -16,6 +16,9 @@ public sealed class LimitsOptions
 
     /// <summary>--loan-cache-entries: GetLoan replies kept in memory, each for one version of its loan (0: off).</summary>
     public int LoanCacheEntries { get; set; } = Loans.LoanSnapshots.EntriesDefault;
+
+    /// <summary>--write-group-lanes: transactions that group RecordRepayment calls at once, each a connection (0: off).</summary>
+    public int WriteGroupLanes { get; set; } = Data.Sessions.GroupCommit.LanesDefault;
 
     /// <summary>--statement-uploads-per-day: bank statements one bank may upload per CST day.</summary>
     public int StatementUploadsPerDay { get; set; } = new Fund.StatementLimits().UploadsPerBankPerDayMax;
