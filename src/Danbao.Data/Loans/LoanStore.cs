@@ -202,31 +202,57 @@ public sealed class LoanStore(DbSession session)
         });
     }
 
+    /// <summary>
+    /// One page of loans, newest first. Only the filters given are in the text: a prepared statement with
+    /// "(@x is null or col = @x)" for each gets a generic plan that cannot use an index (a scan and sort of every
+    /// loan, for each page), while each combination of filters as its own text is planned for what it is.
+    /// </summary>
     private static NpgsqlBatchCommand PageCommand(string select, LoanFilter filter, LoanCursor? after, int limit)
     {
-        var cmd = new NpgsqlBatchCommand(
-            $"""
+        var cmd = new NpgsqlBatchCommand();
+        var p = cmd.Parameters;
+        var where = new List<string>();
+        void Where(string predicate, string name, NpgsqlDbType type, object value)
+        {
+            where.Add(predicate);
+            p.AddWithValue(name, type, value);
+        }
+        if (filter.BankId is { } bank)
+        {
+            Where("bank_id = @bank_id", "bank_id", NpgsqlDbType.Text, bank);
+        }
+        if (filter.RegionWithin is { } region)
+        {
+            Where("(region_code = @region or region_code like @region || '-%')", "region", NpgsqlDbType.Text, region);
+        }
+        if (filter.State is { } state)
+        {
+            Where("state = @state", "state", NpgsqlDbType.Text, state.ToCode());
+        }
+        if (filter.District is { } district)
+        {
+            Where("district = @district", "district", NpgsqlDbType.Text, district);
+        }
+        if (filter.CreatedFrom is { } from)
+        {
+            Where("created_at >= @created_from", "created_from", NpgsqlDbType.TimestampTz, from.ToUniversalTime());
+        }
+        if (filter.CreatedBefore is { } before)
+        {
+            Where("created_at < @created_before", "created_before", NpgsqlDbType.TimestampTz, before.ToUniversalTime());
+        }
+        if (after is { } a)
+        {
+            Where("(created_at, id) < (@after_at, @after_id)", "after_at", NpgsqlDbType.TimestampTz, a.CreatedAt.ToUniversalTime());
+            p.AddWithValue("after_id", NpgsqlDbType.Text, a.Id);
+        }
+        p.AddWithValue("limit", limit);
+        cmd.CommandText = $"""
             {select}
-            where (@bank_id::text is null or bank_id = @bank_id)
-              and (@region::text is null or region_code = @region or region_code like @region || '-%')
-              and (@state::text is null or state = @state)
-              and (@district::text is null or district = @district)
-              and (@created_from::timestamptz is null or created_at >= @created_from)
-              and (@created_before::timestamptz is null or created_at < @created_before)
-              and (@after_at::timestamptz is null or (created_at, id) < (@after_at, @after_id))
+            {(where.Count == 0 ? "" : "where " + string.Join(" and ", where))}
             order by created_at desc, id desc
             limit @limit
-            """);
-        var p = cmd.Parameters;
-        p.AddWithValue("bank_id", NpgsqlDbType.Text, (object?)filter.BankId ?? DBNull.Value);
-        p.AddWithValue("region", NpgsqlDbType.Text, (object?)filter.RegionWithin ?? DBNull.Value);
-        p.AddWithValue("state", NpgsqlDbType.Text, filter.State is { } s ? s.ToCode() : DBNull.Value);
-        p.AddWithValue("district", NpgsqlDbType.Text, (object?)filter.District ?? DBNull.Value);
-        p.AddWithValue("created_from", NpgsqlDbType.TimestampTz, filter.CreatedFrom is { } f ? f.ToUniversalTime() : DBNull.Value);
-        p.AddWithValue("created_before", NpgsqlDbType.TimestampTz, filter.CreatedBefore is { } b ? b.ToUniversalTime() : DBNull.Value);
-        p.AddWithValue("after_at", NpgsqlDbType.TimestampTz, after is { } a ? a.CreatedAt.ToUniversalTime() : DBNull.Value);
-        p.AddWithValue("after_id", NpgsqlDbType.Text, after is { } a2 ? a2.Id : DBNull.Value);
-        p.AddWithValue("limit", limit);
+            """;
         return cmd;
     }
 
