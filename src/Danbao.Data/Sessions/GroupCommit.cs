@@ -53,6 +53,9 @@ public sealed class GroupCommit : IAsyncDisposable
         _groupMax = groupMax;
         _lanes = new Channel<Item>[lanes];
         _loops = new Task[lanes];
+        // The loops outlive the request that first asked for this singleton: they must not carry its context
+        // (its trace activity would parent every group's statements).
+        using var _ = ExecutionContext.SuppressFlow();
         for (var i = 0; i < lanes; i++)
         {
             var lane = _lanes[i] = Channel.CreateBounded<Item>(new BoundedChannelOptions(QueuedPerLaneMax) { SingleReader = true });
