@@ -9,16 +9,7 @@ namespace Danbao.Data.Tests;
 
 public sealed class DbSessionTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
-    private static AuditEvent Event(string subjectId) => new()
-    {
-        SubjectType = "loan",
-        SubjectId = subjectId,
-        Action = "loan.test",
-        ActorInstitution = "icbc-gz",
-        ActorRole = "bank",
-        OccurredAt = new DateTimeOffset(2025, 6, 1, 2, 0, 0, TimeSpan.Zero),
-        RequestId = "req-" + subjectId,
-    };
+    private static AuditEvent Event(string subjectId) => SampleAuditEvents.For(subjectId);
 
     private static Query<long> CountEvents(string subjectId)
     {

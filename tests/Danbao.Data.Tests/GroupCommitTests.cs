@@ -13,16 +13,7 @@ namespace Danbao.Data.Tests;
 /// </summary>
 public sealed class GroupCommitTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
-    private static AuditEvent Event(string subjectId) => new()
-    {
-        SubjectType = "group-test",
-        SubjectId = subjectId,
-        Action = "group.test",
-        ActorInstitution = "icbc-gz",
-        ActorRole = "bank",
-        OccurredAt = new DateTimeOffset(2026, 12, 1, 2, 0, 0, TimeSpan.Zero),
-        RequestId = "req-" + subjectId,
-    };
+    private static AuditEvent Event(string subjectId) => SampleAuditEvents.For(subjectId, "group-test", "group.test");
 
     private static Query<long> TransactionId() =>
         new(new NpgsqlBatchCommand("select txid_current()"), async (reader, ct) =>
