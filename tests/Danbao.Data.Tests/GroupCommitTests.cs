@@ -158,6 +158,29 @@ public sealed class GroupCommitTests(PostgresFixture postgres) : IClassFixture<P
     }
 
     [Fact]
+    public async Task A_request_whose_caller_gave_up_while_it_waited_never_runs()
+    {
+        await using var groups = new GroupCommit(postgres.Database, lanes: 1);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holder = groups.RunAsync("holder", async _ => { await gate.Task; return 0L; }, CancellationToken.None);
+        while (groups.Waiting > 0)
+        {
+            await Task.Delay(5);
+        }
+        using var giveUp = new CancellationTokenSource();
+        var ran = false;
+        var abandoned = groups.RunAsync("key", session => { ran = true; return AppendAsync(session, Subject()); }, giveUp.Token);
+
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        gate.SetResult();
+        await holder;
+        await groups.RunAsync("key", _ => Task.FromResult(0L), CancellationToken.None); // the lane has moved past it
+
+        Assert.False(ran);
+    }
+
+    [Fact]
     public async Task With_no_lanes_each_request_runs_on_its_own()
     {
         await using var groups = new GroupCommit(postgres.Database, lanes: 0);
