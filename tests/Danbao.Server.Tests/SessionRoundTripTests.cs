@@ -157,25 +157,57 @@ public sealed class SessionRoundTripTests(DanbaoServer server, ITestOutputHelper
         await cmd.ExecuteNonQueryAsync();
     }
 
-    private async Task<(int Trips, T Reply)> Count<T>(Func<Task<T>> call, List<string>? statements = null)
+    [Fact]
+    public async Task A_repayment_is_a_load_and_one_batch_and_its_statements_are_traced_under_its_call_though_its_group_runs_them()
+    {
+        var steps = new LoanSteps(server);
+        var loan = await steps.Disbursed();
+        await Warm(steps.Bank);
+        var statements = new List<string>();
+        var traced = new List<bool>();
+        var (trips, reply) = await Count(() => steps.Bank.Loans.RecordRepaymentAsync(new RecordRepaymentRequest
+        {
+            RequestId = DanbaoClient.NewRequestId(), Name = loan.Name, AmountFen = 500_000, PaidDate = "2025-09-20",
+        }).ResponseAsync, statements, traced);
+        Assert.Equal(178_889, reply.InterestFen);
+        // The loan locked with its repayments, the ledger's guarantee and the request id's check; then the repayment,
+        // the release of guaranteed principal, the loan, the audit event and the stored reply. COMMIT is not counted.
+        Assert.Equal(2, trips);
+        Assert.Contains("for update", statements[0]);
+        Assert.Contains("from idempotency_keys", statements[0]);
+        Assert.StartsWith("insert into loan_repayments", statements[1]);
+        Assert.Contains("insert into idempotency_keys", statements[1]);
+        // Each under the call's server span (the group's lane has no span of its own).
+        Assert.Equal([true, true], traced);
+    }
+
+    /// <param name="traced">Whether each statement's span has the call's server span (ASP.NET Core's) among its parents.</param>
+    private async Task<(int Trips, T Reply)> Count<T>(Func<Task<T>> call, List<string>? statements = null, List<bool>? traced = null)
     {
         var database = new NpgsqlConnectionStringBuilder(server.Database.ConnectionString).Database;
         var seen = new List<string>();
+        var underCall = new List<bool>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == "Npgsql",
+            ShouldListenTo = source => source.Name is "Npgsql" or "Microsoft.AspNetCore",
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity =>
             {
                 var text = (activity.GetTagItem("db.query.text") ?? activity.GetTagItem("db.statement") ?? activity.DisplayName)?.ToString() ?? "";
                 // Npgsql 10 names the database db.namespace; the host's health check (select 1) runs beside the call.
                 // A physical connection opened by the pool (CONNECT) is not a statement of the call.
-                if (Equals(activity.GetTagItem("db.namespace") ?? activity.GetTagItem("db.name"), database) && text != "select 1"
-                    && !text.StartsWith("CONNECT", StringComparison.Ordinal))
+                if (activity.Source.Name == "Npgsql" && Equals(activity.GetTagItem("db.namespace") ?? activity.GetTagItem("db.name"), database)
+                    && text != "select 1" && !text.StartsWith("CONNECT", StringComparison.Ordinal))
                 {
+                    var parent = activity.Parent;
+                    while (parent is not null && parent.Source.Name != "Microsoft.AspNetCore")
+                    {
+                        parent = parent.Parent;
+                    }
                     lock (seen)
                     {
                         seen.Add(string.Join(' ', text.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries)));
+                        underCall.Add(parent is not null);
                     }
                 }
             },
@@ -186,6 +218,7 @@ public sealed class SessionRoundTripTests(DanbaoServer server, ITestOutputHelper
         {
             output.WriteLine($"{seen.Count} round trips:\n  " + string.Join("\n  ", seen.Select(s => s[..Math.Min(160, s.Length)])));
             statements?.AddRange(seen);
+            traced?.AddRange(underCall);
             return (seen.Count, reply);
         }
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
@@ -137,6 +138,8 @@ public sealed class GroupCommit : IAsyncDisposable
             }
             if (sound && !session.Faulted)
             {
+                // A call's writes go with the next call's load, traced under that call; the last call's go here.
+                Activity.Current = group[^1].Caller;
                 await session.FlushAsync();
                 await transaction.CommitAsync();
                 committed = true;
@@ -183,6 +186,9 @@ public sealed class GroupCommit : IAsyncDisposable
     {
         public volatile bool Abandoned;
 
+        /// <summary>The caller's trace span: the statements its work sends on the lane are traced under its call.</summary>
+        public Activity? Caller { get; } = Activity.Current;
+
         /// <summary>Runs the request's work in the group's session; false if it threw (its outcome is kept).</summary>
         public abstract Task<bool> RunAsync(DbSession session);
 
@@ -203,6 +209,7 @@ public sealed class GroupCommit : IAsyncDisposable
 
         public override async Task<bool> RunAsync(DbSession session)
         {
+            Activity.Current = Caller; // an async method's change to it does not flow back to the lane
             try
             {
                 _reply = await work(session);
