@@ -336,8 +336,15 @@ def bench_write(ctx, quick):
         yard = pgbench(ctx, [], "pgbench", clients, seconds)
         yard_profile = statement_profile(ctx, "pgbench", "insert into pgbench_history")
         reset_statements(ctx)
+        groups_before = write_groups(ctx)
         ours = driver(ctx, "repay", "--loans", ctx.loans_file, "--clients", str(clients), "--seconds", str(seconds),
                       "--warmup", str(WARMUP_S), "--pid", str(ctx.server.pid), "--pg-pid", str(ctx.pg_pid))
+        groups_after = write_groups(ctx)
+        if groups_after:
+            calls, groups, aborted = (a - b for a, b in zip(groups_after, groups_before or (0, 0, 0)))
+            ours["write_groups"] = {"calls": calls, "groups": groups, "aborted": aborted}
+            NOTES.append(f"RecordRepayment, {clients} clients, warm-up included: {calls / max(1, groups):.1f} calls per committed "
+                         f"group ({groups:,.0f} groups), {aborted:,.0f} groups aborted")
         profile = statement_profile(ctx, "danbao", "insert into loan_repayments")
         ours["statements"], yard["statements"] = profile, yard_profile
         if clients == 32:
@@ -438,6 +445,20 @@ def call_counts(ctx):
             key = (f"/{labels['rpc_service']}/{labels['rpc_method']}", GRPC_STATUS_NAMES[code] if code < len(GRPC_STATUS_NAMES) else str(code))
         counts[key] = counts.get(key, 0) + int(m.group(3))
     return counts
+
+
+def write_groups(ctx):
+    """RecordRepayment's group commit so far, from /metrics: (calls committed in groups, groups, groups aborted);
+    None when the build has no metrics port or no groups (a build from before them, or --write-group-lanes 0)."""
+    if not ctx.metrics_url:
+        return None
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(f"{ctx.metrics_url}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    def total(name):
+        return sum(float(v) for v in re.findall(rf'^{name}(?:\{{[^}}]*\}})? ([\d.e+]+)$', text, re.M))
+    calls, groups = total("danbao_write_group_size_sum"), total("danbao_write_group_size_count")
+    return (calls, groups, total("danbao_write_group_aborted_total")) if groups else None
 
 
 def calls_since(before, after, method):
