@@ -153,12 +153,23 @@ public sealed class LoanStore(DbSession session)
         session.Queue(UpdateSql.Bind(cmd), rows => rows == 1 ? Task.CompletedTask : throw conflict());
     }
 
-    /// <summary>The loan, locked FOR UPDATE when <paramref name="forUpdate"/> (writers serialise on the row); for a batch.</summary>
-    public Query<LoanRecord?> Find(string id, bool forUpdate)
+    /// <summary>
+    /// The loan, locked FOR UPDATE when <paramref name="forUpdate"/> (writers serialise on the row); for a batch.
+    /// <paramref name="known"/>: a record of the loan kept in memory, returned instead of decoding the row when the
+    /// row is at its version (every write of a loan adds one to it).
+    /// </summary>
+    public Query<LoanRecord?> Find(string id, bool forUpdate, LoanRecord? known = null)
     {
         var cmd = new NpgsqlBatchCommand(forUpdate ? FindForUpdateSql : FindSql);
         cmd.Parameters.Add(new NpgsqlParameter { Value = id });
-        return new Query<LoanRecord?>(cmd, async (r, ct) => await r.ReadAsync(ct) ? Read(r) : null);
+        return new Query<LoanRecord?>(cmd, async (r, ct) =>
+        {
+            if (!await r.ReadAsync(ct))
+            {
+                return null;
+            }
+            return known is not null && known.Data.Id == id && r.GetInt32(r.GetOrdinal("version")) == known.Version ? known : Read(r);
+        });
     }
 
     /// <summary>The loan's row version (every write of the loan adds one); null when there is no such loan.</summary>

@@ -238,11 +238,11 @@ public sealed partial class LoanHandler(ReadSession reads, WriteRunner writes, R
         var result = await writes.RunAsync(context, request.RequestId, request, async scope =>
         {
             written = null; // an attempt that did not commit (retried, or replayed) keeps nothing
-            // Load: the loan locked, its repayments (unless kept for its version), what the ledger holds guaranteed
+            // Load: the loan locked (not decoded when kept at its version), its repayments (likewise), what the ledger holds guaranteed
             // for it, and then, under the lock, whether this request id was used before, in one round trip.
             var loans = scope.Session.Loans;
             var (found, loaded, guaranteed, _) = await scope.Session.ReadAsync(
-                loans.Find(id, forUpdate: true), loans.RepaymentsUnlessVersion(id, latest?.Version ?? -1),
+                loans.Find(id, forUpdate: true, known: latest?.Record), loans.RepaymentsUnlessVersion(id, latest?.Version ?? -1),
                 Data.Fund.FundAccounts.GuaranteedOutstandingOf(id), scope.RequestCheck);
             var record = LoanAccess.Visible(scope.Caller, found, request.Name);
             // A copy: the decision adds to it, and a kept list is never changed.
