@@ -425,16 +425,23 @@ GRPC_STATUS_NAMES = ["OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE
                      "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"]
 
 
+def metrics_text(ctx):
+    """The server's /metrics (Prometheus text), or None when the build has no --metrics-port."""
+    if not ctx.metrics_url:
+        return None
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never through an http_proxy
+    with opener.open(f"{ctx.metrics_url}/metrics", timeout=10) as response:
+        return response.read().decode()
+
+
 def call_counts(ctx):
     """Calls completed, from the server's /metrics: {(method, code): calls}, e.g. ("/danbao.v1.IdentityService/WhoAmI",
     "UNAUTHENTICATED"); {} when the build has no --metrics-port. Read from the OpenTelemetry histogram rpc.server.duration
     (rpc_server_duration_milliseconds_count, labels rpc_service, rpc_method, rpc_grpc_status_code) or, in a build from
     before it (--rev), from grpc_server_handled_total."""
-    if not ctx.metrics_url:
+    text = metrics_text(ctx)
+    if text is None:
         return {}
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never through an http_proxy
-    with opener.open(f"{ctx.metrics_url}/metrics", timeout=10) as response:
-        text = response.read().decode()
     counts = {}
     for m in re.finditer(r'^(rpc_server_duration_milliseconds_count|grpc_server_handled_total)\{([^}]*)\} (\d+)$', text, re.M):
         labels = dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', m.group(2)))
@@ -450,11 +457,9 @@ def call_counts(ctx):
 def write_groups(ctx):
     """RecordRepayment's group commit so far, from /metrics: (calls committed in groups, groups, groups aborted);
     None when the build has no metrics port or no groups (a build from before them, or --write-group-lanes 0)."""
-    if not ctx.metrics_url:
+    text = metrics_text(ctx)
+    if text is None:
         return None
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(f"{ctx.metrics_url}/metrics", timeout=10) as response:
-        text = response.read().decode()
     def total(name):
         return sum(float(v) for v in re.findall(rf'^{name}(?:\{{[^}}]*\}})? ([\d.e+]+)$', text, re.M))
     calls, groups = total("danbao_write_group_size_sum"), total("danbao_write_group_size_count")

@@ -35,8 +35,11 @@ public sealed class GroupCommitTests(PostgresFixture postgres) : IClassFixture<P
         return await connection.ExecuteScalarAsync<long>("select count(*) from audit_events where subject_id = @subject", new { subject });
     }
 
-    /// <summary>Starts a request that holds the lane until the others are queued behind it, then runs them.</summary>
-    private static async Task<Task<T>[]> QueuedTogetherAsync<T>(GroupCommit groups, params Func<DbSession, Task<T>>[] works)
+    /// <summary>
+    /// Starts a request that holds the (single) lane until <c>gate</c> is set; returns once its group has started, so
+    /// that what is sent next waits behind it.
+    /// </summary>
+    private static async Task<(TaskCompletionSource Gate, Task Holder)> HoldLaneAsync(GroupCommit groups)
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var holder = groups.RunAsync("holder", async _ => { await gate.Task; return 0; }, CancellationToken.None);
@@ -44,6 +47,13 @@ public sealed class GroupCommitTests(PostgresFixture postgres) : IClassFixture<P
         {
             await Task.Delay(5); // the holder is taken from the queue when its group starts
         }
+        return (gate, holder);
+    }
+
+    /// <summary>Starts a request that holds the lane until the others are queued behind it, then runs them.</summary>
+    private static async Task<Task<T>[]> QueuedTogetherAsync<T>(GroupCommit groups, params Func<DbSession, Task<T>>[] works)
+    {
+        var (gate, holder) = await HoldLaneAsync(groups);
         var runs = works.Select((work, i) => groups.RunAsync("key-" + i, work, CancellationToken.None)).ToArray();
         while (groups.Waiting < works.Length)
         {
@@ -161,12 +171,7 @@ public sealed class GroupCommitTests(PostgresFixture postgres) : IClassFixture<P
     public async Task A_request_whose_caller_gave_up_while_it_waited_never_runs()
     {
         await using var groups = new GroupCommit(postgres.Database, lanes: 1);
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var holder = groups.RunAsync("holder", async _ => { await gate.Task; return 0L; }, CancellationToken.None);
-        while (groups.Waiting > 0)
-        {
-            await Task.Delay(5);
-        }
+        var (gate, holder) = await HoldLaneAsync(groups);
         using var giveUp = new CancellationTokenSource();
         var ran = false;
         var abandoned = groups.RunAsync("key", session => { ran = true; return AppendAsync(session, Subject()); }, giveUp.Token);
