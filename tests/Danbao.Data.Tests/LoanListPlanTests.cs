@@ -34,7 +34,7 @@ public sealed class LoanListPlanTests(PostgresFixture postgres) : IClassFixture<
     private async Task<string> GenericPlanAsync(NpgsqlConnection connection, LoanFilter filter, LoanCursor? after)
     {
         await using var session = await postgres.Database.OpenReadSessionAsync(CancellationToken.None);
-        var command = session.Loans.List(filter, after, 51).Command;
+        var command = session.Loans.ListKeys(filter, after, 51).Command;
         // Named parameters as PostgreSQL numbers them, so that PREPARE sees the statement the driver sends.
         var text = command.CommandText;
         var types = new List<string>();

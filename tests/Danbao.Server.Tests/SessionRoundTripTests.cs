@@ -181,6 +181,39 @@ public sealed class SessionRoundTripTests(DanbaoServer server, ITestOutputHelper
         Assert.Equal([true, true], traced);
     }
 
+    [Fact]
+    public async Task A_page_of_loans_whose_replies_are_kept_is_one_round_trip_that_reads_only_their_keys()
+    {
+        var steps = new LoanSteps(server);
+        var loan = await steps.Disbursed();
+        await Warm(steps.Bank);
+        var request = new ListLoansRequest { PageSize = 5 };
+        // Cold: the page's keys, then the rows and repayments of the loans with no kept reply.
+        await steps.Bank.Loans.ListLoansAsync(request); // whatever an earlier test left kept, this keeps the page
+        await using (var conn = new NpgsqlConnection(server.Database.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var bump = new NpgsqlCommand("update loans set version = version + 1 where id = $1", conn);
+            bump.Parameters.Add(new NpgsqlParameter { Value = loan.Name["loans/".Length..] });
+            Assert.Equal(1, await bump.ExecuteNonQueryAsync());
+        }
+        var cold = new List<string>();
+        var (coldTrips, coldPage) = await Count(() => steps.Bank.Loans.ListLoansAsync(request).ResponseAsync, cold);
+        Assert.Equal(2, coldTrips);
+        Assert.StartsWith("select id, version, created_at from loans", cold[0]);
+        Assert.StartsWith("select id, bank_id", cold[1]);
+        Assert.Contains("where id = any($1)", cold[1]);
+        Assert.Contains("from loan_repayments", cold[1]);
+
+        // Warm: every reply of the page is kept at its version, so the keys are all PostgreSQL sends.
+        var warm = new List<string>();
+        var (warmTrips, warmPage) = await Count(() => steps.Bank.Loans.ListLoansAsync(request).ResponseAsync, warm);
+        Assert.Equal(1, warmTrips);
+        Assert.StartsWith("select id, version, created_at from loans", warm[0]);
+        Assert.Equal(coldPage, warmPage);
+        Assert.Contains(warmPage.Loans, l => l.Name == loan.Name);
+    }
+
     /// <param name="traced">Whether each statement's span has the call's server span (ASP.NET Core's) among its parents.</param>
     private async Task<(int Trips, T Reply)> Count<T>(Func<Task<T>> call, List<string>? statements = null, List<bool>? traced = null)
     {
