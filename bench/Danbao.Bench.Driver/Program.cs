@@ -16,7 +16,7 @@ using Grpc.Core;
 //         statements go as packed_lines; --plain 1 sends the `lines` form, --lines-per-message K
 //   get | list  --address URL --keys FILE --loans FILE --clients C --seconds S [--warmup S] [--pid P]
 //         GetLoan of a random loan / the first ListLoans page (50) of bank icbc-gz; replies counted, not decoded
-//         (ReadCalls), after each worker's first call is decoded and checked
+//         (CountedCalls, as are repay's), after each worker's first call is decoded and checked
 // --pid samples the server's CPU time (utime+stime from /proc/PID/stat) and peak RSS during the run.
 var options = Options.Parse(args);
 var keys = File.ReadAllLines(options.Get("keys"))
@@ -62,8 +62,8 @@ switch (options.Command)
     case "list":
         var loans = File.ReadAllLines(options.Get("loans")).Where(l => l.Length > 0).ToArray();
         var bank = Pool("icbc-gz");
-        var reads = bank.Select(c => new ReadCalls(c, keys["icbc-gz"], timeout)).ToArray();
-        var result = await Load.RunAsync(options.Command, bank, reads, loans, clients,
+        var counted = bank.Select(c => new CountedCalls(c, keys["icbc-gz"], timeout)).ToArray();
+        var result = await Load.RunAsync(options.Command, counted, loans, clients,
             TimeSpan.FromSeconds(options.Double("seconds", 10)), TimeSpan.FromSeconds(options.Double("warmup", 2)),
             options.Int("pid", 0), options.Int("pg-pid", 0));
         Console.WriteLine(JsonSerializer.Serialize(result));
@@ -365,7 +365,7 @@ namespace Danbao.Bench.Driver
     /// <summary>A fixed number of workers calling in a closed loop for a fixed time after a warm-up.</summary>
     internal static class Load
     {
-        public static async Task<object> RunAsync(string kind, DanbaoClient[] pool, ReadCalls[] reads, string[] loans, int clients, TimeSpan duration, TimeSpan warmup, int serverPid, int postgresPid)
+        public static async Task<object> RunAsync(string kind, CountedCalls[] pool, string[] loans, int clients, TimeSpan duration, TimeSpan warmup, int serverPid, int postgresPid)
         {
             var measuring = 0; // 0 warm-up, 1 measuring, 2 stopping
             var latencies = new List<double>[clients];
@@ -373,8 +373,7 @@ namespace Danbao.Bench.Driver
             string? firstError = null;
             var workers = Enumerable.Range(0, clients).Select(w => Task.Run(async () =>
             {
-                var client = pool[w / 16];
-                var read = reads[w / 16];
+                var calls = pool[w / 16];
                 var mine = new List<double>(1 << 16);
                 latencies[w] = mine;
                 var random = new Random(w);
@@ -386,7 +385,7 @@ namespace Danbao.Bench.Driver
                     var start = Stopwatch.GetTimestamp();
                     try
                     {
-                        await CallAsync(kind, client, read, loans, w, clients, n++, random);
+                        await CallAsync(kind, calls, loans, w, clients, n++, random);
                     }
                     catch (RpcException ex)
                     {
@@ -443,28 +442,32 @@ namespace Danbao.Bench.Driver
             };
         }
 
-        private static async Task CallAsync(string kind, DanbaoClient client, ReadCalls read, string[] loans, int worker, int clients, int n, Random random)
+        private static async Task CallAsync(string kind, CountedCalls calls, string[] loans, int worker, int clients, int n, Random random)
         {
-            if (n == 0 && kind is "get" or "list")
+            RecordRepaymentRequest? repayment = null;
+            if (kind == "repay")
             {
-                await read.CheckedAsync(kind, loans[0]);
+                var share = (loans.Length - worker + clients - 1) / clients;
+                repayment = new RecordRepaymentRequest
+                {
+                    RequestId = DanbaoClient.NewRequestId(), Name = loans[worker + clients * (n % Math.Max(1, share))], AmountFen = 100, PaidDate = "2026-06-01",
+                };
+            }
+            if (n == 0)
+            {
+                await calls.CheckedAsync(kind, loans[0], repayment);
                 return;
             }
             switch (kind)
             {
                 case "repay":
-                    var share = (loans.Length - worker + clients - 1) / clients;
-                    var loan = loans[worker + clients * (n % Math.Max(1, share))];
-                    await client.Loans.RecordRepaymentAsync(new RecordRepaymentRequest
-                    {
-                        RequestId = DanbaoClient.NewRequestId(), Name = loan, AmountFen = 100, PaidDate = "2026-06-01",
-                    });
+                    await calls.RecordRepaymentAsync(repayment!);
                     break;
                 case "get":
-                    await read.GetLoanAsync(new GetLoanRequest { Name = loans[random.Next(loans.Length)] });
+                    await calls.GetLoanAsync(new GetLoanRequest { Name = loans[random.Next(loans.Length)] });
                     break;
                 case "list":
-                    await read.ListLoansAsync(new ListLoansRequest { PageSize = 50 });
+                    await calls.ListLoansAsync(new ListLoansRequest { PageSize = 50 });
                     break;
                 default:
                     throw new ArgumentException($"unknown load {kind}");
