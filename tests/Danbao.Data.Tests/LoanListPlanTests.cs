@@ -11,25 +11,6 @@ namespace Danbao.Data.Tests;
 /// </summary>
 public sealed class LoanListPlanTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
-    private async Task SeedAsync(NpgsqlConnection connection)
-    {
-        await using var seed = new NpgsqlCommand(
-            """
-            begin;
-            set local session_replication_role = replica; -- no institutions needed: foreign keys off, checks on
-            insert into loans (id, bank_id, region_code, state, borrower_type, borrower, id_number_cipher, id_number_index, amount_fen,
-                term_months, contract_rate_bp, repayment_method, contract_date, application_date, counter_guarantee, created_at)
-            select 'L' || lpad(g::text, 14, '0'), 'bank-' || (g % 20), 'CN-GD-GZ', 'CURRENT', 'INDIVIDUAL', '{}', '\x00',
-                decode(md5(g::text), 'hex') || decode(md5(g::text), 'hex'), 100000000, 24, 395, 'BULLET', '2026-01-05', '2026-01-02', false,
-                now() - g * interval '1 minute'
-            from generate_series(1, 4000) g
-            on conflict do nothing;
-            commit;
-            analyze loans;
-            """, connection);
-        await seed.ExecuteNonQueryAsync();
-    }
-
     /// <summary>The generic plan of the listing's statement for <paramref name="filter"/>, as PostgreSQL prepares it.</summary>
     private async Task<string> GenericPlanAsync(NpgsqlConnection connection, LoanFilter filter, LoanCursor? after)
     {
@@ -64,7 +45,7 @@ public sealed class LoanListPlanTests(PostgresFixture postgres) : IClassFixture<
     public async Task A_banks_page_of_loans_is_read_from_its_index_in_the_prepared_plan_not_by_scanning_every_loan()
     {
         await using var connection = await postgres.DataSource.OpenConnectionAsync();
-        await SeedAsync(connection);
+        await SampleLoans.InsertAsync(connection, 1, 4000);
 
         var first = await GenericPlanAsync(connection, new LoanFilter { BankId = "bank-7" }, null);
         var next = await GenericPlanAsync(connection, new LoanFilter { BankId = "bank-7" },

@@ -182,6 +182,22 @@ public sealed class SessionRoundTripTests(DanbaoServer server, ITestOutputHelper
     }
 
     [Fact]
+    public async Task A_kept_loan_is_answered_after_one_version_read_traced_under_the_call_though_a_lane_runs_it()
+    {
+        var steps = new LoanSteps(server);
+        var loan = await steps.Disbursed();
+        await Warm(steps.Bank);
+        var first = await steps.Bank.Loans.GetLoanAsync(new GetLoanRequest { Name = loan.Name }); // kept now
+        var statements = new List<string>();
+        var traced = new List<bool>();
+        var (trips, again) = await Count(() => steps.Bank.Loans.GetLoanAsync(new GetLoanRequest { Name = loan.Name }).ResponseAsync, statements, traced);
+        Assert.Equal(first, again);
+        Assert.Equal(1, trips);
+        Assert.Equal("select id, version from loans where id = any($1)", statements[0]);
+        Assert.Equal([true], traced);
+    }
+
+    [Fact]
     public async Task A_page_of_loans_whose_replies_are_kept_is_one_round_trip_that_reads_only_their_keys()
     {
         var steps = new LoanSteps(server);

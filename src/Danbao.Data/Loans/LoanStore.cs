@@ -181,6 +181,22 @@ public sealed class LoanStore(DbSession session)
         return new Query<int?>(cmd, async (r, ct) => await r.ReadAsync(ct) ? r.GetInt32(0) : null);
     }
 
+    /// <summary>The row versions of these loans (those that exist); for <see cref="LoanVersions"/>.</summary>
+    public Query<Dictionary<string, int>> VersionsOf(IReadOnlyCollection<string> ids)
+    {
+        var cmd = new NpgsqlBatchCommand("select id, version from loans where id = any($1)");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = ids.ToArray() });
+        return new Query<Dictionary<string, int>>(cmd, async (r, ct) =>
+        {
+            var versions = new Dictionary<string, int>(ids.Count, StringComparer.Ordinal);
+            while (await r.ReadAsync(ct))
+            {
+                versions[r.GetString(0)] = r.GetInt32(1);
+            }
+            return versions;
+        });
+    }
+
     public Task<LoanRecord?> FindAsync(string id, bool forUpdate) => session.ReadAsync(Find(id, forUpdate));
 
     /// <summary>The loan of a compensation claim, locked like <see cref="Find"/>; for a claim write's load batch.</summary>

@@ -29,7 +29,7 @@ namespace Danbao.Server.Handlers;
 /// result with an audit event, all in the request's one transaction (see <see cref="WriteRunner"/>).
 /// </summary>
 public sealed partial class LoanHandler(ReadSession reads, WriteRunner writes, ReferenceDataCache reference,
-    IdNumberVault vault, TimeProvider clock, LoanSnapshots snapshots) : LoanService.LoanServiceBase
+    IdNumberVault vault, TimeProvider clock, LoanSnapshots snapshots, LoanVersions versions) : LoanService.LoanServiceBase
 {
     private const string SubjectType = "loan";
 
@@ -77,17 +77,18 @@ public sealed partial class LoanHandler(ReadSession reads, WriteRunner writes, R
         var id = LoanAccess.IdOf(request.Name);
         var policy = await reference.GetAsync(context.CancellationToken);
         var today = Today();
-        var session = await reads.GetAsync(context.CancellationToken);
         if (snapshots.Enabled)
         {
-            // The row's version only; the reply kept for that version (and today, and this policy) if any.
-            var version = await session.ReadAsync(session.Loans.VersionOf(id));
+            // The row's version only (read with other calls' checks); the reply kept for that version (and today, and
+            // this policy) if any.
+            var version = await versions.VersionAsync(id, context.CancellationToken);
             if (version is { } v && snapshots.Find(id, v, today, policy) is { } kept)
             {
                 LoanAccess.Visible(context.Caller(), kept.Record, request.Name);
                 return kept.Reply;
             }
         }
+        var session = await reads.GetAsync(context.CancellationToken);
         // The loan and its repayments in one round trip (repayments are few, and none before disbursement).
         var (found, repayments) = await session.ReadAsync(session.Loans.Find(id, false), session.Loans.Repayments(id));
         var loan = LoanAccess.Visible(context.Caller(), found, request.Name);

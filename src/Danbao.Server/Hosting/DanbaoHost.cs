@@ -3,6 +3,7 @@ using Danbao.Data;
 using Danbao.Data.Accounting;
 using Danbao.Data.Audit;
 using Danbao.Data.Idempotency;
+using Danbao.Data.Loans;
 using Danbao.Data.Migrations;
 using Danbao.Data.Sessions;
 using Danbao.Grpc.Interop;
@@ -120,6 +121,7 @@ public sealed class DanbaoHost : IAsyncDisposable
         services.AddSingleton<AuditLog>();
         services.AddSingleton<Ledger>();
         services.AddSingleton(_ => new GroupCommit(database, settings.WriteGroupLanes));
+        services.AddSingleton(_ => new LoanVersions(database, settings.LoanVersionLanes));
         services.AddSingleton<WriteRunner>();
         services.AddScoped<ReadSession>(); // the call's read session: opened on first use, given back when the call's scope ends
         services.AddSingleton<ReferenceDataCache>();

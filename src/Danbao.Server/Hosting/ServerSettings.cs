@@ -36,6 +36,8 @@ public sealed record ServerSettings
     public int? MetricsPort { get; init; }
     /// <summary>Transactions that group RecordRepayment calls at once (<see cref="Data.Sessions.GroupCommit"/>; 0: each call alone).</summary>
     public int WriteGroupLanes { get; init; } = Data.Sessions.GroupCommit.LanesDefault;
+    /// <summary>Reads answering GetLoan's version checks together that run at once (<see cref="Data.Loans.LoanVersions"/>; 0: each call its own).</summary>
+    public int LoanVersionLanes { get; init; } = Data.Loans.LoanVersions.LanesDefault;
     /// <summary>Failed authentications a peer address may make at once before RESOURCE_EXHAUSTED (issue 14).</summary>
     public int AuthFailureBurst { get; init; } = Identity.AuthFailureLimiter.BurstDefault;
     /// <summary>Failed authentications a peer address may make per second after its burst.</summary>
@@ -71,6 +73,8 @@ public sealed record ServerSettings
           --max-message-bytes N  largest message accepted or sent (default 4194304)
           --compress-min-bytes N gzip unary replies only from N bytes (default 4096; 0 = every reply the caller accepts gzip for)
           --loan-cache-entries N GetLoan replies kept in memory, each checked against its loan's version (default 10000; 0 = off)
+          --loan-version-lanes N reads answering those version checks together, at once (default 2; 0 = each call reads its own)
+          --write-group-lanes N  transactions grouping RecordRepayment calls, at once (default 4; 0 = each call its own)
           --metrics-port N     serve GET /metrics (Prometheus text over HTTP/1.1) on this port (default: off)
           --log-ok-calls N     log one OK call in N (default 100; 1 = every call, 0 = none); other calls are always logged
           --statement-uploads-per-day N       bank statements one bank may upload per CST day (default 4)
@@ -118,6 +122,7 @@ public sealed record ServerSettings
         CompressMinBytes = limits.CompressMinBytes,
         LoanCacheEntries = limits.LoanCacheEntries,
         WriteGroupLanes = limits.WriteGroupLanes,
+        LoanVersionLanes = limits.LoanVersionLanes,
         AuthFailureBurst = limits.AuthFailureBurst,
         AuthFailuresPerSecond = limits.AuthFailuresPerSecond,
         Statements = new Fund.StatementLimits

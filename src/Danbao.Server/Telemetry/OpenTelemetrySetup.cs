@@ -31,7 +31,7 @@ public static class OpenTelemetrySetup
             .ConfigureResource(r => r.AddService(ServiceName, serviceVersion: typeof(OpenTelemetrySetup).Assembly.GetName().Version?.ToString()))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(RpcMetrics.MeterName, Data.Sessions.GroupCommit.MeterName)
+                metrics.AddMeter(RpcMetrics.MeterName, Data.Sessions.GroupCommit.MeterName, Data.Loans.LoanVersions.MeterName)
                     // ASP.NET Core's own meters, named here rather than through AddAspNetCoreInstrumentation(), whose
                     // metrics half is these meters plus a middleware around every request (to tag exceptions that
                     // escape it: grpc-dotnet lets none escape) and meters that cost per request for nothing here

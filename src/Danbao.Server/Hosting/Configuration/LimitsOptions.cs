@@ -20,6 +20,9 @@ public sealed class LimitsOptions
     /// <summary>--write-group-lanes: transactions that group RecordRepayment calls at once, each a connection (0: off).</summary>
     public int WriteGroupLanes { get; set; } = Data.Sessions.GroupCommit.LanesDefault;
 
+    /// <summary>--loan-version-lanes: reads that answer GetLoan's version checks together, at once (0: each call reads its own).</summary>
+    public int LoanVersionLanes { get; set; } = Data.Loans.LoanVersions.LanesDefault;
+
     /// <summary>--statement-uploads-per-day: bank statements one bank may upload per CST day.</summary>
     public int StatementUploadsPerDay { get; set; } = new Fund.StatementLimits().UploadsPerBankPerDayMax;
 

@@ -51,6 +51,7 @@ public sealed record ServerOption(string Key, string? Switch, string Variable, O
         For(LimitsOptions.Section + ":" + nameof(LimitsOptions.CompressMinBytes), "--compress-min-bytes", OptionKind.Count),
         For(LimitsOptions.Section + ":" + nameof(LimitsOptions.LoanCacheEntries), "--loan-cache-entries", OptionKind.Count),
         For(LimitsOptions.Section + ":" + nameof(LimitsOptions.WriteGroupLanes), "--write-group-lanes", OptionKind.Count),
+        For(LimitsOptions.Section + ":" + nameof(LimitsOptions.LoanVersionLanes), "--loan-version-lanes", OptionKind.Count),
         For(LimitsOptions.Section + ":" + nameof(LimitsOptions.StatementUploadsPerDay), "--statement-uploads-per-day", OptionKind.Positive),
         For(LimitsOptions.Section + ":" + nameof(LimitsOptions.StatementLinesPerDay), "--statement-lines-per-day", OptionKind.Positive),
         For(LimitsOptions.Section + ":" + nameof(LimitsOptions.StatementBreaksRetentionDays), "--statement-breaks-retention-days", OptionKind.Positive),
