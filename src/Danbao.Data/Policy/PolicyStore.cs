@@ -188,4 +188,12 @@ public sealed class PolicyStore(DbSession session)
 }
 
 /// <summary>Everything the rules read from reference tables, loaded together so one decision sees one version of it.</summary>
-public sealed record PolicyReferenceData(PolicyResolver Resolver, LprTable Lpr, WorkingCalendar Calendar, IReadOnlyList<PolicyVersion> Versions);
+public sealed record PolicyReferenceData(PolicyResolver Resolver, LprTable Lpr, WorkingCalendar Calendar, IReadOnlyList<PolicyVersion> Versions)
+{
+    /// <summary>Whether <paramref name="other"/> holds the same versions (withdrawals included), LPR and calendar.</summary>
+    public bool SameContentAs(PolicyReferenceData other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Versions.SequenceEqual(other.Versions) && Lpr.Entries.SequenceEqual(other.Lpr.Entries) && Calendar.SameTablesAs(other.Calendar);
+    }
+}

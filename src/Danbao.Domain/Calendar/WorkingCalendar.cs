@@ -32,6 +32,14 @@ public sealed class WorkingCalendar
 
     public IReadOnlyCollection<int> LoadedYears => _years;
 
+    /// <summary>Whether <paramref name="other"/> holds the same tables: the same years, the same days of the same kinds.</summary>
+    public bool SameTablesAs(WorkingCalendar other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return _years.SetEquals(other._years) && _days.Count == other._days.Count
+            && _days.All(d => other._days.TryGetValue(d.Key, out var kind) && kind == d.Value);
+    }
+
     public bool Covers(DateOnly date) => _years.Contains(date.Year);
 
     public Result<bool> IsWorkingDay(DateOnly date)

@@ -10,7 +10,7 @@ namespace Danbao.Server.Reference;
 /// is still served while one background refresh runs. (Reloading inline, on a second pooled
 /// connection while the caller's transaction holds one, deadlocked the pool under load.)
 /// A change made through this server is loaded at once (<see cref="ReloadAsync"/>); one made by
-/// another instance is seen within about <see cref="Ttl"/>.
+/// another instance is seen within about <see cref="Ttl"/>. A reload that found nothing new keeps the copy in use.
 /// </summary>
 public sealed class ReferenceDataCache(Database database, TimeProvider clock)
 {
@@ -42,6 +42,12 @@ public sealed class ReferenceDataCache(Database database, TimeProvider clock)
         {
             await using var session = await database.OpenReadSessionAsync(ct);
             var data = await session.Policy.LoadAsync();
+            // A reload that found nothing new keeps the copy in use: what is kept against it (GetLoan's replies,
+            // LoanSnapshots) stays valid, instead of every loan being read again every Ttl.
+            if (_current is { } previous && previous.Data.SameContentAs(data))
+            {
+                data = previous.Data;
+            }
             _current = new Loaded(data, clock.GetUtcNow());
             return data;
         }
