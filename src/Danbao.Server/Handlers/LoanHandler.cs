@@ -140,9 +140,14 @@ public sealed partial class LoanHandler(ReadSession reads, WriteRunner writes, R
         var response = new ListLoansResponse();
         for (var i = 0; i < page.Count; i++)
         {
-            // Loans are never deleted: a key read a moment ago has its row (perhaps at a later version).
-            response.Loans.Add(kept[i]?.Reply ?? MapAndKeep(records[page[i].Id],
-                repayments.TryGetValue(page[i].Id, out var paid) ? paid : [], today, policy));
+            if (kept[i] is { } reply)
+            {
+                response.Loans.Add(reply.Reply);
+            }
+            else if (records.TryGetValue(page[i].Id, out var record)) // perhaps at a later version; the application deletes no loan
+            {
+                response.Loans.Add(MapAndKeep(record, repayments.TryGetValue(record.Data.Id, out var paid) ? paid : [], today, policy));
+            }
         }
         if (keys.Count > size)
         {
