@@ -336,10 +336,11 @@ def bench_write(ctx, quick):
         yard = pgbench(ctx, [], "pgbench", clients, seconds)
         yard_profile = statement_profile(ctx, "pgbench", "insert into pgbench_history")
         reset_statements(ctx)
-        groups_before = write_groups(ctx)
+        groups_before, trips_before = write_groups(ctx), round_trips(ctx)
         ours = driver(ctx, "repay", "--loans", ctx.loans_file, "--clients", str(clients), "--seconds", str(seconds),
                       "--warmup", str(WARMUP_S), "--pid", str(ctx.server.pid), "--pg-pid", str(ctx.pg_pid))
         groups_after = write_groups(ctx)
+        ours["round_trips_per_call"] = round_trips_per_call(trips_before, round_trips(ctx))
         if groups_after:
             calls, groups, aborted = (a - b for a, b in zip(groups_after, groups_before or (0, 0, 0)))
             ours["write_groups"] = {"calls": calls, "groups": groups, "aborted": aborted}
@@ -360,8 +361,9 @@ def bench_write(ctx, quick):
         rows.append(row("2" if main else "7", f"RecordRepayment, {clients} clients (p50 {ours['p50_ms']:.1f} ms, p99 {ours['p99_ms']:.1f} ms{failed})",
                         ours["calls_per_second"], yard["tps"], "calls/s", f"pgbench -M prepared TPC-B, {clients} clients, tps",
                         target=(">=", 1.0) if main else ((">=", 0.8) if clients == 128 else None), details={"ours": ours, "yardstick": yard}))
+        trips = f", {ours['round_trips_per_call']:.2f} round trips to PostgreSQL a call" if ours["round_trips_per_call"] is not None else ""
         NOTES.append(f"CPU per call, {clients} clients: RecordRepayment = server {ours['server_cpu_us_per_call']:.0f} µs + Postgres "
-                     f"{ours['postgres_cpu_us_per_call']:.0f} µs + load driver {ours['driver_cpu_us_per_call']:.0f} µs; pgbench TPC-B = Postgres "
+                     f"{ours['postgres_cpu_us_per_call']:.0f} µs + load driver {ours['driver_cpu_us_per_call']:.0f} µs{trips}; pgbench TPC-B = Postgres "
                      f"{yard['postgres_cpu_us_per_call']:.0f} µs + pgbench client {yard['client_cpu_us_per_call']:.0f} µs")
         if main:
             rows.append(row("2", "RecordRepayment p99 latency, 32 clients", ours["p99_ms"], yard["latency_avg_ms"], "ms",
@@ -386,8 +388,10 @@ def bench_read(ctx, quick):
     for kind, script, label in (("get", get_sql, "GetLoan by id"), ("list", list_sql, "ListLoans first page (50)")):
         yard = pgbench(ctx, ["-f", script], "danbao", 32, seconds)
         reset_statements(ctx)
+        trips_before = round_trips(ctx)
         ours = driver(ctx, kind, "--loans", ctx.loans_file, "--clients", "32", "--seconds", str(seconds), "--warmup", str(WARMUP_S),
                       "--pid", str(ctx.server.pid), "--pg-pid", str(ctx.pg_pid))
+        ours["round_trips_per_call"] = round_trips_per_call(trips_before, round_trips(ctx))
         profile = statement_profile(ctx, "danbao", "from loans")
         ours["statements"] = profile
         NOTES.append(f"Postgres per {label}: {profile['statements_per_call']:.1f} statements (per statement that reads from loans), "
@@ -396,8 +400,9 @@ def bench_read(ctx, quick):
         if ours["failures"]:
             label += f", {ours['failures']} FAILED: {ours['first_error']}"
 
+        trips = f", {ours['round_trips_per_call']:.2f} round trips to PostgreSQL a call" if ours["round_trips_per_call"] is not None else ""
         NOTES.append(f"CPU per call, {label}: server {ours['server_cpu_us_per_call']:.0f} µs + Postgres {ours['postgres_cpu_us_per_call']:.0f} µs"
-                     f" + load driver {ours['driver_cpu_us_per_call']:.0f} µs; pgbench SELECT = Postgres {yard['postgres_cpu_us_per_call']:.0f} µs"
+                     f" + load driver {ours['driver_cpu_us_per_call']:.0f} µs{trips}; pgbench SELECT = Postgres {yard['postgres_cpu_us_per_call']:.0f} µs"
                      f" + pgbench client {yard['client_cpu_us_per_call']:.0f} µs")
         log(f"read {kind}: ours {ours['calls_per_second']:.0f}/s, pgbench select {yard['tps']:.0f}/s")
         rows.append(row("3", f"{label}, 32 clients (p99 {ours['p99_ms']:.1f} ms, {ours['server_cpu_us_per_call']:.0f} µs server CPU/call)",
@@ -454,16 +459,37 @@ def call_counts(ctx):
     return counts
 
 
+def metric_total(text, name):
+    """The sum of a Prometheus family's series in /metrics text (every label set)."""
+    return sum(float(v) for v in re.findall(rf'^{name}(?:\{{[^}}]*\}})? ([\d.e+]+)$', text, re.M))
+
+
 def write_groups(ctx):
     """RecordRepayment's group commit so far, from /metrics: (calls committed in groups, groups, groups aborted);
     None when the build has no metrics port or no groups (a build from before them, or --write-group-lanes 0)."""
     text = metrics_text(ctx)
     if text is None:
         return None
-    def total(name):
-        return sum(float(v) for v in re.findall(rf'^{name}(?:\{{[^}}]*\}})? ([\d.e+]+)$', text, re.M))
-    calls, groups = total("danbao_write_group_size_sum"), total("danbao_write_group_size_count")
-    return (calls, groups, total("danbao_write_group_aborted_total")) if groups else None
+    calls, groups = metric_total(text, "danbao_write_group_size_sum"), metric_total(text, "danbao_write_group_size_count")
+    return (calls, groups, metric_total(text, "danbao_write_group_aborted_total")) if groups else None
+
+
+def round_trips(ctx):
+    """(calls of every method completed, PostgreSQL round trips) so far, from /metrics: a round trip is one Npgsql
+    operation (a command or a batch; COMMIT is not one), db_client_operation_duration_seconds_count over every pool;
+    None when the build has no metrics port."""
+    text = metrics_text(ctx)
+    if text is None:
+        return None
+    return metric_total(text, "rpc_server_duration_milliseconds_count"), metric_total(text, "db_client_operation_duration_seconds_count")
+
+
+def round_trips_per_call(before, after):
+    """Round trips per call between two round_trips() (warm-up included; the health check's and the reference data's
+    few reads too); None when unknown."""
+    if not before or not after or after[0] <= before[0]:
+        return None
+    return (after[1] - before[1]) / (after[0] - before[0])
 
 
 def calls_since(before, after, method):
