@@ -173,15 +173,7 @@ public sealed class LoanStore(DbSession session)
         });
     }
 
-    /// <summary>The loan's row version (every write of the loan adds one); null when there is no such loan.</summary>
-    public Query<int?> VersionOf(string id)
-    {
-        var cmd = new NpgsqlBatchCommand("select version from loans where id = $1");
-        cmd.Parameters.Add(new NpgsqlParameter { Value = id });
-        return new Query<int?>(cmd, async (r, ct) => await r.ReadAsync(ct) ? r.GetInt32(0) : null);
-    }
-
-    /// <summary>The row versions of these loans (those that exist); for <see cref="LoanVersions"/>.</summary>
+    /// <summary>The row versions of these loans (those that exist; every write of a loan adds one); for <see cref="LoanVersions"/>.</summary>
     public Query<Dictionary<string, int>> VersionsOf(IReadOnlyCollection<string> ids)
     {
         var cmd = new NpgsqlBatchCommand("select id, version from loans where id = any($1)");

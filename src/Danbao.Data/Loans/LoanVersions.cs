@@ -64,7 +64,7 @@ public sealed class LoanVersions : IAsyncDisposable
         if (_lanes.Length == 0 || !_waiting.Writer.TryWrite(check))
         {
             await using var session = await _database.OpenReadSessionAsync(ct);
-            return await session.ReadAsync(session.Loans.VersionOf(loanId));
+            return (await session.ReadAsync(session.Loans.VersionsOf([loanId]))).TryGetValue(loanId, out var alone) ? alone : null;
         }
         return await check.Answer.Task.WaitAsync(ct);
     }
