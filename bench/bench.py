@@ -336,11 +336,13 @@ def bench_write(ctx, quick):
         yard = pgbench(ctx, [], "pgbench", clients, seconds)
         yard_profile = statement_profile(ctx, "pgbench", "insert into pgbench_history")
         reset_statements(ctx)
-        groups_before, trips_before = write_groups(ctx), round_trips(ctx)
+        metrics_before = metrics_text(ctx)
+        groups_before, trips_before = write_groups(metrics_before), round_trips(metrics_before)
         ours = driver(ctx, "repay", "--loans", ctx.loans_file, "--clients", str(clients), "--seconds", str(seconds),
                       "--warmup", str(WARMUP_S), "--pid", str(ctx.server.pid), "--pg-pid", str(ctx.pg_pid))
-        groups_after = write_groups(ctx)
-        ours["round_trips_per_call"] = round_trips_per_call(trips_before, round_trips(ctx))
+        metrics_after = metrics_text(ctx)
+        groups_after = write_groups(metrics_after)
+        ours["round_trips_per_call"] = round_trips_per_call(trips_before, round_trips(metrics_after))
         if groups_after:
             calls, groups, aborted = (a - b for a, b in zip(groups_after, groups_before or (0, 0, 0)))
             ours["write_groups"] = {"calls": calls, "groups": groups, "aborted": aborted}
@@ -388,10 +390,10 @@ def bench_read(ctx, quick):
     for kind, script, label in (("get", get_sql, "GetLoan by id"), ("list", list_sql, "ListLoans first page (50)")):
         yard = pgbench(ctx, ["-f", script], "danbao", 32, seconds)
         reset_statements(ctx)
-        trips_before = round_trips(ctx)
+        trips_before = round_trips(metrics_text(ctx))
         ours = driver(ctx, kind, "--loans", ctx.loans_file, "--clients", "32", "--seconds", str(seconds), "--warmup", str(WARMUP_S),
                       "--pid", str(ctx.server.pid), "--pg-pid", str(ctx.pg_pid))
-        ours["round_trips_per_call"] = round_trips_per_call(trips_before, round_trips(ctx))
+        ours["round_trips_per_call"] = round_trips_per_call(trips_before, round_trips(metrics_text(ctx)))
         profile = statement_profile(ctx, "danbao", "from loans")
         ours["statements"] = profile
         NOTES.append(f"Postgres per {label}: {profile['statements_per_call']:.1f} statements (per statement that reads from loans), "
@@ -464,21 +466,19 @@ def metric_total(text, name):
     return sum(float(v) for v in re.findall(rf'^{name}(?:\{{[^}}]*\}})? ([\d.e+]+)$', text, re.M))
 
 
-def write_groups(ctx):
-    """RecordRepayment's group commit so far, from /metrics: (calls committed in groups, groups, groups aborted);
-    None when the build has no metrics port or no groups (a build from before them, or --write-group-lanes 0)."""
-    text = metrics_text(ctx)
+def write_groups(text):
+    """RecordRepayment's group commit so far, from /metrics text (metrics_text): (calls committed in groups, groups,
+    groups aborted); None when the build has no metrics port or no groups (a build from before them, or --write-group-lanes 0)."""
     if text is None:
         return None
     calls, groups = metric_total(text, "danbao_write_group_size_sum"), metric_total(text, "danbao_write_group_size_count")
     return (calls, groups, metric_total(text, "danbao_write_group_aborted_total")) if groups else None
 
 
-def round_trips(ctx):
-    """(calls of every method completed, PostgreSQL round trips) so far, from /metrics: a round trip is one Npgsql
-    operation (a command or a batch; COMMIT is not one), db_client_operation_duration_seconds_count over every pool;
-    None when the build has no metrics port."""
-    text = metrics_text(ctx)
+def round_trips(text):
+    """(calls of every method completed, PostgreSQL round trips) so far, from /metrics text (metrics_text): a round trip
+    is one Npgsql operation (a command or a batch; COMMIT is not one), db_client_operation_duration_seconds_count over
+    every pool; None when the build has no metrics port."""
     if text is None:
         return None
     return metric_total(text, "rpc_server_duration_milliseconds_count"), metric_total(text, "db_client_operation_duration_seconds_count")
